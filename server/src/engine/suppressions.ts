@@ -1,0 +1,56 @@
+/**
+ * Suppression comments:
+ *   // flakelens-ignore-next-line [rule-id[, rule-id...]]   (no ids: every rule)
+ *   // flakelens-ignore-file [rule-id[, rule-id...]]
+ * Read from the text with a regex, so they work even where the parse is broken.
+ */
+export interface Suppressions {
+  isSuppressed(ruleId: string, line: number): boolean;
+}
+
+const DIRECTIVE = /(?:\/\/|\/\*)\s*flakelens-ignore-(next-line|file)\b([^\n*]*)/g;
+
+function parseRuleList(text: string): Set<string> | 'all' {
+  // Anything after `--` is a free-text reason.
+  const reasonAt = text.indexOf('--');
+  const list = (reasonAt >= 0 ? text.slice(0, reasonAt) : text).split(/[\s,]+/).filter(Boolean);
+  return list.length === 0 ? 'all' : new Set(list);
+}
+
+export function parseSuppressions(text: string): Suppressions {
+  const byLine = new Map<number, Set<string> | 'all'>();
+  let fileWide: Set<string> | 'all' | undefined;
+  if (!text.includes('flakelens-ignore')) return { isSuppressed: () => false };
+
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+
+  for (const match of text.matchAll(DIRECTIVE)) {
+    const rules = parseRuleList(match[2] ?? '');
+    if (match[1] === 'file') {
+      fileWide = merge(fileWide, rules);
+    } else {
+      const target = lineOf(match.index ?? 0) + 1;
+      byLine.set(target, merge(byLine.get(target), rules));
+    }
+  }
+  const covers = (set: Set<string> | 'all' | undefined, ruleId: string) => set === 'all' || (set !== undefined && set.has(ruleId));
+  return {
+    isSuppressed: (ruleId, line) => covers(fileWide, ruleId) || covers(byLine.get(line), ruleId),
+  };
+}
+
+function merge(a: Set<string> | 'all' | undefined, b: Set<string> | 'all'): Set<string> | 'all' {
+  if (a === 'all' || b === 'all') return 'all';
+  return new Set([...(a ?? []), ...b]);
+}

@@ -1,0 +1,327 @@
+import { ts } from 'ts-morph';
+
+/** Who declared an identifier: a test runner, an assertion library, or nobody we know (name fallback). */
+export type Framework = 'vitest' | 'jest' | 'mocha' | 'node-test' | 'playwright' | 'chai' | 'unknown';
+export type BlockKind = 'suite' | 'test' | 'hook' | 'step';
+export type HookKind = 'beforeAll' | 'beforeEach' | 'afterEach' | 'afterAll';
+
+export type FunctionLike = ts.ArrowFunction | ts.FunctionExpression;
+
+export interface RunnerIdentity {
+  framework: Framework;
+  /** Canonical name of the runner entity: `it`, `test`, `describe`, `expect`, `context` (node:test t) ... */
+  name: string;
+}
+
+export interface TestBlock {
+  kind: BlockKind;
+  hook?: HookKind;
+  framework: Framework;
+  /** The call that registers the block; for `it.each(table)(title, fn)` the outer call. */
+  call: ts.CallExpression;
+  /** Callee chain as written, e.g. `test.describe.only`. */
+  calleeText: string;
+  /** The member expression or identifier carrying a focus/skip modifier, for fixes. */
+  modifiers: string[];
+  title?: string;
+  callback?: FunctionLike;
+  parent?: TestBlock;
+  children: TestBlock[];
+}
+
+export type CodeContext = BlockKind | 'helper' | 'module';
+
+const MODIFIERS = new Set([
+  'only', 'skip', 'todo', 'each', 'concurrent', 'sequential', 'fails', 'serial', 'parallel',
+  'fixme', 'fail', 'slow', 'skipIf', 'runIf', 'for', 'shuffle', 'failing',
+]);
+/** Modifiers that take arguments and return the real registration function. */
+const CURRIED_MODIFIERS = new Set(['each', 'skipIf', 'runIf', 'for']);
+
+const SUITE_NAMES = new Set(['describe', 'suite', 'context', 'fdescribe', 'xdescribe', 'xcontext']);
+const TEST_NAMES = new Set(['it', 'test', 'specify', 'fit', 'xit', 'xtest', 'xspecify']);
+const HOOK_NAMES: Record<string, HookKind> = {
+  beforeAll: 'beforeAll', before: 'beforeAll', suiteSetup: 'beforeAll',
+  beforeEach: 'beforeEach', setup: 'beforeEach',
+  afterEach: 'afterEach', teardown: 'afterEach',
+  afterAll: 'afterAll', after: 'afterAll', suiteTeardown: 'afterAll',
+};
+/** Globals a runner may inject without typings; only trusted when the identifier resolves to nothing. */
+const GLOBAL_FALLBACK_NAMES = new Set([
+  ...SUITE_NAMES, ...TEST_NAMES, ...Object.keys(HOOK_NAMES), 'expect',
+]);
+
+/** Type names (declared by a runner) of values that act as a runner entity, e.g. Playwright fixtures from `base.extend`. */
+const TYPE_TO_ENTITY: Record<string, string> = {
+  TestType: 'test', TestAPI: 'test', SuiteAPI: 'describe', TestContext: 'context', SuiteContext: 'context',
+  TestFunction: 'it', SuiteFunction: 'describe', ExpectStatic: 'expect', Expect: 'expect', JestExpect: 'expect',
+};
+
+export function frameworkFromPath(fileName: string): Framework | undefined {
+  const f = fileName.replace(/\\/g, '/');
+  if (f.includes('/node_modules/vitest/') || f.includes('/node_modules/@vitest/')) return 'vitest';
+  if (f.includes('/node_modules/@jest/') || f.includes('/node_modules/@types/jest/') || f.includes('/node_modules/jest-circus/')) return 'jest';
+  if (f.includes('/node_modules/@types/mocha/')) return 'mocha';
+  if (f.includes('/node_modules/@types/node/test.d.ts') || f.includes('/node_modules/@types/node/ts5.6/test.d.ts')) return 'node-test';
+  if (f.includes('/node_modules/@playwright/test/') || f.includes('/node_modules/playwright/types/')) return 'playwright';
+  if (f.includes('/node_modules/@types/chai/') || f.includes('/node_modules/chai/') || f.includes('/node_modules/@types/chai-as-promised/')) return 'chai';
+  return undefined;
+}
+
+function declarationFramework(symbol: ts.Symbol | undefined): Framework | undefined {
+  const decl = symbol?.declarations?.[0];
+  return decl ? frameworkFromPath(decl.getSourceFile().fileName) : undefined;
+}
+
+/** Root identifier and member names of a callee such as `test.describe.only`. */
+export function calleeChain(expr: ts.Expression): { root: ts.Identifier; path: string[] } | undefined {
+  const path: string[] = [];
+  let current: ts.Expression = expr;
+  for (;;) {
+    if (ts.isPropertyAccessExpression(current)) {
+      path.unshift(current.name.text);
+      current = current.expression;
+    } else if (ts.isElementAccessExpression(current) && ts.isStringLiteral(current.argumentExpression)) {
+      path.unshift(current.argumentExpression.text);
+      current = current.expression;
+    } else if (ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current)) {
+      current = current.expression;
+    } else if (ts.isIdentifier(current)) {
+      return { root: current, path };
+    } else {
+      return undefined;
+    }
+  }
+}
+
+export function isFunctionLike(node: ts.Node | undefined): node is FunctionLike {
+  return !!node && (ts.isArrowFunction(node) || ts.isFunctionExpression(node));
+}
+
+/**
+ * The per-file test model: which calls register suites, tests, hooks and steps, for which runner,
+ * and where fake timers are installed. Built once per analysis; holds compiler nodes, so it must
+ * never outlive the analysis that built it.
+ */
+export class TestModel {
+  readonly blocks: TestBlock[] = [];
+  readonly roots: TestBlock[] = [];
+  readonly frameworks = new Set<Framework>();
+  private readonly blockByCallback = new Map<ts.Node, TestBlock>();
+  private readonly fakeTimerInstalls: ts.CallExpression[] = [];
+  private readonly identityCache = new Map<ts.Symbol, RunnerIdentity | null>();
+  /** Local names bound by imports of runner entities under another name (`import { test as it }`). */
+  private readonly importedRunnerNames = new Set<string>();
+
+  constructor(
+    readonly sourceFile: ts.SourceFile,
+    readonly checker: ts.TypeChecker,
+  ) {
+    this.collectImportAliases();
+    this.visit(sourceFile, undefined);
+  }
+
+  /** Resolves an identifier to the runner entity it denotes, through imports, globals and types. */
+  resolveRunner(identifier: ts.Identifier): RunnerIdentity | undefined {
+    const symbol = this.checker.getSymbolAtLocation(identifier);
+    if (!symbol) {
+      return GLOBAL_FALLBACK_NAMES.has(identifier.text) ? { framework: 'unknown', name: identifier.text } : undefined;
+    }
+    const cached = this.identityCache.get(symbol);
+    if (cached !== undefined) return cached ?? undefined;
+    const identity = this.computeIdentity(identifier, symbol);
+    this.identityCache.set(symbol, identity ?? null);
+    return identity;
+  }
+
+  private computeIdentity(identifier: ts.Identifier, symbol: ts.Symbol): RunnerIdentity | undefined {
+    let target = symbol;
+    if (symbol.flags & ts.SymbolFlags.Alias) {
+      try {
+        target = this.checker.getAliasedSymbol(symbol);
+      } catch {
+        return undefined;
+      }
+    }
+    const declarations = target.declarations ?? [];
+    if (declarations.length === 0) return undefined;
+    const declaredInUserCode = declarations.some((d) => !d.getSourceFile().isDeclarationFile);
+    const framework = declaredInUserCode ? undefined : declarations.map((d) => frameworkFromPath(d.getSourceFile().fileName)).find(Boolean);
+    if (framework) {
+      let name = target.name;
+      if (name === 'default' || name === 'export=') {
+        const declName = (declarations[0] as { name?: ts.Node }).name;
+        name = declName && ts.isIdentifier(declName) ? declName.text : 'test';
+      }
+      if (framework === 'node-test' && name === 'suite') name = 'describe';
+      return { framework, name };
+    }
+    if (!declaredInUserCode) return undefined;
+    // A user binding (Playwright `base.extend`, vitest `test.extend`, a node:test `t` parameter): judge by its type.
+    const type = this.checker.getTypeAtLocation(identifier);
+    const typeSymbol = type.aliasSymbol ?? type.getSymbol();
+    const typeFramework = declarationFramework(typeSymbol);
+    if (typeFramework && typeSymbol && TYPE_TO_ENTITY[typeSymbol.name]) {
+      return { framework: typeFramework, name: TYPE_TO_ENTITY[typeSymbol.name]! };
+    }
+    return undefined;
+  }
+
+  private collectImportAliases(): void {
+    for (const statement of this.sourceFile.statements) {
+      if (!ts.isImportDeclaration(statement)) continue;
+      const bindings = statement.importClause;
+      if (bindings?.name) this.importedRunnerNames.add(bindings.name.text);
+      const named = bindings?.namedBindings;
+      if (named && ts.isNamedImports(named)) {
+        for (const element of named.elements) this.importedRunnerNames.add(element.name.text);
+      } else if (named && ts.isNamespaceImport(named)) {
+        this.importedRunnerNames.add(named.name.text);
+      }
+    }
+  }
+
+  /** Cheap syntactic filter before asking the checker. */
+  private mayBeRunnerCall(root: ts.Identifier, path: string[]): boolean {
+    if (GLOBAL_FALLBACK_NAMES.has(root.text) || this.importedRunnerNames.has(root.text)) return true;
+    const first = path[0];
+    return first !== undefined && (SUITE_NAMES.has(first) || TEST_NAMES.has(first) || first in HOOK_NAMES || first === 'step' || first === 'extend');
+  }
+
+  /** Classifies a call as a suite/test/hook/step registration, or undefined. */
+  classify(call: ts.CallExpression): Omit<TestBlock, 'parent' | 'children'> | undefined {
+    let callee: ts.Expression = call.expression;
+    // it.each(table)(title, fn), it.skipIf(cond)(title, fn), it.each`table`(title, fn)
+    let curriedFrom: ts.Expression | undefined;
+    if (ts.isCallExpression(callee)) curriedFrom = callee.expression;
+    else if (ts.isTaggedTemplateExpression(callee)) curriedFrom = callee.tag;
+    if (curriedFrom) {
+      const inner = calleeChain(curriedFrom);
+      const last = inner?.path[inner.path.length - 1];
+      if (!inner || !last || !CURRIED_MODIFIERS.has(last)) return undefined;
+      callee = curriedFrom;
+    }
+    const chain = calleeChain(callee);
+    if (!chain || !this.mayBeRunnerCall(chain.root, chain.path)) return undefined;
+    if (!curriedFrom && chain.path.some((p) => CURRIED_MODIFIERS.has(p))) return undefined;
+    const identity = this.resolveRunner(chain.root);
+    if (!identity || identity.framework === 'chai') return undefined;
+
+    const segments = [identity.name, ...chain.path];
+    const modifiers: string[] = [];
+    let base: string | undefined;
+    for (const [index, segment] of segments.entries()) {
+      if (index > 0 && MODIFIERS.has(segment)) {
+        modifiers.push(segment);
+        continue;
+      }
+      if (index === 0 && identity.name === 'context' && identity.framework === 'node-test') continue;
+      if (SUITE_NAMES.has(segment) || TEST_NAMES.has(segment) || segment in HOOK_NAMES || segment === 'step') {
+        // A modifier may not sit between two kind names (`it.only.describe` is not a thing).
+        base = segment;
+      } else {
+        return undefined;
+      }
+    }
+    if (!base) return undefined;
+    if (base.startsWith('f') && base !== 'fail') modifiers.push('only');
+    if (base.startsWith('x')) modifiers.push('skip');
+    const hook = HOOK_NAMES[base];
+    // `step` only exists on Playwright's test; `context` only in mocha (node:test t.context is not a fn).
+    if (base === 'step' && identity.framework !== 'playwright') return undefined;
+    const kind: BlockKind = hook ? 'hook' : base === 'step' ? 'step' : SUITE_NAMES.has(base) ? 'suite' : 'test';
+    if (base === 'context' && identity.framework !== 'mocha' && identity.framework !== 'unknown') return undefined;
+
+    const callback = call.arguments.find(isFunctionLike);
+    const first = call.arguments[0];
+    const title = first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)) ? first.text : undefined;
+    return {
+      kind,
+      ...(hook ? { hook } : {}),
+      framework: identity.framework,
+      call,
+      calleeText: callee.getText(this.sourceFile),
+      modifiers,
+      ...(title !== undefined ? { title } : {}),
+      ...(callback ? { callback } : {}),
+    };
+  }
+
+  private visit(node: ts.Node, parent: TestBlock | undefined): void {
+    if (ts.isCallExpression(node)) {
+      const classified = this.classify(node);
+      if (classified) {
+        const block: TestBlock = { ...classified, ...(parent ? { parent } : {}), children: [] };
+        this.blocks.push(block);
+        this.frameworks.add(block.framework);
+        (parent ? parent.children : this.roots).push(block);
+        if (block.callback) this.blockByCallback.set(block.callback, block);
+        ts.forEachChild(node, (child) => this.visit(child, block.callback && isAncestorOrSelf(block.callback, child) ? block : parent));
+        return;
+      }
+      if (isFakeTimerInstall(node)) this.fakeTimerInstalls.push(node);
+    }
+    ts.forEachChild(node, (child) => this.visit(child, parent));
+  }
+
+  /** The block whose callback is this function, if any. */
+  blockOfCallback(fn: ts.Node): TestBlock | undefined {
+    return this.blockByCallback.get(fn);
+  }
+
+  /** Innermost block whose callback (directly or through nested functions) contains the node. */
+  enclosingBlock(node: ts.Node): TestBlock | undefined {
+    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      const block = this.blockByCallback.get(current);
+      if (block) return block;
+    }
+    return undefined;
+  }
+
+  /** Where the code runs: in a test/hook/step/suite callback, a helper function, or module top level. */
+  contextOf(node: ts.Node): CodeContext {
+    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      const block = this.blockByCallback.get(current);
+      if (block) return block.kind;
+      if (ts.isFunctionLike(current) && !ts.isTypeNode(current)) return 'helper';
+    }
+    return 'module';
+  }
+
+  /** Whether fake timers are installed for the code at this node (file level, an enclosing hook, or the same test). */
+  fakeTimersActiveAt(node: ts.Node): boolean {
+    if (this.fakeTimerInstalls.length === 0) return false;
+    const block = this.enclosingBlock(node);
+    const scopes = new Set<TestBlock | undefined>();
+    for (let b = block; b; b = b.parent) scopes.add(b);
+    for (const install of this.fakeTimerInstalls) {
+      const owner = this.enclosingBlock(install);
+      if (!owner) return true;
+      if (scopes.has(owner)) return true;
+      // Installed in a hook of an enclosing suite (or a top-level hook).
+      if (owner.kind === 'hook' && (owner.parent === undefined || scopes.has(owner.parent))) return true;
+    }
+    return false;
+  }
+}
+
+function isAncestorOrSelf(ancestor: ts.Node, node: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node; current; current = current.parent) {
+    if (current === ancestor) return true;
+  }
+  return false;
+}
+
+/** vi/jest/sinon useFakeTimers, @sinonjs/fake-timers install, node:test mock.timers.enable, Playwright page.clock.install. */
+export function isFakeTimerInstall(call: ts.CallExpression): boolean {
+  const chain = calleeChain(call.expression);
+  if (!chain) return false;
+  const names = [chain.root.text, ...chain.path];
+  const last = names[names.length - 1];
+  const previous = names[names.length - 2];
+  if (last === 'useFakeTimers') return true;
+  if (last === 'enable' && previous === 'timers') return true;
+  if (last === 'install' && (previous === 'clock' || previous === 'FakeTimers' || previous === 'fakeTimers')) return true;
+  if (last === 'setSystemTime' && previous === 'clock') return true;
+  return false;
+}

@@ -1,0 +1,25 @@
+import type { Rule } from '../engine/types.js';
+import { asyncAssertion } from './async-assertion.js';
+import { asyncCallbackMisuse } from './async-callback-misuse.js';
+import { asyncDescribe } from './async-describe.js';
+import { doneCallback } from './done-callback.js';
+import { fixedSleep } from './fixed-sleep.js';
+import { floatingPromise } from './floating-promise.js';
+import { focusedTest } from './focused-test.js';
+
+/** The registry: every rule file is listed here (a meta-test keeps this, rule files and docs pages in step). */
+export const RULES: readonly Rule[] = [
+  floatingPromise,
+  asyncAssertion,
+  asyncCallbackMisuse,
+  asyncDescribe,
+  doneCallback,
+  fixedSleep,
+  focusedTest,
+];
+
+export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));
+
+export function findRule(id: string): Rule | undefined {
+  return RULES.find((r) => r.meta.id === id);
+}

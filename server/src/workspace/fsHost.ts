@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FileSystemHost, RuntimeDirEntry } from 'ts-morph';
+
+/**
+ * The file system seen by every ts-morph project: open editor buffers win over disk.
+ * Read-only: flakelens never writes into the analysed workspace.
+ */
+export class OverlayFileSystemHost implements FileSystemHost {
+  private readonly overlay = new Map<string, string>();
+
+  setOverlay(file: string, text: string): void {
+    this.overlay.set(path.resolve(file), text);
+  }
+
+  clearOverlay(file: string): void {
+    this.overlay.delete(path.resolve(file));
+  }
+
+  hasOverlay(file: string): boolean {
+    return this.overlay.has(path.resolve(file));
+  }
+
+  getOverlay(file: string): string | undefined {
+    return this.overlay.get(path.resolve(file));
+  }
+
+  isCaseSensitive(): boolean {
+    return process.platform !== 'win32' && process.platform !== 'darwin';
+  }
+
+  readDirSync(dirPath: string): RuntimeDirEntry[] {
+    return fs.readdirSync(dirPath, { withFileTypes: true }).map((e) => ({
+      name: e.name,
+      isFile: e.isFile(),
+      isDirectory: e.isDirectory(),
+      isSymlink: e.isSymbolicLink(),
+    }));
+  }
+
+  readFileSync(filePath: string, encoding: BufferEncoding = 'utf-8'): string {
+    return this.overlay.get(path.resolve(filePath)) ?? fs.readFileSync(filePath, encoding);
+  }
+
+  async readFile(filePath: string, encoding: BufferEncoding = 'utf-8'): Promise<string> {
+    return this.overlay.get(path.resolve(filePath)) ?? fs.promises.readFile(filePath, encoding);
+  }
+
+  fileExistsSync(filePath: string): boolean {
+    if (this.overlay.has(path.resolve(filePath))) return true;
+    try {
+      return fs.statSync(filePath).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async fileExists(filePath: string): Promise<boolean> {
+    return this.fileExistsSync(filePath);
+  }
+
+  directoryExistsSync(dirPath: string): boolean {
+    try {
+      return fs.statSync(dirPath).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  async directoryExists(dirPath: string): Promise<boolean> {
+    return this.directoryExistsSync(dirPath);
+  }
+
+  realpathSync(p: string): string {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return p;
+    }
+  }
+
+  getCurrentDirectory(): string {
+    return process.cwd();
+  }
+
+  globSync(patterns: ReadonlyArray<string>): string[] {
+    // Only used when ts-morph adds files from a tsconfig, which flakelens never asks for.
+    void patterns;
+    return [];
+  }
+
+  async glob(patterns: ReadonlyArray<string>): Promise<string[]> {
+    return this.globSync(patterns);
+  }
+
+  private readOnly(): never {
+    throw new Error('flakelens never writes to the analysed workspace');
+  }
+
+  async delete(): Promise<void> { this.readOnly(); }
+  deleteSync(): void { this.readOnly(); }
+  async writeFile(): Promise<void> { this.readOnly(); }
+  writeFileSync(): void { this.readOnly(); }
+  async mkdir(): Promise<void> { this.readOnly(); }
+  mkdirSync(): void { this.readOnly(); }
+  async move(): Promise<void> { this.readOnly(); }
+  moveSync(): void { this.readOnly(); }
+  async copy(): Promise<void> { this.readOnly(); }
+  copySync(): void { this.readOnly(); }
+}

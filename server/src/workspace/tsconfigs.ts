@@ -1,0 +1,197 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { ts } from 'ts-morph';
+
+const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];
+const JS_EXTENSIONS = ['.js', '.jsx', '.mjs', '.cjs'];
+const DEFAULT_EXCLUDES = ['node_modules', 'bower_components', 'jspm_packages'];
+
+/** What a tsconfig says about file membership, read statically (no program is built). */
+export interface TsconfigSpec {
+  path: string;
+  compilerOptions: ts.CompilerOptions;
+  /** Referenced tsconfig files (solution-style configs own nothing themselves). */
+  references: string[];
+  problems: string[];
+  includes(file: string): boolean;
+}
+
+interface RawSpec {
+  files?: string[];
+  include?: string[];
+  exclude?: string[];
+  /** The directory the patterns above are relative to (the config that declared them). */
+  filesBase?: string;
+  includeBase?: string;
+  excludeBase?: string;
+}
+
+function readRaw(configPath: string, seen: Set<string>): { raw: Record<string, unknown>; spec: RawSpec } {
+  const dir = path.dirname(configPath);
+  const result = ts.readConfigFile(configPath, (p) => fs.readFileSync(p, 'utf8'));
+  const raw = (result.config ?? {}) as Record<string, unknown>;
+  let spec: RawSpec = {};
+  // Inherited specs first: a config's own include/exclude/files replace the base's.
+  const extendsList = typeof raw.extends === 'string' ? [raw.extends] : Array.isArray(raw.extends) ? raw.extends.filter((e): e is string => typeof e === 'string') : [];
+  for (const ext of extendsList) {
+    const basePath = resolveExtends(ext, dir);
+    if (!basePath || seen.has(basePath)) continue;
+    seen.add(basePath);
+    try {
+      spec = { ...spec, ...readRaw(basePath, seen).spec };
+    } catch {
+      // A broken base config only loses its file lists; parseJsonConfigFileContent reports it.
+    }
+  }
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : undefined);
+  const files = strings(raw.files);
+  const include = strings(raw.include);
+  const exclude = strings(raw.exclude);
+  if (files) spec = { ...spec, files, filesBase: dir };
+  if (include) spec = { ...spec, include, includeBase: dir };
+  if (exclude) spec = { ...spec, exclude, excludeBase: dir };
+  return { raw, spec };
+}
+
+function resolveExtends(ext: string, dir: string): string | undefined {
+  if (ext.startsWith('.') || path.isAbsolute(ext)) {
+    const full = path.resolve(dir, ext);
+    if (fs.existsSync(full)) return full;
+    if (fs.existsSync(full + '.json')) return full + '.json';
+    return undefined;
+  }
+  // A package config (@tsconfig/node20): compiler options only matter, TS resolves those itself.
+  return undefined;
+}
+
+/** TS include semantics: a last segment without wildcard or extension names a directory. */
+function toGlob(base: string, pattern: string, isInclude: boolean): string[] {
+  const abs = path.resolve(base, pattern).replace(/\\/g, '/');
+  const last = abs.slice(abs.lastIndexOf('/') + 1);
+  const isDirectory = !/[*?]/.test(last) && !last.includes('.');
+  if (isInclude) return isDirectory ? [`${abs}/**/*`] : [abs];
+  return [abs, `${abs}/**`];
+}
+
+export function parseTsconfig(configPath: string): TsconfigSpec {
+  const problems: string[] = [];
+  const dir = path.dirname(configPath);
+  let raw: Record<string, unknown> = {};
+  let spec: RawSpec = {};
+  try {
+    ({ raw, spec } = readRaw(configPath, new Set([configPath])));
+  } catch (error) {
+    problems.push(`${configPath}: cannot be read: ${(error as Error).message}`);
+  }
+  const host: ts.ParseConfigHost = {
+    useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+    readDirectory: () => [],
+    fileExists: ts.sys.fileExists,
+    readFile: ts.sys.readFile,
+  };
+  const parsed = ts.parseJsonConfigFileContent(raw, host, dir, undefined, configPath);
+  for (const error of parsed.errors) {
+    // "No inputs were found" is an artefact of not reading directories.
+    if (error.code === 18003) continue;
+    problems.push(`${configPath}: ${ts.flattenDiagnosticMessageText(error.messageText, ' ')}`);
+  }
+  const options = parsed.options;
+  const extensions = options.allowJs ? [...TS_EXTENSIONS, ...JS_EXTENSIONS] : TS_EXTENSIONS;
+  const explicitFiles = new Set((spec.files ?? []).map((f) => path.resolve(spec.filesBase ?? dir, f)));
+  // No files and no include means everything below the config; `files` alone means only those.
+  const includePatterns = spec.include
+    ? spec.include.flatMap((p) => toGlob(spec.includeBase ?? dir, p, true))
+    : spec.files
+      ? []
+      : [`${dir.replace(/\\/g, '/')}/**/*`];
+  const excludeSource = spec.exclude ?? [...DEFAULT_EXCLUDES, ...(options.outDir ? [options.outDir] : [])];
+  const excludePatterns = excludeSource.flatMap((p) => toGlob(spec.excludeBase ?? dir, p, false));
+  const isIncluded = includePatterns.length ? picomatch(includePatterns, { dot: false }) : () => false;
+  const isExcluded = excludePatterns.length ? picomatch(excludePatterns, { dot: true }) : () => false;
+  const references = (parsed.projectReferences ?? []).map((r) => {
+    const p = r.path;
+    return p.endsWith('.json') ? p : path.join(p, 'tsconfig.json');
+  });
+
+  return {
+    path: configPath,
+    compilerOptions: options,
+    references,
+    problems,
+    includes(file: string): boolean {
+      const abs = path.resolve(file);
+      if (explicitFiles.has(abs)) return true;
+      const lower = abs.toLowerCase();
+      if (lower.endsWith('.d.ts') || !extensions.some((e) => lower.endsWith(e))) return false;
+      const posix = abs.replace(/\\/g, '/');
+      return isIncluded(posix) && !isExcluded(posix);
+    },
+  };
+}
+
+/** Finds and caches tsconfig specs; decides which one owns a file the way tsserver does. */
+export class TsconfigIndex {
+  private readonly specs = new Map<string, TsconfigSpec>();
+
+  constructor(private readonly stopAt: string) {}
+
+  invalidate(): void {
+    this.specs.clear();
+  }
+
+  get(configPath: string): TsconfigSpec {
+    let spec = this.specs.get(configPath);
+    if (!spec) {
+      spec = parseTsconfig(configPath);
+      this.specs.set(configPath, spec);
+    }
+    return spec;
+  }
+
+  /**
+   * The nearest tsconfig.json that includes the file (directly or through its references);
+   * sibling tsconfig.*.json files (tsconfig.test.json, tsconfig.spec.json) as a fallback.
+   */
+  ownerOf(file: string): TsconfigSpec | undefined {
+    const root = path.resolve(this.stopAt);
+    let dir = path.dirname(path.resolve(file));
+    for (;;) {
+      if (path.basename(dir) !== 'node_modules') {
+        const owner = this.ownerInDirectory(dir, file);
+        if (owner) return owner;
+      }
+      const parent = path.dirname(dir);
+      if (dir === root || parent === dir || !dir.startsWith(root)) return undefined;
+      dir = parent;
+    }
+  }
+
+  private ownerInDirectory(dir: string, file: string): TsconfigSpec | undefined {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => /^tsconfig(\..+)?\.json$/.test(n));
+    } catch {
+      return undefined;
+    }
+    if (names.length === 0) return undefined;
+    names.sort((a, b) => (a === 'tsconfig.json' ? -1 : b === 'tsconfig.json' ? 1 : a.localeCompare(b)));
+    for (const name of names) {
+      const found = this.search(path.join(dir, name), file, new Set());
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private search(configPath: string, file: string, visited: Set<string>): TsconfigSpec | undefined {
+    if (visited.has(configPath) || !fs.existsSync(configPath)) return undefined;
+    visited.add(configPath);
+    const spec = this.get(configPath);
+    if (spec.includes(file)) return spec;
+    for (const ref of spec.references) {
+      const found = this.search(ref, file, visited);
+      if (found) return found;
+    }
+    return undefined;
+  }
+}

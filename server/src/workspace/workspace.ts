@@ -1,0 +1,352 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Project, ts } from 'ts-morph';
+import { analyzeSourceFile, enabledRules, type EnabledRule, type FileAnalysis } from '../engine/analyze.js';
+import type { Rule } from '../engine/types.js';
+import { applyLayer, loadWorkspaceConfig, CONFIG_FILE_NAME, type ConfigProblem } from '../config/resolve.js';
+import type { FlakelensConfig } from '../config/schema.js';
+import { OverlayFileSystemHost } from './fsHost.js';
+import { findTestFiles, isJsFile, isScriptFile, TestFileMatcher } from './files.js';
+import { TsconfigIndex } from './tsconfigs.js';
+
+const INFERRED = '<inferred>';
+
+/** Compiler options for test files no tsconfig owns (plain JS suites, stray TS files). */
+const INFERRED_OPTIONS: ts.CompilerOptions = {
+  allowJs: true,
+  checkJs: false,
+  noEmit: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  jsx: ts.JsxEmit.Preserve,
+  skipLibCheck: true,
+  strict: false,
+  resolveJsonModule: true,
+};
+
+export interface ConfigLayer {
+  source: string;
+  value: unknown;
+}
+
+export interface WorkspaceOptions {
+  root: string;
+  rules: readonly Rule[];
+  /** Settings layered over the config file, lowest first (LSP initializationOptions, workspace/configuration). */
+  layers?: ConfigLayer[];
+}
+
+interface ProjectEntry {
+  project: Project;
+  /** Files the project should contain as roots. */
+  roots: Set<string>;
+}
+
+/**
+ * One workspace folder: its config, its tsconfig ownership and one ts-morph project per owning
+ * tsconfig (plus an inferred one). Projects are read-only; buffers reach them through the overlay host.
+ */
+export class Workspace {
+  readonly root: string;
+  readonly fsHost = new OverlayFileSystemHost();
+  private readonly rules: readonly Rule[];
+  private readonly knownRuleIds: ReadonlySet<string>;
+  private layers: ConfigLayer[];
+  private tsconfigs: TsconfigIndex;
+  private readonly projects = new Map<string, ProjectEntry>();
+  private readonly projectKeyOf = new Map<string, string>();
+  /** Test file -> user files it (transitively) imports, from its last analysis. */
+  private readonly testDependencies = new Map<string, Set<string>>();
+  private projectProblems: ConfigProblem[] = [];
+
+  config!: FlakelensConfig;
+  configProblems: ConfigProblem[] = [];
+  configFiles: string[] = [];
+  matcher!: TestFileMatcher;
+  private enabled: EnabledRule[] = [];
+
+  constructor(options: WorkspaceOptions) {
+    this.root = path.resolve(options.root);
+    this.rules = options.rules;
+    this.knownRuleIds = new Set(options.rules.map((r) => r.meta.id));
+    this.layers = options.layers ?? [];
+    this.tsconfigs = new TsconfigIndex(this.root);
+    this.reloadConfig();
+  }
+
+  /** Re-reads the config file and re-applies the layers. Returns every problem found. */
+  reloadConfig(): ConfigProblem[] {
+    const loaded = loadWorkspaceConfig(this.root, this.knownRuleIds);
+    let config = loaded.config;
+    const problems = [...loaded.problems];
+    for (const layer of this.layers) config = applyLayer(config, layer.value, layer.source, this.knownRuleIds, problems);
+    this.config = config;
+    this.configProblems = problems;
+    this.configFiles = loaded.files;
+    this.matcher = new TestFileMatcher(this.root, config);
+    this.enabled = enabledRules(this.rules, config);
+    return problems;
+  }
+
+  setLayers(layers: ConfigLayer[]): ConfigProblem[] {
+    this.layers = layers;
+    return this.reloadConfig();
+  }
+
+  get problems(): ConfigProblem[] {
+    return [...this.configProblems, ...this.projectProblems];
+  }
+
+  contains(file: string): boolean {
+    return this.matcher.relative(file) !== undefined;
+  }
+
+  isTestFile(file: string): boolean {
+    return this.matcher.isTestFile(file);
+  }
+
+  /** Test files under the given paths (files are taken as given when they are script files). */
+  listTestFiles(paths: string[] = [this.root]): string[] {
+    const result = new Set<string>();
+    for (const p of paths) {
+      const abs = path.resolve(p);
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(abs);
+      } catch {
+        continue;
+      }
+      if (stat.isDirectory()) for (const f of findTestFiles(abs, this.matcher)) result.add(f);
+      else if (isScriptFile(abs)) result.add(abs);
+    }
+    return [...result].sort();
+  }
+
+  /** Editor buffers win over disk. */
+  setBuffer(file: string, text: string): void {
+    this.fsHost.setOverlay(file, text);
+    this.refresh(file);
+  }
+
+  clearBuffer(file: string): void {
+    this.fsHost.clearOverlay(file);
+    this.refresh(file);
+  }
+
+  /** A file changed on disk (or was created/deleted). Returns the test files whose results may change. */
+  fileChanged(file: string): string[] {
+    const abs = path.resolve(file);
+    const base = path.basename(abs);
+    if (abs === path.join(this.root, CONFIG_FILE_NAME) || abs === path.join(this.root, 'package.json')) {
+      this.reloadConfig();
+      if (base === 'package.json') this.dropAllProjects();
+      return this.knownTestFiles();
+    }
+    if (/^tsconfig(\..+)?\.json$/.test(base) || base === 'jsconfig.json') {
+      this.tsconfigs.invalidate();
+      if (this.projects.has(abs)) this.dropProject(abs);
+      else this.dropAllProjects(); // an extended base config may feed any project
+      return this.knownTestFiles();
+    }
+    if (!isScriptFile(abs) && !/\.d\.[cm]?ts$/.test(abs) && !abs.endsWith('.json')) return [];
+    if (!this.fsHost.hasOverlay(abs)) this.refresh(abs);
+    return this.affectedBy(abs);
+  }
+
+  /** Test files affected by a change to `file`: itself if it is a test, and the tests that import it. */
+  affectedBy(file: string): string[] {
+    const abs = path.resolve(file);
+    const affected = new Set<string>();
+    if (this.isTestFile(abs) || this.testDependencies.has(abs)) affected.add(abs);
+    for (const [test, deps] of this.testDependencies) if (deps.has(abs)) affected.add(test);
+    return [...affected];
+  }
+
+  knownTestFiles(): string[] {
+    return [...this.testDependencies.keys()];
+  }
+
+  forget(file: string): void {
+    this.testDependencies.delete(path.resolve(file));
+  }
+
+  readText(file: string): string | undefined {
+    const abs = path.resolve(file);
+    const overlay = this.fsHost.getOverlay(abs);
+    if (overlay !== undefined) return overlay;
+    try {
+      return fs.readFileSync(abs, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Analyses one file. Never throws: problems become notes with partial (or no) findings. */
+  analyzeFile(file: string): FileAnalysis {
+    const abs = path.resolve(file);
+    const skipped = (note: string): FileAnalysis => ({ file: abs, findings: [], notes: [note] });
+    if (!isScriptFile(abs)) return skipped('not a JavaScript or TypeScript file; skipped');
+    const sizeNote = this.checkReadable(abs);
+    if (sizeNote) {
+      this.removeFromProjects(abs);
+      return skipped(sizeNote);
+    }
+    try {
+      const entry = this.projectFor(abs);
+      const { project } = entry;
+      if (!entry.roots.has(abs)) {
+        entry.roots.add(abs);
+        if (!project.getSourceFile(abs)) project.addSourceFileAtPath(abs);
+      }
+      const program = project.getProgram().compilerObject;
+      const sourceFile = program.getSourceFile(abs);
+      if (!sourceFile) return skipped('file is not part of its project; skipped');
+      const result = project.forgetNodesCreatedInBlock(() => analyzeSourceFile(program, sourceFile, this.enabled));
+      this.testDependencies.set(abs, userDependencies(program, sourceFile));
+      return result;
+    } catch (error) {
+      if (!fs.existsSync(abs) && !this.fsHost.hasOverlay(abs)) {
+        this.removeFromProjects(abs);
+        return skipped('file no longer exists');
+      }
+      return skipped(`analysis failed: ${(error as Error).message}`);
+    }
+  }
+
+  analyzeFiles(files: string[]): FileAnalysis[] {
+    return files.map((f) => this.analyzeFile(f));
+  }
+
+  dispose(): void {
+    this.dropAllProjects();
+  }
+
+  private checkReadable(abs: string): string | undefined {
+    const overlay = this.fsHost.getOverlay(abs);
+    let size: number;
+    let head: string;
+    if (overlay !== undefined) {
+      size = Buffer.byteLength(overlay);
+      head = overlay.slice(0, 8192);
+    } else {
+      let fd: number | undefined;
+      try {
+        size = fs.statSync(abs).size;
+        fd = fs.openSync(abs, 'r');
+        const buffer = Buffer.alloc(Math.min(8192, size));
+        fs.readSync(fd, buffer, 0, buffer.length, 0);
+        head = buffer.toString('latin1');
+      } catch {
+        return 'file no longer exists';
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+    }
+    if (size > this.config.maxFileSize) {
+      return `file is ${size} bytes, over maxFileSize (${this.config.maxFileSize}); skipped`;
+    }
+    if (head.includes('\u0000')) return 'file looks binary (contains NUL bytes); skipped';
+    return undefined;
+  }
+
+  private projectFor(abs: string): ProjectEntry {
+    const known = this.projectKeyOf.get(abs);
+    const knownEntry = known === undefined ? undefined : this.projects.get(known);
+    if (knownEntry) return knownEntry;
+    const owner = this.tsconfigs.ownerOf(abs);
+    // A JS file in a project without allowJs is outside that program: analyse it with inferred settings.
+    const configured = owner && !(isJsFile(abs) && !owner.compilerOptions.allowJs) ? owner : undefined;
+    let key = configured?.path ?? INFERRED;
+    let entry = this.projects.get(key);
+    if (!entry && configured) {
+      entry = this.createConfiguredProject(configured.path, configured.problems);
+      if (entry) this.projects.set(key, entry);
+      else key = INFERRED;
+    }
+    if (!entry) entry = this.projects.get(INFERRED);
+    if (!entry) {
+      entry = { project: new Project({ compilerOptions: INFERRED_OPTIONS, fileSystem: this.fsHost }), roots: new Set() };
+      this.projects.set(INFERRED, entry);
+    }
+    this.projectKeyOf.set(abs, key);
+    return entry;
+  }
+
+  private createConfiguredProject(tsconfigPath: string, problems: string[]): ProjectEntry | undefined {
+    for (const message of problems) this.addProjectProblem(tsconfigPath, message);
+    try {
+      const project = new Project({ tsConfigFilePath: tsconfigPath, skipAddingFilesFromTsConfig: true, fileSystem: this.fsHost });
+      return { project, roots: new Set() };
+    } catch (error) {
+      this.addProjectProblem(tsconfigPath, `cannot be loaded (${(error as Error).message}); using inferred settings`);
+      return undefined;
+    }
+  }
+
+  private addProjectProblem(source: string, message: string): void {
+    if (!this.projectProblems.some((p) => p.source === source && p.message === message)) this.projectProblems.push({ source, message });
+  }
+
+  private refresh(file: string): void {
+    const abs = path.resolve(file);
+    for (const { project, roots } of this.projects.values()) {
+      const sourceFile = project.getSourceFile(abs);
+      if (!sourceFile) continue;
+      try {
+        const result = sourceFile.refreshFromFileSystemSync();
+        if (result === 2 /* Deleted */) roots.delete(abs);
+      } catch {
+        // Vanished between the event and the read: the next analysis reports it.
+      }
+    }
+  }
+
+  private removeFromProjects(abs: string): void {
+    for (const { project, roots } of this.projects.values()) {
+      roots.delete(abs);
+      const sourceFile = project.getSourceFile(abs);
+      if (sourceFile) {
+        try {
+          project.removeSourceFile(sourceFile);
+        } catch {
+          // already gone
+        }
+      }
+    }
+    this.testDependencies.delete(abs);
+  }
+
+  private dropProject(key: string): void {
+    this.projects.delete(key);
+    for (const [file, k] of this.projectKeyOf) if (k === key) this.projectKeyOf.delete(file);
+    this.projectProblems = this.projectProblems.filter((p) => p.source !== key);
+  }
+
+  private dropAllProjects(): void {
+    this.projects.clear();
+    this.projectKeyOf.clear();
+    this.projectProblems = [];
+  }
+}
+
+/** User files (outside node_modules, not declarations) that a file imports, transitively, as the program resolved them. */
+function userDependencies(program: ts.Program, sourceFile: ts.SourceFile): Set<string> {
+  const checker = program.getTypeChecker();
+  const deps = new Set<string>();
+  const queue = [sourceFile];
+  while (queue.length) {
+    const current = queue.pop()!;
+    for (const statement of current.statements) {
+      if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier) continue;
+      const moduleSymbol = checker.getSymbolAtLocation(statement.moduleSpecifier);
+      const target = moduleSymbol?.valueDeclaration;
+      if (!target || !ts.isSourceFile(target)) continue;
+      const fileName = path.resolve(target.fileName);
+      if (target.isDeclarationFile || fileName.includes(`${path.sep}node_modules${path.sep}`) || deps.has(fileName)) continue;
+      deps.add(fileName);
+      queue.push(target);
+    }
+  }
+  return deps;
+}
