@@ -148,7 +148,8 @@ export class TestModel {
     const declaredInUserCode = declarations.some((d) => !d.getSourceFile().isDeclarationFile);
     const framework = declaredInUserCode ? undefined : declarations.map((d) => frameworkFromPath(d.getSourceFile().fileName)).find(Boolean);
     if (framework) {
-      let name = target.name;
+      // The exported name, not the declaration's: vitest exports `globalExpect as expect`.
+      let name = importedName(symbol) ?? target.name;
       if (name === 'default' || name === 'export=') {
         const declName = (declarations[0] as { name?: ts.Node }).name;
         name = declName && ts.isIdentifier(declName) ? declName.text : 'test';
@@ -324,4 +325,11 @@ export function isFakeTimerInstall(call: ts.CallExpression): boolean {
   if (last === 'install' && (previous === 'clock' || previous === 'FakeTimers' || previous === 'fakeTimers')) return true;
   if (last === 'setSystemTime' && previous === 'clock') return true;
   return false;
+}
+
+/** For a binding created by `import { x as y }`, the name the module exports (`x`). */
+function importedName(symbol: ts.Symbol): string | undefined {
+  const declaration = symbol.declarations?.[0];
+  if (!declaration || !ts.isImportSpecifier(declaration)) return undefined;
+  return (declaration.propertyName ?? declaration.name).text;
 }

@@ -1,0 +1,98 @@
+import { ts } from 'ts-morph';
+import { frameworkFromPath, type TestModel } from './testModel.js';
+
+/** How an assertion chain starts: `expect(x)...`, `assert.x(...)`, or `value.should...`. */
+export type AssertionStyle = 'expect' | 'assert' | 'should';
+
+export interface AssertionChain {
+  style: AssertionStyle;
+  /** The identifier or member access the chain starts from (`expect`, `chai.assert`, `p.should`). */
+  root: ts.Node;
+}
+
+/** node:assert (and node:assert/strict): `assert.rejects(p)` and `assert.doesNotReject(p)` return promises. */
+const NODE_ASSERT_FILE = /\/@types\/node\/(?:ts[\d.]+\/)?assert(?:\/strict)?\.d\.ts$/;
+
+/** Member names that start an assertion when a test framework or assertion library declares them. */
+const ASSERTION_MEMBERS = new Map<string, AssertionStyle>([['expect', 'expect'], ['assert', 'assert'], ['should', 'should']]);
+
+/** Files declaring the symbol (through an import alias), with forward slashes. */
+function declarationFiles(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): string[] {
+  if (!symbol) return [];
+  let target = symbol;
+  if (symbol.flags & ts.SymbolFlags.Alias) {
+    try {
+      target = checker.getAliasedSymbol(symbol);
+    } catch {
+      return [];
+    }
+  }
+  return (target.declarations ?? []).map((d) => d.getSourceFile().fileName.replace(/\\/g, '/'));
+}
+
+function isDeclaredByAssertionLibrary(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): boolean {
+  return declarationFiles(symbol, checker).some((file) => frameworkFromPath(file) !== undefined || NODE_ASSERT_FILE.test(file));
+}
+
+function skipOuterExpressions(node: ts.Node): ts.Node {
+  let current = node;
+  while (
+    ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current) || ts.isAsExpression(current)
+    || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** Type names of a runner's `expect` function object. */
+const EXPECT_TYPE_NAMES = new Set(['ExpectStatic', 'Expect', 'JestExpect']);
+
+function hasExpectType(identifier: ts.Identifier, checker: ts.TypeChecker): boolean {
+  const type = checker.getTypeAtLocation(identifier);
+  const typeSymbol = type.aliasSymbol ?? type.getSymbol();
+  return !!typeSymbol && EXPECT_TYPE_NAMES.has(typeSymbol.name) && isDeclaredByAssertionLibrary(typeSymbol, checker);
+}
+
+function identifierStyle(identifier: ts.Identifier, model: TestModel, checker: ts.TypeChecker): AssertionStyle | undefined {
+  const identity = model.resolveRunner(identifier);
+  if (identity?.name === 'expect') return 'expect';
+  // Runners may export expect under another declared name (vitest: `globalExpect as expect`): judge by its type.
+  if (identity && identity.framework !== 'chai' && hasExpectType(identifier, checker)) return 'expect';
+  if (identity?.framework === 'chai') return ASSERTION_MEMBERS.get(identity.name);
+  // node:assert is no runner entity: `import assert from 'node:assert'`, `import { rejects } from 'node:assert/strict'`.
+  const files = declarationFiles(checker.getSymbolAtLocation(identifier), checker);
+  return files.some((file) => NODE_ASSERT_FILE.test(file)) ? 'assert' : undefined;
+}
+
+/**
+ * Whether the expression is an assertion chain: calls and member accesses rooted at a framework's
+ * `expect` (also `expect.soft/poll/element`, a configured or extended expect instance, a test
+ * context's `expect`), chai's `assert`/`expect`/`.should`, or node:assert. Arguments are not
+ * followed: `save(expect(x))` is not a chain. Syntax first, the checker only for candidate roots.
+ */
+export function assertionChainOf(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): AssertionChain | undefined {
+  let current = skipOuterExpressions(expression);
+  for (;;) {
+    if (ts.isCallExpression(current)) {
+      current = skipOuterExpressions(current.expression);
+    } else if (ts.isPropertyAccessExpression(current)) {
+      const style = ASSERTION_MEMBERS.get(current.name.text);
+      if (style && isDeclaredByAssertionLibrary(checker.getSymbolAtLocation(current.name), checker)) {
+        return { style, root: current };
+      }
+      current = skipOuterExpressions(current.expression);
+    } else if (ts.isElementAccessExpression(current)) {
+      current = skipOuterExpressions(current.expression);
+    } else if (ts.isIdentifier(current)) {
+      const style = identifierStyle(current, model, checker);
+      return style ? { style, root: current } : undefined;
+    } else {
+      return undefined;
+    }
+  }
+}
+
+export function isAssertionChain(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): boolean {
+  return assertionChainOf(expression, model, checker) !== undefined;
+}

@@ -1,0 +1,207 @@
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findRule } from '../../server/src/rules/index.js';
+import { Workspace } from '../../server/src/workspace/workspace.js';
+import { ruleTable, runRule, TYPED_FIXTURE } from '../helpers/ruleTester.js';
+
+const SAVE = `declare function save(x?: unknown): Promise<void>;\ndeclare const items: number[];\ndeclare const cond: boolean;\n`;
+
+ruleTable('floating-promise', {
+  valid: [
+    { name: 'awaited', code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await save();\n});` },
+    { name: 'returned from a test callback', code: `import { it } from 'vitest';\n${SAVE}it('a', () => {\n  return save();\n});` },
+    { name: 'concise arrow test callback returns it', code: `import { it } from '@jest/globals';\n${SAVE}it('a', () => save());` },
+    { name: 'mocha concise callback (Func overload types it as void)', code: `${SAVE}it('a', () => save());\nbeforeEach(() => save());` },
+    { name: 'explicitly voided', code: `import { it } from 'vitest';\n${SAVE}it('a', () => {\n  void save();\n  void (save(), save());\n});` },
+    {
+      name: 'rejection handled with catch or then(ok, fail)',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', () => {\n  save().catch(() => {});\n  save().then(() => {}, () => {});\n  save().catch(console.error).finally(() => {});\n});`,
+    },
+    {
+      name: 'stored and awaited later',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  const popup = page.waitForEvent('popup');\n  await page.click('#open');\n  await popup;\n});`,
+    },
+    { name: 'awaited inside Promise.all', code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await Promise.all([save(1), save(2)]);\n  await Promise.all(items.map((x) => save(x)));\n});` },
+    {
+      name: 'node:test top-level test(), it() and describe() promises are managed by the runner',
+      code: `import test, { describe, it, suite } from 'node:test';\ntest('a', async () => {});\ndescribe('s', () => {\n  it('b', async () => {});\n});\nsuite('t', () => {});`,
+    },
+    { name: 'node:test awaited subtest', code: `import test from 'node:test';\ntest('p', async (t) => {\n  await t.test('c', () => {});\n});` },
+    { name: 'vitest and jest describe', code: `import { describe as vd, it } from 'vitest';\nimport { describe as jd } from '@jest/globals';\nvd('a', () => { it('b', () => {}); });\njd('c', () => {});` },
+    { name: 'sync assertions', code: `import { expect, it } from 'vitest';\nit('a', () => {\n  expect(1).toBe(1);\n});` },
+    {
+      name: 'async assertion chains are left to async-assertion',
+      code: `import { expect, it } from 'vitest';\n${SAVE}it('a', async () => {\n  expect(save()).resolves.toBeUndefined();\n  expect.poll(() => 1).toBe(1);\n});`,
+    },
+    {
+      name: 'Playwright matchers are left to async-assertion',
+      code: `import { test, expect } from '@playwright/test';\ntest('a', async ({ page }) => {\n  expect(page).toHaveURL('/');\n  expect.soft(page.locator('h1')).toBeVisible();\n});`,
+    },
+    { name: 'a user function named expect without promises', code: `export {};\nfunction expect(x: number) { return { toBe: (y: number) => x === y }; }\nexpect(1).toBe(1);` },
+    { name: 'any-typed values are never findings', code: `import { it } from 'vitest';\ndeclare const anything: any;\ndeclare const something: unknown;\nit('a', () => {\n  anything.click();\n  anything;\n  something;\n});` },
+    {
+      name: 'untyped JS: page is any',
+      filename: 'untyped-floating.test.js',
+      code: `describe('a', function () {\n  it('b', async function () {\n    const page = this.page;\n    page.click('#submit');\n  });\n});\nmodule.exports = function (api) { api.reset(); };`,
+    },
+    {
+      name: 'await using',
+      code: `import { it } from 'vitest';\ndeclare function openServer(): Promise<AsyncDisposable>;\nit('a', async () => {\n  await using server = await openServer();\n  void server;\n});`,
+    },
+    {
+      name: 'callbacks whose result is used',
+      code: `import { it, vi } from 'vitest';\n${SAVE}it('a', async () => {\n  const spy = vi.fn(() => save());\n  await new Promise<void>((resolve) => setTimeout(resolve, 10));\n  const all = items.map((x) => save(x));\n  await Promise.all(all);\n  await spy();\n});`,
+    },
+    { name: 'block-bodied forEach callback is not a discarded result', code: `${SAVE}items.forEach((x) => {\n  void save(x);\n});` },
+    { name: 'awaited conditional branches', code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  cond ? await save(1) : await save(2);\n  cond && (await save());\n});` },
+    {
+      name: 'awaited Playwright step',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await test.step('s', async () => {\n    await page.click('#a');\n  });\n});`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'Playwright page action',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.click('#submit');\n});`,
+      errors: [{ line: 3, message: 'Promise from `page.click()` is not awaited: the test can finish (or the next step run) before it settles, and its rejection is lost. Await it (or return it).' }],
+      output: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.click('#submit');\n});`,
+    },
+    {
+      name: 'Playwright locator and request actions',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page, request }) => {\n  page.getByRole('textbox').fill('x');\n  request.get('/api');\n});`,
+      errors: [{ line: 3, message: '`page.getByRole().fill()`' }, { line: 4, message: '`request.get()`' }],
+      output: `import { test } from '@playwright/test';\ntest('a', async ({ page, request }) => {\n  await page.getByRole('textbox').fill('x');\n  await request.get('/api');\n});`,
+    },
+    {
+      name: 'Playwright step not awaited',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  test.step('s', async () => {\n    await page.click('#a');\n  });\n});`,
+      errors: [{ line: 3, message: '`test.step()`' }],
+      output: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await test.step('s', async () => {\n    await page.click('#a');\n  });\n});`,
+    },
+    {
+      name: 'Playwright fixture from base.extend, inside a step',
+      code: `import { test as base } from '@playwright/test';\nconst test = base.extend<{ api: { reset(): Promise<void> } }>({\n  api: async ({}, use) => { await use({ reset: async () => {} }); },\n});\ntest('a', async ({ api }) => {\n  await test.step('reset', async () => {\n    api.reset();\n  });\n});`,
+      errors: [{ line: 7, message: '`api.reset()`' }],
+    },
+    {
+      name: 'node:test subtest not awaited',
+      code: `import test from 'node:test';\ntest('parent', async (t) => {\n  t.test('child', async () => {});\n});`,
+      errors: [{ line: 3, message: 'Subtest `t.test()` is not awaited: the parent test can end first' }],
+      output: `import test from 'node:test';\ntest('parent', async (t) => {\n  await t.test('child', async () => {});\n});`,
+    },
+    {
+      name: 'node:test subtest in a non-async parent: no fix',
+      code: `import { it } from 'node:test';\nit('parent', (t) => {\n  t.test('child', () => {});\n});`,
+      errors: [{ line: 3, message: 'Subtest' }],
+      output: null,
+    },
+    {
+      name: 'array of promises from map',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  items.map(async (x) => save(x));\n});`,
+      errors: [{ line: 6, message: 'Promises from `items.map()` are not awaited: the test can finish before they settle, and their rejections are lost. Await them together with `await Promise.all(...)`.' }],
+      output: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await Promise.all(items.map(async (x) => save(x)));\n});`,
+    },
+    {
+      name: 'array literal of promises',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  [save(1), save(2)];\n});`,
+      errors: [{ line: 6, message: 'Promises from `[…]`' }],
+      output: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await Promise.all([save(1), save(2)]);\n});`,
+    },
+    {
+      name: 'finally alone and then without a rejection handler',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  save().finally(() => {});\n  save().then(() => {});\n  save().catch();\n});`,
+      errors: [{ line: 6, message: '`save().finally()`' }, { line: 7, message: '`save().then()`' }, { line: 8, message: '`save().catch()`' }],
+    },
+    {
+      name: 'comma operands, conditional branches and logical right sides',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  save(1), save(2);\n  cond ? save(3) : undefined;\n  cond && save(4);\n  (save(5));\n});`,
+      errors: [{ line: 6 }, { line: 6 }, { line: 7 }, { line: 8 }, { line: 9 }],
+      output: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await save(1), await save(2);\n  cond ? await save(3) : undefined;\n  cond && await save(4);\n  (await save(5));\n});`,
+    },
+    {
+      name: 'non-async test callback: no fix',
+      code: `import { it } from '@jest/globals';\n${SAVE}it('a', () => {\n  save();\n});`,
+      errors: [{ line: 6 }],
+      output: null,
+    },
+    {
+      name: 'jest hook and async helper',
+      code: `import { beforeEach } from '@jest/globals';\n${SAVE}beforeEach(async () => {\n  save();\n});\nexport async function seed() {\n  save('seed');\n}`,
+      errors: [{ line: 6 }, { line: 9 }],
+      output: `import { beforeEach } from '@jest/globals';\n${SAVE}beforeEach(async () => {\n  await save();\n});\nexport async function seed() {\n  await save('seed');\n}`,
+    },
+    {
+      name: 'module top level: no fix',
+      code: `${SAVE}save();`,
+      errors: [{ line: 4 }],
+      output: null,
+    },
+    {
+      name: 'mocha global test with a function expression',
+      code: `${SAVE}describe('a', function () {\n  it('b', async function () {\n    save();\n  });\n});`,
+      errors: [{ line: 6 }],
+      output: `${SAVE}describe('a', function () {\n  it('b', async function () {\n    await save();\n  });\n});`,
+    },
+    {
+      name: 'concise callbacks whose result is ignored',
+      code: `${SAVE}items.forEach((x) => save(x));\nsetTimeout(() => save(), 10);`,
+      errors: [
+        { line: 4, message: 'Promise from `save()` is returned to a callback whose result is ignored' },
+        { line: 5, message: 'returned to a callback whose result is ignored' },
+      ],
+      output: null,
+    },
+    {
+      name: 'suite body: runs while tests are collected',
+      code: `import { describe, it } from 'vitest';\n${SAVE}describe('a', () => {\n  save();\n  it('b', () => {});\n});`,
+      errors: [{ line: 6 }],
+      output: null,
+    },
+    {
+      name: 'new Promise as a statement',
+      code: `import { it } from 'vitest';\nit('a', async () => {\n  new Promise((resolve) => setTimeout(resolve, 10));\n});`,
+      errors: [{ line: 3, message: '`new Promise()`' }],
+      output: `import { it } from 'vitest';\nit('a', async () => {\n  await new Promise((resolve) => setTimeout(resolve, 10));\n});`,
+    },
+    {
+      name: 'a user function named expect that returns a promise is no assertion',
+      code: `import { it } from 'vitest';\nasync function expect(x: number) { return x; }\nit('a', async () => {\n  expect(1);\n});`,
+      errors: [{ line: 4, message: 'Promise from `expect()`' }],
+    },
+    {
+      name: 'typed JS: inferred async helper',
+      filename: 'typed-floating.test.js',
+      code: `async function save() {}\ndescribe('a', () => {\n  it('b', async () => {\n    save();\n  });\n});`,
+      errors: [{ line: 4 }],
+      output: `async function save() {}\ndescribe('a', () => {\n  it('b', async () => {\n    await save();\n  });\n});`,
+    },
+    {
+      name: 'vitest test.extend fixture',
+      code: `import { test as base } from 'vitest';\nconst test = base.extend<{ db: { reset(): Promise<void> } }>({\n  db: async ({}, use) => { await use({ reset: async () => {} }); },\n});\ntest('a', async ({ db }) => {\n  db.reset();\n});`,
+      errors: [{ line: 6, message: '`db.reset()`' }],
+    },
+  ],
+});
+
+describe('floating-promise fixes', () => {
+  const workspace = new Workspace({ root: TYPED_FIXTURE, rules: [findRule('floating-promise')!] });
+  afterAll(() => workspace.dispose());
+
+  it('marks awaiting a waitFor* promise as unsafe: awaited before its trigger it waits until the timeout', () => {
+    const { findings } = runRule(workspace, 'floating-promise', {
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.waitForEvent('popup');\n  await page.click('#open');\n  page.goto('/');\n});`,
+    });
+    expect(findings.map((f) => [f.range.start.line + 1, f.fixes.map((x) => [x.title, x.safe])])).toEqual([
+      [3, [['Add await', false]]],
+      [5, [['Add await', true]]],
+    ]);
+  });
+
+  it('offers await Promise.all for arrays as a safe fix', () => {
+    const { findings } = runRule(workspace, 'floating-promise', {
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  items.map((x) => save(x));\n});`,
+    });
+    expect(findings.map((f) => f.fixes.map((x) => [x.title, x.safe]))).toEqual([[['Add await Promise.all(...)', true]]]);
+    expect(path.basename(findings[0]!.file)).toMatch(/\.test\.ts$/);
+  });
+});
