@@ -34,7 +34,7 @@ export function applyLayer(
 ): FlakelensConfig {
   if (layer === undefined || layer === null) return base;
   if (typeof layer !== 'object' || Array.isArray(layer)) {
-    problems.push({ source, message: `settings must be an object, got ${describe(layer)}; defaults used` });
+    problems.push({ source, message: `settings must be an object, got ${describe(layer)}; ignored` });
     return base;
   }
   const next: FlakelensConfig = { ...base, rules: { ...base.rules } };
@@ -57,7 +57,7 @@ export function applyLayer(
             continue;
           }
           if (typeof severity !== 'string' || !SEVERITIES.includes(severity as SeveritySetting)) {
-            problems.push({ source, message: `"rules.${ruleId}" must be one of ${SEVERITIES.join(', ')}, got ${describe(severity)}; default used` });
+            problems.push({ source, message: `"rules.${ruleId}" must be one of ${SEVERITIES.join(', ')}, got ${describe(severity)}; ignored` });
             continue;
           }
           next.rules[ruleId] = severity as SeveritySetting;
@@ -67,7 +67,7 @@ export function applyLayer(
       case 'testFiles':
       case 'ignore': {
         if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0)) {
-          problems.push({ source, message: `"${key}" must be an array of non-empty glob strings, got ${describe(value)}; ${key === 'testFiles' ? 'defaults' : 'previous value'} used` });
+          problems.push({ source, message: `"${key}" must be an array of non-empty glob strings, got ${describe(value)}; ignored` });
           break;
         }
         next[key] = [...(value as string[])];
@@ -76,7 +76,7 @@ export function applyLayer(
       case 'maxFileSize':
       case 'debounceMs': {
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-          problems.push({ source, message: `"${key}" must be a non-negative number, got ${describe(value)}; default used` });
+          problems.push({ source, message: `"${key}" must be a non-negative number, got ${describe(value)}; ignored` });
           break;
         }
         next[key] = value;
@@ -102,13 +102,17 @@ function readJsonc(file: string, problems: ConfigProblem[]): unknown {
     problems.push({ source: file, message: `cannot be read: ${(error as Error).message}` });
     return undefined;
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM is not a parse error
   const errors: ParseError[] = [];
   const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
+    // A half-read file is not trusted (a recovered parse can misplace keys): the whole file is ignored.
     const first = errors[0]!;
-    const line = text.slice(0, first.offset).split('\n').length;
-    problems.push({ source: file, message: `invalid JSON at line ${line}: ${printParseErrorCode(first.error)}; ${value && typeof value === 'object' ? 'the readable part was used' : 'defaults used'}` });
-    return value && typeof value === 'object' ? value : undefined;
+    const before = text.slice(0, first.offset);
+    const line = before.split('\n').length;
+    const column = first.offset - before.lastIndexOf('\n');
+    problems.push({ source: file, message: `invalid JSON at line ${line}, column ${column}: ${printParseErrorCode(first.error)}; the file is ignored, defaults used` });
+    return undefined;
   }
   return value;
 }

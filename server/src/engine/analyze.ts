@@ -14,6 +14,8 @@ export interface FileAnalysis {
   findings: Finding[];
   /** Things the user should know about this file's results: syntax errors, a rule that failed, a skipped file. */
   notes: string[];
+  /** The file was not analysed at all (too large, binary, gone, not a script); notes say why. */
+  skipped?: boolean;
 }
 
 /** Rules with their effective severity; `off` rules are dropped. */

@@ -8,7 +8,8 @@ export interface Suppressions {
   isSuppressed(ruleId: string, line: number): boolean;
 }
 
-const DIRECTIVE = /(?:\/\/|\/\*)\s*flakelens-ignore-(next-line|file)\b([^\n*]*)/g;
+// The rule list ends at the end of the line or of a block comment (`*/`); a lone `*` (JSDoc-style) does not end it.
+const DIRECTIVE = /(?:\/\/|\/\*)\s*flakelens-ignore-(next-line|file)\b((?:[^\n*]|\*(?!\/))*)/g;
 
 function parseRuleList(text: string): Set<string> | 'all' {
   // Anything after `--` is a free-text reason.
@@ -40,7 +41,10 @@ export function parseSuppressions(text: string): Suppressions {
     if (match[1] === 'file') {
       fileWide = merge(fileWide, rules);
     } else {
-      const target = lineOf(match.index ?? 0) + 1;
+      // After a block comment spanning lines, the next line is the one after the comment ends.
+      const start = match.index ?? 0;
+      const blockEnd = text.startsWith('/*', start) ? text.indexOf('*/', start) : -1;
+      const target = lineOf(blockEnd >= 0 ? blockEnd : start) + 1;
       byLine.set(target, merge(byLine.get(target), rules));
     }
   }

@@ -38,6 +38,9 @@ const MODIFIERS = new Set([
 /** Modifiers that take arguments and return the real registration function. */
 const CURRIED_MODIFIERS = new Set(['each', 'skipIf', 'runIf', 'for']);
 
+/** Identity name of a namespace import of a runner module (`import * as vitest from 'vitest'`). */
+const NAMESPACE = '*';
+
 const SUITE_NAMES = new Set(['describe', 'suite', 'context', 'fdescribe', 'xdescribe', 'xcontext']);
 const TEST_NAMES = new Set(['it', 'test', 'specify', 'fit', 'xit', 'xtest', 'xspecify']);
 const HOOK_NAMES: Record<string, HookKind> = {
@@ -94,6 +97,45 @@ export function calleeChain(expr: ts.Expression): { root: ts.Identifier; path: s
   }
 }
 
+/**
+ * Like calleeChain, but the chain may pass through calls of curried modifiers (`it.each(table)`,
+ * it.each`table`, `it.skipIf(cond)`, `it.runIf(cond).only`). A curried modifier must be called,
+ * and only curried modifiers may be: `it.each('title', fn)` and `foo()('title', fn)` are no registrations.
+ */
+export function registrationChain(expr: ts.Expression): { root: ts.Identifier; path: string[]; curried: boolean } | undefined {
+  const path: string[] = [];
+  let curried = false;
+  let pendingCall = false;
+  let current: ts.Expression = expr;
+  for (;;) {
+    if (ts.isCallExpression(current) || ts.isTaggedTemplateExpression(current)) {
+      if (pendingCall) return undefined;
+      pendingCall = true;
+      curried = true;
+      current = ts.isCallExpression(current) ? current.expression : current.tag;
+      continue;
+    }
+    let name: string | undefined;
+    if (ts.isPropertyAccessExpression(current)) {
+      name = current.name.text;
+      current = current.expression;
+    } else if (ts.isElementAccessExpression(current) && ts.isStringLiteral(current.argumentExpression)) {
+      name = current.argumentExpression.text;
+      current = current.expression;
+    } else if (ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current)) {
+      current = current.expression;
+      continue;
+    } else if (ts.isIdentifier(current)) {
+      return pendingCall ? undefined : { root: current, path, curried };
+    } else {
+      return undefined;
+    }
+    if (CURRIED_MODIFIERS.has(name) !== pendingCall) return undefined;
+    pendingCall = false;
+    path.unshift(name);
+  }
+}
+
 export function isFunctionLike(node: ts.Node | undefined): node is FunctionLike {
   return !!node && (ts.isArrowFunction(node) || ts.isFunctionExpression(node));
 }
@@ -110,7 +152,10 @@ export class TestModel {
   private readonly blockByCallback = new Map<ts.Node, TestBlock>();
   private readonly fakeTimerInstalls: ts.CallExpression[] = [];
   private readonly identityCache = new Map<ts.Symbol, RunnerIdentity | null>();
-  /** Local names bound by imports of runner entities under another name (`import { test as it }`). */
+  /**
+   * Local names that may denote a runner entity under a name of their own: imports (`import { test as it }`,
+   * `import * as vitest`) and fixtures (`const myTest = test.extend(...)`). The checker decides; this only filters.
+   */
   private readonly importedRunnerNames = new Set<string>();
 
   constructor(
@@ -118,6 +163,7 @@ export class TestModel {
     readonly checker: ts.TypeChecker,
   ) {
     this.collectImportAliases();
+    this.collectExtendedFixtures(sourceFile);
     this.visit(sourceFile, undefined);
   }
 
@@ -148,6 +194,10 @@ export class TestModel {
     const declaredInUserCode = declarations.some((d) => !d.getSourceFile().isDeclarationFile);
     const framework = declaredInUserCode ? undefined : declarations.map((d) => frameworkFromPath(d.getSourceFile().fileName)).find(Boolean);
     if (framework) {
+      // `import * as vitest from 'vitest'`: the namespace itself; its members are the entities.
+      if (target.flags & ts.SymbolFlags.ValueModule && declarations.every((d) => ts.isSourceFile(d) || ts.isModuleDeclaration(d))) {
+        return { framework, name: NAMESPACE };
+      }
       // The exported name, not the declaration's: vitest exports `globalExpect as expect`.
       let name = importedName(symbol) ?? target.name;
       if (name === 'default' || name === 'export=') {
@@ -182,6 +232,21 @@ export class TestModel {
     }
   }
 
+  /** Names bound to `<something>.extend(...)` (vitest `test.extend`, Playwright `base.extend`), at any depth. */
+  private collectExtendedFixtures(node: ts.Node): void {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      let init: ts.Expression = node.initializer;
+      while (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression)) {
+        if (init.expression.name.text === 'extend') {
+          this.importedRunnerNames.add(node.name.text);
+          break;
+        }
+        init = init.expression.expression; // base.extend(a).extend(b)
+      }
+    }
+    ts.forEachChild(node, (child) => this.collectExtendedFixtures(child));
+  }
+
   /** Cheap syntactic filter before asking the checker. */
   private mayBeRunnerCall(root: ts.Identifier, path: string[]): boolean {
     if (GLOBAL_FALLBACK_NAMES.has(root.text) || this.importedRunnerNames.has(root.text)) return true;
@@ -191,24 +256,16 @@ export class TestModel {
 
   /** Classifies a call as a suite/test/hook/step registration, or undefined. */
   classify(call: ts.CallExpression): Omit<TestBlock, 'parent' | 'children'> | undefined {
-    let callee: ts.Expression = call.expression;
-    // it.each(table)(title, fn), it.skipIf(cond)(title, fn), it.each`table`(title, fn)
-    let curriedFrom: ts.Expression | undefined;
-    if (ts.isCallExpression(callee)) curriedFrom = callee.expression;
-    else if (ts.isTaggedTemplateExpression(callee)) curriedFrom = callee.tag;
-    if (curriedFrom) {
-      const inner = calleeChain(curriedFrom);
-      const last = inner?.path[inner.path.length - 1];
-      if (!inner || !last || !CURRIED_MODIFIERS.has(last)) return undefined;
-      callee = curriedFrom;
-    }
-    const chain = calleeChain(callee);
+    const callee: ts.Expression = call.expression;
+    // it.each(table)(title, fn), it.skipIf(cond)(title, fn), it.each`table`(title, fn), it.runIf(cond).only(title, fn)
+    const chain = registrationChain(callee);
     if (!chain || !this.mayBeRunnerCall(chain.root, chain.path)) return undefined;
-    if (!curriedFrom && chain.path.some((p) => CURRIED_MODIFIERS.has(p))) return undefined;
     const identity = this.resolveRunner(chain.root);
     if (!identity || identity.framework === 'chai') return undefined;
 
-    const segments = [identity.name, ...chain.path];
+    // A namespace import (`vitest.describe`) contributes no segment of its own.
+    const segments = identity.name === NAMESPACE ? chain.path : [identity.name, ...chain.path];
+    if (segments.length === 0) return undefined;
     const modifiers: string[] = [];
     let base: string | undefined;
     for (const [index, segment] of segments.entries()) {
@@ -241,7 +298,7 @@ export class TestModel {
       ...(hook ? { hook } : {}),
       framework: identity.framework,
       call,
-      calleeText: callee.getText(this.sourceFile),
+      calleeText: chain.curried ? [chain.root.text, ...chain.path].join('.') : callee.getText(this.sourceFile),
       modifiers,
       ...(title !== undefined ? { title } : {}),
       ...(callback ? { callback } : {}),
@@ -260,7 +317,7 @@ export class TestModel {
         ts.forEachChild(node, (child) => this.visit(child, block.callback && isAncestorOrSelf(block.callback, child) ? block : parent));
         return;
       }
-      if (isFakeTimerInstall(node)) this.fakeTimerInstalls.push(node);
+      if (isFakeTimerInstall(node, this.checker)) this.fakeTimerInstalls.push(node);
     }
     ts.forEachChild(node, (child) => this.visit(child, parent));
   }
@@ -298,9 +355,14 @@ export class TestModel {
     for (const install of this.fakeTimerInstalls) {
       const owner = this.enclosingBlock(install);
       if (!owner) return true;
-      if (scopes.has(owner)) return true;
-      // Installed in a hook of an enclosing suite (or a top-level hook).
-      if (owner.kind === 'hook' && (owner.parent === undefined || scopes.has(owner.parent))) return true;
+      if (scopes.has(owner)) {
+        // Inside the same test, hook or step, only an install that runs first counts; a suite body runs before its tests.
+        if (owner.kind === 'suite' || install.getStart(this.sourceFile) < node.getStart(this.sourceFile)) return true;
+        continue;
+      }
+      // Installed in a before-hook of an enclosing suite (or a top-level before-hook).
+      const before = owner.hook === 'beforeEach' || owner.hook === 'beforeAll';
+      if (before && (owner.parent === undefined || scopes.has(owner.parent))) return true;
     }
     return false;
   }
@@ -313,18 +375,29 @@ function isAncestorOrSelf(ancestor: ts.Node, node: ts.Node): boolean {
   return false;
 }
 
-/** vi/jest/sinon useFakeTimers, @sinonjs/fake-timers install, node:test mock.timers.enable, Playwright page.clock.install. */
-export function isFakeTimerInstall(call: ts.CallExpression): boolean {
+/**
+ * vi/jest/sinon useFakeTimers, @sinonjs/fake-timers install, node:test mock.timers.enable, Playwright page.clock.install.
+ * With a checker, the generic names (`timers.enable`, `clock.install`) only count when a library declares them
+ * (or nothing does, in untyped code): a user object with an `enable()` method installs nothing.
+ */
+export function isFakeTimerInstall(call: ts.CallExpression, checker?: ts.TypeChecker): boolean {
   const chain = calleeChain(call.expression);
   if (!chain) return false;
   const names = [chain.root.text, ...chain.path];
   const last = names[names.length - 1];
   const previous = names[names.length - 2];
+  // A helper of the user's own named useFakeTimers installs them too: trusted by name.
   if (last === 'useFakeTimers') return true;
-  if (last === 'enable' && previous === 'timers') return true;
-  if (last === 'install' && (previous === 'clock' || previous === 'FakeTimers' || previous === 'fakeTimers')) return true;
-  if (last === 'setSystemTime' && previous === 'clock') return true;
-  return false;
+  const generic =
+    (last === 'enable' && previous === 'timers')
+    || (last === 'install' && (previous === 'clock' || previous === 'FakeTimers' || previous === 'fakeTimers'))
+    || (last === 'setSystemTime' && previous === 'clock');
+  if (!generic) return false;
+  if (!checker) return true;
+  const member = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : chain.root;
+  const symbol = checker.getSymbolAtLocation(member);
+  const declarations = symbol?.declarations ?? [];
+  return declarations.length === 0 || declarations.some((d) => d.getSourceFile().isDeclarationFile);
 }
 
 /** For a binding created by `import { x as y }`, the name the module exports (`x`). */

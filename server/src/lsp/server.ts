@@ -1,4 +1,290 @@
-/** Placeholder: the LSP server lands with the protocol layer. */
+import * as fs from 'node:fs';
+import {
+  CancellationTokenSource,
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  ErrorCodes,
+  FileChangeType,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type ClientCapabilities,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkspaceFolder,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { findRule, RULES } from '../rules/index.js';
+import { Workspaces } from '../workspace/workspaces.js';
+import { WorkspaceWatcher, type FileChange } from '../workspace/watcher.js';
+import { codeActions } from './codeActions.js';
+import { Settings } from './configuration.js';
+import { uriToPath } from './convert.js';
+import { DiagnosticsService } from './diagnostics.js';
+import { hover } from './hover.js';
+import { Scheduler } from './scheduler.js';
+
+function serverVersion(): string {
+  try {
+    // Same relative location from server/src/lsp and server/dist/lsp.
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** The daemon: translates LSP into calls on the workspaces; knows no rule. */
+export class FlakelensServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private readonly settings: Settings;
+  private readonly scheduler: Scheduler;
+  private readonly workspaces: Workspaces;
+  private readonly watcher: WorkspaceWatcher;
+  private diagnostics!: DiagnosticsService;
+  private capabilities: ClientCapabilities = {};
+  private readonly firstAnalysis = new CancellationTokenSource();
+  private stopped = false;
+  /** onDidOpen is followed by onDidChangeContent for the same open; the open already scheduled the work. */
+  private readonly justOpened = new Set<string>();
+
+  constructor(private readonly connection: Connection) {
+    this.settings = new Settings(connection, (m) => this.warn(m));
+    this.scheduler = new Scheduler((key, error) => this.error(`analysis of ${key} failed: ${describeError(error)}`));
+    this.workspaces = new Workspaces(
+      RULES,
+      (root) => this.settings.layersFor(root),
+      // Folders report their problems once their client settings are applied (initialized, folder change).
+      (workspace, origin) => {
+        if (origin === 'inferred') this.settings.reportProblems(workspace);
+      },
+    );
+    this.watcher = new WorkspaceWatcher((changes) => this.diagnostics?.filesChanged(changes), { log: (m) => this.warn(m) });
+  }
+
+  listen(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params));
+    c.onInitialized(() => this.notification('initialized', () => void this.initialized()));
+    c.onShutdown(() => this.request('shutdown', () => this.shutdown()));
+    c.onExit(() => this.stop());
+
+    this.documents.onDidOpen((e) =>
+      this.notification('textDocument/didOpen', () => {
+        this.justOpened.add(e.document.uri);
+        this.diagnostics.documentOpened(e.document);
+      }),
+    );
+    this.documents.onDidChangeContent((e) =>
+      this.notification('textDocument/didChange', () => {
+        if (this.justOpened.delete(e.document.uri)) return;
+        this.diagnostics.documentChanged(e.document);
+      }),
+    );
+    this.documents.onDidClose((e) =>
+      this.notification('textDocument/didClose', () => {
+        this.justOpened.delete(e.document.uri);
+        this.diagnostics.documentClosed(e.document);
+      }),
+    );
+    this.documents.listen(c);
+
+    c.onCodeAction((params) =>
+      this.request('textDocument/codeAction', () =>
+        codeActions(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), {
+          documentChanges: this.capabilities.workspace?.workspaceEdit?.documentChanges === true,
+        }),
+      ),
+    );
+    c.onHover((params) =>
+      this.request('textDocument/hover', () =>
+        hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta),
+      ),
+    );
+    c.languages.diagnostics.on((params, token) => this.request('textDocument/diagnostic', () => this.diagnostics.pull(params, token), token));
+    c.onDidChangeConfiguration((params) => this.notification('workspace/didChangeConfiguration', () => void this.configurationChanged(params.settings)));
+    c.onDidChangeWatchedFiles((params) =>
+      this.notification('workspace/didChangeWatchedFiles', () => {
+        const changes: FileChange[] = [];
+        for (const change of params.changes ?? []) {
+          const file = uriToPath(change.uri);
+          if (!file) continue;
+          const kind = change.type === FileChangeType.Created ? 'created' : change.type === FileChangeType.Deleted ? 'deleted' : 'changed';
+          changes.push({ file, kind });
+        }
+        this.watcher.notify(changes);
+      }),
+    );
+    c.listen();
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    this.capabilities = params.capabilities ?? {};
+    this.settings.initialize(params);
+    const pullMode = this.capabilities.textDocument?.diagnostic !== undefined;
+    this.diagnostics = new DiagnosticsService({
+      connection: this.connection,
+      documents: this.documents,
+      workspaces: this.workspaces,
+      scheduler: this.scheduler,
+      settings: this.settings,
+      log: (m) => this.log(m),
+      pullMode,
+      refreshSupport: this.capabilities.workspace?.diagnostics?.refreshSupport === true,
+    });
+    try {
+      this.workspaces.setFolders(folderPaths(params));
+    } catch (error) {
+      this.error(`opening workspace folders failed: ${describeError(error)}`);
+    }
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        hoverProvider: true,
+        ...(pullMode ? { diagnosticProvider: { identifier: 'flakelens', interFileDependencies: true, workspaceDiagnostics: false } } : {}),
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'flakelens', version: serverVersion() },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    if (this.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'flakelens' }).catch((error: unknown) => this.warn(`registering for configuration changes failed: ${describeError(error)}`));
+    }
+    if (this.capabilities.workspace?.workspaceFolders) {
+      try {
+        this.connection.workspace.onDidChangeWorkspaceFolders((event) =>
+          this.notification('workspace/didChangeWorkspaceFolders', () => void this.foldersChanged(event.added, event.removed)),
+        );
+      } catch (error) {
+        this.warn(`workspace folder changes unavailable: ${describeError(error)}`);
+      }
+    }
+    const folders = this.workspaces.folders();
+    await this.settings.pull(this.workspaces.all());
+    this.settings.apply(this.workspaces, this.workspaces.all());
+    // Documents opened before the settings arrived were analysed with the config file alone.
+    this.diagnostics.reanalyseEverything();
+    this.startWatching(folders.map((w) => w.root));
+    if (folders.length === 0 || this.stopped) return;
+    const progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
+    if (!progress || this.stopped) return;
+    const cancel = this.firstAnalysis.token;
+    // The client may cancel the progress; shutdown cancels through firstAnalysis.
+    const cancelled: CancellationToken = {
+      get isCancellationRequested() {
+        return cancel.isCancellationRequested || progress.token.isCancellationRequested;
+      },
+      onCancellationRequested: cancel.onCancellationRequested,
+    };
+    await this.diagnostics.analyseWorkspaces(folders, progress, cancelled);
+  }
+
+  private startWatching(roots: string[]): void {
+    if (roots.length === 0) return;
+    this.watcher
+      .watch(roots)
+      .then(() => this.log(`file watcher ready: ${roots.join(', ')}`))
+      .catch((error: unknown) => this.warn(`file watcher could not start (${describeError(error)}); changes made outside the editor are picked up only when the client reports them`));
+  }
+
+  private async configurationChanged(settings: unknown): Promise<void> {
+    if (this.settings.supportsPull) await this.settings.pull(this.workspaces.all());
+    else this.settings.setPushed(settings);
+    this.settings.apply(this.workspaces, this.workspaces.all());
+    this.diagnostics.reanalyseEverything();
+  }
+
+  private async foldersChanged(added: WorkspaceFolder[], removed: WorkspaceFolder[]): Promise<void> {
+    for (const folder of removed) {
+      const root = uriToPath(folder.uri);
+      if (!root) continue;
+      this.watcher.unwatch(root);
+      this.diagnostics.forgetUnder(root);
+      this.workspaces.removeFolder(root);
+    }
+    const fresh = added.map((f) => uriToPath(f.uri)).filter((r): r is string => r !== undefined).map((r) => this.workspaces.addFolder(r));
+    if (fresh.length === 0) return;
+    await this.settings.pull(fresh);
+    this.settings.apply(this.workspaces, fresh);
+    this.startWatching(fresh.map((w) => w.root));
+    const files = fresh.flatMap((w) => w.listTestFiles());
+    this.diagnostics.reanalyse(files);
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stop();
+    await this.watcher.close().catch(() => undefined);
+  }
+
+  /** Idempotent: stops analysing and releases the projects. */
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    // Only once: CancellationTokenSource.cancel throws when called again before its token was read.
+    this.firstAnalysis.cancel();
+    this.diagnostics?.dispose();
+    this.scheduler.dispose();
+    void this.watcher.close().catch(() => undefined);
+    this.workspaces.dispose();
+  }
+
+  /** Every request handler: a thrown error becomes a logged message and an error response, never a dead server. */
+  private async request<R>(method: string, handler: () => R | Promise<R>, token?: CancellationToken): Promise<R | ResponseError<never>> {
+    if (token?.isCancellationRequested) return new ResponseError<never>(LSPErrorCodes.RequestCancelled, `${method} cancelled`);
+    try {
+      return await handler();
+    } catch (error) {
+      if (error instanceof ResponseError) return error as ResponseError<never>;
+      this.error(`${method} failed: ${describeError(error)}`);
+      return new ResponseError<never>(ErrorCodes.InternalError, `flakelens: ${method} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private notification(method: string, handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.error(`${method} failed: ${describeError(error)}`);
+    }
+  }
+
+  private log(message: string): void {
+    this.connection.console.log(message);
+  }
+
+  private warn(message: string): void {
+    this.connection.console.warn(message);
+  }
+
+  private error(message: string): void {
+    this.connection.console.error(message);
+  }
+}
+
+function folderPaths(params: InitializeParams): string[] {
+  const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  const paths = uris.map(uriToPath).filter((p): p is string => p !== undefined);
+  if (paths.length === 0 && params.rootPath) paths.push(params.rootPath);
+  return paths;
+}
+
 export function startServer(): void {
-  throw new Error('language server not implemented yet');
+  const connection = createConnection(ProposedFeatures.all);
+  const server = new FlakelensServer(connection);
+  // A bug anywhere must not take the daemon down with it.
+  process.on('uncaughtException', (error) => connection.console.error(`unexpected error: ${describeError(error)}`));
+  process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${describeError(reason)}`));
+  server.listen();
 }

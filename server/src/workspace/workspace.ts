@@ -185,7 +185,7 @@ export class Workspace {
   /** Analyses one file. Never throws: problems become notes with partial (or no) findings. */
   analyzeFile(file: string): FileAnalysis {
     const abs = path.resolve(file);
-    const skipped = (note: string): FileAnalysis => ({ file: abs, findings: [], notes: [note] });
+    const skipped = (note: string): FileAnalysis => ({ file: abs, findings: [], notes: [note], skipped: true });
     if (!isScriptFile(abs)) return skipped('not a JavaScript or TypeScript file; skipped');
     const sizeNote = this.checkReadable(abs);
     if (sizeNote) {

@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ConfigProblem } from '../config/resolve.js';
+import { CONFIG_FILE_NAME } from '../config/resolve.js';
+import type { Rule, Severity, SeveritySetting } from '../engine/types.js';
+import { Workspace, type ConfigLayer } from '../workspace/workspace.js';
+import { relativePath, summarize, toReportFile, type CheckReport, type ReportFile } from './report.js';
+import { INFORMATION_URI, TOOL_NAME, toolVersion } from './version.js';
+
+export interface CheckOptions {
+  root: string;
+  /** Files or directories to check (absolute or relative to the process cwd). */
+  paths: string[];
+  rules: readonly Rule[];
+  /** `--rule id=severity` flags, applied over the config file. */
+  ruleOverrides?: Record<string, SeveritySetting>;
+  /** Report errors only. */
+  quiet?: boolean;
+  /** Called as soon as a note is known (a file's syntax errors, a skipped file), so long runs show progress. */
+  onNote?: (note: string) => void;
+}
+
+export type CheckOutcome =
+  | { kind: 'config-error'; problems: ConfigProblem[] }
+  | { kind: 'report'; report: CheckReport };
+
+const ROOT_MARKERS = [CONFIG_FILE_NAME, 'package.json', '.git'];
+
+/** The nearest directory, from `start` upwards, holding flakelens.config.json, package.json or .git; `start` itself when none does. */
+export function findWorkspaceRoot(start: string): string {
+  let dir = path.resolve(start);
+  try {
+    if (!fs.statSync(dir).isDirectory()) dir = path.dirname(dir);
+  } catch {
+    dir = path.dirname(dir);
+  }
+  const first = dir;
+  for (;;) {
+    if (ROOT_MARKERS.some((marker) => fs.existsSync(path.join(dir, marker)))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return first;
+    dir = parent;
+  }
+}
+
+/** The deepest directory containing every path. */
+export function commonAncestor(paths: readonly string[]): string {
+  const split = paths.map((p) => path.resolve(p).split(path.sep));
+  const common: string[] = [];
+  for (let i = 0; ; i++) {
+    const segment = split[0]?.[i];
+    if (segment === undefined || split.some((s) => s[i] !== segment)) break;
+    common.push(segment);
+  }
+  return common.join(path.sep) || path.sep;
+}
+
+/**
+ * Analyses the test files under `paths` with the workspace's config. Config problems stop the run before any
+ * analysis (a CI run must not pass on a config it misread). Files are analysed one at a time and only findings
+ * plus the few source lines around them are kept.
+ */
+export function runCheck(options: CheckOptions): CheckOutcome {
+  const layers: ConfigLayer[] = [];
+  if (options.ruleOverrides && Object.keys(options.ruleOverrides).length > 0) {
+    layers.push({ source: '--rule', value: { rules: options.ruleOverrides } });
+  }
+  const workspace = new Workspace({ root: options.root, rules: options.rules, layers });
+  try {
+    if (workspace.configProblems.length > 0) return { kind: 'config-error', problems: [...workspace.configProblems] };
+
+    const note = options.onNote ?? (() => {});
+    const targets: string[] = [];
+    for (const p of options.paths) {
+      if (workspace.contains(p) || path.resolve(p) === workspace.root) targets.push(p);
+      else note(`${p}: outside the workspace root ${workspace.root}; skipped`);
+    }
+    const keep = (severity: Severity): boolean => !options.quiet || severity === 'error';
+    const files: ReportFile[] = [];
+    for (const file of workspace.listTestFiles(targets)) {
+      const analysis = workspace.analyzeFile(file);
+      const reportFile = toReportFile(workspace.root, analysis, analysis.findings.length ? workspace.readText(file) : undefined, keep);
+      for (const n of reportFile.notes) note(`${reportFile.path}: ${n}`);
+      files.push(reportFile);
+    }
+    // Problems found while building projects (an unreadable tsconfig, say) belong to no single file.
+    const notes = workspace.problems
+      .filter((p) => !workspace.configProblems.includes(p))
+      .map((p) => `${relativePath(workspace.root, p.source)}: ${p.message}`);
+    for (const n of notes) note(n);
+    if (files.length === 0) note(`no test files found under ${options.paths.map((p) => path.relative(workspace.root, path.resolve(p)) || '.').join(', ')} (testFiles: ${workspace.config.testFiles.join(', ')})`);
+    return {
+      kind: 'report',
+      report: {
+        tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
+        root: workspace.root,
+        files,
+        notes,
+        summary: summarize(files),
+        rules: options.rules,
+      },
+    };
+  } finally {
+    workspace.dispose();
+  }
+}

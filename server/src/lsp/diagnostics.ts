@@ -1,0 +1,312 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  DocumentDiagnosticReportKind,
+  type CancellationToken,
+  type Connection,
+  type Diagnostic,
+  type DocumentDiagnosticParams,
+  type DocumentDiagnosticReport,
+  type TextDocuments,
+  type WorkDoneProgressReporter,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding } from '../engine/types.js';
+import type { Workspace } from '../workspace/workspace.js';
+import type { Workspaces } from '../workspace/workspaces.js';
+import type { FileChange } from '../workspace/watcher.js';
+import { isScriptFile } from '../workspace/files.js';
+import { findingToDiagnostic, pathToUri, skippedFileDiagnostic, uriToPath } from './convert.js';
+import type { Scheduler } from './scheduler.js';
+import type { Settings } from './configuration.js';
+
+/** The last analysis of a file, as plain data: what code actions and hover read. */
+export interface StoredResult {
+  uri: string;
+  file: string;
+  /** Document version analysed; undefined when the text came from disk. */
+  version: number | undefined;
+  findings: Finding[];
+  resultId: string;
+}
+
+export interface DiagnosticsOptions {
+  connection: Connection;
+  documents: TextDocuments<TextDocument>;
+  workspaces: Workspaces;
+  scheduler: Scheduler;
+  settings: Settings;
+  log: (message: string) => void;
+  /** The client pulls diagnostics for open documents (textDocument/diagnostic); we then push only for closed files. */
+  pullMode: boolean;
+  /** The client can be asked to re-pull (workspace/diagnostic/refresh). */
+  refreshSupport: boolean;
+}
+
+/**
+ * Decides what to analyse and when, and publishes the results.
+ * Open test documents are analysed from their buffer after a debounce; files changed on disk (or
+ * helper buffers) re-analyse the test files that import them; closed test files keep disk-based results.
+ */
+export class DiagnosticsService {
+  private readonly results = new Map<string, StoredResult>();
+  /** URIs we pushed a non-empty diagnostic list for, so they can be cleared. */
+  private readonly pushed = new Set<string>();
+  /** Open documents whose buffer has not reached the workspaces yet (synced right before an analysis). */
+  private readonly dirty = new Set<string>();
+  private readonly openUris = new Map<string, string>();
+  private nextResultId = 1;
+  private disposed = false;
+
+  constructor(private readonly o: DiagnosticsOptions) {}
+
+  resultFor(uri: string): StoredResult | undefined {
+    return this.results.get(uri);
+  }
+
+  // ---- editor documents ---------------------------------------------------------------------
+
+  documentOpened(document: TextDocument): void {
+    const file = this.scriptPath(document.uri);
+    if (!file) return;
+    this.openUris.set(file, document.uri);
+    this.dirty.add(document.uri);
+    if (this.o.pullMode && this.pushed.has(document.uri)) this.publish(document.uri, undefined, []); // the pull channel owns it now
+    this.documentEdited(document, file, 0);
+  }
+
+  documentChanged(document: TextDocument): void {
+    const file = this.scriptPath(document.uri);
+    if (!file) return;
+    this.dirty.add(document.uri);
+    this.documentEdited(document, file, this.o.workspaces.forFile(file).config.debounceMs);
+  }
+
+  /** The buffer is dropped (disk wins again); a closed test file keeps results for its saved content. */
+  documentClosed(document: TextDocument): void {
+    const file = this.scriptPath(document.uri);
+    if (!file) return;
+    this.openUris.delete(file);
+    this.dirty.delete(document.uri);
+    this.o.scheduler.cancel(document.uri);
+    for (const workspace of this.workspacesOf(file)) workspace.clearBuffer(file);
+    this.results.delete(document.uri);
+    const workspace = this.o.workspaces.forFile(file);
+    if (workspace.isTestFile(file)) {
+      this.o.scheduler.enqueue(document.uri, 'background', () => this.analyzeAndPublish(file, document.uri));
+    }
+    this.scheduleDependents(workspace, file, 0);
+  }
+
+  private documentEdited(document: TextDocument, file: string, delayMs: number): void {
+    const workspace = this.o.workspaces.forFile(file);
+    if (workspace.isTestFile(file) && !this.o.pullMode) {
+      this.o.scheduler.debounce(document.uri, delayMs, 'foreground', () => this.analyzeAndPublish(file, document.uri));
+    }
+    // A helper buffer (or a test imported by another test) changes the results of its importers.
+    this.scheduleDependents(workspace, file, delayMs);
+  }
+
+  private scheduleDependents(workspace: Workspace, file: string, delayMs: number): void {
+    const key = `dependents:${file}`;
+    this.o.scheduler.debounce(key, delayMs, 'background', () => {
+      this.syncBuffers();
+      const affected = workspace.affectedBy(file).filter((f) => f !== file);
+      this.reanalyse(affected);
+    });
+  }
+
+  // ---- analysis -------------------------------------------------------------------------------
+
+  /** Analyses one test file (buffer if open, else disk) and publishes unless the result is stale. */
+  analyzeAndPublish(file: string, uri = this.uriFor(file)): StoredResult | undefined {
+    if (this.disposed) return undefined;
+    this.syncBuffers();
+    const workspace = this.o.workspaces.forFile(file);
+    const document = this.o.documents.get(uri);
+    if (!workspace.isTestFile(file)) {
+      this.drop(uri);
+      return undefined;
+    }
+    if (!document && !fs.existsSync(file)) {
+      workspace.forget(file);
+      this.drop(uri);
+      return undefined;
+    }
+    const version = document?.version;
+    const started = Date.now();
+    const analysis = workspace.analyzeFile(file);
+    for (const note of analysis.notes) this.o.log(`${file}: ${note}`);
+    if (analysis.skipped && !document && !fs.existsSync(file)) {
+      this.drop(uri);
+      return undefined;
+    }
+    const elapsed = Date.now() - started;
+    if (elapsed > 1000) this.o.log(`${file}: analysis took ${elapsed} ms`);
+    const result: StoredResult = { uri, file, version, findings: analysis.findings, resultId: String(this.nextResultId++) };
+    // Never publish for a version the editor has moved past.
+    const current = this.o.documents.get(uri);
+    if (current?.version !== version) return undefined;
+    this.results.set(uri, result);
+    const diagnostics = analysis.skipped ? [skippedFileDiagnostic(analysis.notes.join('; '))] : analysis.findings.map(findingToDiagnostic);
+    if (!(this.o.pullMode && current)) this.publish(uri, version, diagnostics);
+    return result;
+  }
+
+  /** Re-analyses test files in the background; open ones in pull mode are re-pulled by the client instead. */
+  reanalyse(files: Iterable<string>): void {
+    let refresh = false;
+    for (const file of new Set(files)) {
+      const uri = this.uriFor(file);
+      if (this.o.pullMode && this.o.documents.get(uri)) {
+        this.results.delete(uri);
+        refresh = true;
+        continue;
+      }
+      this.o.scheduler.enqueue(uri, 'background', () => this.analyzeAndPublish(file, uri));
+    }
+    if (refresh) this.refreshPulls();
+  }
+
+  /** Every file with results, every known test file and every open test document (after a settings change). */
+  reanalyseEverything(): void {
+    const files = new Set<string>([...this.results.values()].map((r) => r.file));
+    for (const workspace of this.o.workspaces.all()) for (const f of workspace.knownTestFiles()) files.add(f);
+    for (const file of this.openUris.keys()) files.add(file);
+    // Stored results of open documents are stale now, even when the client will re-pull them.
+    for (const document of this.o.documents.all()) this.results.delete(document.uri);
+    this.reanalyse(files);
+    if (this.o.pullMode) this.refreshPulls();
+  }
+
+  // ---- pull diagnostics -----------------------------------------------------------------------
+
+  pull(params: DocumentDiagnosticParams, token: CancellationToken): DocumentDiagnosticReport {
+    const uri = params.textDocument.uri;
+    const file = uriToPath(uri);
+    const empty: DocumentDiagnosticReport = { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    if (!file || token.isCancellationRequested) return empty;
+    const document = this.o.documents.get(uri);
+    let result = this.results.get(uri);
+    if (!result || result.version !== document?.version) {
+      this.o.scheduler.cancel(uri);
+      result = this.analyzeAndPublish(file, uri);
+    }
+    if (!result) return empty;
+    if (params.previousResultId === result.resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: result.resultId };
+    const items: Diagnostic[] = result.findings.map(findingToDiagnostic);
+    return { kind: DocumentDiagnosticReportKind.Full, resultId: result.resultId, items };
+  }
+
+  // ---- workspace ------------------------------------------------------------------------------
+
+  /** First analysis: every test file of the given workspaces, one at a time, yielding between files. */
+  async analyseWorkspaces(workspaces: Workspace[], progress: WorkDoneProgressReporter, cancel: CancellationToken): Promise<void> {
+    const started = Date.now();
+    const files: string[] = [];
+    for (const workspace of workspaces) {
+      try {
+        files.push(...workspace.listTestFiles());
+      } catch (error) {
+        this.o.log(`listing test files under ${workspace.root} failed: ${(error as Error).message}`);
+      }
+    }
+    progress.begin('flakelens', 0, `Analysing ${files.length} test files`, true);
+    let findings = 0;
+    let done = 0;
+    try {
+      for (const file of files) {
+        if (this.disposed || cancel.isCancellationRequested) break;
+        const uri = this.uriFor(file);
+        // Open documents are analysed from their buffers by the editor path.
+        if (!this.o.documents.get(uri)) {
+          try {
+            findings += this.analyzeAndPublish(file, uri)?.findings.length ?? 0;
+          } catch (error) {
+            this.o.log(`${file}: analysis failed: ${(error as Error).stack ?? String(error)}`);
+          }
+        }
+        done++;
+        const shown = workspaces.length === 1 ? path.relative(workspaces[0]!.root, file) : file;
+        progress.report(Math.round((done / files.length) * 100), `${done}/${files.length} ${shown}`);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      progress.done();
+    }
+    const how = done < files.length ? `stopped after ${done} of ${files.length}` : `${files.length}`;
+    this.o.log(`workspace analysis: ${how} test files, ${findings} findings, ${Date.now() - started} ms`);
+  }
+
+  /** Changes on disk (watcher or client): refresh the workspaces and re-analyse what they affect. */
+  filesChanged(changes: FileChange[]): void {
+    const affected = new Set<string>();
+    for (const change of changes) {
+      for (const workspace of this.workspacesOf(change.file)) {
+        const configBefore = workspace.config;
+        for (const file of workspace.fileChanged(change.file)) affected.add(file);
+        if (workspace.config !== configBefore) {
+          this.o.settings.reportProblems(workspace);
+          // testFiles may have changed: results for files that are no longer tests must go.
+          for (const result of this.results.values()) if (this.workspacesOf(result.file).includes(workspace)) affected.add(result.file);
+        }
+      }
+    }
+    if (affected.size) this.o.log(`files changed on disk: re-analysing ${affected.size} test file(s)`);
+    this.reanalyse(affected);
+  }
+
+  /** Clears results of files under a removed workspace folder. */
+  forgetUnder(root: string): void {
+    for (const result of [...this.results.values()]) {
+      const rel = path.relative(root, result.file);
+      if (!rel.startsWith('..') && !path.isAbsolute(rel)) this.drop(result.uri);
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /** Only file: URIs of JS/TS sources take part (other documents are neither analysed nor overlaid). */
+  private scriptPath(uri: string): string | undefined {
+    const file = uriToPath(uri);
+    return file && isScriptFile(file) ? file : undefined;
+  }
+
+  uriFor(file: string): string {
+    return this.openUris.get(path.resolve(file)) ?? pathToUri(file);
+  }
+
+  private workspacesOf(file: string): Workspace[] {
+    return [...new Set([this.o.workspaces.forFile(file), ...this.o.workspaces.containing(file)])];
+  }
+
+  /** Brings open buffers into the workspaces before an analysis reads them. */
+  private syncBuffers(): void {
+    for (const uri of this.dirty) {
+      const document = this.o.documents.get(uri);
+      const file = uriToPath(uri);
+      if (document && file) for (const workspace of this.workspacesOf(file)) workspace.setBuffer(file, document.getText());
+    }
+    this.dirty.clear();
+  }
+
+  private drop(uri: string): void {
+    this.results.delete(uri);
+    if (this.pushed.has(uri)) this.publish(uri, undefined, []);
+  }
+
+  private publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
+    if (diagnostics.length) this.pushed.add(uri);
+    else this.pushed.delete(uri);
+    void this.o.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+
+  private refreshPulls(): void {
+    if (!this.o.refreshSupport) return;
+    this.o.connection.languages.diagnostics.refresh().catch((error: unknown) => this.o.log(`diagnostic refresh failed: ${(error as Error).message}`));
+  }
+}

@@ -1,0 +1,359 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyEdits } from '../../server/src/engine/edits.js';
+import { RULES, findRule } from '../../server/src/rules/index.js';
+import { assertBuilt, runCli, SAMPLE, scratchWorkspace, type CliResult } from './cliHarness.js';
+
+interface JsonFinding {
+  ruleId: string;
+  category: string;
+  severity: string;
+  message: string;
+  why: string;
+  docsUrl: string;
+  range: { start: { line: number; column: number }; end: { line: number; column: number } };
+  fixes: Array<{ title: string; safe: boolean; edits: Array<{ start: number; end: number; newText: string }> }>;
+}
+interface JsonReport {
+  version: number;
+  tool: { name: string; version: string };
+  root: string;
+  files: Array<{ path: string; findings: JsonFinding[]; notes: string[] }>;
+  notes: string[];
+  summary: { filesScanned: number; filesWithFindings: number; problems: number; errors: number; warnings: number; infos: number; hints: number };
+}
+
+const SAMPLE_TEST_FILES = [
+  'tests/e2e/login.spec.ts',
+  'tests/e2e/search.spec.ts',
+  'tests/integration/checkout.test.ts',
+  'tests/legacy/orders.test.ts',
+  'tests/node/jobs.test.ts',
+  'tests/unit/cart.test.ts',
+  'tests/unit/pricing.test.ts',
+  'tests/utils/format.test.ts',
+  'tests/utils/jobs.test.ts',
+];
+/** Files in the sample workspace written without flaky patterns: any finding there is a false positive. */
+const CLEAN_FILES = ['tests/e2e/search.spec.ts', 'tests/unit/pricing.test.ts', 'tests/utils/format.test.ts', 'tests/utils/jobs.test.ts'];
+/** The sample's flakelens.config.json turns fixed-sleep from warning to error. */
+const SAMPLE_CONFIG_SEVERITIES: Record<string, string> = { 'fixed-sleep': 'error' };
+
+function parseJson(result: CliResult): JsonReport {
+  expect(result.stderr).not.toContain('internal error');
+  return JSON.parse(result.stdout) as JsonReport;
+}
+
+function findingsOf(report: JsonReport, ruleId: string): Array<JsonFinding & { path: string }> {
+  return report.files.flatMap((file) => file.findings.filter((f) => f.ruleId === ruleId).map((f) => ({ ...f, path: file.path })));
+}
+
+beforeAll(() => assertBuilt());
+
+describe('flakelens check on the sample workspace', () => {
+  let json: CliResult;
+  let stylish: CliResult;
+  beforeAll(async () => {
+    [json, stylish] = await Promise.all([runCli(['check', SAMPLE, '--format', 'json']), runCli(['check', SAMPLE])]);
+  });
+
+  it('exits 1 when there are findings', () => {
+    expect(json.code).toBe(1);
+    expect(stylish.code).toBe(1);
+  });
+
+  it('lists every test file, relative to the workspace root found from the path', () => {
+    const report = parseJson(json);
+    expect(report.version).toBe(1);
+    expect(report.tool.name).toBe('flakelens');
+    expect(report.root).toBe(SAMPLE);
+    expect(report.files.map((f) => f.path)).toEqual(SAMPLE_TEST_FILES);
+    expect(report.summary.filesScanned).toBe(SAMPLE_TEST_FILES.length);
+  });
+
+  it('reports the focused tests with their positions and a fix that removes the focus', () => {
+    const report = parseJson(json);
+    const focused = findingsOf(report, 'focused-test');
+    expect(focused.map((f) => `${f.path}:${f.range.start.line}:${f.range.start.column}`)).toEqual([
+      'tests/node/jobs.test.ts:6:32',
+      'tests/unit/cart.test.ts:19:6',
+    ]);
+    const itOnly = focused[1]!;
+    expect(itOnly).toMatchObject({ category: 'focus-and-retry', severity: 'error', range: { end: { line: 19, column: 10 } } });
+    expect(itOnly.message).toContain('it.only');
+    expect(itOnly.why).toBe(findRule('focused-test')!.meta.docs.why);
+    expect(itOnly.docsUrl).toMatch(/docs\/rules\/focused-test\.md$/);
+    const text = fs.readFileSync(path.join(SAMPLE, itOnly.path), 'utf8');
+    const fixed = applyEdits(text, itOnly.fixes[0]!.edits);
+    expect(fixed.split('\n')[18]).toBe("  it('persists the cart', async () => {");
+  });
+
+  it('gives every finding its registry metadata and the configured severity', () => {
+    const report = parseJson(json);
+    for (const file of report.files) {
+      for (const finding of file.findings) {
+        const rule = findRule(finding.ruleId);
+        expect(rule, finding.ruleId).toBeDefined();
+        expect(finding.category).toBe(rule!.meta.category);
+        expect(finding.severity).toBe(SAMPLE_CONFIG_SEVERITIES[finding.ruleId] ?? rule!.meta.defaultSeverity);
+        expect(finding.message.length).toBeGreaterThan(10);
+        expect(finding.range.start.line).toBeGreaterThanOrEqual(1);
+        expect(finding.range.start.column).toBeGreaterThanOrEqual(1);
+      }
+    }
+  });
+
+  it('stays silent on the clean files', () => {
+    const report = parseJson(json);
+    for (const file of report.files.filter((f) => CLEAN_FILES.includes(f.path))) {
+      expect(file.findings.map((f) => `${file.path}:${f.range.start.line} ${f.ruleId}`)).toEqual([]);
+    }
+  });
+
+  it('reports the flaky patterns of every finished rule', () => {
+    const report = parseJson(json);
+    const seen = new Set(report.files.flatMap((f) => f.findings.map((x) => x.ruleId)));
+    // Rules still being written have a placeholder summary; every finished rule must find its pattern in the sample.
+    for (const rule of RULES.filter((r) => r.meta.docs.summary !== 'TODO')) {
+      expect(seen.has(rule.meta.id), `${rule.meta.id} has no finding in the sample workspace`).toBe(true);
+    }
+  });
+
+  it('counts findings in the summary', () => {
+    const report = parseJson(json);
+    const all = report.files.flatMap((f) => f.findings);
+    expect(report.summary).toMatchObject({
+      problems: all.length,
+      errors: all.filter((f) => f.severity === 'error').length,
+      warnings: all.filter((f) => f.severity === 'warning').length,
+      filesWithFindings: report.files.filter((f) => f.findings.length > 0).length,
+    });
+  });
+
+  it('prints stylish output grouped by file with code frames and a summary line', () => {
+    const out = stylish.stdout;
+    expect(out).not.toMatch(/\u001b\[/); // stdout is a pipe: no colour
+    const lines = out.split('\n');
+    const header = lines.indexOf('tests/unit/cart.test.ts');
+    expect(header).toBeGreaterThanOrEqual(0);
+    const findingLine = lines.findIndex((l, i) => i > header && /^\s+19:6\s+error\s+Focused test `it\.only`.*focused-test$/.test(l));
+    expect(findingLine).toBeGreaterThan(header);
+    const frame = lines.slice(findingLine + 1, findingLine + 9).join('\n');
+    expect(frame).toContain('   17 |   });');
+    expect(frame).toContain("> 19 |   it.only('persists the cart', async () => {");
+    expect(frame).toContain('   21 |     cart.persist();');
+    // The caret line: the carets sit exactly under `only` (columns 6-9).
+    const source = lines.find((l) => l.includes("> 19 |   it.only("))!;
+    const caret = lines[lines.indexOf(source) + 1]!;
+    expect(caret.indexOf('^^^^')).toBe(source.indexOf('only'));
+    expect(caret.trim()).toMatch(/^\|\s+\^{4}$/);
+    const report = parseJson(json);
+    const { problems, errors, warnings } = report.summary;
+    expect(out).toContain(`✖ ${problems} problems (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`);
+  });
+
+  it('colours stylish output only when asked', async () => {
+    const colored = await runCli(['check', path.join(SAMPLE, 'tests/unit/cart.test.ts'), '--color']);
+    expect(colored.stdout).toMatch(/\u001b\[31m/);
+    const forced = await runCli(['check', path.join(SAMPLE, 'tests/unit/cart.test.ts'), '--no-color'], { env: { FORCE_COLOR: '1' } });
+    expect(forced.stdout).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe('flakelens check exit codes and options', () => {
+  it('exits 0 on a clean directory', async () => {
+    const result = await runCli(['check', 'tests/utils'], { cwd: SAMPLE });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('No flaky-test risks found in 2 test files.');
+    expect(result.code).toBe(0);
+  });
+
+  it('checks the current directory by default', async () => {
+    const result = await runCli(['check', '--format', 'json'], { cwd: path.join(SAMPLE, 'tests/unit') });
+    const report = parseJson(result);
+    expect(report.root).toBe(SAMPLE);
+    expect(report.files.map((f) => f.path)).toEqual(['tests/unit/cart.test.ts', 'tests/unit/pricing.test.ts']);
+  });
+
+  it('layers --rule over the config file', async () => {
+    const file = path.join(SAMPLE, 'tests/unit/cart.test.ts');
+    const [warning, off] = await Promise.all([
+      runCli(['check', file, '--format', 'json', '--rule', 'focused-test=warning']),
+      runCli(['check', file, '--format', 'json', '--rule', 'focused-test=off', '--rule', 'fixed-sleep=off']),
+    ]);
+    expect(findingsOf(parseJson(warning), 'focused-test').map((f) => f.severity)).toEqual(['warning']);
+    const offReport = parseJson(off);
+    expect(findingsOf(offReport, 'focused-test')).toEqual([]);
+    expect(findingsOf(offReport, 'fixed-sleep')).toEqual([]);
+  });
+
+  it('reports errors only with --quiet', async () => {
+    const result = await runCli(['check', 'tests/unit', 'tests/e2e', '--format', 'json', '--quiet'], { cwd: SAMPLE });
+    const report = parseJson(result);
+    const severities = new Set(report.files.flatMap((f) => f.findings.map((x) => x.severity)));
+    expect([...severities]).toEqual(['error']);
+    expect(report.summary.warnings).toBe(0);
+    expect(result.code).toBe(1);
+  });
+
+  it('writes the report to --output and nothing to stdout', async () => {
+    const scratch = scratchWorkspace('output', {});
+    try {
+      const target = path.join(scratch.dir, 'reports/flakelens.json');
+      const result = await runCli(['check', path.join(SAMPLE, 'tests/unit'), '--format', 'json', '--output', target]);
+      expect(result.stdout).toBe('');
+      expect(result.code).toBe(1);
+      const report = JSON.parse(fs.readFileSync(target, 'utf8')) as JsonReport;
+      expect(findingsOf(report, 'focused-test')).toHaveLength(1);
+    } finally {
+      scratch.remove();
+    }
+  });
+
+  describe('severity thresholds', () => {
+    const focusedOnly = `import { it } from 'vitest';\n\nit.only('adds', () => {\n  const sum = 1 + 1;\n  if (sum !== 2) throw new Error('math');\n});\n`;
+    let scratch: ReturnType<typeof scratchWorkspace>;
+    beforeAll(() => {
+      scratch = scratchWorkspace('thresholds', { 'math.test.ts': focusedOnly });
+    });
+    afterAll(() => scratch.remove());
+
+    it('exits 1 for errors and for warnings, 0 under --max-warnings and for info', async () => {
+      const [error, warning, allowed, over, info, quiet] = await Promise.all([
+        runCli(['check', scratch.dir]),
+        runCli(['check', scratch.dir, '--rule', 'focused-test=warning']),
+        runCli(['check', scratch.dir, '--rule', 'focused-test=warning', '--max-warnings', '1']),
+        runCli(['check', scratch.dir, '--rule', 'focused-test=warning', '--max-warnings', '0']),
+        runCli(['check', scratch.dir, '--rule', 'focused-test=info', '--format', 'json']),
+        runCli(['check', scratch.dir, '--rule', 'focused-test=warning', '--quiet']),
+      ]);
+      expect(error.code).toBe(1);
+      expect(warning.code).toBe(1);
+      expect(allowed.code).toBe(0);
+      expect(allowed.stdout).toContain('1 problem (0 errors, 1 warning)');
+      expect(over.code).toBe(1);
+      expect(over.stderr).toContain('too many warnings (1, maximum 0)');
+      expect(info.code).toBe(0);
+      expect(findingsOf(parseJson(info), 'focused-test').map((f) => f.severity)).toEqual(['info']);
+      expect(quiet.code).toBe(0);
+    });
+
+    it('reads severities from the workspace config file', async () => {
+      fs.writeFileSync(path.join(scratch.dir, 'flakelens.config.json'), '{ "rules": { "focused-test": "hint" } }');
+      try {
+        const result = await runCli(['check', scratch.dir, '--format', 'json']);
+        expect(result.code).toBe(0);
+        expect(findingsOf(parseJson(result), 'focused-test').map((f) => f.severity)).toEqual(['hint']);
+      } finally {
+        fs.rmSync(path.join(scratch.dir, 'flakelens.config.json'));
+      }
+    });
+  });
+
+  describe('usage and config errors exit 2', () => {
+    it.each([
+      [['check', '--bogus'], /Unknown option '--bogus'/],
+      [['check', '--format', 'xml'], /unknown format "xml"/],
+      [['check', '--rule', 'no-such-rule=error'], /unknown rule "no-such-rule"/],
+      [['check', '--rule', 'focused-test=loud'], /severity must be one of/],
+      [['check', '--rule', 'focused-test'], /--rule expects id=severity/],
+      [['check', '--max-warnings', 'many'], /--max-warnings must be an integer/],
+      [['check', 'no/such/dir'], /no such file or directory: no\/such\/dir/],
+      [['lint'], /unknown command "lint"/],
+      [[], /missing command/],
+    ])('%j', async (args, message) => {
+      const result = await runCli(args as string[], { cwd: SAMPLE });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toContain("Run 'flakelens --help' for usage.");
+      expect(result.stdout).toBe('');
+    });
+
+    it('prints every config problem, naming the key, and analyses nothing', async () => {
+      const scratch = scratchWorkspace('bad-config', {
+        'flakelens.config.json': JSON.stringify({ rules: { 'no-such-rule': 'error', 'focused-test': 'loud' }, testFiles: 3, colour: true }),
+        'a.test.ts': `import { it } from 'vitest';\nit.only('x', () => {});\n`,
+      });
+      try {
+        const result = await runCli(['check', scratch.dir, '--format', 'json']);
+        expect(result.code).toBe(2);
+        expect(result.stdout).toBe('');
+        const problems = result.stderr.split('\n').filter((l) => l.startsWith('flakelens: config error:'));
+        expect(problems).toHaveLength(4);
+        for (const key of ['"rules.no-such-rule"', '"rules.focused-test"', '"testFiles"', '"colour"']) {
+          expect(problems.some((p) => p.includes(key) && p.includes('flakelens.config.json')), key).toBe(true);
+        }
+        expect(result.stderr).toContain('nothing was analysed');
+      } finally {
+        scratch.remove();
+      }
+    });
+
+    it('treats an unparsable config file as a config error', async () => {
+      const scratch = scratchWorkspace('broken-config', { 'flakelens.config.json': '{ "rules": { "focused-test": ', 'a.test.ts': 'export {};\n' });
+      try {
+        const result = await runCli(['check', scratch.dir]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(/config error: .*flakelens\.config\.json: invalid JSON at line 1/);
+      } finally {
+        scratch.remove();
+      }
+    });
+  });
+
+  it('puts notes for a syntax error and a binary file on stderr and keeps going', async () => {
+    const scratch = scratchWorkspace('notes', {
+      'broken.test.ts': `import { it } from 'vitest';\n\nit.only('x', () => {\n  const a = ;\n});\n`,
+      'blob.test.ts': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01, 0x02]),
+      'fine.test.ts': `import { it, expect } from 'vitest';\nit('x', () => {\n  expect(1).toBe(1);\n});\n`,
+    });
+    try {
+      const result = await runCli(['check', scratch.dir, '--format', 'json']);
+      expect(result.stderr).not.toContain('internal error');
+      const notes = result.stderr.split('\n').filter((l) => l.startsWith('flakelens: note:'));
+      expect(notes.some((n) => n.includes('broken.test.ts: 1 syntax error(s), first at line 4'))).toBe(true);
+      expect(notes.some((n) => n.includes('blob.test.ts: file looks binary'))).toBe(true);
+      const report = parseJson(result);
+      expect(report.files.map((f) => f.path)).toEqual(['blob.test.ts', 'broken.test.ts', 'fine.test.ts']);
+      // Partial results: the focus in the broken file is still found.
+      expect(findingsOf(report, 'focused-test').map((f) => `${f.path}:${f.range.start.line}`)).toEqual(['broken.test.ts:3']);
+      expect(report.files.find((f) => f.path === 'blob.test.ts')!.notes).toEqual(['file looks binary (contains NUL bytes); skipped']);
+      expect(result.code).toBe(1);
+    } finally {
+      scratch.remove();
+    }
+  });
+});
+
+describe('flakelens rules, --help and --version', () => {
+  it('lists every rule in a table', async () => {
+    const result = await runCli(['rules']);
+    expect(result.code).toBe(0);
+    for (const { meta } of RULES) {
+      expect(result.stdout).toMatch(new RegExp(`^${meta.id}\\s+${meta.category}\\s+${meta.defaultSeverity}\\s+\\S+/docs/rules/${meta.id}\\.md$`, 'm'));
+    }
+  });
+
+  it('lists every rule as JSON', async () => {
+    const result = await runCli(['rules', '--format', 'json']);
+    const rules = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+    expect(rules.map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
+    expect(rules[0]).toEqual(expect.objectContaining({ category: RULES[0]!.meta.category, defaultSeverity: RULES[0]!.meta.defaultSeverity, requiresTypes: RULES[0]!.meta.requiresTypes }));
+    expect(rules[0]!.docsUrl).toMatch(/docs\/rules\/.+\.md$/);
+  });
+
+  it('rejects a check-only format for rules', async () => {
+    const result = await runCli(['rules', '--format', 'sarif']);
+    expect(result.code).toBe(2);
+  });
+
+  it('prints help and the package version', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(SAMPLE, '../../../package.json'), 'utf8')) as { version: string };
+    const [help, version] = await Promise.all([runCli(['--help']), runCli(['--version'])]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('flakelens check [paths...]');
+    expect(help.stdout).toContain('Exit codes:');
+    expect(version.stdout.trim()).toBe(pkg.version);
+  });
+});

@@ -1,0 +1,158 @@
+import { ruleTable } from '../helpers/ruleTester.js';
+
+const SLEEP = `const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));\n`;
+const READY = `declare function ready(): Promise<boolean>;\ndeclare function click(): Promise<void>;\n`;
+const MESSAGE = 'Fixed sleep of 500 ms used to wait: too short on a loaded CI machine (flaky), too long everywhere else. Wait for the condition instead (expect.poll / vi.waitFor / a locator assertion / an event).';
+
+ruleTable('fixed-sleep', {
+  valid: [
+    {
+      name: '0 ms waits yield to the event loop',
+      code: `import { it } from 'vitest';\nimport { setTimeout as wait } from 'node:timers/promises';\n${SLEEP}it('a', async () => {\n  await new Promise((r) => setTimeout(r, 0));\n  await new Promise((r) => setTimeout(r));\n  await sleep(0);\n  await wait(0);\n});`,
+    },
+    {
+      name: 'setTimeout that schedules work without being awaited',
+      code: `import { it } from 'vitest';\n${READY}it('a', () => {\n  setTimeout(() => click(), 500);\n  const t = setTimeout(() => {}, 500);\n  clearTimeout(t);\n});`,
+    },
+    {
+      name: 'a promise resolved by something other than the timer',
+      code: `import { it } from 'vitest';\n${READY}it('a', async () => {\n  await new Promise<void>((resolve) => { click().then(() => resolve()); setTimeout(() => console.log('slow'), 500); });\n});`,
+    },
+    {
+      name: 'fake timers installed in the same test',
+      code: `import { it, vi } from 'vitest';\n${SLEEP}it('a', async () => {\n  vi.useFakeTimers();\n  const done = sleep(500);\n  vi.advanceTimersByTime(500);\n  await done;\n  await sleep(500);\n});`,
+    },
+    {
+      name: 'fake timers installed in a beforeEach of an enclosing describe',
+      code: `import { beforeEach, describe, it, jest } from '@jest/globals';\n${SLEEP}describe('s', () => {\n  beforeEach(() => { jest.useFakeTimers(); });\n  describe('inner', () => {\n    it('a', async () => {\n      await sleep(500);\n    });\n  });\n});`,
+    },
+    {
+      name: 'node:test mock.timers.enable',
+      code: `import { test, mock } from 'node:test';\n${SLEEP}test('a', async () => {\n  mock.timers.enable({ apis: ['setTimeout'] });\n  await sleep(500);\n});`,
+    },
+    {
+      name: 'Playwright page.clock.install',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.clock.install();\n  await page.waitForTimeout(500);\n});`,
+    },
+    {
+      name: 'polling: while condition awaits a check',
+      code: `import { it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  while (!(await ready())) await sleep(50);\n});`,
+    },
+    {
+      name: 'polling: loop body breaks or returns when the condition holds',
+      code: `import { it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  for (let attempt = 0; attempt < 10; attempt++) {\n    if (await ready()) break;\n    await sleep(100);\n  }\n  for (;;) {\n    if (await ready()) return;\n    await sleep(100);\n  }\n});`,
+    },
+    {
+      name: 'polling: while (!done) waits for a flag set elsewhere',
+      code: `import { it } from 'vitest';\n${SLEEP}it('a', async () => {\n  let done = false;\n  queueMicrotask(() => { done = true; });\n  while (!done) await sleep(20);\n});`,
+    },
+    {
+      name: 'polling through an imported helper that loops',
+      code: `import { it } from 'vitest';\nimport { waitUntil } from './helpers/timing.js';\n${READY}it('a', async () => {\n  await waitUntil(ready, 500);\n});`,
+    },
+    {
+      name: 'sleeps inside helpers and callbacks are judged where they are awaited, not where they are written',
+      code: `import { it } from 'vitest';\n${SLEEP}async function retry(fn: () => Promise<boolean>) { await sleep(500); return fn(); }\nvoid retry;\nawait sleep(500);\nit('a', () => { [1].forEach(async () => { await sleep(500); }); });`,
+    },
+    {
+      name: 'a user function named sleep that does not use a timer',
+      code: `import { it } from 'vitest';\n${READY}async function sleep(ms: number) { void ms; await click(); }\nit('a', async () => {\n  await sleep(500);\n});`,
+    },
+    {
+      name: 'a user-defined setTimeout is not the timer',
+      code: `import { it } from 'vitest';\nfunction setTimeout(fn: () => void, ms: number) { void ms; fn(); }\nit('a', async () => {\n  await new Promise<void>((r) => setTimeout(() => r(), 500));\n});`,
+    },
+    {
+      name: 'untyped sleep (any) in plain JS is not a finding',
+      filename: 'untyped-sleep.test.js',
+      code: `const { sleep } = require('./nowhere');\nit('a', async () => {\n  await sleep(500);\n});`,
+    },
+    {
+      name: 'scheduler.yield and setImmediate only yield',
+      code: `import { it } from 'vitest';\nimport { scheduler, setImmediate } from 'node:timers/promises';\nit('a', async () => {\n  await scheduler.yield();\n  await setImmediate();\n});`,
+    },
+    {
+      name: 'locator waits are conditions, not sleeps',
+      code: `import { test, expect } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.waitForSelector('#x', { timeout: 500 });\n  await expect(page.locator('#x')).toBeVisible({ timeout: 500 });\n});`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'inline promisified setTimeout',
+      code: `import { it } from 'vitest';\nit('a', async () => {\n  await new Promise((r) => setTimeout(r, 500));\n});`,
+      errors: [{ line: 3, message: MESSAGE }],
+      output: null,
+    },
+    {
+      name: 'variants: resolve => setTimeout(resolve, n), setTimeout(() => r(), n), function bodies, globalThis',
+      code: `import { it } from 'vitest';\nit('a', async () => {\n  await new Promise((resolve) => setTimeout(resolve, 100));\n  await new Promise<void>((r) => setTimeout(() => r(), 200));\n  await new Promise<void>(function (resolve) { setTimeout(function () { resolve(); }, 300); });\n  await new Promise((r) => globalThis.setTimeout(r, 1_000));\n});`,
+      errors: [
+        { line: 3, message: 'Fixed sleep of 100 ms' },
+        { line: 4, message: 'Fixed sleep of 200 ms' },
+        { line: 5, message: 'Fixed sleep of 300 ms' },
+        { line: 6, message: 'Fixed sleep of 1000 ms' },
+      ],
+    },
+    {
+      name: 'local sleep helper, with a constant and arithmetic durations',
+      code: `import { it } from 'vitest';\n${SLEEP}const SETTLE_MS = 750;\nit('a', async () => {\n  await sleep(500);\n  await sleep(SETTLE_MS);\n  await sleep(2 * 1000);\n});`,
+      errors: [{ line: 5, message: MESSAGE }, { line: 6, message: 'of 750 ms' }, { line: 7, message: 'of 2000 ms' }],
+    },
+    {
+      name: 'a duration that is not a constant is quoted',
+      code: `import { it } from 'vitest';\n${SLEEP}declare const settleMs: number;\nit('a', async () => {\n  await sleep(settleMs);\n});`,
+      errors: [{ line: 5, message: 'Fixed sleep of `settleMs` ms used to wait' }],
+    },
+    {
+      name: 'imported helpers, one and two levels deep (default parameter values)',
+      code: `import { it } from 'vitest';\nimport { sleep, pause } from './helpers/timing.js';\nasync function settle(ms = 400) { await sleep(ms); }\nit('a', async () => {\n  await sleep(500);\n  await pause();\n  await settle();\n});`,
+      errors: [{ line: 5, message: MESSAGE }, { line: 6, message: 'of 250 ms' }, { line: 7, message: 'of 400 ms' }],
+    },
+    {
+      name: 'node:timers/promises, timers/promises and a namespace import',
+      code: `import { it } from 'vitest';\nimport { setTimeout as wait } from 'node:timers/promises';\nimport { setTimeout as delayed } from 'timers/promises';\nimport * as timers from 'node:timers/promises';\nit('a', async () => {\n  await wait(500);\n  await delayed(500);\n  await timers.setTimeout(500);\n  await timers.scheduler.wait(500);\n});`,
+      errors: [{ line: 6 }, { line: 7 }, { line: 8 }, { line: 9 }],
+    },
+    {
+      name: 'util.promisify(setTimeout)',
+      code: `import { it } from 'vitest';\nimport { promisify } from 'node:util';\nimport util from 'node:util';\nconst sleep = promisify(setTimeout);\nconst nap = util.promisify(setTimeout);\nit('a', async () => {\n  await sleep(500);\n  await nap(500);\n});`,
+      errors: [{ line: 7, message: MESSAGE }, { line: 8, message: MESSAGE }],
+    },
+    {
+      name: 'the npm delay package',
+      code: `/// <reference path="./ambient/delay.d.ts" />\nimport { it } from 'vitest';\nimport delay, { rangeDelay } from 'delay';\nit('a', async () => {\n  await delay(500);\n  await rangeDelay(100, 200);\n});`,
+      errors: [{ line: 5, message: MESSAGE }, { line: 6, message: 'Fixed sleep of `100–200` ms' }],
+    },
+    {
+      name: 'Playwright page.waitForTimeout and frame.waitForTimeout, in a test, a hook and a step',
+      code: `import { test } from '@playwright/test';\ntest.beforeEach(async ({ page }) => {\n  await page.waitForTimeout(500);\n});\ntest('a', async ({ page }) => {\n  await page.mainFrame().waitForTimeout(500);\n  await test.step('s', async () => {\n    await page.waitForTimeout(500);\n  });\n});`,
+      errors: [{ line: 3, message: MESSAGE }, { line: 6 }, { line: 8 }],
+      output: null,
+    },
+    {
+      name: 'Playwright fixtures from base.extend',
+      code: `import { test as base } from '@playwright/test';\nconst test = base.extend<{ user: string }>({ user: async ({}, use) => { await use('u'); } });\ntest('a', async ({ page, user }) => {\n  void user;\n  await page.waitForTimeout(500);\n});`,
+      errors: [{ line: 5 }],
+    },
+    {
+      name: 'a hook or test that returns the sleep',
+      code: `import { beforeEach, it } from 'vitest';\n${SLEEP}beforeEach(() => sleep(500));\nit('a', () => {\n  return sleep(500);\n});`,
+      errors: [{ line: 3 }, { line: 5 }],
+    },
+    {
+      name: 'fixed repetitions are not polling',
+      code: `import { it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  for (let i = 0; i < 3; i++) {\n    await click();\n    await sleep(500);\n  }\n  for (const n of [1, 2]) {\n    void n;\n    await sleep(500);\n    for (const m of [1]) { if (m) break; }\n  }\n});`,
+      errors: [{ line: 8 }, { line: 12 }],
+    },
+    {
+      name: 'fake timers in another describe do not cover this test',
+      code: `import { beforeEach, describe, it, vi } from 'vitest';\n${SLEEP}describe('fake', () => {\n  beforeEach(() => { vi.useFakeTimers(); });\n});\ndescribe('real', () => {\n  it('a', async () => {\n    await sleep(500);\n  });\n});`,
+      errors: [{ line: 8 }],
+    },
+    {
+      name: 'mocha globals, node:test and jest',
+      code: `import test from 'node:test';\nimport { it as jit } from '@jest/globals';\n${SLEEP}describe('m', () => {\n  before(async () => { await sleep(500); });\n});\ntest('n', async (t) => {\n  await t.test('sub', async () => { await sleep(500); });\n});\njit('j', async () => { await sleep(500); });`,
+      errors: [{ line: 5 }, { line: 8 }, { line: 10 }],
+    },
+  ],
+});

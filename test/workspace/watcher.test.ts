@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WorkspaceWatcher, type FileChange } from '../../server/src/workspace/watcher.js';
+
+describe('WorkspaceWatcher', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flakelens-watch-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  function collecting(): { watcher: WorkspaceWatcher; next: () => Promise<FileChange[]> } {
+    const batches: FileChange[][] = [];
+    let wake: (() => void) | undefined;
+    const watcher = new WorkspaceWatcher((changes) => {
+      batches.push(changes);
+      wake?.();
+    }, { coalesceMs: 10 });
+    const next = async (): Promise<FileChange[]> => {
+      while (batches.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return batches.shift()!;
+    };
+    return { watcher, next };
+  }
+
+  it('delivers a change reported twice (watcher and client) once, by the file state on disk', async () => {
+    const { watcher, next } = collecting();
+    const a = path.join(root, 'a.ts');
+    const b = path.join(root, 'b.ts');
+    fs.writeFileSync(a, 'export const a = 1;\n');
+    fs.writeFileSync(b, 'export const b = 1;\n');
+    watcher.notify([{ file: a, kind: 'changed' }]);
+    expect(await next()).toEqual([{ file: a, kind: 'changed' }]);
+    // The same state of `a` again, plus a real change of `b`: only `b` is delivered.
+    watcher.notify([{ file: a, kind: 'changed' }, { file: b, kind: 'created' }]);
+    expect(await next()).toEqual([{ file: b, kind: 'created' }]);
+    fs.rmSync(a);
+    watcher.notify([{ file: a, kind: 'changed' }]);
+    expect(await next()).toEqual([{ file: a, kind: 'deleted' }]);
+    await watcher.close();
+  });
+
+  it('ignores node_modules, .git and build output below a root, but not the root itself', async () => {
+    const nested = path.join(root, 'build', 'project');
+    fs.mkdirSync(nested, { recursive: true });
+    const { watcher } = collecting();
+    await watcher.watch([nested]);
+    expect(watcher.isIgnored(nested)).toBe(false);
+    expect(watcher.isIgnored(path.join(nested, 'src', 'a.test.ts'))).toBe(false);
+    expect(watcher.isIgnored(path.join(nested, 'node_modules', 'x', 'a.test.ts'))).toBe(true);
+    expect(watcher.isIgnored(path.join(nested, '.git', 'HEAD'))).toBe(true);
+    expect(watcher.isIgnored(path.join(nested, 'dist', 'a.test.js'))).toBe(true);
+    await watcher.close();
+  });
+
+  it('reports files changed on disk after the initial scan', async () => {
+    const dir = fs.mkdtempSync(path.join(root, 'w-'));
+    const { watcher, next } = collecting();
+    await watcher.watch([dir]);
+    const file = path.join(dir, 'new.test.ts');
+    fs.writeFileSync(file, 'x');
+    expect(await next()).toEqual([{ file, kind: 'created' }]);
+    await watcher.close();
+  });
+});
