@@ -157,6 +157,15 @@ test.describe('s', () => {
     ]);
   });
 
+  it('fixtures defined in another module and imported', () => {
+    expect(outline(`import { test, dbTest as it } from './helpers/fixtures.js';
+test.describe('s', () => {
+  test('a', async ({ account }) => { void account; });
+});
+it('b', ({ db }) => { void db; });
+it.skip('c', () => {});`)).toEqual(['suite playwright s', '  test playwright a', 'test vitest b', 'test vitest c [skip]']);
+  });
+
   it('import aliases', () => {
     expect(outline(`import { test as it, describe as group } from 'vitest';
 import { it as jestTest } from '@jest/globals';

@@ -75,6 +75,18 @@ describe('changes outside the editor', () => {
     await client.waitForDiagnostics(testUri, (p) => p.diagnostics.length === 1 && p.diagnostics[0]!.severity === 1, { after: mark });
   });
 
+  it('re-analyses importing tests when an open helper buffer changes, and again when it closes', async () => {
+    const helper = path.join(root, 'support/runner.ts');
+    let mark = client.mark();
+    await client.open(helper, RUNNER_HELPER, 1);
+    await client.change(helper, LOCAL_HELPER, 2);
+    await client.waitForDiagnostics(testUri, (p) => p.diagnostics.length === 0, { after: mark });
+    expect(client.published(uriOf(helper))).toEqual([]); // helpers get no diagnostics
+    mark = client.mark();
+    await client.close(helper);
+    await client.waitForDiagnostics(testUri, (p) => p.diagnostics.length === 1, { after: mark });
+  });
+
   it('ignores changes under node_modules', async () => {
     const mark = client.mark();
     writeFile(root, 'node_modules/dep/index.test.ts', `import { it } from 'vitest';\nit.only('x', () => {});\n`);

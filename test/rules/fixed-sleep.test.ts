@@ -72,6 +72,10 @@ ruleTable('fixed-sleep', {
       code: `import { it } from 'vitest';\nimport { scheduler, setImmediate } from 'node:timers/promises';\nit('a', async () => {\n  await scheduler.yield();\n  await setImmediate();\n});`,
     },
     {
+      name: 'a sleep raced against the real condition is a timeout, not a wait',
+      code: `import { it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  await Promise.race([sleep(5000).then(() => { throw new Error('timed out'); }), ready()]);\n});`,
+    },
+    {
       name: 'locator waits are conditions, not sleeps',
       code: `import { test, expect } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.waitForSelector('#x', { timeout: 500 });\n  await expect(page.locator('#x')).toBeVisible({ timeout: 500 });\n});`,
     },

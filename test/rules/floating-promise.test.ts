@@ -55,6 +55,23 @@ ruleTable('floating-promise', {
     { name: 'block-bodied forEach callback is not a discarded result', code: `${SAVE}items.forEach((x) => {\n  void save(x);\n});` },
     { name: 'awaited conditional branches', code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  cond ? await save(1) : await save(2);\n  cond && (await save());\n});` },
     {
+      // react-hook-form: onClick={() => trigger()} / onClick={() => { trigger('x'); }} in a component rendered by the test.
+      name: 'JSX event handlers in a component under test are UI code',
+      filename: 'case-jsx-handlers.test.tsx',
+      code: `import { it } from 'vitest';\n${SAVE}declare global { namespace JSX { interface IntrinsicElements { button: { onClick?: () => void; children?: unknown } } } }\nit('a', () => {\n  const App = () => (\n    <div>\n      <button onClick={() => save()}>one</button>\n      <button onClick={() => { save(2); }}>two</button>\n    </div>\n  );\n  void App;\n});`,
+    },
+    {
+      // react-hook-form: React.useEffect(() => { loadData(); }, []) and trigger() called while rendering.
+      name: 'hook callbacks and component bodies are UI code',
+      filename: 'case-hooks.test.tsx',
+      code: `import { it } from 'vitest';\n${SAVE}declare const React: { useEffect(fn: () => void, deps?: unknown[]): void };\ndeclare function useEffect(fn: () => void, deps?: unknown[]): void;\nfunction App() {\n  save('render');\n  React.useEffect(() => {\n    save('effect');\n  }, []);\n  useEffect(() => { const load = async () => {}; load(); });\n  return <form />;\n}\nit('a', () => {\n  void App;\n});`,
+    },
+    {
+      // react-hook-form: act(() => methods.reset()) with \`let methods: any\` picks act's Promise<T> overload.
+      name: 'a promise type inferred only from a callback returning any',
+      code: `import { it } from 'vitest';\ndeclare function act(callback: () => void): void;\ndeclare function act<T>(callback: () => T | Promise<T>): Promise<T>;\nlet methods: any;\nit('a', () => {\n  act(() => methods.reset());\n});`,
+    },
+    {
       name: 'awaited Playwright step',
       code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await test.step('s', async () => {\n    await page.click('#a');\n  });\n});`,
     },
@@ -174,6 +191,23 @@ ruleTable('floating-promise', {
       code: `async function save() {}\ndescribe('a', () => {\n  it('b', async () => {\n    save();\n  });\n});`,
       errors: [{ line: 4 }],
       output: `async function save() {}\ndescribe('a', () => {\n  it('b', async () => {\n    await save();\n  });\n});`,
+    },
+    {
+      name: 'UI exemptions stop at the test callback: a floating promise in the test body is still reported',
+      filename: 'case-ui-guard.test.tsx',
+      code: `import { it } from 'vitest';\n${SAVE}declare function act<T>(callback: () => T | Promise<T>): Promise<T>;\nit('a', async () => {\n  save();\n  await act(async () => {\n    save('in act');\n  });\n  return <div />;\n});`,
+      errors: [{ line: 7, message: '`save()`' }, { line: 9, message: '`save()`' }],
+    },
+    {
+      name: 'act with an async callback returning any is still a promise',
+      code: `import { it } from 'vitest';\ndeclare function act<T>(callback: () => T | Promise<T>): Promise<T>;\nlet methods: any;\nit('a', async () => {\n  act(async () => methods.reset());\n});`,
+      errors: [{ line: 5, message: '`act()`' }],
+    },
+    {
+      // react-hook-form: waitFor(() => expect(x).not.toBeInTheDocument()) with the matcher untyped.
+      name: 'a callee that always returns a promise stays a finding when its callback returns any',
+      code: `import { it } from 'vitest';\ndeclare function waitFor<T>(callback: () => T | Promise<T>): Promise<T>;\nlet screen: any;\nit('a', async () => {\n  waitFor(() => screen.getByText('x'));\n});`,
+      errors: [{ line: 5, message: '`waitFor()`' }],
     },
     {
       name: 'vitest test.extend fixture',

@@ -77,7 +77,10 @@ export function runCheck(options: CheckOptions): CheckOutcome {
     }
     const keep = (severity: Severity): boolean => !options.quiet || severity === 'error';
     const files: ReportFile[] = [];
-    for (const file of workspace.listTestFiles(targets)) {
+    const testFiles = workspace.listTestFiles(targets);
+    // One program per tsconfig with every test file in it, instead of a rebuilt program per file.
+    workspace.addRoots(testFiles);
+    for (const file of testFiles) {
       const analysis = workspace.analyzeFile(file);
       const reportFile = toReportFile(workspace.root, analysis, analysis.findings.length ? workspace.readText(file) : undefined, keep);
       for (const n of reportFile.notes) note(`${reportFile.path}: ${n}`);

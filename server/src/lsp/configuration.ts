@@ -25,7 +25,7 @@ export class Settings {
   ) {}
 
   initialize(params: InitializeParams): void {
-    this.canPull = params.capabilities.workspace?.configuration === true;
+    this.canPull = params.capabilities?.workspace?.configuration === true;
     const options = params.initializationOptions as unknown;
     // Accept both `{ flakelens: {...} }` and the settings object itself.
     if (options && typeof options === 'object' && !Array.isArray(options) && SETTINGS_SECTION in options) {

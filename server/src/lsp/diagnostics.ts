@@ -72,7 +72,9 @@ export class DiagnosticsService {
     this.openUris.set(file, document.uri);
     this.dirty.add(document.uri);
     if (this.o.pullMode && this.pushed.has(document.uri)) this.publish(document.uri, undefined, []); // the pull channel owns it now
-    this.documentEdited(document, file, 0);
+    // Opening a file whose buffer equals the disk changes nothing for the files importing it.
+    const differsFromDisk = this.o.workspaces.forFile(file).readText(file) !== document.getText();
+    this.documentEdited(document, file, 0, differsFromDisk);
   }
 
   documentChanged(document: TextDocument): void {
@@ -98,13 +100,13 @@ export class DiagnosticsService {
     this.scheduleDependents(workspace, file, 0);
   }
 
-  private documentEdited(document: TextDocument, file: string, delayMs: number): void {
+  private documentEdited(document: TextDocument, file: string, delayMs: number, dependents = true): void {
     const workspace = this.o.workspaces.forFile(file);
     if (workspace.isTestFile(file) && !this.o.pullMode) {
       this.o.scheduler.debounce(document.uri, delayMs, 'foreground', () => this.analyzeAndPublish(file, document.uri));
     }
     // A helper buffer (or a test imported by another test) changes the results of its importers.
-    this.scheduleDependents(workspace, file, delayMs);
+    if (dependents) this.scheduleDependents(workspace, file, delayMs);
   }
 
   private scheduleDependents(workspace: Workspace, file: string, delayMs: number): void {

@@ -5,7 +5,7 @@ import {
   type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
-import { isArrayOfThenables, isThenable } from '../engine/typeUtils.js';
+import { isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isThenable, isThenableType } from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
 const RISK = 'the test can finish (or the next step run) before it settles, and its rejection is lost';
@@ -27,6 +27,80 @@ function isNodeSubtest(block: TestBlock, model: TestModel): boolean {
   return !!chain && model.resolveRunner(chain.root)?.name === 'context';
 }
 
+/** React's hook names: `useEffect`, `React.useCallback`, a custom `useLoader`. */
+const HOOK_NAME = /^use[A-Z0-9]/;
+
+function unwrapParentheses(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current)) current = current.expression;
+  return current;
+}
+
+function isJsx(node: ts.Expression): boolean {
+  const inner = unwrapParentheses(node);
+  if (ts.isJsxElement(inner) || ts.isJsxSelfClosingElement(inner) || ts.isJsxFragment(inner)) return true;
+  return ts.isConditionalExpression(inner) && (isJsx(inner.whenTrue) || isJsx(inner.whenFalse));
+}
+
+/** A function that renders JSX (a component): a JSX concise body or a `return <jsx/>` of its own. */
+function returnsJsx(fn: ts.FunctionLikeDeclaration): boolean {
+  const body = fn.body;
+  if (!body) return false;
+  if (!ts.isBlock(body)) return isJsx(body);
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || (ts.isFunctionLike(node) && node !== fn) || ts.isClassLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression && isJsx(node.expression)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
+}
+
+/**
+ * Whether the node runs inside UI code defined in the test rather than in the test's own control
+ * flow: a JSX event handler (`onClick={() => save()}`), a hook callback (`useEffect(() => { load(); })`)
+ * or a component body. The UI framework calls these and never awaits them; tests synchronise with
+ * the effects through the DOM (`waitFor`, `findBy...`), so a promise floated there is the
+ * application's business, not a flaky-test risk.
+ */
+function isInUiCode(node: ts.Node, model: TestModel): boolean {
+  for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
+    if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current) && !ts.isFunctionDeclaration(current)) continue;
+    if (model.blockOfCallback(current)) return false;
+    const parent = current.parent;
+    if (ts.isJsxExpression(parent) && ts.isJsxAttribute(parent.parent)) return true;
+    if (ts.isCallExpression(parent) && parent.arguments.includes(current as ts.Expression)) {
+      const callee = parent.expression;
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      if (name && HOOK_NAME.test(name)) return true;
+    }
+    if (returnsJsx(current)) return true;
+  }
+  return false;
+}
+
+/**
+ * `act(() => anyValue)`: React's `act` returns void for a void callback and a promise otherwise; an
+ * `any` callback result picks the promise overload, so whether a promise comes back is unknown: no
+ * finding. A callee whose every signature returns a promise (`waitFor`) stays a finding.
+ */
+function isThenableOnlyThroughAny(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression)) return false;
+  const awaited = checker.getAwaitedType(checker.getTypeAtLocation(expression));
+  if (!awaited || !isAnyOrUnknown(awaited)) return false;
+  const signatures = checker.getTypeAtLocation(expression.expression).getCallSignatures();
+  if (signatures.every((s) => isThenableType(checker, s.getReturnType(), expression))) return false;
+  return expression.arguments.some((arg) => {
+    if ((!ts.isArrowFunction(arg) && !ts.isFunctionExpression(arg)) || isAsyncFunction(arg)) return false;
+    const signature = checker.getSignatureFromDeclaration(arg);
+    return !!signature && isAnyOrUnknown(checker.getReturnTypeOfSignature(signature));
+  });
+}
+
 function addAwait(value: DiscardedValue, sourceFile: ts.SourceFile, asArray: boolean): Fix[] {
   if (value.kind !== 'statement' || !isInsideAsyncFunction(value.expression)) return [];
   const edits = asArray ? awaitAllEdits(value.expression, sourceFile) : awaitEdits(value.expression, sourceFile);
@@ -46,10 +120,12 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
     // Cheap syntactic exclusions before the checker: literals, assignments, functions.
     if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) continue;
     if (handlesRejection(expression)) continue;
+    if (isInUiCode(expression, model)) continue;
 
     const thenable = isThenable(checker, expression);
     const array = !thenable && isArrayOfThenables(checker, expression);
     if (!thenable && !array) continue;
+    if (thenable && isThenableOnlyThroughAny(expression, checker)) continue;
     if (value.kind === 'callback' && !ignoresReturnValue(value.callback!, checker, model)) continue;
 
     const block = registrations.get(expression);

@@ -14,6 +14,8 @@ export interface TsconfigSpec {
   /** Referenced tsconfig files (solution-style configs own nothing themselves). */
   references: string[];
   problems: string[];
+  /** The file itself could not be read or parsed: it still owns the files below it, which get inferred settings. */
+  unreadable: boolean;
   includes(file: string): boolean;
 }
 
@@ -30,6 +32,12 @@ interface RawSpec {
 function readRaw(configPath: string, seen: Set<string>): { raw: Record<string, unknown>; spec: RawSpec } {
   const dir = path.dirname(configPath);
   const result = ts.readConfigFile(configPath, (p) => fs.readFileSync(p, 'utf8'));
+  if (result.error) {
+    // A half-parsed tsconfig would silently change which files a project owns and how they are typed.
+    const { error } = result;
+    const where = error.file && error.start !== undefined ? ` at line ${error.file.getLineAndCharacterOfPosition(error.start).line + 1}` : '';
+    throw new Error(`invalid JSON${where}: ${ts.flattenDiagnosticMessageText(error.messageText, ' ')}`);
+  }
   const raw = (result.config ?? {}) as Record<string, unknown>;
   let spec: RawSpec = {};
   // Inherited specs first: a config's own include/exclude/files replace the base's.
@@ -79,10 +87,12 @@ export function parseTsconfig(configPath: string): TsconfigSpec {
   const dir = path.dirname(configPath);
   let raw: Record<string, unknown> = {};
   let spec: RawSpec = {};
+  let unreadable = false;
   try {
     ({ raw, spec } = readRaw(configPath, new Set([configPath])));
   } catch (error) {
-    problems.push(`${configPath}: cannot be read: ${(error as Error).message}`);
+    unreadable = true;
+    problems.push(`${configPath}: cannot be read (${(error as Error).message}); its files are analysed with inferred settings`);
   }
   const host: ts.ParseConfigHost = {
     useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
@@ -119,6 +129,7 @@ export function parseTsconfig(configPath: string): TsconfigSpec {
     compilerOptions: options,
     references,
     problems,
+    unreadable,
     includes(file: string): boolean {
       const abs = path.resolve(file);
       if (explicitFiles.has(abs)) return true;
@@ -156,13 +167,16 @@ export class TsconfigIndex {
   ownerOf(file: string): TsconfigSpec | undefined {
     const root = path.resolve(this.stopAt);
     let dir = path.dirname(path.resolve(file));
+    const within = (d: string) => d === root || d.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+    // Files outside the workspace folder belong to no tsconfig of this workspace.
+    if (!within(dir)) return undefined;
     for (;;) {
       if (path.basename(dir) !== 'node_modules') {
         const owner = this.ownerInDirectory(dir, file);
         if (owner) return owner;
       }
       const parent = path.dirname(dir);
-      if (dir === root || parent === dir || !dir.startsWith(root)) return undefined;
+      if (dir === root || parent === dir || !within(parent)) return undefined;
       dir = parent;
     }
   }

@@ -56,6 +56,8 @@ export class Workspace {
   private tsconfigs: TsconfigIndex;
   private readonly projects = new Map<string, ProjectEntry>();
   private readonly projectKeyOf = new Map<string, string>();
+  /** Files analysed with inferred settings because their tsconfig is broken: the note their results carry. */
+  private readonly fallbackNotes = new Map<string, string>();
   /** Test file -> user files it (transitively) imports, from its last analysis. */
   private readonly testDependencies = new Map<string, Set<string>>();
   private projectProblems: ConfigProblem[] = [];
@@ -204,6 +206,8 @@ export class Workspace {
       if (!sourceFile) return skipped('file is not part of its project; skipped');
       const result = project.forgetNodesCreatedInBlock(() => analyzeSourceFile(program, sourceFile, this.enabled));
       this.testDependencies.set(abs, userDependencies(program, sourceFile));
+      const fallback = this.fallbackNotes.get(abs);
+      if (fallback) result.notes.unshift(fallback);
       return result;
     } catch (error) {
       if (!fs.existsSync(abs) && !this.fsHost.hasOverlay(abs)) {
@@ -215,7 +219,28 @@ export class Workspace {
   }
 
   analyzeFiles(files: string[]): FileAnalysis[] {
+    this.addRoots(files);
     return files.map((f) => this.analyzeFile(f));
+  }
+
+  /**
+   * Adds files as roots of their projects without analysing them. A batch run (the CLI) calls this first so each
+   * program is built once, not once per analysed file (each new root otherwise means a new program and checker).
+   * Unreadable, binary and oversized files are left out: analyzeFile reports them.
+   */
+  addRoots(files: readonly string[]): void {
+    for (const file of files) {
+      const abs = path.resolve(file);
+      if (!isScriptFile(abs) || this.checkReadable(abs)) continue;
+      try {
+        const entry = this.projectFor(abs);
+        if (entry.roots.has(abs)) continue;
+        if (!entry.project.getSourceFile(abs)) entry.project.addSourceFileAtPath(abs);
+        entry.roots.add(abs);
+      } catch {
+        // analyzeFile retries it and turns the failure into a note.
+      }
+    }
   }
 
   dispose(): void {
@@ -259,10 +284,17 @@ export class Workspace {
     const configured = owner && !(isJsFile(abs) && !owner.compilerOptions.allowJs) ? owner : undefined;
     let key = configured?.path ?? INFERRED;
     let entry = this.projects.get(key);
-    if (!entry && configured) {
+    if (!entry && configured?.unreadable) {
+      for (const message of configured.problems) this.addProjectProblem(configured.path, message);
+      this.fallbackNotes.set(abs, `${path.relative(this.root, configured.path) || configured.path} cannot be read; analysed with inferred settings`);
+      key = INFERRED;
+    } else if (!entry && configured) {
       entry = this.createConfiguredProject(configured.path, configured.problems);
       if (entry) this.projects.set(key, entry);
-      else key = INFERRED;
+      else {
+        this.fallbackNotes.set(abs, `${path.relative(this.root, configured.path) || configured.path} cannot be loaded; analysed with inferred settings`);
+        key = INFERRED;
+      }
     }
     if (!entry) entry = this.projects.get(INFERRED);
     if (!entry) {
@@ -319,13 +351,18 @@ export class Workspace {
 
   private dropProject(key: string): void {
     this.projects.delete(key);
-    for (const [file, k] of this.projectKeyOf) if (k === key) this.projectKeyOf.delete(file);
+    for (const [file, k] of this.projectKeyOf) {
+      if (k !== key) continue;
+      this.projectKeyOf.delete(file);
+      this.fallbackNotes.delete(file);
+    }
     this.projectProblems = this.projectProblems.filter((p) => p.source !== key);
   }
 
   private dropAllProjects(): void {
     this.projects.clear();
     this.projectKeyOf.clear();
+    this.fallbackNotes.clear();
     this.projectProblems = [];
   }
 }
@@ -337,9 +374,8 @@ function userDependencies(program: ts.Program, sourceFile: ts.SourceFile): Set<s
   const queue = [sourceFile];
   while (queue.length) {
     const current = queue.pop()!;
-    for (const statement of current.statements) {
-      if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier) continue;
-      const moduleSymbol = checker.getSymbolAtLocation(statement.moduleSpecifier);
+    for (const specifier of moduleSpecifiers(current)) {
+      const moduleSymbol = checker.getSymbolAtLocation(specifier);
       const target = moduleSymbol?.valueDeclaration;
       if (!target || !ts.isSourceFile(target)) continue;
       const fileName = path.resolve(target.fileName);
@@ -349,4 +385,24 @@ function userDependencies(program: ts.Program, sourceFile: ts.SourceFile): Set<s
     }
   }
   return deps;
+}
+
+/** Module specifiers of static imports/exports, `import x = require()`, and (when the text has any) `import()` / `require()` calls. */
+function moduleSpecifiers(file: ts.SourceFile): ts.Expression[] {
+  const specifiers: ts.Expression[] = [];
+  for (const statement of file.statements) {
+    if ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier) specifiers.push(statement.moduleSpecifier);
+    else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference)) specifiers.push(statement.moduleReference.expression);
+  }
+  if (!/\b(?:import|require)\s*\(/.test(file.text)) return specifiers;
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const [first] = node.arguments;
+      const isLoader = node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require');
+      if (isLoader && first && ts.isStringLiteralLike(first)) specifiers.push(first);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return specifiers;
 }

@@ -1,0 +1,318 @@
+#!/usr/bin/env node
+// Benchmark: a generated mid-size test repository, checked cold by the built CLI, compared with `tsc --noEmit`,
+// then warm re-analysis of one edited file through the Workspace API, and resident memory.
+// Usage: node bench/run.mjs [--files N] [--helpers M] [--runs R]   (npm run bench builds first)
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'server/dist/bin/cli.js');
+const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+
+const { values } = parseArgs({
+  options: {
+    files: { type: 'string', default: '300' },
+    helpers: { type: 'string' },
+    runs: { type: 'string', default: '5' },
+  },
+});
+const testCount = Number(values.files);
+const helperCount = values.helpers === undefined ? Math.max(2, Math.round(testCount / 3)) : Number(values.helpers);
+/** Bump when the generated code changes, so cached repositories are regenerated. */
+const GENERATOR_VERSION = 2;
+const runs = Number(values.runs);
+if (![testCount, helperCount, runs].every((n) => Number.isInteger(n) && n > 0) || helperCount < 2) {
+  console.error('usage: node bench/run.mjs [--files N] [--helpers M] [--runs R]  (positive integers, M >= 2)');
+  process.exit(2);
+}
+if (!fs.existsSync(CLI)) {
+  console.error(`${path.relative(ROOT, CLI)} is missing: run npm run build first (npm run bench does)`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- generation
+
+/** Deterministic pseudo-random numbers, so a given size always generates the same repository. */
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function helperSource(i, rand) {
+  const deps = [];
+  for (let k = 0; k < 2 && i > 0; k++) deps.push(Math.floor(rand() * i));
+  const imports = [...new Set(deps)].map((d) => `import { Service${d}, load${d} } from './helper${d}';`).join('\n');
+  const uses = [...new Set(deps)].map((d) => `    const dep${d} = await load${d}(id);\n    total += dep${d}.length;`).join('\n');
+  return `${imports}
+
+export interface Record${i} {
+  id: string;
+  values: number[];
+  createdAt: Date;
+}
+
+export async function load${i}(id: string): Promise<Record${i}[]> {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  return [{ id, values: [${i}, ${i + 1}], createdAt: new Date(0) }];
+}
+
+export class Service${i} {
+  private readonly cache = new Map<string, Record${i}[]>();
+
+  async fetch(id: string): Promise<Record${i}[]> {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const loaded = await load${i}(id);
+    this.cache.set(id, loaded);
+    return loaded;
+  }
+
+  async total(id: string): Promise<number> {
+    let total = 0;
+${uses}
+    for (const record of await this.fetch(id)) total += record.values.reduce((a, b) => a + b, 0);
+    return total;
+  }
+
+  reset(): void {
+    this.cache.clear();
+  }
+}
+${deps.length ? `\nexport type Related${i} = ${[...new Set(deps)].map((d) => `Service${d}`).join(' | ')};\n` : ''}`;
+}
+
+function vitestSource(i, helpers, flaky) {
+  const [a, b] = helpers;
+  return `import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { Service${a}, load${a} } from '../../src/helper${a}';
+import { Service${b} } from '../../src/helper${b}';
+
+describe('service ${a} (${i})', () => {
+  let service: Service${a};
+  let other: Service${b};
+
+  beforeEach(() => {
+    service = new Service${a}();
+    other = new Service${b}();
+    vi.restoreAllMocks();
+  });
+
+  it${flaky === 1 ? '.only' : ''}('loads records', async () => {
+    const records = await load${a}('x${i}');
+    expect(records).toHaveLength(1);
+    expect(records[0]!.values[0]).toBe(${a});
+  });
+
+  it('caches fetches', async () => {
+    const first = await service.fetch('k');
+    const second = await service.fetch('k');
+    expect(second).toBe(first);
+  });
+
+  it('adds totals', async () => {
+    ${flaky === 2 ? `expect(other.total('k')).resolves.toBeGreaterThan(0);` : `await expect(other.total('k')).resolves.toBeGreaterThan(0);`}
+  });
+
+  it.each([1, 2, 3])('resets %i', async (n) => {
+    await service.fetch(String(n));
+    ${flaky === 3 ? 'service.fetch(String(n + 1));' : 'await service.fetch(String(n + 1));'}
+    service.reset();
+    expect(n).toBeGreaterThan(0);
+  });
+});
+`;
+}
+
+function jestSource(i, helpers, flaky) {
+  const [a, b] = helpers;
+  return `import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { Service${a} } from '../../src/helper${a}';
+import { load${b} } from '../../src/helper${b}';
+
+describe('integration ${i}', () => {
+  const service = new Service${a}();
+
+  afterEach(() => {
+    service.reset();
+    jest.useRealTimers();
+  });
+
+  it('computes a total', async () => {
+    const total = await service.total('id-${i}');
+    expect(total).toBeGreaterThanOrEqual(${a});
+  });
+
+  it('loads related records', async () => {
+    const ids = ['a', 'b', 'c'];
+    ${flaky === 1 ? `ids.forEach(async (id) => {\n      expect(await load${b}(id)).toHaveLength(1);\n    });` : `for (const id of ids) expect(await load${b}(id)).toHaveLength(1);`}
+  });
+
+  it('waits for the cache', async () => {
+    await service.fetch('warm');
+    ${flaky === 2 ? 'await new Promise((resolve) => setTimeout(resolve, 100));' : ''}
+    await expect(service.fetch('warm')).resolves.toHaveLength(1);
+  });
+});
+`;
+}
+
+function playwrightSource(i, helpers, flaky) {
+  const [a] = helpers;
+  return `import { expect, test } from '@playwright/test';
+import { load${a} } from '../../src/helper${a}';
+
+test.describe('page ${i}', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.goto('/items/${i}');
+  });
+
+  test('shows the item', async ({ page }) => {
+    const [record] = await load${a}('${i}');
+    await page.getByRole('searchbox').fill(record!.id);
+    ${flaky === 1 ? `page.getByRole('button', { name: 'Go' }).click();` : `await page.getByRole('button', { name: 'Go' }).click();`}
+    ${flaky === 2 ? 'await page.waitForTimeout(500);' : ''}
+    await expect(page.getByRole('heading')).toHaveText('Item ${i}');
+  });
+
+  test('filters', async ({ page }) => {
+    await page.getByLabel('Filter').fill('x');
+    ${flaky === 3 ? `expect(page.getByRole('listitem')).toHaveCount(0);` : `await expect(page.getByRole('listitem')).toHaveCount(0);`}
+  });
+});
+`;
+}
+
+function generate(dir) {
+  const rand = random(testCount * 7919 + helperCount);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const write = (rel, text) => {
+    const file = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  };
+  write('package.json', JSON.stringify({ name: 'bench-repo', private: true, type: 'module' }, null, 2));
+  write(
+    'tsconfig.json',
+    JSON.stringify(
+      {
+        compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, skipLibCheck: true, noEmit: true, types: ['node'] },
+        include: ['src', 'tests'],
+      },
+      null,
+      2,
+    ),
+  );
+  for (let i = 0; i < helperCount; i++) write(`src/helper${i}.ts`, helperSource(i, rand));
+  for (let i = 0; i < testCount; i++) {
+    const first = Math.floor(rand() * helperCount);
+    const helpers = [first, (first + 1 + Math.floor(rand() * (helperCount - 1))) % helperCount];
+    // About one file in six carries a flaky pattern, as in a real suite.
+    const flaky = rand() < 1 / 6 ? 1 + Math.floor(rand() * 3) : 0;
+    const kind = i % 10 < 4 ? 'vitest' : i % 10 < 7 ? 'jest' : 'playwright';
+    if (kind === 'vitest') write(`tests/unit/unit${i}.test.ts`, vitestSource(i, helpers, flaky));
+    else if (kind === 'jest') write(`tests/integration/integration${i}.test.ts`, jestSource(i, helpers, flaky));
+    else write(`tests/e2e/page${i}.spec.ts`, playwrightSource(i, helpers, flaky));
+  }
+  write('.generated', marker);
+}
+
+// ---------------------------------------------------------------- measurement
+
+const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const seconds = (millis) => (millis >= 1000 ? `${(millis / 1000).toFixed(2)} s` : `${millis.toFixed(1)} ms`);
+
+function timeProcess(args) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const elapsed = ms(start);
+  return { elapsed, status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const repo = path.join(ROOT, 'bench/.work', `repo-${testCount}-${helperCount}`);
+let generationNote = 'reused';
+const marker = `${GENERATOR_VERSION} ${testCount} ${helperCount}\n`;
+const markerFile = path.join(repo, '.generated');
+if (!fs.existsSync(markerFile) || fs.readFileSync(markerFile, 'utf8') !== marker) {
+  const start = process.hrtime.bigint();
+  generate(repo);
+  generationNote = `generated in ${seconds(ms(start))}`;
+}
+console.log(`bench repository: ${path.relative(ROOT, repo)} (${testCount} test files, ${helperCount} helper modules; ${generationNote})`);
+
+const rows = [];
+
+// Cold: a fresh process, as in CI.
+const cold = timeProcess([CLI, 'check', repo, '--format', 'json']);
+if (cold.status !== 0 && cold.status !== 1) {
+  console.error(`flakelens check failed (exit ${cold.status}):\n${cold.stderr}`);
+  process.exit(1);
+}
+const coldReport = JSON.parse(cold.stdout);
+rows.push([
+  'cold `flakelens check` (built CLI, new process)',
+  seconds(cold.elapsed),
+  `${coldReport.summary.filesScanned} files, ${coldReport.summary.problems} findings`,
+]);
+
+const tsc = timeProcess([TSC, '--noEmit', '-p', repo]);
+rows.push(['`tsc --noEmit -p` (same repository)', seconds(tsc.elapsed), tsc.status === 0 ? 'no type errors' : `exit ${tsc.status}`]);
+
+// Warm: the Workspace API in this process, the project already built, one edited buffer re-analysed.
+const { Workspace } = await import(pathToFileURL(path.join(ROOT, 'server/dist/workspace/workspace.js')).href);
+const { RULES } = await import(pathToFileURL(path.join(ROOT, 'server/dist/rules/index.js')).href);
+const workspace = new Workspace({ root: repo, rules: RULES });
+let start = process.hrtime.bigint();
+const files = workspace.listTestFiles([repo]);
+workspace.addRoots(files);
+let findings = 0;
+for (const file of files) findings += workspace.analyzeFile(file).findings.length;
+rows.push(['in-process first analysis (Workspace API)', seconds(ms(start)), `${files.length} files, ${findings} findings`]);
+
+const edited = files[Math.floor(files.length / 2)];
+const original = fs.readFileSync(edited, 'utf8');
+const timings = [];
+for (let run = 0; run < runs; run++) {
+  const text = `${original}\n// edit ${run}\nit.skip('added while editing ${run}', () => {});\n`;
+  start = process.hrtime.bigint();
+  workspace.setBuffer(edited, text);
+  workspace.analyzeFile(edited);
+  timings.push(ms(start));
+}
+rows.push([`warm re-analysis of one edited test file (median of ${runs})`, seconds(median(timings)), `setBuffer + analyzeFile, ${path.relative(repo, edited)}`]);
+
+const helper = path.join(repo, 'src/helper0.ts');
+const helperText = fs.readFileSync(helper, 'utf8');
+const helperTimings = [];
+let affectedCount = 0;
+for (let run = 0; run < Math.min(runs, 3); run++) {
+  start = process.hrtime.bigint();
+  workspace.setBuffer(helper, `${helperText}\nexport const edit${run} = ${run};\n`);
+  const affected = workspace.affectedBy(helper);
+  for (const file of affected) workspace.analyzeFile(file);
+  affectedCount = affected.length;
+  helperTimings.push(ms(start));
+}
+rows.push(['warm edit of a shared helper (re-analyse its importers)', seconds(median(helperTimings)), `${affectedCount} affected test files`]);
+
+const memory = process.memoryUsage();
+rows.push(['memory after (this process: workspace built, all files analysed)', mb(memory.rss), `heap used ${mb(memory.heapUsed)}`]);
+workspace.dispose();
+
+// ---------------------------------------------------------------- report
+
+const header = ['measure', 'time / size', 'detail'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log();
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const row of rows) console.log(line(row));
+console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}; times are wall-clock (process.hrtime), one run each unless noted.`);

@@ -1,0 +1,385 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Rule } from '../../server/src/engine/types.js';
+import { findRule } from '../../server/src/rules/index.js';
+import { TsconfigIndex } from '../../server/src/workspace/tsconfigs.js';
+import { Workspace } from '../../server/src/workspace/workspace.js';
+
+const FIXTURES = path.resolve(__dirname, '../fixtures');
+const created: string[] = [];
+
+/** A scratch workspace; `typed` ones live under test/fixtures/.tmp so node resolution finds the root node_modules. */
+function scratch(files: Record<string, string | Buffer>, typed = false): string {
+  const parent = typed ? path.join(FIXTURES, '.tmp') : os.tmpdir();
+  fs.mkdirSync(parent, { recursive: true });
+  const root = fs.mkdtempSync(path.join(parent, typed ? 'ws-' : 'flakelens-ws-'));
+  created.push(root);
+  for (const [name, content] of Object.entries(files)) write(root, name, content);
+  return root;
+}
+
+function write(root: string, name: string, content: string | Buffer): string {
+  const file = path.join(root, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+afterAll(() => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+const focusedTest = findRule('focused-test')!;
+const floatingPromise = findRule('floating-promise')!;
+
+/** A rule that reports the tsconfig of the program analysing the file (`<inferred>` when none). */
+const projectProbe: Rule = {
+  meta: {
+    id: 'project-probe',
+    category: 'isolation',
+    defaultSeverity: 'info',
+    requiresTypes: false,
+    docs: { summary: 'probe', why: 'probe', badExample: '', goodExample: '' },
+  },
+  check({ program, report }) {
+    const configFile = program.getCompilerOptions().configFilePath;
+    report({ start: 0, end: 0, message: typeof configFile === 'string' ? path.basename(configFile) : '<inferred>' });
+  },
+};
+
+function projectOf(workspace: Workspace, file: string): string | undefined {
+  return workspace.analyzeFile(file).findings.find((f) => f.ruleId === 'project-probe')?.message;
+}
+
+describe('tsconfig ownership', () => {
+  const ownerName = (root: string, file: string) => {
+    const owner = new TsconfigIndex(root).ownerOf(path.join(root, file));
+    return owner ? path.relative(root, owner.path) : undefined;
+  };
+
+  it('the nearest tsconfig that includes the file', () => {
+    const root = scratch({ 'tsconfig.json': json({}), 'pkg/tsconfig.json': json({}), 'pkg/a.test.ts': '', 'b.test.ts': '' });
+    expect(ownerName(root, 'pkg/a.test.ts')).toBe(path.join('pkg', 'tsconfig.json'));
+    expect(ownerName(root, 'b.test.ts')).toBe('tsconfig.json');
+  });
+
+  it('include and exclude', () => {
+    const root = scratch({ 'tsconfig.json': json({ include: ['src'], exclude: ['src/legacy'] }) });
+    expect(ownerName(root, 'src/a.test.ts')).toBe('tsconfig.json');
+    expect(ownerName(root, 'src/deep/er/a.test.tsx')).toBe('tsconfig.json');
+    expect(ownerName(root, 'src/legacy/b.test.ts')).toBeUndefined();
+    expect(ownerName(root, 'test/c.test.ts')).toBeUndefined();
+    expect(ownerName(root, 'src/a.test.js')).toBeUndefined(); // no allowJs
+  });
+
+  it('include with wildcards and an explicit files list', () => {
+    const root = scratch({ 'tsconfig.json': json({ files: ['setup.ts'], include: ['test/**/*.spec.ts'] }) });
+    expect(ownerName(root, 'setup.ts')).toBe('tsconfig.json');
+    expect(ownerName(root, 'test/x/a.spec.ts')).toBe('tsconfig.json');
+    expect(ownerName(root, 'test/x/a.test.ts')).toBeUndefined();
+  });
+
+  it('files alone owns only those files', () => {
+    const root = scratch({ 'tsconfig.json': json({ files: ['only.test.ts'] }) });
+    expect(ownerName(root, 'only.test.ts')).toBe('tsconfig.json');
+    expect(ownerName(root, 'other.test.ts')).toBeUndefined();
+  });
+
+  it('extends: include inherited from the base, relative to the base', () => {
+    const root = scratch({
+      'config/base.json': json({ compilerOptions: { allowJs: true }, include: ['../src'] }),
+      'tsconfig.json': json({ extends: './config/base.json' }),
+    });
+    expect(ownerName(root, 'src/a.test.ts')).toBe('tsconfig.json');
+    expect(ownerName(root, 'src/a.test.js')).toBe('tsconfig.json'); // allowJs inherited
+    expect(ownerName(root, 'other/a.test.ts')).toBeUndefined();
+  });
+
+  it('extends without extension, and an own include replacing the base one', () => {
+    const root = scratch({
+      'tsconfig.base.json': json({ include: ['src'] }),
+      'tsconfig.json': json({ extends: './tsconfig.base', include: ['test'] }),
+    });
+    expect(ownerName(root, 'test/a.test.ts')).toBe('tsconfig.json');
+    // src/ is not in tsconfig.json, but the sibling tsconfig.base.json includes it
+    expect(ownerName(root, 'src/a.test.ts')).toBe('tsconfig.base.json');
+  });
+
+  it('solution-style tsconfig: the referenced project that includes the file', () => {
+    const root = scratch({
+      'tsconfig.json': json({ files: [], references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.spec.json' }] }),
+      'tsconfig.app.json': json({ include: ['src/**/*.ts'], exclude: ['src/**/*.spec.ts'] }),
+      'tsconfig.spec.json': json({ include: ['src/**/*.spec.ts'] }),
+    });
+    expect(ownerName(root, 'src/app/x.spec.ts')).toBe('tsconfig.spec.json');
+    expect(ownerName(root, 'src/main.ts')).toBe('tsconfig.app.json');
+  });
+
+  it('references to a directory mean its tsconfig.json', () => {
+    const root = scratch({
+      'tsconfig.json': json({ files: [], references: [{ path: './packages/a' }] }),
+      'packages/a/tsconfig.json': json({ include: ['../../e2e'] }),
+    });
+    expect(ownerName(root, 'e2e/a.test.ts')).toBe(path.join('packages', 'a', 'tsconfig.json'));
+  });
+
+  it('a sibling tsconfig.test.json as a fallback', () => {
+    const root = scratch({ 'tsconfig.json': json({ include: ['src'] }), 'tsconfig.test.json': json({ include: ['test'] }) });
+    expect(ownerName(root, 'src/a.ts')).toBe('tsconfig.json');
+    expect(ownerName(root, 'test/a.test.ts')).toBe('tsconfig.test.json');
+  });
+
+  it('files outside the workspace folder have no owner, even in a folder sharing its name prefix', () => {
+    const root = scratch({ 'ws/a.test.ts': '', 'ws2/tsconfig.json': json({}), 'ws2/b.test.ts': '', 'tsconfig.json': json({}) });
+    const index = new TsconfigIndex(path.join(root, 'ws'));
+    expect(index.ownerOf(path.join(root, 'ws2/b.test.ts'))).toBeUndefined();
+    expect(index.ownerOf(path.join(root, 'ws/a.test.ts'))).toBeUndefined(); // the parent's tsconfig is outside the workspace
+  });
+
+  it('node_modules is excluded by default, outDir too', () => {
+    const root = scratch({ 'tsconfig.json': json({ compilerOptions: { outDir: 'lib' } }) });
+    expect(ownerName(root, 'node_modules/x/a.test.ts')).toBeUndefined();
+    expect(ownerName(root, 'lib/a.test.ts')).toBeUndefined();
+    expect(ownerName(root, 'src/a.test.ts')).toBe('tsconfig.json');
+  });
+
+  it('a broken tsconfig still owns its directory, marked unreadable with the line of the error', () => {
+    const root = scratch({ 'tsconfig.json': '{\n  "compilerOptions": { "strict": true },\n  "include": [\n' });
+    const owner = new TsconfigIndex(root).ownerOf(path.join(root, 'a.test.ts'));
+    expect(owner?.unreadable).toBe(true);
+    expect(owner?.problems).toEqual([expect.stringMatching(/tsconfig\.json: cannot be read \(invalid JSON at line \d+: .*\); its files are analysed with inferred settings/)]);
+  });
+
+  it('a valid tsconfig with an unknown compiler option is usable and reports the option', () => {
+    const root = scratch({ 'tsconfig.json': json({ compilerOptions: { strictest: true } }) });
+    const owner = new TsconfigIndex(root).ownerOf(path.join(root, 'a.test.ts'));
+    expect(owner?.unreadable).toBe(false);
+    expect(owner?.problems.join('\n')).toContain('strictest');
+  });
+});
+
+describe('Workspace projects', () => {
+  it('a JS file in a TS project without allowJs goes to the inferred project; with allowJs to the tsconfig', () => {
+    const root = scratch({
+      'tsconfig.json': json({ compilerOptions: { strict: true } }),
+      'a.test.ts': 'export {};\n',
+      'b.test.js': 'it("b", () => {});\n',
+      'js/tsconfig.json': json({ compilerOptions: { allowJs: true } }),
+      'js/c.test.js': 'it("c", () => {});\n',
+    });
+    const workspace = new Workspace({ root, rules: [projectProbe] });
+    try {
+      expect(projectOf(workspace, path.join(root, 'a.test.ts'))).toBe('tsconfig.json');
+      expect(projectOf(workspace, path.join(root, 'b.test.js'))).toBe('<inferred>');
+      expect(projectOf(workspace, path.join(root, 'js/c.test.js'))).toBe('tsconfig.json');
+    } finally {
+      workspace.dispose();
+    }
+  });
+
+  it('a file no tsconfig owns goes to the inferred project', () => {
+    const root = scratch({ 'tsconfig.json': json({ include: ['src'] }), 'e2e/a.test.ts': 'export {};\n' });
+    const workspace = new Workspace({ root, rules: [projectProbe] });
+    try {
+      expect(projectOf(workspace, path.join(root, 'e2e/a.test.ts'))).toBe('<inferred>');
+    } finally {
+      workspace.dispose();
+    }
+  });
+
+  it('a broken tsconfig: reported, and its files are analysed with inferred settings', () => {
+    const root = scratch({ 'tsconfig.json': '{ "compilerOptions": { "strict": tru } ', 'a.test.ts': `it.only('a', () => {});\n` });
+    const workspace = new Workspace({ root, rules: [projectProbe, focusedTest] });
+    try {
+      const result = workspace.analyzeFile(path.join(root, 'a.test.ts'));
+      expect(result.skipped).toBeFalsy();
+      expect(result.findings.map((f) => f.ruleId)).toEqual(['project-probe', 'focused-test']);
+      expect(result.findings[0]!.message).toBe('<inferred>');
+      expect(result.notes.join('\n')).toMatch(/tsconfig\.json.*inferred/);
+      expect(workspace.problems.map((p) => p.source)).toContain(path.join(root, 'tsconfig.json'));
+    } finally {
+      workspace.dispose();
+    }
+  });
+});
+
+describe('test files and robustness', () => {
+  it('default test-file globs, always-ignored directories and ignore globs', () => {
+    const root = scratch({
+      'src/a.test.ts': '', 'src/b.spec.js': '', 'src/c.ts': '', 'src/__tests__/d.ts': '', 'test/e.mjs': '', 'tests/f.cts': '',
+      'node_modules/x/g.test.ts': '', 'dist/h.test.js': '', 'legacy/i.test.ts': '', 'src/j.test.d.ts': '', 'src/k.test.json': '',
+    });
+    const workspace = new Workspace({ root, rules: [], layers: [{ source: 'test', value: { ignore: ['legacy/**'] } }] });
+    const rel = (files: string[]) => files.map((f) => path.relative(root, f).replace(/\\/g, '/'));
+    expect(rel(workspace.listTestFiles())).toEqual(['src/__tests__/d.ts', 'src/a.test.ts', 'src/b.spec.js', 'test/e.mjs', 'tests/f.cts']);
+    expect(workspace.isTestFile(path.join(root, 'src/c.ts'))).toBe(false);
+    expect(workspace.isTestFile(path.join(root, 'legacy/i.test.ts'))).toBe(false);
+    // Explicit file paths are taken as given
+    expect(rel(workspace.listTestFiles([path.join(root, 'src/c.ts')]))).toEqual(['src/c.ts']);
+  });
+
+  it('custom testFiles replace the defaults', () => {
+    const root = scratch({ 'e2e/login.e2e.ts': '', 'src/a.test.ts': '' });
+    const workspace = new Workspace({ root, rules: [], layers: [{ source: 'test', value: { testFiles: ['e2e/**/*.e2e.ts'] } }] });
+    expect(workspace.listTestFiles().map((f) => path.relative(root, f))).toEqual([path.join('e2e', 'login.e2e.ts')]);
+  });
+
+  it('a huge file is skipped with a note', () => {
+    const root = scratch({ 'big.test.ts': `it.only('a', () => {});\n${'// padding\n'.repeat(200)}` });
+    const workspace = new Workspace({ root, rules: [focusedTest], layers: [{ source: 'test', value: { maxFileSize: 1000 } }] });
+    const result = workspace.analyzeFile(path.join(root, 'big.test.ts'));
+    expect(result).toMatchObject({ skipped: true, findings: [] });
+    expect(result.notes).toEqual([expect.stringMatching(/bytes, over maxFileSize \(1000\); skipped/)]);
+    workspace.dispose();
+  });
+
+  it('a binary file is skipped with a note', () => {
+    const root = scratch({ 'bin.test.ts': Buffer.from([0x69, 0x74, 0x00, 0x01, 0x02, 0xff]) });
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    const result = workspace.analyzeFile(path.join(root, 'bin.test.ts'));
+    expect(result).toMatchObject({ skipped: true, findings: [] });
+    expect(result.notes).toEqual([expect.stringContaining('binary')]);
+    workspace.dispose();
+  });
+
+  it('a file deleted between listing and analysis gives a note, not a crash', () => {
+    const root = scratch({ 'tsconfig.json': json({}), 'gone.test.ts': `it.only('a', () => {});\n`, 'kept.test.ts': `it.only('b', () => {});\n` });
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    const files = workspace.listTestFiles();
+    expect(files).toHaveLength(2);
+    // Analysed once (so it is in the project), then deleted on disk.
+    expect(workspace.analyzeFile(files[0]!).findings).toHaveLength(1);
+    fs.rmSync(files[0]!);
+    const [gone, kept] = workspace.analyzeFiles(files);
+    expect(gone).toMatchObject({ skipped: true, findings: [], notes: ['file no longer exists'] });
+    expect(kept!.findings).toHaveLength(1);
+    // And after the watcher reports it.
+    expect(() => workspace.fileChanged(files[0]!)).not.toThrow();
+    expect(workspace.analyzeFile(files[0]!).notes).toEqual(['file no longer exists']);
+    workspace.dispose();
+  });
+
+  it('syntax errors: partial results with a note naming the line', () => {
+    const root = scratch({ 'a.test.ts': `it.only('a', () => {});\nit('b', () => {\n  const x = ;\n});\n` });
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    const result = workspace.analyzeFile(path.join(root, 'a.test.ts'));
+    expect(result.skipped).toBeFalsy();
+    expect(result.findings.map((f) => f.range.start.line)).toEqual([0]);
+    expect(result.notes).toEqual([expect.stringMatching(/syntax error\(s\), first at line 3: .*results may be partial/)]);
+    workspace.dispose();
+  });
+
+  it('a file that is not a script is skipped with a note', () => {
+    const root = scratch({ 'a.test.json': '{}' });
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    expect(workspace.analyzeFile(path.join(root, 'a.test.json'))).toMatchObject({ skipped: true, notes: [expect.stringContaining('not a JavaScript or TypeScript file')] });
+    workspace.dispose();
+  });
+
+  it('a rule that throws becomes a note; the other rules still report', () => {
+    const root = scratch({ 'a.test.ts': `it.only('a', () => {});\n` });
+    const broken: Rule = { meta: { ...projectProbe.meta, id: 'broken' }, check: () => { throw new Error('boom'); } };
+    const workspace = new Workspace({ root, rules: [broken, focusedTest] });
+    const result = workspace.analyzeFile(path.join(root, 'a.test.ts'));
+    expect(result.findings.map((f) => f.ruleId)).toEqual(['focused-test']);
+    expect(result.notes).toEqual(['rule broken failed on this file: boom']);
+    workspace.dispose();
+  });
+});
+
+describe('dependency graph (typed)', () => {
+  const workspaces: Workspace[] = [];
+  afterEach(() => {
+    for (const w of workspaces.splice(0)) w.dispose();
+  });
+
+  function typedWorkspace(files: Record<string, string>): { root: string; workspace: Workspace } {
+    const root = scratch({
+      'tsconfig.json': json({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: true } }),
+      'package.json': json({ type: 'module' }),
+      ...files,
+    }, true);
+    const workspace = new Workspace({ root, rules: [floatingPromise, focusedTest] });
+    workspaces.push(workspace);
+    return { root, workspace };
+  }
+
+  const TEST = `import { it } from 'vitest';\nimport { save } from './helpers/db.js';\nit('saves', () => {\n  save();\n});\n`;
+
+  it('editing a helper buffer affects the importing test, and re-analysis sees the new types', () => {
+    const { root, workspace } = typedWorkspace({ 'helpers/db.ts': 'export function save(): void {}\n', 'save.test.ts': TEST });
+    const test = path.join(root, 'save.test.ts');
+    const helper = path.join(root, 'helpers/db.ts');
+    expect(workspace.analyzeFile(test).findings).toEqual([]);
+
+    workspace.setBuffer(helper, 'export async function save(): Promise<void> {}\n');
+    expect(workspace.fileChanged(helper)).toEqual([test]);
+    expect(workspace.affectedBy(helper)).toEqual([test]);
+    const findings = workspace.analyzeFile(test).findings;
+    expect(findings.map((f) => [f.ruleId, f.range.start.line + 1])).toEqual([['floating-promise', 4]]);
+
+    // Closing the buffer goes back to the disk version.
+    workspace.clearBuffer(helper);
+    expect(workspace.analyzeFile(test).findings).toEqual([]);
+  });
+
+  it('a change on disk reaches the test through a chain of imports', () => {
+    const { root, workspace } = typedWorkspace({
+      'helpers/db.ts': "export { save } from './impl.js';\n",
+      'helpers/impl.ts': 'export function save(): void {}\n',
+      'save.test.ts': TEST,
+      'other.test.ts': `import { it } from 'vitest';\nit('x', () => {});\n`,
+    });
+    const test = path.join(root, 'save.test.ts');
+    const impl = path.join(root, 'helpers/impl.ts');
+    expect(workspace.analyzeFile(test).findings).toEqual([]);
+    workspace.analyzeFile(path.join(root, 'other.test.ts'));
+
+    fs.writeFileSync(impl, 'export async function save(): Promise<void> {}\n');
+    expect(workspace.fileChanged(impl)).toEqual([test]);
+    expect(workspace.analyzeFile(test).findings.map((f) => f.ruleId)).toEqual(['floating-promise']);
+  });
+
+  it('a test file itself is affected by its own change; unrelated files affect nothing', () => {
+    const { root, workspace } = typedWorkspace({ 'helpers/db.ts': 'export function save(): void {}\n', 'save.test.ts': TEST, 'notes.md': '' });
+    const test = path.join(root, 'save.test.ts');
+    workspace.analyzeFile(test);
+    expect(workspace.fileChanged(test)).toEqual([test]);
+    expect(workspace.fileChanged(path.join(root, 'notes.md'))).toEqual([]);
+    expect(workspace.affectedBy(path.join(root, 'helpers/unused.ts'))).toEqual([]);
+  });
+
+  it('a tsconfig change re-analyses the known tests', () => {
+    const { root, workspace } = typedWorkspace({ 'helpers/db.ts': 'export function save(): void {}\n', 'save.test.ts': TEST });
+    const test = path.join(root, 'save.test.ts');
+    workspace.analyzeFile(test);
+    expect(workspace.fileChanged(path.join(root, 'tsconfig.json'))).toEqual([test]);
+    expect(workspace.analyzeFile(test).findings).toEqual([]);
+  });
+
+  it('dependencies through dynamic import()', () => {
+    const { root, workspace } = typedWorkspace({
+      'helpers/lazy.ts': 'export const lazy = 1;\n',
+      'dyn.test.ts': `import { it } from 'vitest';\nit('x', async () => {\n  const { lazy } = await import('./helpers/lazy.js');\n  void lazy;\n});\n`,
+    });
+    const test = path.join(root, 'dyn.test.ts');
+    workspace.analyzeFile(test);
+    expect(workspace.affectedBy(path.join(root, 'helpers/lazy.ts'))).toEqual([test]);
+  });
+
+  it('dependencies through require() in CommonJS JavaScript', () => {
+    const root = scratch({
+      'package.json': json({ type: 'commonjs' }),
+      'helpers/db.js': 'exports.save = function save() {};\n',
+      'cjs.test.js': `const { save } = require('./helpers/db.js');\nit('x', () => { save(); });\n`,
+    }, true);
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    workspaces.push(workspace);
+    const test = path.join(root, 'cjs.test.js');
+    workspace.analyzeFile(test);
+    expect(workspace.affectedBy(path.join(root, 'helpers/db.js'))).toEqual([test]);
+  });
+});

@@ -1,0 +1,117 @@
+import { ruleTable } from '../helpers/ruleTester.js';
+
+const save = 'async function save(n: number): Promise<void> { void n; }\n';
+
+ruleTable('async-callback-misuse', {
+  valid: [
+    { name: 'for...of with await', code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  for (const n of [1, 2]) await save(n);\n});` },
+    { name: 'await Promise.all(arr.map(async ...))', code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  await Promise.all([1, 2].map(async (n) => { await save(n); }));\n});` },
+    { name: 'a bare arr.map(async ...) is floating-promise\'s finding', code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  [1, 2].map(async (n) => { await save(n); });\n});` },
+    { name: 'sync forEach and sync listeners', code: `import { it } from '@jest/globals';\nimport { EventEmitter } from 'node:events';\nit('a', () => {\n  const seen: number[] = [];\n  [1, 2].forEach((n) => { seen.push(n); });\n  const emitter = new EventEmitter();\n  emitter.on('x', () => { seen.push(0); });\n});` },
+    { name: 'a concise arrow returning a promise to forEach is floating-promise\'s finding', code: `import { it } from 'vitest';\n${save}it('a', () => {\n  [1, 2].forEach((n) => save(n));\n});` },
+    { name: 'test, hook and describe registrations take async callbacks', code: `import { describe, it, beforeEach, afterAll } from '@jest/globals';\ndescribe('s', () => {\n  beforeEach(async () => {});\n  afterAll(async function () {});\n  it('a', async () => {});\n  it.each([1])('n %i', async (n) => { void n; });\n});` },
+    { name: 'mocha globals: it and before with async functions', code: `describe('s', () => {\n  before(async function () {});\n  it('a', async function () {});\n});` },
+    { name: 'node:test: test, t.test, t.after', code: `import test from 'node:test';\ntest('a', async (t) => {\n  t.after(async () => {});\n  await t.test('b', async () => {});\n});` },
+    { name: 'Playwright test.step and page.route take async callbacks', code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await test.step('s', async () => {});\n  await page.route('**/api', async (route) => { await route.fulfill({ body: '' }); });\n});` },
+    { name: 'parameters typed to accept promises', code: `import { it, vi } from 'vitest';\nfunction run(cb: () => void | Promise<void>) { void cb(); }\nfunction any(cb: () => any) { void cb(); }\nfunction unknownCb(cb: () => unknown) { void cb(); }\nit('a', async () => {\n  run(async () => {});\n  any(async () => {});\n  unknownCb(async () => {});\n  vi.fn(async () => 1);\n  await vi.waitFor(async () => {});\n});` },
+    { name: 'then and finally callbacks are awaited', code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  await save(1).then(async () => { await save(2); }).finally(async () => { await save(3); });\n});` },
+    { name: 'sync timer callbacks: setTimeout(() => done(), 10)', code: `it('a', function (done) {\n  setTimeout(() => done(), 10);\n});` },
+    { name: 'a sync Promise executor', code: `import { it } from 'vitest';\nit('a', async () => {\n  await new Promise<void>((resolve) => { setTimeout(resolve, 1); });\n});` },
+    { name: 'untyped JS: unknown receivers are never reported', filename: 'acm-valid.test.js', code: `it('a', async () => {\n  const items = globalThis.items;\n  items.forEach(async (x) => { await x; });\n});` },
+    { name: 'a user-defined `on` returning any is not a library listener', code: `import { it } from 'vitest';\nconst bus = { on(event: string, cb: () => any) { void event; void cb; } };\nit('a', () => {\n  bus.on('x', async () => {});\n});` },
+    { name: 'async generators return no promise', code: `import { it } from 'vitest';\nit('a', () => {\n  [1].forEach(async function* () { yield 1; });\n});` },
+  ],
+  invalid: [
+    {
+      name: 'vitest: arr.forEach(async) in an async test: Promise.all fix',
+      code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  const items = [1, 2];\n  items.forEach(async (n) => {\n    await save(n);\n  });\n});`,
+      errors: [{ line: 5, message: '`forEach` does not wait for async callbacks: the test moves on (and can finish) before they run, and their failures are lost. Use `for...of` with `await`, or `await Promise.all(items.map(...))`.' }],
+      output: `import { it } from 'vitest';\n${save}it('a', async () => {\n  const items = [1, 2];\n  await Promise.all(items.map(async (n) => {\n    await save(n);\n  }));\n});`,
+    },
+    {
+      name: 'jest: forEach in a sync test: no fix',
+      code: `import { it } from '@jest/globals';\n${save}it('a', () => {\n  [1, 2].forEach(async (n) => { await save(n); });\n});`,
+      errors: [{ line: 4, message: '`forEach` does not wait' }],
+      output: null,
+    },
+    {
+      name: 'forEach used as a value (not a statement): no fix',
+      code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  const r = [1].forEach(async (n) => { await save(n); });\n  void r;\n});`,
+      errors: [{ line: 4 }],
+      output: null,
+    },
+    {
+      name: 'Map and Set forEach: no map() fix',
+      code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  new Map([[1, 2]]).forEach(async (v) => { await save(v); });\n  new Set([1]).forEach(async (v) => { await save(v); });\n});`,
+      errors: [{ line: 4, message: 'over the entries' }, { line: 5, message: 'over the entries' }],
+      output: null,
+    },
+    {
+      name: 'a named async function passed to forEach',
+      code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  [1, 2].forEach(save);\n});`,
+      errors: [{ line: 4, message: '`forEach` does not wait' }],
+      output: null,
+    },
+    {
+      name: 'mocha: async listeners on EventEmitter (on, once) and process.on',
+      code: `import { EventEmitter } from 'node:events';\n${save}describe('s', () => {\n  it('a', () => {\n    const emitter = new EventEmitter();\n    emitter.on('data', async () => { await save(1); });\n    emitter.once('end', async function () { await save(2); });\n    process.on('exit', async () => {});\n  });\n});`,
+      errors: [
+        { line: 6, message: 'Async callback passed to `emitter.on`: the emitter does not wait for it' },
+        { line: 7, message: '`emitter.once`' },
+        { line: 8, message: '`process.on`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'addEventListener with an async listener',
+      code: `import { it } from 'vitest';\nit('a', () => {\n  const target = new EventTarget();\n  target.addEventListener('x', async () => {});\n});`,
+      errors: [{ line: 4, message: '`target.addEventListener`' }],
+    },
+    {
+      name: 'Playwright page.on with an async listener',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.on('request', async (request) => { await request.response(); });\n  await page.goto('/');\n});`,
+      errors: [{ line: 3, message: 'Async callback passed to `page.on`' }],
+    },
+    {
+      name: 'timers: setTimeout, setInterval, setImmediate, process.nextTick, queueMicrotask, globalThis.setTimeout',
+      code: `import { it } from 'vitest';\n${save}it('a', () => {\n  setTimeout(async () => { await save(1); }, 10);\n  const id = setInterval(async () => {}, 10);\n  clearInterval(id);\n  setImmediate(async () => {});\n  process.nextTick(async () => {});\n  queueMicrotask(async () => {});\n  globalThis.setTimeout(async () => {}, 1);\n});`,
+      errors: [
+        { line: 4, message: 'Async callback passed to `setTimeout`: nothing waits for it' },
+        { line: 5, message: '`setInterval`' },
+        { line: 7, message: '`setImmediate`' },
+        { line: 8, message: '`process.nextTick`' },
+        { line: 9, message: '`queueMicrotask`' },
+        { line: 10, message: '`globalThis.setTimeout`' },
+      ],
+    },
+    {
+      name: 'async Promise executor',
+      code: `import { it } from '@jest/globals';\n${save}it('a', async () => {\n  await new Promise<void>(async (resolve) => {\n    await save(1);\n    resolve();\n  });\n});`,
+      errors: [{ line: 4, message: 'Async Promise executor' }],
+      output: null,
+    },
+    {
+      name: 'Node callback API: fs.readFile(path, async (err, data) => ...)',
+      code: `import * as fs from 'node:fs';\n${save}describe('s', () => {\n  it('reads', (done) => {\n    fs.readFile('x', async (err, data) => {\n      await save(data.length);\n      done(err);\n    });\n  });\n});`,
+      errors: [{ line: 5, message: /^Async callback passed to `fs\.readFile`, which expects a callback returning `void`/ }],
+    },
+    {
+      name: 'node:test: a user API typed () => void',
+      code: `import test from 'node:test';\nfunction onReady(cb: () => void) { cb(); }\ntest('a', () => {\n  onReady(async () => {});\n});`,
+      errors: [{ line: 4, message: '`onReady`' }],
+    },
+    {
+      name: 'a non-async function whose body returns a promise',
+      code: `import { it } from 'vitest';\n${save}it('a', () => {\n  [1].forEach(function (n) { return save(n); });\n});`,
+      errors: [{ line: 4, message: '`forEach` does not wait' }],
+      output: null,
+    },
+    {
+      name: 'untyped JS: array literal forEach and setTimeout',
+      filename: 'acm-invalid.test.js',
+      code: `describe('s', () => {\n  it('a', async () => {\n    [1, 2].forEach(async (n) => { await n; });\n    setTimeout(async () => {}, 5);\n  });\n});`,
+      errors: [{ line: 3, message: '`forEach`' }, { line: 4, message: '`setTimeout`' }],
+      output: `describe('s', () => {\n  it('a', async () => {\n    await Promise.all([1, 2].map(async (n) => { await n; }));\n    setTimeout(async () => {}, 5);\n  });\n});`,
+    },
+  ],
+});
