@@ -206,6 +206,21 @@ describe('Workspace projects', () => {
   });
 });
 
+  it('global declaration files the tsconfig includes are part of the program', () => {
+    const root = scratch({
+      'tsconfig.json': json({ compilerOptions: { strict: true, types: [] }, include: ['src'] }),
+      'src/env.d.ts': 'declare function resetDatabase(): Promise<void>;\n',
+      'src/a.test.ts': 'export {};\nasync function run() {\n  resetDatabase();\n}\nvoid run;\n',
+    }, true);
+    const workspace = new Workspace({ root, rules: [floatingPromise] });
+    try {
+      const result = workspace.analyzeFile(path.join(root, 'src/a.test.ts'));
+      expect(result.findings.map((f) => `${f.ruleId}:${f.range.start.line + 1}`)).toEqual(['floating-promise:3']);
+    } finally {
+      workspace.dispose();
+    }
+  });
+
 describe('test files and robustness', () => {
   it('default test-file globs, always-ignored directories and ignore globs', () => {
     const root = scratch({

@@ -17,7 +17,15 @@ export interface TsconfigSpec {
   /** The file itself could not be read or parsed: it still owns the files below it, which get inferred settings. */
   unreadable: boolean;
   includes(file: string): boolean;
+  /**
+   * Declaration files the config includes (global augmentations such as src/env.d.ts): a program
+   * built from test files alone would miss them, and types they declare would turn into errors.
+   */
+  declarationFiles(): string[];
 }
+
+/** Walking a huge include for declarations stops here; the rest would only refine types. */
+const MAX_DECLARATION_FILES = 500;
 
 interface RawSpec {
   files?: string[];
@@ -137,6 +145,21 @@ export function parseTsconfig(configPath: string): TsconfigSpec {
       if (lower.endsWith('.d.ts') || !extensions.some((e) => lower.endsWith(e))) return false;
       const posix = abs.replace(/\\/g, '/');
       return isIncluded(posix) && !isExcluded(posix);
+    },
+    declarationFiles(): string[] {
+      if (unreadable) return [];
+      const include = spec.include
+        ? spec.include.map((p) => path.resolve(spec.includeBase ?? dir, p))
+        : spec.files ? [] : [path.join(dir, '**/*')];
+      const exclude = excludeSource.map((p) => path.resolve(spec.excludeBase ?? dir, p));
+      const declarations = new Set([...explicitFiles].filter((f) => /\.d\.[cm]?ts$/i.test(f)));
+      if (include.length) {
+        for (const file of ts.sys.readDirectory(dir, ['.d.ts', '.d.mts', '.d.cts'], exclude, include)) {
+          declarations.add(path.resolve(file));
+          if (declarations.size >= MAX_DECLARATION_FILES) break;
+        }
+      }
+      return [...declarations];
     },
   };
 }

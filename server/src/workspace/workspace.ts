@@ -7,7 +7,7 @@ import { applyLayer, loadWorkspaceConfig, CONFIG_FILE_NAME, type ConfigProblem }
 import type { FlakelensConfig } from '../config/schema.js';
 import { OverlayFileSystemHost } from './fsHost.js';
 import { findTestFiles, isJsFile, isScriptFile, TestFileMatcher } from './files.js';
-import { TsconfigIndex } from './tsconfigs.js';
+import { TsconfigIndex, type TsconfigSpec } from './tsconfigs.js';
 
 const INFERRED = '<inferred>';
 
@@ -289,7 +289,7 @@ export class Workspace {
       this.fallbackNotes.set(abs, `${path.relative(this.root, configured.path) || configured.path} cannot be read; analysed with inferred settings`);
       key = INFERRED;
     } else if (!entry && configured) {
-      entry = this.createConfiguredProject(configured.path, configured.problems);
+      entry = this.createConfiguredProject(configured);
       if (entry) this.projects.set(key, entry);
       else {
         this.fallbackNotes.set(abs, `${path.relative(this.root, configured.path) || configured.path} cannot be loaded; analysed with inferred settings`);
@@ -305,10 +305,12 @@ export class Workspace {
     return entry;
   }
 
-  private createConfiguredProject(tsconfigPath: string, problems: string[]): ProjectEntry | undefined {
-    for (const message of problems) this.addProjectProblem(tsconfigPath, message);
+  private createConfiguredProject(spec: TsconfigSpec): ProjectEntry | undefined {
+    const tsconfigPath = spec.path;
+    for (const message of spec.problems) this.addProjectProblem(tsconfigPath, message);
     try {
       const project = new Project({ tsConfigFilePath: tsconfigPath, skipAddingFilesFromTsConfig: true, fileSystem: this.fsHost });
+      for (const declaration of spec.declarationFiles()) project.addSourceFileAtPathIfExists(declaration);
       return { project, roots: new Set() };
     } catch (error) {
       this.addProjectProblem(tsconfigPath, `cannot be loaded (${(error as Error).message}); using inferred settings`);
