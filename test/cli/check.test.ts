@@ -37,6 +37,8 @@ const SAMPLE_TEST_FILES = [
 ];
 /** Files in the sample workspace written without flaky patterns: any finding there is a false positive. */
 const CLEAN_FILES = ['tests/e2e/search.spec.ts', 'tests/unit/pricing.test.ts', 'tests/utils/format.test.ts', 'tests/utils/jobs.test.ts'];
+/** Each CLI run starts Node and builds a typed program; with the whole suite sharing two cores that can take a while. */
+const SLOW = 180_000;
 /** The sample's flakelens.config.json turns fixed-sleep from warning to error. */
 const SAMPLE_CONFIG_SEVERITIES: Record<string, string> = { 'fixed-sleep': 'error' };
 
@@ -56,7 +58,7 @@ describe('flakelens check on the sample workspace', () => {
   let stylish: CliResult;
   beforeAll(async () => {
     [json, stylish] = await Promise.all([runCli(['check', SAMPLE, '--format', 'json']), runCli(['check', SAMPLE])]);
-  });
+  }, SLOW);
 
   it('exits 1 when there are findings', () => {
     expect(json.code).toBe(1);
@@ -158,7 +160,7 @@ describe('flakelens check on the sample workspace', () => {
     expect(colored.stdout).toMatch(/\u001b\[31m/);
     const forced = await runCli(['check', path.join(SAMPLE, 'tests/unit/cart.test.ts'), '--no-color'], { env: { FORCE_COLOR: '1' } });
     expect(forced.stdout).not.toMatch(/\u001b\[/);
-  });
+  }, SLOW);
 });
 
 describe('flakelens check exit codes and options', () => {
@@ -167,14 +169,14 @@ describe('flakelens check exit codes and options', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('No flaky-test risks found in 2 test files.');
     expect(result.code).toBe(0);
-  });
+  }, SLOW);
 
   it('checks the current directory by default', async () => {
     const result = await runCli(['check', '--format', 'json'], { cwd: path.join(SAMPLE, 'tests/unit') });
     const report = parseJson(result);
     expect(report.root).toBe(SAMPLE);
     expect(report.files.map((f) => f.path)).toEqual(['tests/unit/cart.test.ts', 'tests/unit/pricing.test.ts']);
-  });
+  }, SLOW);
 
   it('layers --rule over the config file', async () => {
     const file = path.join(SAMPLE, 'tests/unit/cart.test.ts');
@@ -186,7 +188,7 @@ describe('flakelens check exit codes and options', () => {
     const offReport = parseJson(off);
     expect(findingsOf(offReport, 'focused-test')).toEqual([]);
     expect(findingsOf(offReport, 'fixed-sleep')).toEqual([]);
-  });
+  }, SLOW);
 
   it('reports errors only with --quiet', async () => {
     const result = await runCli(['check', 'tests/unit', 'tests/e2e', '--format', 'json', '--quiet'], { cwd: SAMPLE });
@@ -195,7 +197,7 @@ describe('flakelens check exit codes and options', () => {
     expect([...severities]).toEqual(['error']);
     expect(report.summary.warnings).toBe(0);
     expect(result.code).toBe(1);
-  });
+  }, SLOW);
 
   it('writes the report to --output and nothing to stdout', async () => {
     const scratch = scratchWorkspace('output', {});
@@ -209,7 +211,7 @@ describe('flakelens check exit codes and options', () => {
     } finally {
       scratch.remove();
     }
-  });
+  }, SLOW);
 
   describe('severity thresholds', () => {
     const focusedOnly = `import { it } from 'vitest';\n\nit.only('adds', () => {\n  const sum = 1 + 1;\n  if (sum !== 2) throw new Error('math');\n});\n`;
@@ -237,7 +239,7 @@ describe('flakelens check exit codes and options', () => {
       expect(info.code).toBe(0);
       expect(findingsOf(parseJson(info), 'focused-test').map((f) => f.severity)).toEqual(['info']);
       expect(quiet.code).toBe(0);
-    });
+    }, SLOW);
 
     it('reads severities from the workspace config file', async () => {
       fs.writeFileSync(path.join(scratch.dir, 'flakelens.config.json'), '{ "rules": { "focused-test": "hint" } }');
@@ -248,7 +250,7 @@ describe('flakelens check exit codes and options', () => {
       } finally {
         fs.rmSync(path.join(scratch.dir, 'flakelens.config.json'));
       }
-    });
+    }, SLOW);
   });
 
   describe('usage and config errors exit 2', () => {
@@ -262,7 +264,7 @@ describe('flakelens check exit codes and options', () => {
       [['check', 'no/such/dir'], /no such file or directory: no\/such\/dir/],
       [['lint'], /unknown command "lint"/],
       [[], /missing command/],
-    ])('%j', async (args, message) => {
+    ])('%j', { timeout: SLOW }, async (args, message) => {
       const result = await runCli(args as string[], { cwd: SAMPLE });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
@@ -288,7 +290,7 @@ describe('flakelens check exit codes and options', () => {
       } finally {
         scratch.remove();
       }
-    });
+    }, SLOW);
 
     it('treats an unparsable config file as a config error', async () => {
       const scratch = scratchWorkspace('broken-config', { 'flakelens.config.json': '{ "rules": { "focused-test": ', 'a.test.ts': 'export {};\n' });
@@ -299,7 +301,7 @@ describe('flakelens check exit codes and options', () => {
       } finally {
         scratch.remove();
       }
-    });
+    }, SLOW);
   });
 
   it('puts notes for a syntax error and a binary file on stderr and keeps going', async () => {
@@ -333,7 +335,7 @@ describe('flakelens rules, --help and --version', () => {
     for (const { meta } of RULES) {
       expect(result.stdout).toMatch(new RegExp(`^${meta.id}\\s+${meta.category}\\s+${meta.defaultSeverity}\\s+\\S+/docs/rules/${meta.id}\\.md$`, 'm'));
     }
-  });
+  }, SLOW);
 
   it('lists every rule as JSON', async () => {
     const result = await runCli(['rules', '--format', 'json']);
@@ -341,12 +343,12 @@ describe('flakelens rules, --help and --version', () => {
     expect(rules.map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
     expect(rules[0]).toEqual(expect.objectContaining({ category: RULES[0]!.meta.category, defaultSeverity: RULES[0]!.meta.defaultSeverity, requiresTypes: RULES[0]!.meta.requiresTypes }));
     expect(rules[0]!.docsUrl).toMatch(/docs\/rules\/.+\.md$/);
-  });
+  }, SLOW);
 
   it('rejects a check-only format for rules', async () => {
     const result = await runCli(['rules', '--format', 'sarif']);
     expect(result.code).toBe(2);
-  });
+  }, SLOW);
 
   it('prints help and the package version', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(SAMPLE, '../../../package.json'), 'utf8')) as { version: string };
@@ -355,5 +357,5 @@ describe('flakelens rules, --help and --version', () => {
     expect(help.stdout).toContain('flakelens check [paths...]');
     expect(help.stdout).toContain('Exit codes:');
     expect(version.stdout.trim()).toBe(pkg.version);
-  });
+  }, SLOW);
 });

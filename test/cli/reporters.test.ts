@@ -1,8 +1,6 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORY_TITLES } from '../../server/src/engine/types.js';
 import { RULES } from '../../server/src/rules/index.js';
@@ -12,6 +10,9 @@ import { codeFrame } from '../../server/src/cli/reporters/stylish.js';
 import { assertBuilt, runCli, SAMPLE, type CliResult } from './cliHarness.js';
 
 const require = createRequire(import.meta.url);
+// CommonJS packages whose module.exports is the function itself.
+const Ajv = require('ajv-draft-04') as typeof import('ajv-draft-04').default;
+const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
 /** The SARIF 2.1.0 schema (rtm.5, the version GitHub code scanning validates against), shipped in @microsoft/jest-sarif. */
 const sarifSchema = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json') as object;
 
@@ -49,7 +50,7 @@ beforeAll(async () => {
     runCli(['check', SAMPLE, '--format', 'json']),
     runCli(['check', SAMPLE, '--format', 'markdown']),
   ]);
-});
+}, 180_000);
 
 describe('sarif reporter', () => {
   it('is valid SARIF 2.1.0', () => {
