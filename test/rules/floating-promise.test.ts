@@ -72,6 +72,11 @@ ruleTable('floating-promise', {
       code: `import { it } from 'vitest';\ndeclare function act(callback: () => void): void;\ndeclare function act<T>(callback: () => T | Promise<T>): Promise<T>;\nlet methods: any;\nit('a', () => {\n  act(() => methods.reset());\n});`,
     },
     {
+      // react-router: \`dfd.resolve(data); await waitFor(...)\` with a deferred whose resolve() also flushes a tick.
+      name: 'settling a deferred whose resolve/reject return a promise',
+      code: `import { it } from 'vitest';\ndeclare function createDeferred<T>(): { promise: Promise<T>; resolve(v: T): Promise<void>; reject(e?: Error): Promise<void> };\ndeclare function tick(): Promise<void>;\nit('a', async () => {\n  const dfd = createDeferred<number>();\n  dfd.resolve(1);\n  dfd.reject(new Error('x'));\n  await tick();\n});`,
+    },
+    {
       name: 'awaited Playwright step',
       code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await test.step('s', async () => {\n    await page.click('#a');\n  });\n});`,
     },
@@ -208,6 +213,11 @@ ruleTable('floating-promise', {
       name: 'a callee that always returns a promise stays a finding when its callback returns any',
       code: `import { it } from 'vitest';\ndeclare function waitFor<T>(callback: () => T | Promise<T>): Promise<T>;\nlet screen: any;\nit('a', async () => {\n  waitFor(() => screen.getByText('x'));\n});`,
       errors: [{ line: 5, message: '`waitFor()`' }],
+    },
+    {
+      name: 'Promise.reject as a statement is an unhandled rejection',
+      code: `import { it } from 'vitest';\nit('a', async () => {\n  Promise.reject(new Error('x'));\n});`,
+      errors: [{ line: 3, message: '`Promise.reject()`' }],
     },
     {
       name: 'vitest test.extend fixture',

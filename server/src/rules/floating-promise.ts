@@ -20,6 +20,19 @@ function handlesRejection(expression: ts.Expression): boolean {
   return false;
 }
 
+/**
+ * `deferred.resolve(value)` / `deferred.reject(error)`: settling a test's own deferred. Helpers often
+ * return a "settled and flushed" promise from these, but the call's job is done synchronously and the
+ * test synchronises on what the deferred feeds (`await waitFor(...)`, `await tick()`). `Promise.reject(x)`
+ * is no settling call and stays a finding.
+ */
+function settlesDeferred(expression: ts.Expression): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
+  const { name, expression: target } = expression.expression;
+  if (name.text !== 'resolve' && name.text !== 'reject') return false;
+  return !(ts.isIdentifier(target) && target.text === 'Promise');
+}
+
 /** node:test `t.test(...)`: a subtest registered on the test context `t`. */
 function isNodeSubtest(block: TestBlock, model: TestModel): boolean {
   if (block.framework !== 'node-test' || block.kind !== 'test') return false;
@@ -120,7 +133,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
     // Cheap syntactic exclusions before the checker: literals, assignments, functions.
     if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) continue;
     if (handlesRejection(expression)) continue;
-    if (isInUiCode(expression, model)) continue;
+    if (isInUiCode(expression, model) || settlesDeferred(expression)) continue;
 
     const thenable = isThenable(checker, expression);
     const array = !thenable && isArrayOfThenables(checker, expression);
