@@ -1,13 +1,336 @@
-import type { Rule } from '../engine/types.js';
+import { ts } from 'ts-morph';
+import { isFunctionLike, type FunctionLike, type TestBlock } from '../engine/testModel.js';
+import { isAsyncFunction, isThenable } from '../engine/typeUtils.js';
+import type { Fix, Report, Rule, RuleContext } from '../engine/types.js';
 
-// Placeholder until the rule lands: registered so the registry and docs stay in step.
+/**
+ * Names a done callback usually has. Only consulted for the unknown framework (untyped globals), where
+ * the first parameter might also be a vitest test context (`globals: true` without types).
+ */
+const DONE_LIKE_NAME = /^(done|cb|callback|next|finish|end|complete)$/i;
+
+const TIMEOUT = 'waits for its timeout and fails with a timeout error instead of its real outcome';
+
+/** The done parameter of a test or hook callback, per runner; undefined when the runner has none. */
+function doneParameter(block: TestBlock): ts.ParameterDeclaration | undefined {
+  if (block.kind !== 'test' && block.kind !== 'hook') return undefined;
+  // Table-driven variants pass the row's values first: the done position depends on the table.
+  if (block.modifiers.includes('each') || block.modifiers.includes('for')) return undefined;
+  const fn = block.callback;
+  if (!fn) return undefined;
+  let index: number;
+  switch (block.framework) {
+    case 'jest': case 'mocha': case 'unknown': index = 0; break;
+    case 'node-test': index = 1; break;
+    // vitest's first parameter is the test context, Playwright's the fixtures: neither has a done callback.
+    default: return undefined;
+  }
+  const parameters = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+  const parameter = parameters[index];
+  if (!parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || parameter.initializer) return undefined;
+  if (block.framework === 'unknown' && !DONE_LIKE_NAME.test(parameter.name.text)) return undefined;
+  return parameter;
+}
+
+/** Identifiers in the body (nested functions included) that refer to the parameter. */
+function referencesOf(parameter: ts.ParameterDeclaration, fn: FunctionLike, checker: ts.TypeChecker): ts.Identifier[] {
+  const name = (parameter.name as ts.Identifier).text;
+  const symbol = checker.getSymbolAtLocation(parameter.name);
+  const found: ts.Identifier[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && node.text === name) {
+      // Property names (`x.done`, `{ done: 1 }`) are no references; the checker resolves shadowing.
+      const isPropertyName = (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)
+        || (ts.isPropertyAssignment(node.parent) && node.parent.name === node);
+      const resolved = ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node
+        ? checker.getShorthandAssignmentValueSymbol(node.parent)
+        : checker.getSymbolAtLocation(node);
+      if (!isPropertyName && (!symbol || resolved === symbol)) found.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return found;
+}
+
+/** A non-async callback that hands back a promise: a concise body or a `return` of a thenable. */
+function returnsPromise(fn: FunctionLike, checker: ts.TypeChecker): boolean {
+  if (!ts.isBlock(fn.body)) return isThenable(checker, fn.body);
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression && isThenable(checker, node.expression)) found = true;
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return found;
+}
+
+/** Removes the done parameter (and the separator before it). */
+function removeParameterFix(parameter: ts.ParameterDeclaration, fn: FunctionLike, sourceFile: ts.SourceFile): Fix | undefined {
+  const list = fn.parameters;
+  const index = list.indexOf(parameter);
+  if (index < list.length - 1) return undefined;
+  const title = `Remove the unused \`${(parameter.name as ts.Identifier).text}\` parameter`;
+  if (index > 0) {
+    return { title, safe: false, edits: [{ start: list[index - 1]!.getEnd(), end: parameter.getEnd(), newText: '' }] };
+  }
+  const start = parameter.getStart(sourceFile);
+  const parenthesised = sourceFile.text.slice(fn.getStart(sourceFile), start).includes('(');
+  return { title, safe: false, edits: [{ start, end: parameter.getEnd(), newText: parenthesised ? '' : '()' }] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths that end without done: a small, syntactic flow analysis over the callback's own statements.
+
+type ExitKind = 'normal' | 'return' | 'break' | 'continue';
+/** How a statement can be left on a path that has not called (nor handed off) done, with the node to blame. */
+type Exits = Map<ExitKind, ts.Node | undefined>;
+
+/** Thrown when the flow is beyond this analysis (loops calling done, labels, aliases): stay silent. */
+class Unsure extends Error {}
+
+class DonePaths {
+  private readonly references: Set<ts.Node>;
+
+  constructor(
+    references: ts.Identifier[],
+    private readonly callback: FunctionLike,
+    private readonly sourceFile: ts.SourceFile,
+    private readonly checker: ts.TypeChecker,
+  ) {
+    this.references = new Set(references);
+    for (const reference of references) this.checkReference(reference);
+  }
+
+  /**
+   * A reference counts as handling done only where it runs unconditionally as part of its statement:
+   * a call `done()`, `done.fail()`, or handing it to a call as an argument. Inside a function handed
+   * to a call (`setTimeout(() => done())`) anything goes: that callback owns done from then on.
+   * Conditional expressions, aliases and helpers stored in variables are beyond this analysis.
+   */
+  private checkReference(reference: ts.Identifier): void {
+    for (let node: ts.Node = reference.parent; node !== this.callback; node = node.parent) {
+      if (isFunctionLike(node) && (ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent))) return;
+      if (ts.isFunctionLike(node)) throw new Unsure();
+    }
+    const parent = reference.parent;
+    const used = (ts.isCallExpression(parent) && parent.expression === reference && !parent.questionDotToken)
+      || (ts.isPropertyAccessExpression(parent) && parent.expression === reference)
+      || ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(reference));
+    if (!used) throw new Unsure();
+    for (let child: ts.Node = reference, node: ts.Node = parent; node !== this.callback; child = node, node = node.parent) {
+      if (ts.isConditionalExpression(node) && child !== node.condition) throw new Unsure();
+      if (ts.isBinaryExpression(node) && child === node.right && isShortCircuit(node.operatorToken.kind)) throw new Unsure();
+      if (ts.isCallExpression(node) && node.questionDotToken) throw new Unsure();
+    }
+  }
+
+  /**
+   * Calls that throw and so end the path with a failure or a skip: mocha's `this.skip()`, `fail()`,
+   * `assert.fail()`/`expect.fail()`, and any call typed `never`.
+   */
+  private aborts(expression: ts.Expression): boolean {
+    let call = expression;
+    while (ts.isParenthesizedExpression(call) || ts.isAwaitExpression(call)) call = call.expression;
+    if (!ts.isCallExpression(call)) return false;
+    const callee = call.expression;
+    if (ts.isIdentifier(callee) && callee.text === 'fail') return true;
+    if (ts.isPropertyAccessExpression(callee)) {
+      if (callee.name.text === 'fail') return true;
+      if (callee.name.text === 'skip' && callee.expression.kind === ts.SyntaxKind.ThisKeyword) return true;
+    }
+    return (this.checker.getTypeAtLocation(call).flags & ts.TypeFlags.Never) !== 0;
+  }
+
+  private mentionsDone(node: ts.Node): boolean {
+    let found = false;
+    const visit = (child: ts.Node): void => {
+      if (found) return;
+      if (this.references.has(child)) found = true;
+      else ts.forEachChild(child, visit);
+    };
+    visit(node);
+    return found;
+  }
+
+  /** Exits of the callback body on which done was never called. */
+  body(body: ts.ConciseBody): Exits {
+    if (!ts.isBlock(body)) return this.mentionsDone(body) ? new Map() : new Map([['normal', undefined]]);
+    return this.sequence(body.statements);
+  }
+
+  private sequence(statements: readonly ts.Statement[]): Exits {
+    const result: Exits = new Map();
+    let reachable = true;
+    let blame: ts.Node | undefined;
+    for (const statement of statements) {
+      if (!reachable) break;
+      const exits = this.statement(statement);
+      for (const [kind, node] of exits) if (kind !== 'normal' && !result.has(kind)) result.set(kind, node);
+      reachable = exits.has('normal');
+      if (reachable) blame = exits.get('normal') ?? blame;
+    }
+    if (reachable) result.set('normal', blame);
+    return result;
+  }
+
+  private statement(statement: ts.Statement): Exits {
+    if (ts.isBlock(statement)) return this.sequence(statement.statements);
+    if (ts.isThrowStatement(statement)) return new Map();
+    if (ts.isReturnStatement(statement)) {
+      const value = statement.expression;
+      return value && (this.mentionsDone(value) || this.aborts(value)) ? new Map() : new Map([['return', statement]]);
+    }
+    if (ts.isExpressionStatement(statement) && this.aborts(statement.expression)) return new Map();
+    if (ts.isBreakStatement(statement) || ts.isContinueStatement(statement)) {
+      if (statement.label) throw new Unsure();
+      return new Map([[ts.isBreakStatement(statement) ? 'break' : 'continue', statement]]);
+    }
+    if (ts.isLabeledStatement(statement)) throw new Unsure();
+    if (ts.isIfStatement(statement)) {
+      if (this.mentionsDone(statement.expression)) throw new Unsure();
+      const exits = union(this.statement(statement.thenStatement), statement.elseStatement ? this.statement(statement.elseStatement) : new Map([['normal', undefined]]));
+      return this.blame(statement, exits);
+    }
+    if (ts.isSwitchStatement(statement)) return this.switchStatement(statement);
+    if (ts.isTryStatement(statement)) return this.tryStatement(statement);
+    if (ts.isIterationStatement(statement, false)) {
+      // A loop may run zero times: done inside one is beyond this analysis. Returns inside it still count.
+      if (this.mentionsDone(statement)) throw new Unsure();
+      const inner = this.statement(statement.statement);
+      const exits: Exits = new Map([['normal', undefined]]);
+      if (inner.has('return')) exits.set('return', inner.get('return'));
+      return exits;
+    }
+    // Declarations and simple statements: done runs with them, or they pass the path on unchanged.
+    return this.mentionsDone(statement) ? new Map() : new Map([['normal', undefined]]);
+  }
+
+  private switchStatement(statement: ts.SwitchStatement): Exits {
+    if (this.mentionsDone(statement.expression)) throw new Unsure();
+    const clauses = statement.caseBlock.clauses;
+    let exits: Exits = new Map();
+    // Each clause is an entry point that falls through into the following ones; `break` leaves the switch.
+    for (let i = 0; i < clauses.length; i++) {
+      const fromHere = this.sequence(clauses.slice(i).flatMap((c) => [...c.statements]));
+      const breakAt = fromHere.get('break');
+      if (fromHere.has('break')) {
+        fromHere.delete('break');
+        if (!fromHere.has('normal')) fromHere.set('normal', breakAt);
+      }
+      exits = union(exits, fromHere);
+    }
+    if (!clauses.some(ts.isDefaultClause)) exits = union(exits, new Map([['normal', undefined]]));
+    return this.blame(statement, exits);
+  }
+
+  private tryStatement(statement: ts.TryStatement): Exits {
+    // A throw inside `try` without `catch` propagates and fails the test: that path is settled.
+    let exits = this.statement(statement.tryBlock);
+    if (statement.catchClause) exits = union(exits, this.statement(statement.catchClause.block));
+    if (statement.finallyBlock) {
+      const fin = this.statement(statement.finallyBlock);
+      if (!fin.has('normal')) exits = fin;
+      else for (const [kind, node] of fin) if (kind !== 'normal' && !exits.has(kind)) exits.set(kind, node);
+    }
+    return this.blame(statement, exits);
+  }
+
+  /** A compound statement that calls done on some paths is to blame for the paths where it does not. */
+  private blame(statement: ts.Statement, exits: Exits): Exits {
+    if (!exits.has('normal')) return exits;
+    exits.set('normal', this.mentionsDone(statement) ? (exits.get('normal') ?? statement) : undefined);
+    return exits;
+  }
+
+  /** The part of a compound statement to underline: its head (`if (ready)`, `switch (x)`, `try`). */
+  headRange(node: ts.Node): { start: number; end: number } {
+    const start = node.getStart(this.sourceFile);
+    if (ts.isIfStatement(node) || ts.isSwitchStatement(node)) return { start, end: node.expression.getEnd() + 1 };
+    if (ts.isTryStatement(node)) return { start, end: start + 3 };
+    return { start, end: node.getEnd() };
+  }
+}
+
+function isShortCircuit(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken
+    || kind === ts.SyntaxKind.AmpersandAmpersandEqualsToken || kind === ts.SyntaxKind.BarBarEqualsToken || kind === ts.SyntaxKind.QuestionQuestionEqualsToken;
+}
+
+function union(a: Exits, b: Exits): Exits {
+  const result: Exits = new Map(a);
+  for (const [kind, node] of b) if (!result.has(kind) || result.get(kind) === undefined) result.set(kind, node);
+  return result;
+}
+
+function pathMessage(culprit: ts.Node | undefined, name: string, what: string): string {
+  const consequence = `the ${what} ${TIMEOUT}. Call \`${name}()\` (or \`${name}(error)\`) on every path, or make the ${what} async and await the work.`;
+  if (culprit && ts.isReturnStatement(culprit)) return `This \`return\` leaves the ${what} without calling \`${name}\`: ${consequence}`;
+  if (culprit && ts.isIfStatement(culprit)) return `\`${name}\` is called in only some branches of this \`if\`: on the other path ${consequence}`;
+  if (culprit && ts.isSwitchStatement(culprit)) return `\`${name}\` is called in only some cases of this \`switch\`: on the other cases ${consequence}`;
+  if (culprit && ts.isTryStatement(culprit)) return `\`${name}\` is called on only some paths through this \`try\`: on the others ${consequence}`;
+  return `\`${name}\` is not called on every path: on the others ${consequence}`;
+}
+
+function check({ sourceFile, checker, model, report }: RuleContext): void {
+  for (const block of model.blocks) {
+    const parameter = doneParameter(block);
+    if (!parameter) continue;
+    const fn = block.callback!;
+    const name = (parameter.name as ts.Identifier).text;
+    const what = block.kind === 'hook' ? 'hook' : 'test';
+    const references = referencesOf(parameter, fn, checker);
+    const removeFix = references.length === 0 ? removeParameterFix(parameter, fn, sourceFile) : undefined;
+
+    if ((isAsyncFunction(fn) && !fn.asteriskToken) || returnsPromise(fn, checker)) {
+      const how = isAsyncFunction(fn) ? 'is also async' : 'also returns a promise';
+      report({
+        node: parameter,
+        message: `This ${what} takes \`${name}\` and ${how}: runners fail it (jest: "Test functions cannot both take a 'done' callback and return something", mocha: "Resolution method is overspecified", node:test likewise). Drop \`${name}\` and await the work instead.`,
+        fixes: removeFix ? [removeFix] : [],
+      });
+      continue;
+    }
+    if (references.length === 0) {
+      report({
+        node: parameter,
+        message: `\`${name}\` is never called: the ${what} ${TIMEOUT}. Call \`${name}()\` when the work has finished, or remove the parameter.`,
+        fixes: removeFix ? [removeFix] : [],
+      });
+      continue;
+    }
+    let exits: Exits;
+    let paths: DonePaths;
+    try {
+      paths = new DonePaths(references, fn, sourceFile, checker);
+      exits = paths.body(fn.body);
+    } catch (error) {
+      if (error instanceof Unsure) continue;
+      throw error;
+    }
+    const culprits = new Set<ts.Node | undefined>();
+    if (exits.has('normal')) culprits.add(exits.get('normal'));
+    if (exits.has('return')) culprits.add(exits.get('return'));
+    for (const culprit of culprits) {
+      const range: Pick<Report, 'start' | 'end'> = culprit ? paths.headRange(culprit) : { start: parameter.getStart(sourceFile), end: parameter.getEnd() };
+      report({ ...range, message: pathMessage(culprit, name, what) });
+    }
+  }
+}
+
 export const doneCallback: Rule = {
   meta: {
     id: 'done-callback',
     category: 'async-coordination',
-    defaultSeverity: 'warning',
-    requiresTypes: true,
-    docs: { summary: 'TODO', why: 'TODO', badExample: '', goodExample: '' },
+    defaultSeverity: 'error',
+    requiresTypes: false,
+    docs: {
+      summary: 'Reports done callbacks in tests and hooks that are combined with promises, never called, or not called on every path.',
+      why: 'A test with a done callback ends only when done is called: a path that forgets it turns a failure into a slow timeout (or a pass that depends on timing), and mixing done with a promise makes runners reject the test or ignore one of the two signals.',
+      badExample: "it('starts', (done) => {\n  const server = start();\n  if (server.listening) {\n    done();\n  }\n});",
+      goodExample: "it('starts', async () => {\n  const server = start();\n  if (!server.listening) await once(server, 'listening');\n});",
+    },
   },
-  check() {},
+  check,
 };
