@@ -216,7 +216,7 @@ it.concurrent.only('j', async () => {});`);
   });
 
   it('jasmine-style fit, fdescribe, xit, xdescribe (jest globals and untyped JS)', () => {
-    expect(outline(`fdescribe('s', () => {\n  fit('a', () => {});\n  xit('b', () => {});\n});\nxdescribe('t', () => {});`, 'untyped-model.test.js')).toEqual([
+    expect(outline(`fdescribe('s', () => {\n  fit('a', () => {});\n  xit('b', () => {});\n});\nxdescribe('t', () => {});`, 'untyped/model.test.js')).toEqual([
       'suite unknown s [only]',
       '  test unknown a [only]',
       '  test unknown b [skip]',
@@ -270,7 +270,7 @@ it('real', () => {});`)).toEqual(['test vitest real']);
   });
 
   it('untyped JS globals fall back to names', () => {
-    expect(outline(`describe('s', () => {\n  beforeEach(() => {});\n  it('a', () => {});\n});`, 'untyped-globals.test.js')).toEqual([
+    expect(outline(`describe('s', () => {\n  beforeEach(() => {});\n  it('a', () => {});\n});`, 'untyped/globals.test.js')).toEqual([
       'suite unknown s',
       '  beforeEach unknown -',
       '  test unknown a',

@@ -9,7 +9,7 @@ export const TYPED_FIXTURE = path.resolve(__dirname, '../fixtures/typed');
 
 export interface ValidCase {
   code: string;
-  /** Relative to the typed fixture's src/ (default: case-N.test.ts). Use .js for the untyped inferred project. */
+  /** Relative to the typed fixture's src/ (default: case-N.test.ts). Use untyped/<name>.js for plain JavaScript without runner typings (a .js file elsewhere borrows the fixture tsconfig's mocha and node types). */
   filename?: string;
   name?: string;
 }

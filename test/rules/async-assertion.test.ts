@@ -35,7 +35,7 @@ ruleTable('async-assertion', {
     { name: 'node:assert awaited', code: `import assert from 'node:assert';\nimport test from 'node:test';\n${LOAD}test('a', async () => {\n  await assert.rejects(load());\n});` },
     {
       name: 'untyped JS: expect is unknown',
-      filename: 'untyped-assertion.test.js',
+      filename: 'untyped/untyped-assertion.test.js',
       code: `describe('a', () => {\n  it('b', async () => {\n    expect(Promise.resolve(1)).resolves.toBe(1);\n  });\n});`,
     },
     { name: 'any-typed expect', code: `import { it } from 'vitest';\ndeclare const expect: any;\nit('a', async () => {\n  expect(1).resolves.toBe(1);\n});` },

@@ -17,7 +17,7 @@ ruleTable('async-callback-misuse', {
     { name: 'then and finally callbacks are awaited', code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  await save(1).then(async () => { await save(2); }).finally(async () => { await save(3); });\n});` },
     { name: 'sync timer callbacks: setTimeout(() => done(), 10)', code: `it('a', function (done) {\n  setTimeout(() => done(), 10);\n});` },
     { name: 'a sync Promise executor', code: `import { it } from 'vitest';\nit('a', async () => {\n  await new Promise<void>((resolve) => { setTimeout(resolve, 1); });\n});` },
-    { name: 'untyped JS: unknown receivers are never reported', filename: 'acm-valid.test.js', code: `it('a', async () => {\n  const items = globalThis.items;\n  items.forEach(async (x) => { await x; });\n});` },
+    { name: 'untyped JS: unknown receivers are never reported', filename: 'untyped/acm-valid.test.js', code: `it('a', async () => {\n  const items = globalThis.items;\n  items.forEach(async (x) => { await x; });\n});` },
     { name: 'a user-defined `on` returning any is not a library listener', code: `import { it } from 'vitest';\nconst bus = { on(event: string, cb: () => any) { void event; void cb; } };\nit('a', () => {\n  bus.on('x', async () => {});\n});` },
     { name: 'async generators return no promise', code: `import { it } from 'vitest';\nit('a', () => {\n  [1].forEach(async function* () { yield 1; });\n});` },
   ],
@@ -108,7 +108,7 @@ ruleTable('async-callback-misuse', {
     },
     {
       name: 'untyped JS: array literal forEach and setTimeout',
-      filename: 'acm-invalid.test.js',
+      filename: 'untyped/acm-invalid.test.js',
       code: `describe('s', () => {\n  it('a', async () => {\n    [1, 2].forEach(async (n) => { await n; });\n    setTimeout(async () => {}, 5);\n  });\n});`,
       errors: [{ line: 3, message: '`forEach`' }, { line: 4, message: '`setTimeout`' }],
       output: `describe('s', () => {\n  it('a', async () => {\n    await Promise.all([1, 2].map(async (n) => { await n; }));\n    setTimeout(async () => {}, 5);\n  });\n});`,

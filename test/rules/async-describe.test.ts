@@ -10,7 +10,7 @@ ruleTable('async-describe', {
     { name: 'mocha globals, sync describe with a function expression', code: `describe('a', function () {\n  it('b', async function () { await Promise.resolve(); });\n});` },
     { name: 'Playwright sync test.describe', code: `import { test } from '@playwright/test';\ntest.describe('a', () => {\n  test('b', async ({ page }) => { await page.goto('/'); });\n});` },
     { name: 'a local async function named describe is not a runner', code: `export {};\nconst describe = async (n: string, f: () => Promise<void>) => f();\nvoid describe('x', async () => { await Promise.resolve(); });` },
-    { name: 'untyped JS, sync describe', filename: 'async-describe-valid.test.js', code: `describe('a', () => {\n  it('b', async () => { await Promise.resolve(); });\n});` },
+    { name: 'untyped JS, sync describe', filename: 'untyped/async-describe-valid.test.js', code: `describe('a', () => {\n  it('b', async () => { await Promise.resolve(); });\n});` },
     { name: 'a describe body that defines async helpers', code: `import { describe, it } from 'vitest';\ndescribe('a', () => {\n  const load = async () => 1;\n  it('b', async () => { await load(); });\n});` },
     { name: 'describe callback returning a non-promise value', code: `import { describe } from '@jest/globals';\ndescribe('a', () => undefined);` },
   ],
@@ -53,7 +53,7 @@ ruleTable('async-describe', {
     },
     {
       name: 'untyped JS globals',
-      filename: 'async-describe-invalid.test.js',
+      filename: 'untyped/async-describe-invalid.test.js',
       code: `describe('a', async () => {\n  const rows = await Promise.resolve([]);\n  it('b', () => {});\n});`,
       errors: [{ line: 1 }],
       output: null,

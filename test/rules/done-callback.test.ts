@@ -15,7 +15,7 @@ ruleTable('done-callback', {
     { name: 'vitest: the first parameter is the test context', code: `import { it } from 'vitest';\nit('a', (context) => { void context; });\nit('b', async (ctx) => { await Promise.resolve(ctx); });\nit('c', ({ expect }) => { expect(1).toBe(1); });` },
     { name: 'Playwright: the first parameter is the fixtures object', code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => { await page.goto('/'); });\ntest.beforeEach(async ({ page }, testInfo) => { void page; void testInfo; });` },
     { name: 'node:test: t is no done callback; (t, done) handed on', code: `import test, { before } from 'node:test';\ntest('a', (t) => { void t; });\ntest('b', async (t) => { await t.test('c', () => {}); });\ntest('d', (t, done) => { setImmediate(done); });\nbefore((s, done) => { process.nextTick(() => done()); });` },
-    { name: 'untyped JS: an unknown runner\'s first parameter not named like done', filename: 'done-valid.test.js', code: `it('a', (ctx) => { void ctx; });\nit('b', (done) => { setTimeout(done, 5); });` },
+    { name: 'untyped JS: an unknown runner\'s first parameter not named like done', filename: 'untyped/done-valid.test.js', code: `it('a', (ctx) => { void ctx; });\nit('b', (done) => { setTimeout(done, 5); });` },
     { name: 'jest it.each: the done position depends on the table', code: `import { it } from '@jest/globals';\nit.each([1, 2])('n %i', (n, done) => { void n; void done; });` },
     { name: 'done called in a loop or a conditional expression: beyond the analysis, silent', code: `it('a', (done) => {\n  for (const n of [1]) {\n    if (n) done();\n  }\n});\nit('b', (done) => {\n  const ok = Math.random() > 0.5;\n  ok ? done() : done(new Error('x'));\n});\nit('c', (done) => {\n  const finish = () => done();\n  if (Math.random()) finish();\n});` },
     { name: 'done handed to a helper in an object (shorthand) counts as used', code: `function run(o: { done: () => void }) { o.done(); }\nit('a', (done) => {\n  run({ done });\n});` },
@@ -69,7 +69,7 @@ ruleTable('done-callback', {
     },
     {
       name: 'untyped JS: done never called',
-      filename: 'done-invalid.test.js',
+      filename: 'untyped/done-invalid.test.js',
       code: `describe('s', () => {\n  it('a', (done) => {\n    JSON.parse('{}');\n  });\n});`,
       errors: [{ line: 2, message: 'never called' }],
     },

@@ -64,7 +64,7 @@ ruleTable('fixed-sleep', {
     },
     {
       name: 'untyped sleep (any) in plain JS is not a finding',
-      filename: 'untyped-sleep.test.js',
+      filename: 'untyped/untyped-sleep.test.js',
       code: `const { sleep } = require('./nowhere');\nit('a', async () => {\n  await sleep(500);\n});`,
     },
     {

@@ -41,7 +41,7 @@ ruleTable('floating-promise', {
     { name: 'any-typed values are never findings', code: `import { it } from 'vitest';\ndeclare const anything: any;\ndeclare const something: unknown;\nit('a', () => {\n  anything.click();\n  anything;\n  something;\n});` },
     {
       name: 'untyped JS: page is any',
-      filename: 'untyped-floating.test.js',
+      filename: 'untyped/untyped-floating.test.js',
       code: `describe('a', function () {\n  it('b', async function () {\n    const page = this.page;\n    page.click('#submit');\n  });\n});\nmodule.exports = function (api) { api.reset(); };`,
     },
     {

@@ -32,7 +32,7 @@ ruleTable('focused-test', {
     },
     {
       name: 'untyped JS globals: fit and fdescribe',
-      filename: 'untyped-focus.test.js',
+      filename: 'untyped/untyped-focus.test.js',
       code: `fdescribe('a', () => {\n  fit('b', () => {});\n});`,
       errors: [{ line: 1 }, { line: 2 }],
       output: `describe('a', () => {\n  it('b', () => {});\n});`,

@@ -208,7 +208,10 @@ export class DiagnosticsService {
     const files: string[] = [];
     for (const workspace of workspaces) {
       try {
-        files.push(...workspace.listTestFiles());
+        const listed = workspace.listTestFiles();
+        // One program per project for the whole pass, instead of one per newly added file.
+        workspace.addRoots(listed);
+        files.push(...listed);
       } catch (error) {
         this.o.log(`listing test files under ${workspace.root} failed: ${(error as Error).message}`);
       }

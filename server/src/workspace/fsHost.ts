@@ -9,6 +9,9 @@ import type { FileSystemHost, RuntimeDirEntry } from 'ts-morph';
 export class OverlayFileSystemHost implements FileSystemHost {
   private readonly overlay = new Map<string, string>();
 
+  /** `root` is the current directory the compiler sees, so @types and relative lookups start at the workspace. */
+  constructor(private readonly root: string = process.cwd()) {}
+
   setOverlay(file: string, text: string): void {
     this.overlay.set(path.resolve(file), text);
   }
@@ -30,12 +33,16 @@ export class OverlayFileSystemHost implements FileSystemHost {
   }
 
   readDirSync(dirPath: string): RuntimeDirEntry[] {
-    return fs.readdirSync(dirPath, { withFileTypes: true }).map((e) => ({
-      name: e.name,
-      isFile: e.isFile(),
-      isDirectory: e.isDirectory(),
-      isSymlink: e.isSymbolicLink(),
-    }));
+    return fs.readdirSync(dirPath, { withFileTypes: true }).map((e) => {
+      // pnpm links packages (node_modules/@types/jest -> .pnpm/...): follow links to see what they point at.
+      const target = e.isSymbolicLink() ? statOrUndefined(path.join(dirPath, e.name)) : undefined;
+      return {
+        name: e.name,
+        isFile: target ? target.isFile() : e.isFile(),
+        isDirectory: target ? target.isDirectory() : e.isDirectory(),
+        isSymlink: e.isSymbolicLink(),
+      };
+    });
   }
 
   readFileSync(filePath: string, encoding: BufferEncoding = 'utf-8'): string {
@@ -80,7 +87,7 @@ export class OverlayFileSystemHost implements FileSystemHost {
   }
 
   getCurrentDirectory(): string {
-    return process.cwd();
+    return this.root;
   }
 
   globSync(patterns: ReadonlyArray<string>): string[] {
@@ -107,4 +114,12 @@ export class OverlayFileSystemHost implements FileSystemHost {
   moveSync(): void { this.readOnly(); }
   async copy(): Promise<void> { this.readOnly(); }
   copySync(): void { this.readOnly(); }
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
 }

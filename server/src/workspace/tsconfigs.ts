@@ -204,6 +204,24 @@ export class TsconfigIndex {
     }
   }
 
+  /**
+   * The nearest readable tsconfig.json above the file, whether or not it includes it: its compiler options
+   * (jsx, types, paths) suit a test file the config excludes better than generic defaults.
+   */
+  nearest(file: string): TsconfigSpec | undefined {
+    const root = path.resolve(this.stopAt);
+    const within = (d: string) => d === root || d.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+    for (let dir = path.dirname(path.resolve(file)); within(dir); dir = path.dirname(dir)) {
+      const candidate = path.join(dir, 'tsconfig.json');
+      if (fs.existsSync(candidate)) {
+        const spec = this.get(candidate);
+        return spec.unreadable ? undefined : spec;
+      }
+      if (dir === root || path.dirname(dir) === dir) break;
+    }
+    return undefined;
+  }
+
   private ownerInDirectory(dir: string, file: string): TsconfigSpec | undefined {
     let names: string[];
     try {

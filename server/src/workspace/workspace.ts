@@ -23,7 +23,23 @@ const INFERRED_OPTIONS: ts.CompilerOptions = {
   skipLibCheck: true,
   strict: false,
   resolveJsonModule: true,
+  // TypeScript 6 no longer includes every @types package by default; runner globals (jest, mocha) live there.
+  types: ['*'],
 };
+
+/** Options of a tsconfig that only make sense for building it, dropped when borrowing its settings. */
+const BUILD_ONLY_OPTIONS = ['composite', 'incremental', 'tsBuildInfoFile', 'declaration', 'declarationMap', 'emitDeclarationOnly', 'outDir', 'outFile', 'rootDir', 'configFilePath', 'noEmitOnError'] as const;
+
+/**
+ * Settings for a test file no tsconfig owns: the nearest tsconfig's compiler options when there is one
+ * (a test excluded from the build still uses its jsx, paths and types), made lenient enough for any file.
+ */
+function inferredOptions(near: TsconfigSpec | undefined): ts.CompilerOptions {
+  if (!near) return INFERRED_OPTIONS;
+  const options: ts.CompilerOptions = { ...near.compilerOptions };
+  for (const key of BUILD_ONLY_OPTIONS) delete options[key];
+  return { ...options, allowJs: true, checkJs: false, noEmit: true, skipLibCheck: true, types: options.types ?? ['*'] };
+}
 
 export interface ConfigLayer {
   source: string;
@@ -49,7 +65,7 @@ interface ProjectEntry {
  */
 export class Workspace {
   readonly root: string;
-  readonly fsHost = new OverlayFileSystemHost();
+  readonly fsHost: OverlayFileSystemHost;
   private readonly rules: readonly Rule[];
   private readonly knownRuleIds: ReadonlySet<string>;
   private layers: ConfigLayer[];
@@ -70,6 +86,7 @@ export class Workspace {
 
   constructor(options: WorkspaceOptions) {
     this.root = path.resolve(options.root);
+    this.fsHost = new OverlayFileSystemHost(this.root);
     this.rules = options.rules;
     this.knownRuleIds = new Set(options.rules.map((r) => r.meta.id));
     this.layers = options.layers ?? [];
@@ -282,26 +299,33 @@ export class Workspace {
     const owner = this.tsconfigs.ownerOf(abs);
     // A JS file in a project without allowJs is outside that program: analyse it with inferred settings.
     const configured = owner && !(isJsFile(abs) && !owner.compilerOptions.allowJs) ? owner : undefined;
-    let key = configured?.path ?? INFERRED;
-    let entry = this.projects.get(key);
-    if (!entry && configured?.unreadable) {
-      for (const message of configured.problems) this.addProjectProblem(configured.path, message);
-      this.fallbackNotes.set(abs, `${path.relative(this.root, configured.path) || configured.path} cannot be read; analysed with inferred settings`);
-      key = INFERRED;
-    } else if (!entry && configured) {
-      entry = this.createConfiguredProject(configured);
-      if (entry) this.projects.set(key, entry);
-      else {
-        this.fallbackNotes.set(abs, `${path.relative(this.root, configured.path) || configured.path} cannot be loaded; analysed with inferred settings`);
-        key = INFERRED;
+    let entry: ProjectEntry | undefined;
+    let key: string;
+    if (configured && !configured.unreadable) {
+      key = configured.path;
+      entry = this.projects.get(key);
+      if (!entry) {
+        entry = this.createConfiguredProject(configured);
+        if (entry) this.projects.set(key, entry);
+        else this.fallbackNotes.set(abs, `${path.relative(this.root, configured.path) || configured.path} cannot be loaded; analysed with inferred settings`);
       }
     }
-    if (!entry) entry = this.projects.get(INFERRED);
     if (!entry) {
-      entry = { project: new Project({ compilerOptions: INFERRED_OPTIONS, fileSystem: this.fsHost }), roots: new Set() };
-      this.projects.set(INFERRED, entry);
+      let near: TsconfigSpec | undefined;
+      if (configured?.unreadable) {
+        for (const message of configured.problems) this.addProjectProblem(configured.path, message);
+        this.fallbackNotes.set(abs, `${path.relative(this.root, configured.path) || configured.path} cannot be read; analysed with inferred settings`);
+      } else if (!configured) {
+        near = owner ?? this.tsconfigs.nearest(abs);
+      }
+      key = near ? `${INFERRED}:${near.path}` : INFERRED;
+      entry = this.projects.get(key);
+      if (!entry) {
+        entry = { project: new Project({ compilerOptions: inferredOptions(near), fileSystem: this.fsHost }), roots: new Set() };
+        this.projects.set(key, entry);
+      }
     }
-    this.projectKeyOf.set(abs, key);
+    this.projectKeyOf.set(abs, key!);
     return entry;
   }
 
@@ -309,7 +333,13 @@ export class Workspace {
     const tsconfigPath = spec.path;
     for (const message of spec.problems) this.addProjectProblem(tsconfigPath, message);
     try {
-      const project = new Project({ tsConfigFilePath: tsconfigPath, skipAddingFilesFromTsConfig: true, fileSystem: this.fsHost });
+      const project = new Project({
+        tsConfigFilePath: tsconfigPath,
+        skipAddingFilesFromTsConfig: true,
+        fileSystem: this.fsHost,
+        // TypeScript 6 defaults `types` to []: keep the @types auto-inclusion the project was written against.
+        ...(spec.compilerOptions.types === undefined ? { compilerOptions: { types: ['*'] } } : {}),
+      });
       for (const declaration of spec.declarationFiles()) project.addSourceFileAtPathIfExists(declaration);
       return { project, roots: new Set() };
     } catch (error) {
