@@ -221,6 +221,62 @@ describe('Workspace projects', () => {
     }
   });
 
+describe('compiler settings for test files (typed)', () => {
+  const frameworkProbe: Rule = {
+    meta: { ...projectProbe.meta, id: 'framework-probe' },
+    check({ model, report }) {
+      report({ start: 0, end: 0, message: model.blocks.map((b) => `${b.kind}:${b.framework}`).join(',') || 'none' });
+    },
+  };
+  const probe = (workspace: Workspace, file: string) =>
+    workspace.analyzeFile(file).findings.filter((f) => f.ruleId === 'framework-probe').map((f) => f.message);
+
+  it('a tsconfig without `types` still sees @types globals (TypeScript 6 defaults types to [])', () => {
+    const root = scratch({
+      'tsconfig.json': json({ compilerOptions: { strict: true, noEmit: true } }),
+      'a.test.ts': `describe('s', () => { it('t', () => {}); });\nexport {};\n`,
+    }, true);
+    const workspace = new Workspace({ root, rules: [frameworkProbe] });
+    try {
+      expect(probe(workspace, path.join(root, 'a.test.ts'))).toEqual(['suite:mocha,test:mocha']);
+    } finally {
+      workspace.dispose();
+    }
+  });
+
+  it('an explicit `types` list is respected', () => {
+    const root = scratch({
+      'tsconfig.json': json({ compilerOptions: { strict: true, noEmit: true, types: ['node'] } }),
+      'a.test.ts': `describe('s', () => { it('t', () => {}); });\nexport {};\n`,
+    }, true);
+    const workspace = new Workspace({ root, rules: [frameworkProbe] });
+    try {
+      // Mocha's typings are not loaded, so the globals fall back to their names.
+      expect(probe(workspace, path.join(root, 'a.test.ts'))).toEqual(['suite:unknown,test:unknown']);
+    } finally {
+      workspace.dispose();
+    }
+  });
+
+  it('a test file the tsconfig excludes borrows its compiler options (paths aliases resolve)', () => {
+    const root = scratch({
+      'tsconfig.json': json({
+        compilerOptions: { strict: true, noEmit: true, baseUrl: '.', paths: { '@helpers/*': ['src/helpers/*'] }, module: 'ESNext', moduleResolution: 'Bundler' },
+        exclude: ['**/*.test.ts'],
+      }),
+      'src/helpers/db.ts': 'export async function save(): Promise<void> {}\n',
+      'src/db.test.ts': `import { it } from 'vitest';\nimport { save } from '@helpers/db';\nit('saves', async () => {\n  save();\n});\n`,
+    }, true);
+    const workspace = new Workspace({ root, rules: [projectProbe, floatingPromise] });
+    try {
+      const findings = workspace.analyzeFile(path.join(root, 'src/db.test.ts')).findings;
+      expect(findings.map((f) => f.ruleId === 'project-probe' ? f.message : `${f.ruleId}:${f.range.start.line + 1}`)).toEqual(['<inferred>', 'floating-promise:4']);
+    } finally {
+      workspace.dispose();
+    }
+  });
+});
+
 describe('test files and robustness', () => {
   it('default test-file globs, always-ignored directories and ignore globs', () => {
     const root = scratch({
