@@ -6,6 +6,9 @@
 ;;  - use flakelens alone for those modes in test-heavy projects (M-x eglot with C-u asks for the command);
 ;;  - run both through an LSP multiplexer that eglot sees as a single server;
 ;;  - or use lsp-mode (flakelens-lsp-mode.el), which runs flakelens as an add-on next to ts-ls.
+;; eglot is built in from Emacs 29; on Emacs 28 install it from GNU ELPA (Debian 12: apt install elpa-eglot).
+;; The workspace root is project.el's project (the version-control root by default).
+;; Hover is plain text unless markdown-mode is installed (eglot then asks for markdown).
 
 (with-eval-after-load 'eglot
   (add-to-list 'eglot-server-programs

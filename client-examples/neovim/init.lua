@@ -21,18 +21,37 @@ if vim.fn.has('nvim-0.11') == 1 then
   })
   vim.lsp.enable('flakelens')
 else
-  -- Older Neovim (0.8-0.10) without nvim-lspconfig: start (or reuse) one client per root on FileType.
+  -- Older Neovim (0.7-0.10) without nvim-lspconfig: start (or reuse) one client per root on FileType.
+  -- vim.lsp.start and vim.fs arrived in 0.8; Debian 12 ships 0.7, hence start_client/buf_attach_client there.
+  local function find_root(file)
+    local dir = vim.fn.fnamemodify(file, ':p:h')
+    while true do
+      for _, marker in ipairs(root_markers) do
+        if vim.loop.fs_stat(dir .. '/' .. marker) then return dir end
+      end
+      local parent = vim.fn.fnamemodify(dir, ':h')
+      if parent == dir then return nil end
+      dir = parent
+    end
+  end
+  local clients = {} -- root directory -> client id (0.7 only)
   vim.api.nvim_create_autocmd('FileType', {
     pattern = filetypes,
     callback = function(args)
-      local marker = vim.fs.find(root_markers, { upward = true, path = vim.fs.dirname(vim.api.nvim_buf_get_name(args.buf)) })[1]
-      vim.lsp.start({
-        name = 'flakelens',
-        cmd = cmd,
-        root_dir = marker and vim.fs.dirname(marker) or vim.fn.getcwd(),
-        init_options = settings,
-        settings = settings,
-      }, { bufnr = args.buf })
+      local file = vim.api.nvim_buf_get_name(args.buf)
+      if file == '' then return end -- flakelens analyses files on disk only
+      local root = find_root(file) or vim.fn.getcwd()
+      local config = { name = 'flakelens', cmd = cmd, root_dir = root, init_options = settings, settings = settings }
+      if vim.lsp.start then
+        vim.lsp.start(config, { bufnr = args.buf })
+        return
+      end
+      local id = clients[root]
+      if not id or vim.lsp.client_is_stopped(id) then
+        id = vim.lsp.start_client(config)
+        clients[root] = id
+      end
+      if id then vim.lsp.buf_attach_client(args.buf, id) end
     end,
   })
 end

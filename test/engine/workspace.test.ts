@@ -298,6 +298,23 @@ describe('test files and robustness', () => {
     expect(workspace.listTestFiles().map((f) => path.relative(root, f))).toEqual([path.join('e2e', 'login.e2e.ts')]);
   });
 
+  it('CRLF text keeps its offsets after a buffer change (no line-ending normalisation)', () => {
+    const root = scratch({ 'a.test.ts': '' });
+    const file = path.join(root, 'a.test.ts');
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    try {
+      const text = "describe('s', () => {\r\n\r\n  it.only('x', () => {});\r\n});\r\n";
+      workspace.setBuffer(file, text);
+      workspace.analyzeFile(file);
+      workspace.setBuffer(file, `${text}\r\n`);
+      const [finding] = workspace.analyzeFile(file).findings;
+      expect(text.slice(finding!.start, finding!.end)).toBe('only');
+      expect(finding!.range.start).toEqual({ line: 2, character: 5 });
+    } finally {
+      workspace.dispose();
+    }
+  });
+
   it('a huge file is skipped with a note', () => {
     const root = scratch({ 'big.test.ts': `it.only('a', () => {});\n${'// padding\n'.repeat(200)}` });
     const workspace = new Workspace({ root, rules: [focusedTest], layers: [{ source: 'test', value: { maxFileSize: 1000 } }] });

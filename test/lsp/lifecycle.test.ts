@@ -49,10 +49,12 @@ describe('lifecycle', () => {
     const token = created.token;
     const begin = await client.waitFor('$/progress', (p) => p.token === token && p.value.kind === 'begin');
     expect(begin.value.title).toBe('flakelens');
-    expect(begin.value.message).toContain('2 test files');
+    // Shown before the (slow, on large workspaces) listing and project loading.
+    expect(begin.value.message).toBe('Finding test files');
     await client.waitFor('$/progress', (p) => p.token === token && p.value.kind === 'end');
     const reports = client.messages.filter((m) => m.method === '$/progress' && m.params.token === token && m.params.value.kind === 'report');
-    expect(reports.map((r) => r.params.value.percentage)).toEqual([50, 100]);
+    expect(reports[0]!.params.value.message).toContain('2 test files');
+    expect(reports.map((r) => r.params.value.percentage)).toEqual([0, 50, 100]);
 
     const a = await client.waitForDiagnostics(uriOf(`${root}/a.test.ts`));
     expect(a.diagnostics.map((d) => d.code)).toEqual(['focused-test']);

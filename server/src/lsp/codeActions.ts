@@ -6,7 +6,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/types.js';
 import { DIAGNOSTIC_SOURCE, diagnosticCode, sameRange, toLspEdits } from './convert.js';
 import type { StoredResult } from './diagnostics.js';
@@ -61,10 +61,32 @@ function ignoreFileEdit(document: TextDocument, ruleId: string): TextEdit {
   return { range: { start, end: start }, newText: `// flakelens-ignore-file ${ruleId}${eol(document)}` };
 }
 
-/** The finding behind a diagnostic, from the result of the document's current version only. */
+/**
+ * The finding behind a diagnostic, from the result of the document's current version only.
+ * Matched by range first; then, for clients that echo ranges back in other units (Neovim 0.7 sends byte
+ * columns on lines with non-ASCII text), by rule, message and line when that is unambiguous.
+ */
 function findingFor(result: StoredResult | undefined, document: TextDocument, diagnostic: Diagnostic, ruleId: string): Finding | undefined {
   if (!result || result.version !== document.version) return undefined;
-  return result.findings.find((f) => f.ruleId === ruleId && sameRange(f.range, diagnostic.range) && f.message === diagnostic.message);
+  const candidates = result.findings.filter((f) => f.ruleId === ruleId && f.message === diagnostic.message);
+  const exact = candidates.find((f) => sameRange(f.range, diagnostic.range));
+  if (exact) return exact;
+  const sameLine = candidates.filter((f) => f.range.start.line === diagnostic.range.start.line && f.range.end.line === diagnostic.range.end.line);
+  return sameLine.length === 1 ? sameLine[0] : undefined;
+}
+
+/**
+ * The text the finding's offsets index into. Usually the document itself; the analysed text may have
+ * normalised line endings (CRLF to LF) while lines and characters stay the same, so offsets are converted
+ * through an LF copy then. Undefined when neither matches: a fix against another text must not be offered.
+ */
+function offsetsBasis(document: TextDocument, finding: Finding): TextDocument | undefined {
+  const matches = (d: TextDocument) => d.offsetAt(finding.range.start) === finding.start && d.offsetAt(finding.range.end) === finding.end;
+  if (matches(document)) return document;
+  const text = document.getText();
+  if (!text.includes('\r\n')) return undefined;
+  const lf = TextDocument.create(document.uri, document.languageId, document.version, text.replace(/\r\n/g, '\n'));
+  return matches(lf) ? lf : undefined;
 }
 
 /** Quick fixes for flakelens diagnostics: the finding's fixes, then ignore-for-line and ignore-for-file. */
@@ -77,14 +99,17 @@ export function codeActions(params: CodeActionParams, document: TextDocument | u
     const ruleId = diagnosticCode(diagnostic);
     if (diagnostic.source !== DIAGNOSTIC_SOURCE || !ruleId) continue;
     const finding = findingFor(result, document, diagnostic, ruleId);
-    for (const fix of finding?.fixes ?? []) {
-      actions.push({
-        title: fix.title,
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diagnostic],
-        isPreferred: fix.safe,
-        edit: workspaceEdit(document, toLspEdits(document, fix.edits), options),
-      });
+    const basis = finding ? offsetsBasis(document, finding) : undefined;
+    if (finding && basis) {
+      for (const fix of finding.fixes) {
+        actions.push({
+          title: fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          isPreferred: fix.safe,
+          edit: workspaceEdit(document, toLspEdits(basis, fix.edits), options),
+        });
+      }
     }
     const line = diagnostic.range.start.line;
     if (!seenIgnores.has(`line:${line}:${ruleId}`)) {

@@ -20,6 +20,10 @@ import { findingToDiagnostic, pathToUri, skippedFileDiagnostic, uriToPath } from
 import type { Scheduler } from './scheduler.js';
 import type { Settings } from './configuration.js';
 
+function diagnosticsOf(result: StoredResult): Diagnostic[] {
+  return result.skippedNote !== undefined ? [skippedFileDiagnostic(result.skippedNote)] : result.findings.map(findingToDiagnostic);
+}
+
 /** The last analysis of a file, as plain data: what code actions and hover read. */
 export interface StoredResult {
   uri: string;
@@ -27,6 +31,8 @@ export interface StoredResult {
   /** Document version analysed; undefined when the text came from disk. */
   version: number | undefined;
   findings: Finding[];
+  /** Set when the file was not analysed (too large, binary): said as one diagnostic instead of findings. */
+  skippedNote?: string;
   resultId: string;
 }
 
@@ -145,13 +151,19 @@ export class DiagnosticsService {
     }
     const elapsed = Date.now() - started;
     if (elapsed > 1000) this.o.log(`${file}: analysis took ${elapsed} ms`);
-    const result: StoredResult = { uri, file, version, findings: analysis.findings, resultId: String(this.nextResultId++) };
+    const result: StoredResult = {
+      uri,
+      file,
+      version,
+      findings: analysis.findings,
+      skippedNote: analysis.skipped ? analysis.notes.join('; ') : undefined,
+      resultId: String(this.nextResultId++),
+    };
     // Never publish for a version the editor has moved past.
     const current = this.o.documents.get(uri);
     if (current?.version !== version) return undefined;
     this.results.set(uri, result);
-    const diagnostics = analysis.skipped ? [skippedFileDiagnostic(analysis.notes.join('; '))] : analysis.findings.map(findingToDiagnostic);
-    if (!(this.o.pullMode && current)) this.publish(uri, version, diagnostics);
+    if (!(this.o.pullMode && current)) this.publish(uri, version, diagnosticsOf(result));
     return result;
   }
 
@@ -196,7 +208,7 @@ export class DiagnosticsService {
     }
     if (!result) return empty;
     if (params.previousResultId === result.resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId: result.resultId };
-    const items: Diagnostic[] = result.findings.map(findingToDiagnostic);
+    const items = diagnosticsOf(result);
     return { kind: DocumentDiagnosticReportKind.Full, resultId: result.resultId, items };
   }
 
@@ -205,8 +217,11 @@ export class DiagnosticsService {
   /** First analysis: every test file of the given workspaces, one at a time, yielding between files. */
   async analyseWorkspaces(workspaces: Workspace[], progress: WorkDoneProgressReporter, cancel: CancellationToken): Promise<void> {
     const started = Date.now();
+    // Progress starts before listing: adding hundreds of files to their projects takes seconds on its own.
+    progress.begin('flakelens', 0, 'Finding test files', true);
     const files: string[] = [];
     for (const workspace of workspaces) {
+      if (this.disposed || cancel.isCancellationRequested) break;
       try {
         const listed = workspace.listTestFiles();
         // One program per project for the whole pass, instead of one per newly added file.
@@ -215,8 +230,9 @@ export class DiagnosticsService {
       } catch (error) {
         this.o.log(`listing test files under ${workspace.root} failed: ${(error as Error).message}`);
       }
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    progress.begin('flakelens', 0, `Analysing ${files.length} test files`, true);
+    progress.report(0, `Analysing ${files.length} test files`);
     let findings = 0;
     let done = 0;
     try {

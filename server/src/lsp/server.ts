@@ -107,7 +107,7 @@ export class FlakelensServer {
     );
     c.onHover((params) =>
       this.request('textDocument/hover', () =>
-        hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta),
+        hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat),
       ),
     );
     c.languages.diagnostics.on((params, token) => this.request('textDocument/diagnostic', () => this.diagnostics.pull(params, token), token));
@@ -243,6 +243,8 @@ export class FlakelensServer {
   /** Every request handler: a thrown error becomes a logged message and an error response, never a dead server. */
   private async request<R>(method: string, handler: () => R | Promise<R>, token?: CancellationToken): Promise<R | ResponseError<never>> {
     if (token?.isCancellationRequested) return new ResponseError<never>(LSPErrorCodes.RequestCancelled, `${method} cancelled`);
+    // LSP: requests after shutdown fail with InvalidRequest (and must not recreate released workspaces).
+    if (this.stopped) return new ResponseError<never>(ErrorCodes.InvalidRequest, `flakelens: ${method} after shutdown`);
     try {
       return await handler();
     } catch (error) {
@@ -253,6 +255,8 @@ export class FlakelensServer {
   }
 
   private notification(method: string, handler: () => void): void {
+    // After shutdown only exit matters; anything else would recreate the released workspaces.
+    if (this.stopped) return;
     try {
       handler();
     } catch (error) {

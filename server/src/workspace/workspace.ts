@@ -352,16 +352,29 @@ export class Workspace {
     if (!this.projectProblems.some((p) => p.source === source && p.message === message)) this.projectProblems.push({ source, message });
   }
 
+  /**
+   * Brings a changed file into every project that has it. The source file is dropped and re-read rather than
+   * refreshed in place: ts-morph's refresh goes through its manipulation code, which normalises CRLF line
+   * endings (offsets would drift from the editor's text) and costs a node-by-node re-wrap.
+   */
   private refresh(file: string): void {
     const abs = path.resolve(file);
+    let text: string | undefined | null = null;
     for (const { project, roots } of this.projects.values()) {
       const sourceFile = project.getSourceFile(abs);
       if (!sourceFile) continue;
+      if (text === null) text = this.readText(abs);
+      if (text !== undefined && text === sourceFile.compilerNode.text) continue;
       try {
-        const result = sourceFile.refreshFromFileSystemSync();
-        if (result === 2 /* Deleted */) roots.delete(abs);
+        project.removeSourceFile(sourceFile);
+        // Dependencies come back through module resolution; roots must be added again.
+        if (roots.has(abs)) {
+          if (text === undefined) roots.delete(abs);
+          else project.addSourceFileAtPath(abs);
+        }
       } catch {
         // Vanished between the event and the read: the next analysis reports it.
+        roots.delete(abs);
       }
     }
   }
