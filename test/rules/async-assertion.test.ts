@@ -43,12 +43,16 @@ ruleTable('async-assertion', {
       name: 'a variable used later is not reported',
       code: `import { expect, it } from 'vitest';\n${LOAD}it('a', async () => {\n  const checks = expect(load()).resolves.toBe(1);\n  await Promise.all([checks]);\n});`,
     },
+    {
+      name: 'chai-as-promised notify(done) hands the outcome to the test callback',
+      code: `import { it } from 'mocha';\nimport * as chai from 'chai';\nimport chaiAsPromised from 'chai-as-promised';\nchai.use(chaiAsPromised);\ndeclare const api: { fetch(): Promise<number> };\nit('a', (done) => {\n  chai.expect(api.fetch()).to.eventually.equal(2).notify(done);\n});`,
+    },
   ],
   invalid: [
     {
       name: 'vitest resolves in an async test',
       code: `import { expect, it } from 'vitest';\n${LOAD}it('a', async () => {\n  expect(load()).resolves.toBe(1);\n});`,
-      errors: [{ line: 4, message: 'Assertion `expect().resolves.toBe()` is not awaited: the test can pass before it runs, and its failure then surfaces in another test or not at all. Await it (or return it).' }],
+      errors: [{ line: 4, message: 'Assertion `expect().resolves.toBe()` is not awaited: the test can pass before it runs, and its failure then lands in another test or is lost. Await it (or return it).' }],
       output: `import { expect, it } from 'vitest';\n${LOAD}it('a', async () => {\n  await expect(load()).resolves.toBe(1);\n});`,
     },
     {

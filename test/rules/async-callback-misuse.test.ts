@@ -20,12 +20,25 @@ ruleTable('async-callback-misuse', {
     { name: 'untyped JS: unknown receivers are never reported', filename: 'untyped/acm-valid.test.js', code: `it('a', async () => {\n  const items = globalThis.items;\n  items.forEach(async (x) => { await x; });\n});` },
     { name: 'a user-defined `on` returning any is not a library listener', code: `import { it } from 'vitest';\nconst bus = { on(event: string, cb: () => any) { void event; void cb; } };\nit('a', () => {\n  bus.on('x', async () => {});\n});` },
     { name: 'async generators return no promise', code: `import { it } from 'vitest';\nit('a', () => {\n  [1].forEach(async function* () { yield 1; });\n});` },
+    {
+      // Playwright's documented pattern: the page stays blocked until the dialog is handled.
+      name: 'Playwright dialog listeners',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.on('dialog', async (dialog) => { await dialog.dismiss(); });\n  page.once('dialog', async (dialog) => { await dialog.accept(); });\n});`,
+    },
+    {
+      name: 'an overload made for async callbacks',
+      code: `import { it } from 'vitest';\n${save}declare function onChange(cb: () => void): void;\ndeclare function onChange(cb: () => Promise<void>): void;\nit('a', () => {\n  onChange(async () => { await save(1); });\n});`,
+    },
+    {
+      name: 'Testing Library act with an async callback picks the promise overload',
+      code: `import { it } from 'vitest';\nimport { act } from '@testing-library/react';\n${save}it('a', async () => {\n  await act(async () => { await save(1); });\n});`,
+    },
   ],
   invalid: [
     {
       name: 'vitest: arr.forEach(async) in an async test: Promise.all fix',
       code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  const items = [1, 2];\n  items.forEach(async (n) => {\n    await save(n);\n  });\n});`,
-      errors: [{ line: 5, message: '`forEach` does not wait for async callbacks: the test moves on (and can finish) before they run, and their failures are lost. Use `for...of` with `await`, or `await Promise.all(items.map(...))`.' }],
+      errors: [{ line: 5, message: '`forEach` does not wait for async callbacks: the test moves on, or ends, before they finish, and their rejections are lost. Use `for...of` with `await`, or `await Promise.all(items.map(...))`.' }],
       output: `import { it } from 'vitest';\n${save}it('a', async () => {\n  const items = [1, 2];\n  await Promise.all(items.map(async (n) => {\n    await save(n);\n  }));\n});`,
     },
     {

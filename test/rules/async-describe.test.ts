@@ -18,7 +18,7 @@ ruleTable('async-describe', {
     {
       name: 'vitest async describe awaiting setup: no fix',
       code: `import { describe, it } from 'vitest';\ndescribe('a', async () => {\n  const value = await Promise.resolve(1);\n  it('b', () => { void value; });\n});`,
-      errors: [{ line: 2, message: /^`describe` gets an async callback: vitest awaits it while collecting.*beforeAll/ }],
+      errors: [{ line: 2, message: /^`describe` gets an async callback: vitest runs its async work while collecting.*`beforeAll`/ }],
       output: null,
     },
     {

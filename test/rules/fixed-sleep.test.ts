@@ -2,7 +2,8 @@ import { ruleTable } from '../helpers/ruleTester.js';
 
 const SLEEP = `const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));\n`;
 const READY = `declare function ready(): Promise<boolean>;\ndeclare function click(): Promise<void>;\n`;
-const MESSAGE = 'Fixed sleep of 500 ms used to wait: too short on a loaded CI machine (flaky), too long everywhere else. Wait for the condition instead (expect.poll / vi.waitFor / a locator assertion / an event).';
+const MESSAGE = 'Fixed sleep of 500 ms used to wait: too short on a loaded CI machine, too long everywhere else. Wait for the condition instead:';
+const FLOATING = 'Fixed sleep of 500 ms is not awaited, so it waits for nothing: the next line runs at once. Wait for the condition instead:';
 
 ruleTable('fixed-sleep', {
   valid: [
@@ -79,8 +80,23 @@ ruleTable('fixed-sleep', {
       name: 'locator waits are conditions, not sleeps',
       code: `import { test, expect } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.waitForSelector('#x', { timeout: 500 });\n  await expect(page.locator('#x')).toBeVisible({ timeout: 500 });\n});`,
     },
+    {
+      name: 'un-awaited sleeps of 0 ms, under fake timers, or in helpers',
+      code: `import { it, vi } from 'vitest';\n${SLEEP}function later() {\n  sleep(100);\n}\nit('a', async () => {\n  sleep(0);\n  void sleep(100);\n  later();\n});\nit('b', async () => {\n  vi.useFakeTimers();\n  sleep(100);\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'a sleep that is not awaited waits for nothing',
+      code: `import { it } from 'vitest';\nimport { setTimeout as wait } from 'node:timers/promises';\n${SLEEP}it('a', async () => {\n  sleep(500);\n  wait(500);\n  new Promise((resolve) => setTimeout(resolve, 500));\n});`,
+      errors: [{ line: 5, message: FLOATING }, { line: 6, message: FLOATING }, { line: 7, message: FLOATING }],
+      output: null,
+    },
+    {
+      name: 'the advice follows the runner',
+      code: `import { test } from '@playwright/test';\nimport { it } from 'mocha';\n${SLEEP}test('a', async ({ page }) => {\n  await page.waitForTimeout(500);\n});\nit('b', async () => {\n  await sleep(500);\n});`,
+      errors: [{ line: 5, message: 'a web-first assertion' }, { line: 8, message: 'a poll with a deadline or an event' }],
+    },
     {
       name: 'inline promisified setTimeout',
       code: `import { it } from 'vitest';\nit('a', async () => {\n  await new Promise((r) => setTimeout(r, 500));\n});`,

@@ -80,12 +80,51 @@ ruleTable('floating-promise', {
       name: 'awaited Playwright step',
       code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await test.step('s', async () => {\n    await page.click('#a');\n  });\n});`,
     },
+    {
+      // supertest: callback-style completion on a thenable builder; awaiting `.end(cb)` would send the request twice.
+      name: 'supertest ended with a callback or handing done on',
+      code: `import { describe, it } from 'mocha';\nimport request from 'supertest';\ndeclare const app: unknown;\ndescribe('api', () => {\n  it('a', (done) => {\n    request(app).get('/').expect(200).end(done);\n  });\n  it('b', (done) => {\n    request(app).get('/').expect(200, done);\n  });\n  it('c', function (done) {\n    request(app).get('/').end((err) => {\n      if (err) return done(err);\n      done();\n    });\n  });\n  it('d', () => request(app).get('/').expect(200));\n});`,
+    },
+    {
+      name: 'promise chains that pass errors on to done',
+      code: `import { it } from '@jest/globals';\n${SAVE}it('a', (done) => {\n  save().then(() => done(), done);\n  save().then(() => done()).catch(done);\n});`,
+    },
+    {
+      name: 'an un-awaited sleep in a test is left to fixed-sleep (it cannot reject)',
+      code: `import { it, vi } from 'vitest';\nimport { sleep } from './helpers/timing.js';\nit('a', async () => {\n  sleep(500);\n  new Promise((resolve) => setTimeout(resolve, 100));\n  sleep(0);\n});\nit('b', async () => {\n  vi.useFakeTimers();\n  sleep(500);\n});`,
+    },
+    {
+      // Testing Library: act's promise overload is picked by the async callback; awaited it is fine.
+      name: 'Testing Library awaited queries, waitFor and act',
+      code: `import { it } from 'vitest';\nimport { screen, waitFor, act, fireEvent } from '@testing-library/react';\ndeclare function load(): Promise<number>;\nit('a', async () => {\n  fireEvent.click(screen.getByText('go'));\n  await waitFor(() => screen.getByText('done'));\n  await screen.findByText('ok');\n  await act(async () => { await load(); });\n  act(() => { fireEvent.click(screen.getByText('a')); });\n});`,
+    },
+    {
+      name: 'msw handlers and server lifecycle',
+      code: `import { beforeAll, afterAll, afterEach, it } from 'vitest';\nimport { http, HttpResponse, delay } from 'msw';\nimport { setupServer } from 'msw/node';\nconst server = setupServer(http.get('/user', async () => { await delay(150); return HttpResponse.json({}); }));\nbeforeAll(() => server.listen());\nafterEach(() => server.resetHandlers());\nafterAll(() => server.close());\nit('a', () => {\n  server.use(http.post('/user', async ({ request }) => HttpResponse.json(await request.json())));\n});`,
+    },
   ],
   invalid: [
     {
+      name: 'promise chain in a done test that drops its rejection',
+      code: `import { it } from '@jest/globals';\n${SAVE}it('a', (done) => {\n  save().then(() => done());\n});`,
+      errors: [{ line: 6, message: 'Promise from `save().then()` drops its rejection: `done` is then never called, and the test times out instead of failing. Pass the error on: `.then(() => done(), done)`.' }],
+      output: null,
+    },
+    {
+      name: 'supertest request neither awaited nor ended',
+      code: `import { it } from 'mocha';\nimport request from 'supertest';\ndeclare const app: unknown;\nit('a', async () => {\n  request(app).get('/').expect(200);\n});`,
+      errors: [{ line: 5, message: 'Promise from `request().get().expect()` is not awaited' }],
+      output: `import { it } from 'mocha';\nimport request from 'supertest';\ndeclare const app: unknown;\nit('a', async () => {\n  await request(app).get('/').expect(200);\n});`,
+    },
+    {
+      name: 'Testing Library promises not awaited',
+      code: `import { it } from 'vitest';\nimport { screen, waitFor, act } from '@testing-library/react';\nimport userEvent from '@testing-library/user-event';\ndeclare function load(): Promise<number>;\nit('a', async () => {\n  waitFor(() => screen.getByText('x'));\n  screen.findByText('x');\n  act(async () => { await load(); });\n  userEvent.click(screen.getByText('a'));\n});`,
+      errors: [{ line: 6, message: '`waitFor()`' }, { line: 7, message: '`screen.findByText()`' }, { line: 8, message: '`act()`' }, { line: 9, message: '`userEvent.click()`' }],
+    },
+    {
       name: 'Playwright page action',
       code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.click('#submit');\n});`,
-      errors: [{ line: 3, message: 'Promise from `page.click()` is not awaited: the test can finish (or the next step run) before it settles, and its rejection is lost. Await it (or return it).' }],
+      errors: [{ line: 3, message: 'Promise from `page.click()` is not awaited: the test can move on, or end, before it settles, and a rejection is lost. Await it (or return it).' }],
       output: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.click('#submit');\n});`,
     },
     {
@@ -108,7 +147,7 @@ ruleTable('floating-promise', {
     {
       name: 'node:test subtest not awaited',
       code: `import test from 'node:test';\ntest('parent', async (t) => {\n  t.test('child', async () => {});\n});`,
-      errors: [{ line: 3, message: 'Subtest `t.test()` is not awaited: the parent test can end first' }],
+      errors: [{ line: 3, message: 'Subtest `t.test()` is not awaited: node:test cancels and fails it when the parent test ends first' }],
       output: `import test from 'node:test';\ntest('parent', async (t) => {\n  await t.test('child', async () => {});\n});`,
     },
     {
@@ -120,7 +159,7 @@ ruleTable('floating-promise', {
     {
       name: 'array of promises from map',
       code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  items.map(async (x) => save(x));\n});`,
-      errors: [{ line: 6, message: 'Promises from `items.map()` are not awaited: the test can finish before they settle, and their rejections are lost. Await them together with `await Promise.all(...)`.' }],
+      errors: [{ line: 6, message: 'Promises from `items.map()` are not awaited: the test can move on, or end, before they settle, and rejections are lost. Await them with `await Promise.all(...)`.' }],
       output: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await Promise.all(items.map(async (x) => save(x)));\n});`,
     },
     {
@@ -181,9 +220,9 @@ ruleTable('floating-promise', {
     },
     {
       name: 'new Promise as a statement',
-      code: `import { it } from 'vitest';\nit('a', async () => {\n  new Promise((resolve) => setTimeout(resolve, 10));\n});`,
-      errors: [{ line: 3, message: '`new Promise()`' }],
-      output: `import { it } from 'vitest';\nit('a', async () => {\n  await new Promise((resolve) => setTimeout(resolve, 10));\n});`,
+      code: `import { it } from 'vitest';\nimport { EventEmitter } from 'node:events';\nconst emitter = new EventEmitter();\nit('a', async () => {\n  new Promise((resolve) => emitter.once('ready', resolve));\n});`,
+      errors: [{ line: 5, message: '`new Promise()`' }],
+      output: `import { it } from 'vitest';\nimport { EventEmitter } from 'node:events';\nconst emitter = new EventEmitter();\nit('a', async () => {\n  await new Promise((resolve) => emitter.once('ready', resolve));\n});`,
     },
     {
       name: 'a user function named expect that returns a promise is no assertion',

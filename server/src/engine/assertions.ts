@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { frameworkFromPath, type TestModel } from './testModel.js';
+import { resolveAlias, skipOuterExpressions } from './typeUtils.js';
 
 /** How an assertion chain starts: `expect(x)...`, `assert.x(...)`, or `value.should...`. */
 export type AssertionStyle = 'expect' | 'assert' | 'should';
@@ -18,31 +19,12 @@ const ASSERTION_MEMBERS = new Map<string, AssertionStyle>([['expect', 'expect'],
 
 /** Files declaring the symbol (through an import alias), with forward slashes. */
 function declarationFiles(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): string[] {
-  if (!symbol) return [];
-  let target = symbol;
-  if (symbol.flags & ts.SymbolFlags.Alias) {
-    try {
-      target = checker.getAliasedSymbol(symbol);
-    } catch {
-      return [];
-    }
-  }
-  return (target.declarations ?? []).map((d) => d.getSourceFile().fileName.replace(/\\/g, '/'));
+  const target = resolveAlias(checker, symbol);
+  return (target?.declarations ?? []).map((d) => d.getSourceFile().fileName.replace(/\\/g, '/'));
 }
 
 function isDeclaredByAssertionLibrary(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): boolean {
   return declarationFiles(symbol, checker).some((file) => frameworkFromPath(file) !== undefined || NODE_ASSERT_FILE.test(file));
-}
-
-function skipOuterExpressions(node: ts.Node): ts.Node {
-  let current = node;
-  while (
-    ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current) || ts.isAsExpression(current)
-    || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)
-  ) {
-    current = current.expression;
-  }
-  return current;
 }
 
 /** Type names of a runner's `expect` function object. */
@@ -72,6 +54,19 @@ function identifierStyle(identifier: ts.Identifier, model: TestModel, checker: t
  * followed: `save(expect(x))` is not a chain. Syntax first, the checker only for candidate roots.
  */
 export function assertionChainOf(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): AssertionChain | undefined {
+  // Several rules ask about the same discarded values: memoised per analysis (the model lives as long as it).
+  let memo = chainMemos.get(model);
+  if (!memo) chainMemos.set(model, (memo = new Map()));
+  const cached = memo.get(expression);
+  if (cached !== undefined) return cached ?? undefined;
+  const chain = findAssertionChain(expression, model, checker);
+  memo.set(expression, chain ?? null);
+  return chain;
+}
+
+const chainMemos = new WeakMap<TestModel, Map<ts.Node, AssertionChain | null>>();
+
+function findAssertionChain(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): AssertionChain | undefined {
   let current = skipOuterExpressions(expression);
   for (;;) {
     if (ts.isCallExpression(current)) {

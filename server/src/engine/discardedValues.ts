@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { TestModel } from './testModel.js';
-import { isAsyncFunction, returnsVoid } from './typeUtils.js';
+import { isAsyncFunction, returnsVoid, skipParentheses } from './typeUtils.js';
 import type { TextEdit } from './types.js';
 
 /**
@@ -22,12 +22,6 @@ export interface DiscardedValue {
   callback?: ts.ArrowFunction;
   /** The statement, when the expression is the whole expression of an expression statement. */
   statement?: ts.ExpressionStatement;
-}
-
-function skipParentheses(node: ts.Expression): ts.Expression {
-  let current = node;
-  while (ts.isParenthesizedExpression(current)) current = current.expression;
-  return current;
 }
 
 function collectOperands(
@@ -70,21 +64,61 @@ function collectOperands(
 }
 
 /**
- * Every expression whose value is discarded, found syntactically. Callback candidates still need
- * `ignoresReturnValue` (a checker call), done by the rule only for values that matter to it.
+ * What the rules look for, collected in one walk over the file and shared by every rule of an analysis
+ * (memoised on the test model, which lives exactly as long as the analysis).
  */
-export function discardedValues(sourceFile: ts.SourceFile): DiscardedValue[] {
-  const found: DiscardedValue[] = [];
+export interface SyntaxIndex {
+  /** Every expression whose value is discarded (see DiscardKind). */
+  discarded: DiscardedValue[];
+  /** Every `await x` (`for await` excluded). */
+  awaits: ts.AwaitExpression[];
+  /** Every call and `new` expression with arguments. */
+  callsWithArguments: Array<ts.CallExpression | ts.NewExpression>;
+  /** Every `return x` (with a value). */
+  returns: Array<ts.ReturnStatement & { expression: ts.Expression }>;
+  /** Every variable declaration with an identifier name and an initializer. */
+  initializedVariables: Array<ts.VariableDeclaration & { name: ts.Identifier; initializer: ts.Expression }>;
+}
+
+const indexes = new WeakMap<TestModel, SyntaxIndex>();
+
+export function syntaxIndex(model: TestModel): SyntaxIndex {
+  let index = indexes.get(model);
+  if (!index) {
+    index = buildIndex(model.sourceFile);
+    indexes.set(model, index);
+  }
+  return index;
+}
+
+function buildIndex(sourceFile: ts.SourceFile): SyntaxIndex {
+  const index: SyntaxIndex = { discarded: [], awaits: [], returns: [], callsWithArguments: [], initializedVariables: [] };
   const visit = (node: ts.Node): void => {
     if (ts.isExpressionStatement(node)) {
-      collectOperands(node.expression, 'statement', found, { statement: node });
+      collectOperands(node.expression, 'statement', index.discarded, { statement: node });
     } else if (ts.isArrowFunction(node) && !ts.isBlock(node.body) && !isAsyncFunction(node)) {
-      collectOperands(node.body, 'callback', found, { callback: node });
+      collectOperands(node.body, 'callback', index.discarded, { callback: node });
+    } else if (ts.isAwaitExpression(node)) {
+      index.awaits.push(node);
+    } else if (ts.isReturnStatement(node) && node.expression) {
+      index.returns.push(node as SyntaxIndex['returns'][number]);
+    } else if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.arguments && node.arguments.length > 0) {
+      index.callsWithArguments.push(node);
+    } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      index.initializedVariables.push(node as SyntaxIndex['initializedVariables'][number]);
     }
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
-  return found;
+  return index;
+}
+
+/**
+ * Every expression whose value is discarded, found syntactically. Callback candidates still need
+ * `ignoresReturnValue` (a checker call), done by the rule only for values that matter to it.
+ */
+export function discardedValues(model: TestModel): DiscardedValue[] {
+  return syntaxIndex(model).discarded;
 }
 
 /**

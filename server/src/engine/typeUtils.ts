@@ -24,8 +24,18 @@ export function isThenableType(checker: ts.TypeChecker, type: ts.Type, at: ts.No
   return false;
 }
 
+/** Per checker (so per program), per node: several rules ask about the same expressions in one analysis. */
+const thenableMemo = new WeakMap<ts.TypeChecker, WeakMap<ts.Node, boolean>>();
+
 export function isThenable(checker: ts.TypeChecker, node: ts.Node): boolean {
-  return isThenableType(checker, checker.getTypeAtLocation(node), node);
+  let memo = thenableMemo.get(checker);
+  if (!memo) thenableMemo.set(checker, (memo = new WeakMap()));
+  let thenable = memo.get(node);
+  if (thenable === undefined) {
+    thenable = isThenableType(checker, checker.getTypeAtLocation(node), node);
+    memo.set(node, thenable);
+  }
+  return thenable;
 }
 
 /** `Promise<T>[]`, `readonly Promise<T>[]` or a tuple of promises. */
@@ -61,4 +71,65 @@ export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
 
 export function isAsyncFunction(node: ts.Node): boolean {
   return hasModifier(node, ts.SyntaxKind.AsyncKeyword);
+}
+
+/** The symbol an import alias stands for (the symbol itself when it is no alias; undefined when unresolvable). */
+export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
+  if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return symbol;
+  try {
+    return checker.getAliasedSymbol(symbol);
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Syntax helpers shared by the rules.
+
+export function skipParentheses(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current)) current = current.expression;
+  return current;
+}
+
+/** Skips parentheses, `!`, `as`, `satisfies` and `<T>` casts: the expression that produces the value. */
+export function skipOuterExpressions(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (
+    ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current) || ts.isAsExpression(current)
+    || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** Walks a function body without entering nested functions or classes (their awaits and returns are their own). */
+export function forEachOwnNode(body: ts.Node, visit: (node: ts.Node) => void): void {
+  const walk = (node: ts.Node): void => {
+    visit(node);
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(body, walk);
+}
+
+/** A function that hands back a value: a concise body, or a `return x` of its own. */
+export function returnsValue(fn: ts.ArrowFunction | ts.FunctionExpression): boolean {
+  if (!ts.isBlock(fn.body)) return true;
+  let found = false;
+  forEachOwnNode(fn.body, (node) => {
+    if (ts.isReturnStatement(node) && node.expression) found = true;
+  });
+  return found;
+}
+
+/** A callback that hands back a promise: a concise body or a `return` of a thenable (syntax first, then the checker). */
+export function returnsPromise(fn: ts.ArrowFunction | ts.FunctionExpression, checker: ts.TypeChecker): boolean {
+  if (!ts.isBlock(fn.body)) return isThenable(checker, fn.body);
+  let found = false;
+  forEachOwnNode(fn.body, (node) => {
+    if (!found && ts.isReturnStatement(node) && node.expression && isThenable(checker, node.expression)) found = true;
+  });
+  return found;
 }

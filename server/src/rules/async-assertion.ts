@@ -1,14 +1,14 @@
 import { ts } from 'ts-morph';
 import { assertionChainOf } from '../engine/assertions.js';
 import {
-  awaitEdits, describeExpression, discardedValues, enclosingFunction, ignoresReturnValue, isInsideAsyncFunction,
+  awaitEdits, describeExpression, enclosingFunction, syntaxIndex, ignoresReturnValue, isInsideAsyncFunction,
   type DiscardedValue,
 } from '../engine/discardedValues.js';
 import type { TestModel } from '../engine/testModel.js';
 import { isAsyncFunction, isThenable } from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
-const RISK = 'the test can pass before it runs, and its failure then surfaces in another test or not at all';
+const RISK = 'the test can pass before it runs, and its failure then lands in another test or is lost';
 
 /**
  * "Return the assertion" for the last statement of a non-async test, hook or step callback with a
@@ -50,7 +50,7 @@ function fixesFor(value: DiscardedValue, model: TestModel, sourceFile: ts.Source
 
 function messageFor(value: DiscardedValue, label: string): string {
   if (value.kind === 'callback') {
-    return `Assertion \`${label}\` is returned to a callback whose result is ignored: nothing waits for it, so ${RISK}. Await it in an async callback (a for...of loop), or collect the assertions and \`await Promise.all(...)\`.`;
+    return `Assertion \`${label}\` is returned to a callback whose result is ignored: ${RISK}. Await it outside the callback (\`for...of\` instead of \`forEach\`), or collect the assertions and \`await Promise.all(...)\`.`;
   }
   if (value.kind === 'void') return `Assertion \`${label}\` is discarded with \`void\`: ${RISK}. Await it (or return it).`;
   return `Assertion \`${label}\` is not awaited: ${RISK}. Await it (or return it).`;
@@ -61,6 +61,15 @@ function isNeverReferenced(declaration: ts.VariableDeclaration & { name: ts.Iden
   const fn = enclosingFunction(declaration);
   const scope: ts.Node = (fn && 'body' in fn && fn.body) || declaration.getSourceFile();
   const name = declaration.name.text;
+  // A text search first: most stored assertions are awaited a line later.
+  const text = declaration.getSourceFile().text;
+  const from = scope.getStart();
+  const end = scope.getEnd();
+  let mentions = 0;
+  for (let at = text.indexOf(name, from); at !== -1 && at < end; at = text.indexOf(name, at + name.length)) {
+    if (++mentions > 1) break;
+  }
+  if (mentions <= 1) return true;
   let referenced = false;
   const visit = (node: ts.Node): void => {
     if (referenced) return;
@@ -80,10 +89,17 @@ function isExported(declaration: ts.VariableDeclaration): boolean {
     && (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
 }
 
+/** chai-as-promised `.notify(done)`: the assertion reports its outcome to the test's callback. */
+function notifiesCallback(expression: ts.Expression): boolean {
+  return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(expression.expression)
+    && expression.expression.name.text === 'notify' && expression.arguments.length > 0;
+}
+
 function check({ sourceFile, checker, model, report }: RuleContext): void {
-  for (const value of discardedValues(sourceFile)) {
+  const index = syntaxIndex(model);
+  for (const value of index.discarded) {
     const chain = assertionChainOf(value.expression, model, checker);
-    if (!chain || !isThenable(checker, value.expression)) continue;
+    if (!chain || notifiesCallback(value.expression) || !isThenable(checker, value.expression)) continue;
     if (value.kind === 'callback' && !ignoresReturnValue(value.callback!, checker, model)) continue;
     report({
       node: value.kind === 'void' ? value.voidExpression! : value.expression,
@@ -93,29 +109,19 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
   }
 
   // `const check = expect(p).resolves.toBe(1);` with `check` never used again: never awaited either.
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer
-      && ts.isVariableDeclarationList(node.parent) && !isExported(node)
-    ) {
-      const initializer = node.initializer;
-      if (
-        assertionChainOf(initializer, model, checker) && isThenable(checker, initializer)
-        && isNeverReferenced(node as ts.VariableDeclaration & { name: ts.Identifier })
-      ) {
-        const label = describeExpression(initializer, sourceFile);
-        report({
-          node: initializer,
-          message: `Assertion \`${label}\` is stored in \`${node.name.text}\` but never awaited: ${RISK}. Await it.`,
-          fixes: isInsideAsyncFunction(node)
-            ? [{ title: 'Add await', safe: true, edits: awaitEdits(initializer, sourceFile) }]
-            : [],
-        });
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  for (const declaration of index.initializedVariables) {
+    if (!ts.isVariableDeclarationList(declaration.parent) || isExported(declaration)) continue;
+    const initializer = declaration.initializer;
+    if (!assertionChainOf(initializer, model, checker) || notifiesCallback(initializer) || !isThenable(checker, initializer)) continue;
+    if (!isNeverReferenced(declaration)) continue;
+    report({
+      node: initializer,
+      message: `Assertion \`${describeExpression(initializer, sourceFile)}\` is stored in \`${declaration.name.text}\` but never awaited: ${RISK}. Await it.`,
+      fixes: isInsideAsyncFunction(declaration)
+        ? [{ title: 'Add await', safe: true, edits: awaitEdits(initializer, sourceFile) }]
+        : [],
+    });
+  }
 }
 
 export const asyncAssertion: Rule = {

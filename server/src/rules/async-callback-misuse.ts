@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
-import { describeExpression, isInsideAsyncFunction } from '../engine/discardedValues.js';
+import { describeExpression, isInsideAsyncFunction, syntaxIndex } from '../engine/discardedValues.js';
 import { isFunctionLike } from '../engine/testModel.js';
-import { isAnyOrUnknown, isAsyncFunction, isThenableType } from '../engine/typeUtils.js';
+import { isAnyOrUnknown, isAsyncFunction, isThenableType, returnsValue, skipParentheses } from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
 /** Emitter APIs whose listeners are called and forgotten (Node EventEmitter, DOM EventTarget, Playwright). */
@@ -14,12 +14,6 @@ const TIMER_RECEIVERS = new Set(['globalThis', 'window', 'global', 'self', 'proc
 const AWAITS_DESPITE_VOID = new Set(['finally']);
 
 type CallbackSite = 'forEach' | 'executor' | 'listener' | 'timer' | 'other';
-
-function skipParentheses(node: ts.Expression): ts.Expression {
-  let current = node;
-  while (ts.isParenthesizedExpression(current)) current = current.expression;
-  return current;
-}
 
 /** Name of the called function or method (`forEach` in `a.b.forEach(...)`). */
 function calleeName(callee: ts.Expression): ts.Identifier | ts.PrivateIdentifier | undefined {
@@ -41,6 +35,8 @@ function promiseReturningFunction(arg: ts.Expression, checker: ts.TypeChecker): 
     if (isAsyncFunction(arg)) return 'async';
     // A concise arrow returning a promise is floating-promise's finding (its body is a dropped value).
     if (!ts.isBlock(arg.body)) return undefined;
+    // Cheap syntax filter before inferring the return type: a promise can only come back from a `return x`.
+    if (!returnsValue(arg)) return undefined;
     const signature = checker.getSignatureFromDeclaration(arg);
     return signature && isThenableType(checker, signature.getReturnType(), arg) ? 'returns-promise' : undefined;
   }
@@ -49,6 +45,36 @@ function promiseReturningFunction(arg: ts.Expression, checker: ts.TypeChecker): 
     return signatures.length > 0 && signatures.every((s) => isThenableType(checker, s.getReturnType(), arg)) ? 'returns-promise' : undefined;
   }
   return undefined;
+}
+
+/**
+ * Another overload of the callee takes a callback at this position that may return something (a promise):
+ * the checker picked the void one only because any function is assignable to a void callback, and the API
+ * has a form made for async callbacks. Unsure: no finding.
+ */
+function anotherOverloadAcceptsResult(call: ts.CallExpression | ts.NewExpression, index: number, checker: ts.TypeChecker): boolean {
+  const calleeType = checker.getTypeAtLocation(call.expression);
+  const signatures = ts.isNewExpression(call) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
+  if (signatures.length < 2) return false;
+  return signatures.some((signature) => {
+    const parameter = signature.getParameters()[index];
+    if (!parameter) return false;
+    const type = checker.getTypeOfSymbolAtLocation(parameter, call);
+    return type.getNonNullableType().getCallSignatures().some((s) => (s.getReturnType().flags & ts.TypeFlags.Void) === 0);
+  });
+}
+
+/**
+ * Playwright's `page.on('dialog', async (dialog) => ...)`, its documented pattern: the page stays blocked until
+ * the dialog is handled, so the test cannot move on before the listener's work is done.
+ */
+const PLAYWRIGHT_FILE = /\/node_modules\/(?:playwright-core|playwright|@playwright\/test)\//;
+
+function isPlaywrightDialogListener(call: ts.CallExpression, nameNode: ts.Node, checker: ts.TypeChecker): boolean {
+  const event = call.arguments[0];
+  if (!event || !ts.isStringLiteralLike(event) || event.text !== 'dialog') return false;
+  const declarations = checker.getSymbolAtLocation(nameNode)?.declarations ?? [];
+  return declarations.some((d) => PLAYWRIGHT_FILE.test(d.getSourceFile().fileName.replace(/\\/g, '/')));
 }
 
 /** Every callable part of the expected parameter type returns `void` (or also `any`, for library listeners). */
@@ -94,6 +120,14 @@ function isArrayReceiver(call: ts.CallExpression, checker: ts.TypeChecker): bool
   return type.getSymbol()?.name === 'ReadonlyArray';
 }
 
+/** How to call the receiver of `receiver.forEach(...)` in a message or fix title: its text when short, else `items`. */
+function receiverLabel(call: ts.CallExpression | undefined, sourceFile: ts.SourceFile): string {
+  const callee = call && skipParentheses(call.expression);
+  if (!callee || !ts.isPropertyAccessExpression(callee)) return 'items';
+  const label = describeExpression(callee.expression, sourceFile);
+  return label.length <= 30 ? label : 'items';
+}
+
 /** `items.forEach(async ...)` as a statement of an async function becomes `await Promise.all(items.map(async ...))`. */
 function promiseAllFix(call: ts.CallExpression, sourceFile: ts.SourceFile, checker: ts.TypeChecker): Fix[] {
   const callee = skipParentheses(call.expression);
@@ -101,7 +135,7 @@ function promiseAllFix(call: ts.CallExpression, sourceFile: ts.SourceFile, check
   if (!isInsideAsyncFunction(call) || !isArrayReceiver(call, checker)) return [];
   const start = call.getStart(sourceFile);
   return [{
-    title: 'Use await Promise.all(items.map(...))',
+    title: `Use await Promise.all(${receiverLabel(call, sourceFile)}.map(...))`,
     // The statement now completes only after every callback settled, and rejects with the first failure.
     safe: false,
     edits: [
@@ -112,21 +146,19 @@ function promiseAllFix(call: ts.CallExpression, sourceFile: ts.SourceFile, check
   }];
 }
 
-function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLabel: string, arrayReceiver: boolean): string {
+function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLabel: string, arrayReceiver: string | undefined): string {
   const what = kind === 'async' ? 'Async callback' : 'Callback returning a promise';
   switch (site) {
     case 'forEach':
-      return arrayReceiver
-        ? '`forEach` does not wait for async callbacks: the test moves on (and can finish) before they run, and their failures are lost. Use `for...of` with `await`, or `await Promise.all(items.map(...))`.'
-        : '`forEach` does not wait for async callbacks: the test moves on (and can finish) before they run, and their failures are lost. Use `for...of` with `await` over the entries.';
+      return `\`forEach\` does not wait for async callbacks: the test moves on, or ends, before they finish, and their rejections are lost. ${arrayReceiver ? `Use \`for...of\` with \`await\`, or \`await Promise.all(${arrayReceiver}.map(...))\`.` : 'Use `for...of` with `await` over the entries.'}`;
     case 'executor':
-      return 'Async Promise executor: its own promise is ignored, so an error thrown after its first `await` never rejects the outer promise; it becomes an unhandled rejection and the test hangs or passes wrongly. Keep the executor synchronous, or drop `new Promise` and await the async work directly.';
+      return 'Async Promise executor: an error thrown after its first `await` never rejects the promise, so the test hangs or passes without the check. Await the async work directly instead of wrapping it in `new Promise`.';
     case 'listener':
-      return `${what} passed to \`${calleeLabel}\`: the emitter does not wait for it, so the test can finish before it runs, and its rejection is unhandled. Await the event instead (\`await once(emitter, 'event')\`, \`page.waitForEvent(...)\`), or catch errors inside the listener.`;
+      return `${what} passed to \`${calleeLabel}\`: the emitter does not wait for it, so the test can end before it finishes, and its rejection is unhandled. Await the event instead (\`await once(emitter, 'event')\`, \`page.waitForEvent(...)\`), or catch errors inside the listener.`;
     case 'timer':
-      return `${what} passed to \`${calleeLabel}\`: nothing waits for it, so the test can finish before it runs, and its rejection is unhandled. Await the delay instead (\`await setTimeout(ms)\` from \`node:timers/promises\`) and then do the work.`;
+      return `${what} passed to \`${calleeLabel}\`: nothing waits for it, so the test can end before it runs, and its rejection is unhandled. Await the delay instead (\`await setTimeout(ms)\` from \`node:timers/promises\`), then do the work.`;
     case 'other':
-      return `${what} passed to \`${calleeLabel}\`, which expects a callback returning \`void\`: nobody waits for it, so the test can move on (and finish) before it completes, and its rejection is unhandled. Use a promise-based API and await it, or keep the callback synchronous.`;
+      return `${what} passed to \`${calleeLabel}\`, which expects a callback returning \`void\`: the test can move on, or end, before it finishes, and its rejection is unhandled. Use a promise-based API and await it, or keep the callback synchronous.`;
   }
 }
 
@@ -158,7 +190,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       let site: CallbackSite;
       if (ts.isNewExpression(node)) {
         if (index !== 0 || !isGlobalPromise(node.expression, checker)) {
-          if (!expectsVoidCallback(arg, checker, false)) continue;
+          if (!expectsVoidCallback(arg, checker, false) || anotherOverloadAcceptsResult(node, index, checker)) continue;
           site = 'other';
         } else {
           site = 'executor';
@@ -166,15 +198,15 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       } else if (name && index === 0 && isTimerCall(node, name, checker)) {
         site = 'timer';
       } else if (name && LISTENER_METHODS.has(name) && nameNode && declaredInLibrary(nameNode, checker)) {
-        if (!expectsVoidCallback(arg, checker, true)) continue;
+        if (!expectsVoidCallback(arg, checker, true) || isPlaywrightDialogListener(node, nameNode, checker)) continue;
         site = 'listener';
       } else {
-        if (!expectsVoidCallback(arg, checker, false)) continue;
+        if (!expectsVoidCallback(arg, checker, false) || anotherOverloadAcceptsResult(node, index, checker)) continue;
         site = name === 'forEach' ? 'forEach' : 'other';
       }
 
       const call = ts.isCallExpression(node) ? node : undefined;
-      const arrayReceiver = site === 'forEach' && !!call && isArrayReceiver(call, checker);
+      const arrayReceiver = site === 'forEach' && call && isArrayReceiver(call, checker) ? receiverLabel(call, sourceFile) : undefined;
       const fixes = site === 'forEach' && call && kind === 'async' && index === 0 ? promiseAllFix(call, sourceFile, checker) : [];
       report({
         ...reportRange(arg, sourceFile),
@@ -184,11 +216,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
     }
   };
 
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) inspect(node);
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  for (const call of syntaxIndex(model).callsWithArguments) inspect(call);
 }
 
 export const asyncCallbackMisuse: Rule = {

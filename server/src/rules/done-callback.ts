@@ -1,36 +1,10 @@
 import { ts } from 'ts-morph';
-import { isFunctionLike, type FunctionLike, type TestBlock } from '../engine/testModel.js';
-import { isAsyncFunction, isThenable } from '../engine/typeUtils.js';
+import { doneParameter } from '../engine/doneParameter.js';
+import { isFunctionLike, type FunctionLike } from '../engine/testModel.js';
+import { isAsyncFunction, returnsPromise } from '../engine/typeUtils.js';
 import type { Fix, Report, Rule, RuleContext } from '../engine/types.js';
 
-/**
- * Names a done callback usually has. Only consulted for the unknown framework (untyped globals), where
- * the first parameter might also be a vitest test context (`globals: true` without types).
- */
-const DONE_LIKE_NAME = /^(done|cb|callback|next|finish|end|complete)$/i;
-
-const TIMEOUT = 'waits for its timeout and fails with a timeout error instead of its real outcome';
-
-/** The done parameter of a test or hook callback, per runner; undefined when the runner has none. */
-function doneParameter(block: TestBlock): ts.ParameterDeclaration | undefined {
-  if (block.kind !== 'test' && block.kind !== 'hook') return undefined;
-  // Table-driven variants pass the row's values first: the done position depends on the table.
-  if (block.modifiers.includes('each') || block.modifiers.includes('for')) return undefined;
-  const fn = block.callback;
-  if (!fn) return undefined;
-  let index: number;
-  switch (block.framework) {
-    case 'jest': case 'mocha': case 'unknown': index = 0; break;
-    case 'node-test': index = 1; break;
-    // vitest's first parameter is the test context, Playwright's the fixtures: neither has a done callback.
-    default: return undefined;
-  }
-  const parameters = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
-  const parameter = parameters[index];
-  if (!parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || parameter.initializer) return undefined;
-  if (block.framework === 'unknown' && !DONE_LIKE_NAME.test(parameter.name.text)) return undefined;
-  return parameter;
-}
+const TIMEOUT = 'times out instead of failing with its real error';
 
 /** Identifiers in the body (nested functions included) that refer to the parameter. */
 function referencesOf(parameter: ts.ParameterDeclaration, fn: FunctionLike, checker: ts.TypeChecker): ts.Identifier[] {
@@ -53,25 +27,12 @@ function referencesOf(parameter: ts.ParameterDeclaration, fn: FunctionLike, chec
   return found;
 }
 
-/** A non-async callback that hands back a promise: a concise body or a `return` of a thenable. */
-function returnsPromise(fn: FunctionLike, checker: ts.TypeChecker): boolean {
-  if (!ts.isBlock(fn.body)) return isThenable(checker, fn.body);
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
-    if (ts.isReturnStatement(node) && node.expression && isThenable(checker, node.expression)) found = true;
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(fn.body, visit);
-  return found;
-}
-
 /** Removes the done parameter (and the separator before it). */
 function removeParameterFix(parameter: ts.ParameterDeclaration, fn: FunctionLike, sourceFile: ts.SourceFile): Fix | undefined {
   const list = fn.parameters;
   const index = list.indexOf(parameter);
   if (index < list.length - 1) return undefined;
-  const title = `Remove the unused \`${(parameter.name as ts.Identifier).text}\` parameter`;
+  const title = `Remove the unused ${(parameter.name as ts.Identifier).text} parameter`;
   if (index > 0) {
     return { title, safe: false, edits: [{ start: list[index - 1]!.getEnd(), end: parameter.getEnd(), newText: '' }] };
   }
@@ -265,7 +226,7 @@ function union(a: Exits, b: Exits): Exits {
 }
 
 function pathMessage(culprit: ts.Node | undefined, name: string, what: string): string {
-  const consequence = `the ${what} ${TIMEOUT}. Call \`${name}()\` (or \`${name}(error)\`) on every path, or make the ${what} async and await the work.`;
+  const consequence = `the ${what} ${TIMEOUT}. Call \`${name}()\` (or \`${name}(error)\`) on every path.`;
   if (culprit && ts.isReturnStatement(culprit)) return `This \`return\` leaves the ${what} without calling \`${name}\`: ${consequence}`;
   if (culprit && ts.isIfStatement(culprit)) return `\`${name}\` is called in only some branches of this \`if\`: on the other path ${consequence}`;
   if (culprit && ts.isSwitchStatement(culprit)) return `\`${name}\` is called in only some cases of this \`switch\`: on the other cases ${consequence}`;
@@ -287,7 +248,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       const how = isAsyncFunction(fn) ? 'is also async' : 'also returns a promise';
       report({
         node: parameter,
-        message: `This ${what} takes \`${name}\` and ${how}: runners fail it (jest: "Test functions cannot both take a 'done' callback and return something", mocha: "Resolution method is overspecified", node:test likewise). Drop \`${name}\` and await the work instead.`,
+        message: `This ${what} takes \`${name}\` and ${how}: jest, mocha and node:test fail a ${what} that signals completion twice. Drop \`${name}\` and await the work instead.`,
         fixes: removeFix ? [removeFix] : [],
       });
       continue;

@@ -1,327 +1,74 @@
 import { ts } from 'ts-morph';
-import { isThenable } from '../engine/typeUtils.js';
+import { discardedValues, syntaxIndex } from '../engine/discardedValues.js';
+import { floatingSleep, isPolling, runsInTestCode, sleepFinder, type Duration } from '../engine/sleeps.js';
+import { skipOuterExpressions } from '../engine/typeUtils.js';
+import type { Framework } from '../engine/testModel.js';
 import type { Rule, RuleContext } from '../engine/types.js';
 
-/** How long a sleep waits: the milliseconds when statically known, else the source text of the delay. */
-interface Duration {
-  ms?: number;
-  text?: string;
-}
-
-/** Helper parameters bound to the durations passed at the call site (`sleep(500)` binds `ms` to 500). */
-type Bindings = Map<ts.Symbol, Duration>;
-
-/** How many user helpers deep a sleep is followed (`pause()` -> `sleep(ms)` -> `new Promise(setTimeout)`). */
-const MAX_HELPER_DEPTH = 2;
-const ZERO: Duration = { ms: 0 };
-
-function unwrap(expression: ts.Expression): ts.Expression {
-  let current = expression;
-  while (
-    ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current)
-    || ts.isTypeAssertionExpression(current) || ts.isSatisfiesExpression(current)
-  ) {
-    current = current.expression;
-  }
-  return current;
-}
-
-function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
-  if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return symbol;
-  try {
-    return checker.getAliasedSymbol(symbol);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Name of the ambient module (`declare module "timers/promises"`) a declaration sits in. */
-function ambientModuleOf(node: ts.Node): string | undefined {
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
-    if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return current.name.text;
+/** The function a `return` belongs to (nested functions own their returns). */
+function ownerOfReturn(statement: ts.ReturnStatement): ts.Node | undefined {
+  for (let current: ts.Node | undefined = statement.parent; current; current = current.parent) {
+    if (ts.isFunctionLike(current) || ts.isClassLike(current)) return current;
   }
   return undefined;
 }
 
-function fileOf(node: ts.Node): string {
-  return node.getSourceFile().fileName.replace(/\\/g, '/');
-}
-
-function declaredName(node: ts.Node): string | undefined {
-  const name = (node as { name?: ts.Node }).name;
-  return name && (ts.isIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
-}
-
-class SleepFinder {
-  constructor(private readonly checker: ts.TypeChecker) {}
-
-  /** The duration the expression sleeps for, when it is a timer-backed promise; undefined otherwise. */
-  sleepOf(expression: ts.Expression, bindings: Bindings, depth: number): Duration | undefined {
-    const node = unwrap(expression);
-    if (ts.isNewExpression(node)) return this.promisifiedTimeout(node, bindings);
-    if (ts.isCallExpression(node)) return this.sleepCall(node, bindings, depth);
-    return undefined;
-  }
-
-  /** `new Promise((resolve) => setTimeout(resolve, n))` and `setTimeout(() => resolve(), n)`. */
-  private promisifiedTimeout(node: ts.NewExpression, bindings: Bindings): Duration | undefined {
-    if (!ts.isIdentifier(node.expression) || node.expression.text !== 'Promise') return undefined;
-    const promise = resolveAlias(this.checker, this.checker.getSymbolAtLocation(node.expression));
-    if (!promise?.declarations?.every((d) => d.getSourceFile().isDeclarationFile)) return undefined;
-    const executor = node.arguments?.[0];
-    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return undefined;
-    const resolveParam = executor.parameters[0]?.name;
-    if (!resolveParam || !ts.isIdentifier(resolveParam)) return undefined;
-    const resolveSymbol = this.checker.getSymbolAtLocation(resolveParam);
-    if (!resolveSymbol) return undefined;
-
-    const statements = ts.isBlock(executor.body)
-      ? executor.body.statements.map((s) => (ts.isExpressionStatement(s) ? s.expression : undefined))
-      : [executor.body];
-    for (const statement of statements) {
-      const call = statement && unwrap(statement);
-      if (!call || !ts.isCallExpression(call) || !this.isTimerSetTimeout(call.expression)) continue;
-      const callback = call.arguments[0];
-      if (callback && this.resolvesPromise(callback, resolveSymbol)) return this.evaluate(call.arguments[1], bindings);
-    }
-    return undefined;
-  }
-
-  /** `resolve`, `() => resolve()`, `function () { resolve(); }`. */
-  private resolvesPromise(callback: ts.Expression, resolveSymbol: ts.Symbol): boolean {
-    const isResolve = (e: ts.Node | undefined): boolean =>
-      !!e && ts.isIdentifier(e) && this.checker.getSymbolAtLocation(e) === resolveSymbol;
-    if (isResolve(callback)) return true;
-    if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return false;
-    let body: ts.Node | undefined = callback.body;
-    if (ts.isBlock(body)) {
-      const only = body.statements.length === 1 ? body.statements[0] : undefined;
-      body = only && ts.isExpressionStatement(only) ? only.expression : undefined;
-    }
-    return !!body && ts.isCallExpression(body) && isResolve(body.expression);
-  }
-
-  /** The callback-style `setTimeout` of the DOM lib or Node (global, `globalThis.`, `node:timers`), not user code. */
-  private isTimerSetTimeout(callee: ts.Expression): boolean {
-    const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-    if (!name || name.text !== 'setTimeout') return false;
-    const symbol = resolveAlias(this.checker, this.checker.getSymbolAtLocation(name));
-    const declarations = symbol?.declarations ?? [];
-    return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile && !isTimersPromises(d));
-  }
-
-  private sleepCall(call: ts.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
-    // Cheap filter first: only promise-typed calls can be awaited sleeps (any/unknown never are).
-    if (!isThenable(this.checker, call)) return undefined;
-    const declaration = this.checker.getResolvedSignature(call)?.declaration;
-    if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
-    const first = call.arguments[0];
-
-    if (declaration.getSourceFile().isDeclarationFile) {
-      const name = declaredName(declaration);
-      const moduleName = ambientModuleOf(declaration);
-      const file = fileOf(declaration);
-      if (isTimersPromises(declaration)) {
-        // timers/promises setTimeout(delay) and scheduler.wait(delay); setImmediate/scheduler.yield only yield.
-        if (name === 'setTimeout' || (name === 'wait' && declaredName(declaration.parent) === 'Scheduler')) {
-          return this.evaluate(first, bindings);
-        }
-        return undefined;
-      }
-      if (name === 'waitForTimeout' && /\/(playwright-core|playwright|@playwright\/test)\//.test(file)) {
-        const owner = declaration.parent;
-        if (ts.isInterfaceDeclaration(owner) && (owner.name.text === 'Page' || owner.name.text === 'Frame')) return this.evaluate(first, bindings);
-        return undefined;
-      }
-      // The npm `delay` package: delay(milliseconds), rangeDelay(min, max).
-      if (moduleName === 'delay' || file.includes('/node_modules/delay/')) {
-        if (name === 'delay' || ts.getCombinedModifierFlags(declaration as ts.Declaration) & ts.ModifierFlags.Default) {
-          return this.evaluate(first, bindings);
-        }
-        if (name === 'rangeDelay') return { text: call.arguments.map((a) => a.getText()).join('–') };
-        return undefined;
-      }
-      return undefined;
-    }
-
-    // A sleep helper in user code: follow it to the sleep it returns.
-    if (depth >= MAX_HELPER_DEPTH) return undefined;
-    if (!ts.isFunctionDeclaration(declaration) && !ts.isMethodDeclaration(declaration) && !ts.isArrowFunction(declaration) && !ts.isFunctionExpression(declaration)) {
-      return undefined;
-    }
-    const returned = sleepReturnedBy(declaration);
-    if (!returned) return undefined;
-    const inner: Bindings = new Map(bindings);
-    declaration.parameters.forEach((parameter, index) => {
-      if (!ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return;
-      const symbol = this.checker.getSymbolAtLocation(parameter.name);
-      if (!symbol) return;
-      const argument = call.arguments[index];
-      // An argument is evaluated where it is written (the caller's bindings), a default where it is declared.
-      inner.set(symbol, argument ? this.evaluate(argument, bindings) : parameter.initializer ? this.evaluate(parameter.initializer, inner) : ZERO);
-    });
-    return this.sleepOf(returned, inner, depth + 1);
-  }
-
-  /** Milliseconds of a delay expression: literals, arithmetic on them, const literals, bound helper parameters. */
-  evaluate(expression: ts.Expression | undefined, bindings: Bindings): Duration {
-    if (!expression) return ZERO; // setTimeout(resolve) fires on the next timer tick: a yield, not a wait
-    const node = unwrap(expression);
-    if (ts.isNumericLiteral(node)) return { ms: Number(node.text) };
-    if (ts.isIdentifier(node)) {
-      const symbol = this.checker.getSymbolAtLocation(node);
-      const bound = symbol && bindings.get(symbol);
-      if (bound) return bound;
-    }
-    if (ts.isBinaryExpression(node)) {
-      const left = this.evaluate(node.left, bindings).ms;
-      const right = this.evaluate(node.right, bindings).ms;
-      if (left !== undefined && right !== undefined) {
-        switch (node.operatorToken.kind) {
-          case ts.SyntaxKind.AsteriskToken: return { ms: left * right };
-          case ts.SyntaxKind.PlusToken: return { ms: left + right };
-          case ts.SyntaxKind.MinusToken: return { ms: left - right };
-          case ts.SyntaxKind.SlashToken: return right === 0 ? {} : { ms: left / right };
-          default: break;
-        }
-      }
-    }
-    const type = this.checker.getTypeAtLocation(node);
-    if (type.isNumberLiteral()) return { ms: type.value };
-    const text = node.getText();
-    return text.length <= 40 && !text.includes('\n') ? { text } : {};
-  }
-}
-
-function isTimersPromises(declaration: ts.Node): boolean {
-  const moduleName = ambientModuleOf(declaration);
-  return moduleName === 'timers/promises' || moduleName === 'node:timers/promises';
-}
-
-/** The expression a sleep helper hands back: its concise body, its single `return x`, or its single `await x;`. */
-function sleepReturnedBy(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody }): ts.Expression | undefined {
-  const body = fn.body;
-  if (!body) return undefined;
-  if (!ts.isBlock(body)) return body;
-  if (body.statements.length !== 1) return undefined;
-  const only = body.statements[0]!;
-  let expression: ts.Expression | undefined;
-  if (ts.isReturnStatement(only)) expression = only.expression;
-  else if (ts.isExpressionStatement(only)) expression = only.expression;
-  if (!expression) return undefined;
-  expression = unwrap(expression);
-  if (ts.isAwaitExpression(expression)) return expression.expression;
-  return ts.isReturnStatement(only) ? expression : undefined;
-}
-
-function isLoop(node: ts.Node): node is ts.IterationStatement {
-  return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
-}
-
-function isConstantTrue(expression: ts.Expression | undefined): boolean {
-  if (!expression) return true; // for (;;)
-  const node = unwrap(expression);
-  return node.kind === ts.SyntaxKind.TrueKeyword || (ts.isNumericLiteral(node) && Number(node.text) !== 0);
-}
-
-/** Whether the body can leave the loop early: a `return`, or a `break` aimed at this loop (not a nested loop or switch). */
-function exitsEarly(loop: ts.IterationStatement): boolean {
-  const label = ts.isLabeledStatement(loop.parent) ? loop.parent.label.text : undefined;
-  let found = false;
-  const visit = (node: ts.Node, nestedBreakable: boolean): void => {
-    if (found || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
-    if (ts.isReturnStatement(node)) {
-      found = true;
-      return;
-    }
-    if (ts.isBreakStatement(node)) {
-      if (node.label ? node.label.text === label : !nestedBreakable) found = true;
-      return;
-    }
-    const breakable = nestedBreakable || isLoop(node) || ts.isSwitchStatement(node);
-    ts.forEachChild(node, (child) => visit(child, breakable));
-  };
-  visit(loop.statement, false);
-  return found;
-}
-
-/** Whether an expression checks something (calls or awaits), as opposed to counting (`i < 3`). */
-function checksState(expression: ts.Expression | undefined): boolean {
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found || ts.isFunctionLike(node)) return;
-    if (ts.isCallExpression(node) || ts.isAwaitExpression(node)) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  if (expression) visit(expression);
-  return found;
-}
-
-/**
- * A sleep inside a loop that waits for a condition is polling, not a fixed sleep:
- * - `while (cond)` / `do ... while (cond)` with a non-constant condition repeats until something changes;
- * - `for (...; cond; ...)` whose condition calls or awaits something;
- * - any loop whose body can leave it early (`if (await ready()) break;`, `return`).
- * Loops that only repeat a fixed number of times (`for (let i = 0; i < 3; i++)`, `for (const x of xs)`) are not polling.
- */
-function isPolling(node: ts.Node): boolean {
-  for (let current: ts.Node | undefined = node.parent; current && !ts.isFunctionLike(current); current = current.parent) {
-    if (!isLoop(current)) continue;
-    if ((ts.isWhileStatement(current) || ts.isDoStatement(current)) && !isConstantTrue(current.expression)) return true;
-    if (ts.isForStatement(current) && checksState(current.condition)) return true;
-    if (exitsEarly(current)) return true;
-  }
-  return false;
-}
-
 /** Expressions that make a test, hook or step wait: awaited values and what the callback itself returns. */
-function waitedExpressions(context: RuleContext): Array<{ site: ts.Node; expression: ts.Expression }> {
-  const waited: Array<{ site: ts.Node; expression: ts.Expression }> = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isAwaitExpression(node)) waited.push({ site: node, expression: node.expression });
-    ts.forEachChild(node, visit);
-  };
-  visit(context.sourceFile);
-  for (const block of context.model.blocks) {
+function waitedExpressions({ model }: RuleContext): Array<{ site: ts.Node; expression: ts.Expression }> {
+  const index = syntaxIndex(model);
+  const waited: Array<{ site: ts.Node; expression: ts.Expression }> = index.awaits.map((a) => ({ site: a, expression: a.expression }));
+  for (const block of model.blocks) {
     const callback = block.callback;
-    if (!callback || block.kind === 'suite') continue;
-    if (!ts.isBlock(callback.body)) {
-      waited.push({ site: callback.body, expression: callback.body });
-      continue;
-    }
-    const visitReturns = (node: ts.Node): void => {
-      if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
-      if (ts.isReturnStatement(node) && node.expression) waited.push({ site: node, expression: node.expression });
-      ts.forEachChild(node, visitReturns);
-    };
-    callback.body.statements.forEach(visitReturns);
+    if (callback && block.kind !== 'suite' && !ts.isBlock(callback.body)) waited.push({ site: callback.body, expression: callback.body });
+  }
+  for (const statement of index.returns) {
+    const owner = ownerOfReturn(statement);
+    const block = owner && model.blockOfCallback(owner);
+    if (block && block.kind !== 'suite') waited.push({ site: statement, expression: statement.expression });
   }
   return waited;
 }
 
-function formatMessage(duration: Duration): string {
-  const what = duration.ms !== undefined ? `Fixed sleep of ${duration.ms} ms` : duration.text ? `Fixed sleep of \`${duration.text}\` ms` : 'Fixed sleep';
-  return `${what} used to wait: too short on a loaded CI machine (flaky), too long everywhere else. Wait for the condition instead (expect.poll / vi.waitFor / a locator assertion / an event).`;
+/** What to wait for instead, in the runner's own terms. */
+function alternative(framework: Framework | undefined): string {
+  switch (framework) {
+    case 'playwright': return 'a web-first assertion (`await expect(locator).toHaveText(...)`) or `page.waitForResponse(...)`';
+    case 'vitest': return '`await expect.poll(...)`, `await vi.waitFor(...)` or an event';
+    default: return 'a poll with a deadline or an event; fake timers for timer-driven code';
+  }
+}
+
+function durationLabel(duration: Duration): string {
+  if (duration.ms !== undefined) return `Fixed sleep of ${duration.ms} ms`;
+  return duration.text ? `Fixed sleep of \`${duration.text}\` ms` : 'Fixed sleep';
 }
 
 function check(context: RuleContext): void {
-  const { model, checker, report } = context;
+  const { model, report } = context;
   if (model.blocks.length === 0) return;
-  const finder = new SleepFinder(checker);
+  const finder = sleepFinder(model);
   for (const { site, expression } of waitedExpressions(context)) {
-    const where = model.contextOf(site);
-    if (where !== 'test' && where !== 'hook' && where !== 'step') continue;
     // Cheap syntax filter before the checker: only `new Promise(...)` and calls can be sleeps.
-    const inner = unwrap(expression);
+    const inner = skipOuterExpressions(expression);
     if (!ts.isNewExpression(inner) && !ts.isCallExpression(inner)) continue;
+    if (!runsInTestCode(site, model)) continue;
     const duration = finder.sleepOf(inner, new Map(), 0);
     // 0 ms (or no delay) yields to the event loop once: a legitimate idiom, not a wait for a condition.
     if (!duration || duration.ms === 0) continue;
     if (model.fakeTimersActiveAt(site) || isPolling(site)) continue;
-    report({ node: inner, message: formatMessage(duration) });
+    report({
+      node: inner,
+      message: `${durationLabel(duration)} used to wait: too short on a loaded CI machine, too long everywhere else. Wait for the condition instead: ${alternative(model.enclosingBlock(site)?.framework)}.`,
+    });
+  }
+  // `sleep(500);` without await: the author meant to wait, and nothing waits at all.
+  for (const value of discardedValues(model)) {
+    const duration = floatingSleep(value, model);
+    if (!duration) continue;
+    report({
+      node: value.expression,
+      message: `${durationLabel(duration)} is not awaited, so it waits for nothing: the next line runs at once. Wait for the condition instead: ${alternative(model.enclosingBlock(value.expression)?.framework)}.`,
+    });
   }
 }
 

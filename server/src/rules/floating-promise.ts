@@ -4,11 +4,11 @@ import {
   awaitAllEdits, awaitEdits, describeExpression, discardedValues, ignoresReturnValue, isInsideAsyncFunction,
   type DiscardedValue,
 } from '../engine/discardedValues.js';
+import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
+import { unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
-import { isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isThenable, isThenableType } from '../engine/typeUtils.js';
+import { isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isThenable, isThenableType, skipParentheses } from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
-
-const RISK = 'the test can finish (or the next step run) before it settles, and its rejection is lost';
 
 /** `p.catch(h)`, `p.then(ok, fail)`, and `.finally` after either: a rejection handler is attached. */
 function handlesRejection(expression: ts.Expression): boolean {
@@ -43,14 +43,8 @@ function isNodeSubtest(block: TestBlock, model: TestModel): boolean {
 /** React's hook names: `useEffect`, `React.useCallback`, a custom `useLoader`. */
 const HOOK_NAME = /^use[A-Z0-9]/;
 
-function unwrapParentheses(node: ts.Expression): ts.Expression {
-  let current = node;
-  while (ts.isParenthesizedExpression(current)) current = current.expression;
-  return current;
-}
-
 function isJsx(node: ts.Expression): boolean {
-  const inner = unwrapParentheses(node);
+  const inner = skipParentheses(node);
   if (ts.isJsxElement(inner) || ts.isJsxSelfClosingElement(inner) || ts.isJsxFragment(inner)) return true;
   return ts.isConditionalExpression(inner) && (isJsx(inner.whenTrue) || isJsx(inner.whenFalse));
 }
@@ -80,7 +74,7 @@ function returnsJsx(fn: ts.FunctionLikeDeclaration): boolean {
  * the effects through the DOM (`waitFor`, `findBy...`), so a promise floated there is the
  * application's business, not a flaky-test risk.
  */
-function isInUiCode(node: ts.Node, model: TestModel): boolean {
+function isInUiCode(node: ts.Node, model: TestModel, rendersJsx: Map<ts.Node, boolean>): boolean {
   for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
     if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current) && !ts.isFunctionDeclaration(current)) continue;
     if (model.blockOfCallback(current)) return false;
@@ -91,7 +85,10 @@ function isInUiCode(node: ts.Node, model: TestModel): boolean {
       const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
       if (name && HOOK_NAME.test(name)) return true;
     }
-    if (returnsJsx(current)) return true;
+    // Memoised per function: every floating value in a large helper would otherwise walk it again.
+    let renders = rendersJsx.get(current);
+    if (renders === undefined) rendersJsx.set(current, (renders = returnsJsx(current)));
+    if (renders) return true;
   }
   return false;
 }
@@ -114,6 +111,29 @@ function isThenableOnlyThroughAny(expression: ts.Expression, checker: ts.TypeChe
   });
 }
 
+/** The method a call expression calls (`end` in `request(app).get('/').end(cb)`). */
+function methodName(expression: ts.Expression): string | undefined {
+  return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(expression.expression) ? expression.expression.name.text : undefined;
+}
+
+type Completion = { kind: 'callback' } | { kind: 'drops-rejection-before-done'; done: string };
+
+/**
+ * Callback-style completion on a thenable builder: supertest's `request(app).get('/').end(cb)` and
+ * `.expect(200, done)`, anything handing the test's `done` on. The builder's promise is beside the point
+ * (awaiting `.end(cb)` would even send the request twice). `p.then(() => done())` is the exception: its
+ * rejection is dropped, so done is never called and the test times out instead of failing.
+ */
+function callbackCompletion(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): Completion | undefined {
+  const method = methodName(expression);
+  const call = expression as ts.CallExpression;
+  if (method === 'end' && call.arguments.length > 0) return { kind: 'callback' };
+  const block = model.enclosingBlock(expression);
+  const done = block && doneParameter(block);
+  if (!done || !mentionsParameter(expression, done, checker)) return undefined;
+  return method === 'then' && call.arguments.length === 1 ? { kind: 'drops-rejection-before-done', done: done.name.text } : { kind: 'callback' };
+}
+
 function addAwait(value: DiscardedValue, sourceFile: ts.SourceFile, asArray: boolean): Fix[] {
   if (value.kind !== 'statement' || !isInsideAsyncFunction(value.expression)) return [];
   const edits = asArray ? awaitAllEdits(value.expression, sourceFile) : awaitEdits(value.expression, sourceFile);
@@ -123,17 +143,23 @@ function addAwait(value: DiscardedValue, sourceFile: ts.SourceFile, asArray: boo
   return [{ title: asArray ? 'Add await Promise.all(...)' : 'Add await', edits, safe: !waitsForEvent }];
 }
 
+const RISK = 'the test can move on, or end, before it settles, and a rejection is lost';
+
 function check({ sourceFile, checker, model, report }: RuleContext): void {
   const registrations = new Map<ts.Node, TestBlock>();
   for (const block of model.blocks) registrations.set(block.call, block);
+  const rendersJsx = new Map<ts.Node, boolean>();
 
-  for (const value of discardedValues(sourceFile)) {
+  for (const value of discardedValues(model)) {
     if (value.kind === 'void') continue;
     const { expression } = value;
     // Cheap syntactic exclusions before the checker: literals, assignments, functions.
     if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) continue;
     if (handlesRejection(expression)) continue;
-    if (isInUiCode(expression, model) || settlesDeferred(expression)) continue;
+    if (isInUiCode(expression, model, rendersJsx) || settlesDeferred(expression)) continue;
+    // Assertion chains (`expect(p).resolves...`) are async-assertion's findings; resolving their symbols is
+    // much cheaper than typing the chain, and sync assertions are the most common statements in tests.
+    if (isAssertionChain(expression, model, checker)) continue;
 
     const thenable = isThenable(checker, expression);
     const array = !thenable && isArrayOfThenables(checker, expression);
@@ -146,28 +172,41 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       if (isNodeSubtest(block, model) && value.kind === 'statement') {
         report({
           node: expression,
-          message: `Subtest \`${describeExpression(expression, sourceFile)}\` is not awaited: the parent test can end first, and node:test cancels the unfinished subtest and fails it. Await it.`,
+          message: `Subtest \`${describeExpression(expression, sourceFile)}\` is not awaited: node:test cancels and fails it when the parent test ends first. Await it.`,
           fixes: addAwait(value, sourceFile, false),
         });
       }
       // Other registrations (node:test test()/describe() promises, Playwright steps excepted) are managed by the runner.
       if (block.kind !== 'step') continue;
     }
-    // Assertion chains (`expect(p).resolves...`) are async-assertion's findings.
-    if (isAssertionChain(expression, model, checker)) continue;
+    // `sleep(500);` in a test never rejects: fixed-sleep reports it when it was meant to wait (awaiting it
+    // would only make it a fixed sleep); a 0 ms one or one under fake timers is dead code, no timing risk.
+    if (thenable && unawaitedSleep(value, model)) continue;
 
     const label = describeExpression(expression, sourceFile);
+    if (thenable && value.kind === 'statement') {
+      const completion = callbackCompletion(expression, model, checker);
+      if (completion?.kind === 'callback') continue;
+      if (completion?.kind === 'drops-rejection-before-done') {
+        const done = completion.done;
+        report({
+          node: expression,
+          message: `Promise from \`${label}\` drops its rejection: \`${done}\` is then never called, and the test times out instead of failing. Pass the error on: \`.then(() => ${done}(), ${done})\`.`,
+        });
+        continue;
+      }
+    }
     if (value.kind === 'callback') {
       report({
         node: expression,
         message: array
-          ? `Promises from \`${label}\` are returned to a callback whose result is ignored: nothing waits for them, so the test can finish before they settle, and their rejections are lost. Await them in an async callback, or collect them and \`await Promise.all(...)\`.`
-          : `Promise from \`${label}\` is returned to a callback whose result is ignored: nothing waits for it, so ${RISK}. Await it in an async callback, or collect the promises and \`await Promise.all(...)\`.`,
+          ? `Promises from \`${label}\` are returned to a callback whose result is ignored: the test can move on, or end, before they settle, and rejections are lost. Await them outside the callback (\`for...of\` instead of \`forEach\`), or collect them and \`await Promise.all(...)\`.`
+          : `Promise from \`${label}\` is returned to a callback whose result is ignored: ${RISK}. Await it outside the callback (\`for...of\` instead of \`forEach\`), or collect the promises and \`await Promise.all(...)\`.`,
       });
     } else if (array) {
       report({
         node: expression,
-        message: `Promises from \`${label}\` are not awaited: the test can finish before they settle, and their rejections are lost. Await them together with \`await Promise.all(...)\`.`,
+        message: `Promises from \`${label}\` are not awaited: the test can move on, or end, before they settle, and rejections are lost. Await them with \`await Promise.all(...)\`.`,
         fixes: addAwait(value, sourceFile, true),
       });
     } else {

@@ -1,0 +1,47 @@
+import { ts } from 'ts-morph';
+import type { TestBlock } from './testModel.js';
+
+/**
+ * Names a done callback usually has. Only consulted for the unknown framework (untyped globals), where
+ * the first parameter might also be a vitest test context (`globals: true` without types).
+ */
+const DONE_LIKE_NAME = /^(done|cb|callback|next|finish|end|complete)$/i;
+
+/** The done parameter of a test or hook callback, per runner; undefined when the runner has none. */
+export function doneParameter(block: TestBlock): (ts.ParameterDeclaration & { name: ts.Identifier }) | undefined {
+  if (block.kind !== 'test' && block.kind !== 'hook') return undefined;
+  // Table-driven variants pass the row's values first: the done position depends on the table.
+  if (block.modifiers.includes('each') || block.modifiers.includes('for')) return undefined;
+  const fn = block.callback;
+  if (!fn) return undefined;
+  let index: number;
+  switch (block.framework) {
+    case 'jest': case 'mocha': case 'unknown': index = 0; break;
+    case 'node-test': index = 1; break;
+    // vitest's first parameter is the test context, Playwright's the fixtures: neither has a done callback.
+    default: return undefined;
+  }
+  const parameters = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+  const parameter = parameters[index];
+  if (!parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || parameter.initializer) return undefined;
+  if (block.framework === 'unknown' && !DONE_LIKE_NAME.test(parameter.name.text)) return undefined;
+  return parameter as ts.ParameterDeclaration & { name: ts.Identifier };
+}
+
+/** Whether the node mentions the parameter (an identifier spelled like it that the checker resolves to it). */
+export function mentionsParameter(node: ts.Node, parameter: ts.ParameterDeclaration & { name: ts.Identifier }, checker: ts.TypeChecker): boolean {
+  const name = parameter.name.text;
+  let symbol: ts.Symbol | undefined | null = null;
+  let found = false;
+  const visit = (child: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(child) && child.text === name) {
+      if (symbol === null) symbol = checker.getSymbolAtLocation(parameter.name);
+      if (!symbol || checker.getSymbolAtLocation(child) === symbol) found = true;
+      return;
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return found;
+}

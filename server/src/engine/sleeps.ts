@@ -1,0 +1,307 @@
+import { ts } from 'ts-morph';
+import type { DiscardedValue } from './discardedValues.js';
+import type { TestModel } from './testModel.js';
+import { isThenable, resolveAlias, skipOuterExpressions } from './typeUtils.js';
+
+// Timer-backed sleeps: what fixed-sleep reports, and what floating-promise leaves to it.
+
+/** How long a sleep waits: the milliseconds when statically known, else the source text of the delay. */
+export interface Duration {
+  ms?: number;
+  text?: string;
+}
+
+/** Helper parameters bound to the durations passed at the call site (`sleep(500)` binds `ms` to 500). */
+type Bindings = Map<ts.Symbol, Duration>;
+
+/** How many user helpers deep a sleep is followed (`pause()` -> `sleep(ms)` -> `new Promise(setTimeout)`). */
+const MAX_HELPER_DEPTH = 2;
+const ZERO: Duration = { ms: 0 };
+
+/** Name of the ambient module (`declare module "timers/promises"`) a declaration sits in. */
+function ambientModuleOf(node: ts.Node): string | undefined {
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return current.name.text;
+  }
+  return undefined;
+}
+
+function fileOf(node: ts.Node): string {
+  return node.getSourceFile().fileName.replace(/\\/g, '/');
+}
+
+function declaredName(node: ts.Node): string | undefined {
+  const name = (node as { name?: ts.Node }).name;
+  return name && (ts.isIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
+}
+
+export class SleepFinder {
+  constructor(private readonly checker: ts.TypeChecker) {}
+
+  /** The duration the expression sleeps for, when it is a timer-backed promise; undefined otherwise. */
+  sleepOf(expression: ts.Expression, bindings: Bindings, depth: number): Duration | undefined {
+    const node = skipOuterExpressions(expression);
+    if (ts.isNewExpression(node)) return this.promisifiedTimeout(node, bindings);
+    if (ts.isCallExpression(node)) return this.sleepCall(node, bindings, depth);
+    return undefined;
+  }
+
+  /** `new Promise((resolve) => setTimeout(resolve, n))` and `setTimeout(() => resolve(), n)`. */
+  private promisifiedTimeout(node: ts.NewExpression, bindings: Bindings): Duration | undefined {
+    if (!ts.isIdentifier(node.expression) || node.expression.text !== 'Promise') return undefined;
+    const promise = resolveAlias(this.checker, this.checker.getSymbolAtLocation(node.expression));
+    if (!promise?.declarations?.every((d) => d.getSourceFile().isDeclarationFile)) return undefined;
+    const executor = node.arguments?.[0];
+    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return undefined;
+    const resolveParam = executor.parameters[0]?.name;
+    if (!resolveParam || !ts.isIdentifier(resolveParam)) return undefined;
+    const resolveSymbol = this.checker.getSymbolAtLocation(resolveParam);
+    if (!resolveSymbol) return undefined;
+
+    const statements = ts.isBlock(executor.body)
+      ? executor.body.statements.map((s) => (ts.isExpressionStatement(s) ? s.expression : undefined))
+      : [executor.body];
+    for (const statement of statements) {
+      const call = statement && skipOuterExpressions(statement);
+      if (!call || !ts.isCallExpression(call) || !this.isTimerSetTimeout(call.expression)) continue;
+      const callback = call.arguments[0];
+      if (callback && this.resolvesPromise(callback, resolveSymbol)) return this.evaluate(call.arguments[1], bindings);
+    }
+    return undefined;
+  }
+
+  /** `resolve`, `() => resolve()`, `function () { resolve(); }`. */
+  private resolvesPromise(callback: ts.Expression, resolveSymbol: ts.Symbol): boolean {
+    const isResolve = (e: ts.Node | undefined): boolean =>
+      !!e && ts.isIdentifier(e) && this.checker.getSymbolAtLocation(e) === resolveSymbol;
+    if (isResolve(callback)) return true;
+    if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return false;
+    let body: ts.Node | undefined = callback.body;
+    if (ts.isBlock(body)) {
+      const only = body.statements.length === 1 ? body.statements[0] : undefined;
+      body = only && ts.isExpressionStatement(only) ? only.expression : undefined;
+    }
+    return !!body && ts.isCallExpression(body) && isResolve(body.expression);
+  }
+
+  /** The callback-style `setTimeout` of the DOM lib or Node (global, `globalThis.`, `node:timers`), not user code. */
+  private isTimerSetTimeout(callee: ts.Expression): boolean {
+    const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+    if (!name || name.text !== 'setTimeout') return false;
+    const symbol = resolveAlias(this.checker, this.checker.getSymbolAtLocation(name));
+    const declarations = symbol?.declarations ?? [];
+    return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile && !isTimersPromises(d));
+  }
+
+  private sleepCall(call: ts.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
+    // Cheap filter first: only promise-typed calls can be awaited sleeps (any/unknown never are).
+    if (!isThenable(this.checker, call)) return undefined;
+    const declaration = this.checker.getResolvedSignature(call)?.declaration;
+    if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
+    const first = call.arguments[0];
+
+    if (declaration.getSourceFile().isDeclarationFile) {
+      const name = declaredName(declaration);
+      const moduleName = ambientModuleOf(declaration);
+      const file = fileOf(declaration);
+      if (isTimersPromises(declaration)) {
+        // timers/promises setTimeout(delay) and scheduler.wait(delay); setImmediate/scheduler.yield only yield.
+        if (name === 'setTimeout' || (name === 'wait' && declaredName(declaration.parent) === 'Scheduler')) {
+          return this.evaluate(first, bindings);
+        }
+        return undefined;
+      }
+      if (name === 'waitForTimeout' && /\/(playwright-core|playwright|@playwright\/test)\//.test(file)) {
+        const owner = declaration.parent;
+        if (ts.isInterfaceDeclaration(owner) && (owner.name.text === 'Page' || owner.name.text === 'Frame')) return this.evaluate(first, bindings);
+        return undefined;
+      }
+      // The npm `delay` package: delay(milliseconds), rangeDelay(min, max).
+      if (moduleName === 'delay' || file.includes('/node_modules/delay/')) {
+        if (name === 'delay' || ts.getCombinedModifierFlags(declaration as ts.Declaration) & ts.ModifierFlags.Default) {
+          return this.evaluate(first, bindings);
+        }
+        if (name === 'rangeDelay') return { text: call.arguments.map((a) => a.getText()).join('–') };
+        return undefined;
+      }
+      return undefined;
+    }
+
+    // A sleep helper in user code: follow it to the sleep it returns.
+    if (depth >= MAX_HELPER_DEPTH) return undefined;
+    if (!ts.isFunctionDeclaration(declaration) && !ts.isMethodDeclaration(declaration) && !ts.isArrowFunction(declaration) && !ts.isFunctionExpression(declaration)) {
+      return undefined;
+    }
+    const returned = sleepReturnedBy(declaration);
+    if (!returned) return undefined;
+    const inner: Bindings = new Map(bindings);
+    declaration.parameters.forEach((parameter, index) => {
+      if (!ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return;
+      const symbol = this.checker.getSymbolAtLocation(parameter.name);
+      if (!symbol) return;
+      const argument = call.arguments[index];
+      // An argument is evaluated where it is written (the caller's bindings), a default where it is declared.
+      inner.set(symbol, argument ? this.evaluate(argument, bindings) : parameter.initializer ? this.evaluate(parameter.initializer, inner) : ZERO);
+    });
+    return this.sleepOf(returned, inner, depth + 1);
+  }
+
+  /** Milliseconds of a delay expression: literals, arithmetic on them, const literals, bound helper parameters. */
+  evaluate(expression: ts.Expression | undefined, bindings: Bindings): Duration {
+    if (!expression) return ZERO; // setTimeout(resolve) fires on the next timer tick: a yield, not a wait
+    const node = skipOuterExpressions(expression);
+    if (ts.isNumericLiteral(node)) return { ms: Number(node.text) };
+    if (ts.isIdentifier(node)) {
+      const symbol = this.checker.getSymbolAtLocation(node);
+      const bound = symbol && bindings.get(symbol);
+      if (bound) return bound;
+    }
+    if (ts.isBinaryExpression(node)) {
+      const left = this.evaluate(node.left, bindings).ms;
+      const right = this.evaluate(node.right, bindings).ms;
+      if (left !== undefined && right !== undefined) {
+        switch (node.operatorToken.kind) {
+          case ts.SyntaxKind.AsteriskToken: return { ms: left * right };
+          case ts.SyntaxKind.PlusToken: return { ms: left + right };
+          case ts.SyntaxKind.MinusToken: return { ms: left - right };
+          case ts.SyntaxKind.SlashToken: return right === 0 ? {} : { ms: left / right };
+          default: break;
+        }
+      }
+    }
+    const type = this.checker.getTypeAtLocation(node);
+    if (type.isNumberLiteral()) return { ms: type.value };
+    const text = node.getText();
+    return text.length <= 40 && !text.includes('\n') ? { text } : {};
+  }
+}
+
+function isTimersPromises(declaration: ts.Node): boolean {
+  const moduleName = ambientModuleOf(declaration);
+  return moduleName === 'timers/promises' || moduleName === 'node:timers/promises';
+}
+
+/** The expression a sleep helper hands back: its concise body, its single `return x`, or its single `await x;`. */
+function sleepReturnedBy(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody }): ts.Expression | undefined {
+  const body = fn.body;
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) return body;
+  if (body.statements.length !== 1) return undefined;
+  const only = body.statements[0]!;
+  let expression: ts.Expression | undefined;
+  if (ts.isReturnStatement(only)) expression = only.expression;
+  else if (ts.isExpressionStatement(only)) expression = only.expression;
+  if (!expression) return undefined;
+  expression = skipOuterExpressions(expression);
+  if (ts.isAwaitExpression(expression)) return expression.expression;
+  return ts.isReturnStatement(only) ? expression : undefined;
+}
+
+function isLoop(node: ts.Node): node is ts.IterationStatement {
+  return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
+}
+
+function isConstantTrue(expression: ts.Expression | undefined): boolean {
+  if (!expression) return true; // for (;;)
+  const node = skipOuterExpressions(expression);
+  return node.kind === ts.SyntaxKind.TrueKeyword || (ts.isNumericLiteral(node) && Number(node.text) !== 0);
+}
+
+/** Whether the body can leave the loop early: a `return`, or a `break` aimed at this loop (not a nested loop or switch). */
+function exitsEarly(loop: ts.IterationStatement): boolean {
+  const label = ts.isLabeledStatement(loop.parent) ? loop.parent.label.text : undefined;
+  let found = false;
+  const visit = (node: ts.Node, nestedBreakable: boolean): void => {
+    if (found || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isReturnStatement(node)) {
+      found = true;
+      return;
+    }
+    if (ts.isBreakStatement(node)) {
+      if (node.label ? node.label.text === label : !nestedBreakable) found = true;
+      return;
+    }
+    const breakable = nestedBreakable || isLoop(node) || ts.isSwitchStatement(node);
+    ts.forEachChild(node, (child) => visit(child, breakable));
+  };
+  visit(loop.statement, false);
+  return found;
+}
+
+/** Whether an expression checks something (calls or awaits), as opposed to counting (`i < 3`). */
+function checksState(expression: ts.Expression | undefined): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || ts.isFunctionLike(node)) return;
+    if (ts.isCallExpression(node) || ts.isAwaitExpression(node)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (expression) visit(expression);
+  return found;
+}
+
+/**
+ * A sleep inside a loop that waits for a condition is polling, not a fixed sleep:
+ * - `while (cond)` / `do ... while (cond)` with a non-constant condition repeats until something changes;
+ * - `for (...; cond; ...)` whose condition calls or awaits something;
+ * - any loop whose body can leave it early (`if (await ready()) break;`, `return`).
+ * Loops that only repeat a fixed number of times (`for (let i = 0; i < 3; i++)`, `for (const x of xs)`) are not polling.
+ */
+export function isPolling(node: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node.parent; current && !ts.isFunctionLike(current); current = current.parent) {
+    if (!isLoop(current)) continue;
+    if ((ts.isWhileStatement(current) || ts.isDoStatement(current)) && !isConstantTrue(current.expression)) return true;
+    if (ts.isForStatement(current) && checksState(current.condition)) return true;
+    if (exitsEarly(current)) return true;
+  }
+  return false;
+}
+
+const finders = new WeakMap<TestModel, SleepFinder>();
+
+/** One finder per analysis, shared by the rules that look for sleeps. */
+export function sleepFinder(model: TestModel): SleepFinder {
+  let finder = finders.get(model);
+  if (!finder) finders.set(model, (finder = new SleepFinder(model.checker)));
+  return finder;
+}
+
+/** Whether code at the node runs in a test, hook or step (not a helper, suite body or module level). */
+export function runsInTestCode(node: ts.Node, model: TestModel): boolean {
+  const where = model.contextOf(node);
+  return where === 'test' || where === 'hook' || where === 'step';
+}
+
+const WAITING_NAME = /sleep|wait|delay|pause|timeout/i;
+
+/**
+ * A sleep written as a statement of a test, hook or step and never awaited (`sleep(500);`). It cannot reject,
+ * so it is no floating-promise risk; when it has a duration and real timers run, the author meant to wait and
+ * waits for nothing, which fixed-sleep reports (see `floatingSleep`). Only `new Promise(...)` and calls named
+ * like a wait (`sleep`, `wait`, `delay`, `pause`, `...Timeout`) are considered.
+ */
+export function unawaitedSleep(value: DiscardedValue, model: TestModel): Duration | undefined {
+  if (value.kind !== 'statement') return undefined;
+  const inner = skipOuterExpressions(value.expression);
+  if (!ts.isNewExpression(inner) && !ts.isCallExpression(inner)) return undefined;
+  // Syntax before the checker: a call is only typed when its name says it waits (`sleep`, `delay`,
+  // `page.waitForTimeout`, `timers.setTimeout`, `scheduler.wait`), so assertions, actions and spies never are.
+  if (ts.isCallExpression(inner)) {
+    const callee = skipOuterExpressions(inner.expression);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+    if (!name || !WAITING_NAME.test(name)) return undefined;
+  }
+  if (!runsInTestCode(inner, model)) return undefined;
+  return sleepFinder(model).sleepOf(inner, new Map(), 0);
+}
+
+/** An un-awaited sleep that fixed-sleep reports: a real wait (not 0 ms), without fake timers, outside a polling loop. */
+export function floatingSleep(value: DiscardedValue, model: TestModel): Duration | undefined {
+  const duration = unawaitedSleep(value, model);
+  if (!duration || duration.ms === 0) return undefined;
+  if (model.fakeTimersActiveAt(value.expression) || isPolling(value.expression)) return undefined;
+  return duration;
+}
