@@ -30,6 +30,11 @@ ruleTable('async-callback-misuse', {
       code: `import { it } from 'vitest';\n${save}declare function onChange(cb: () => void): void;\ndeclare function onChange(cb: () => Promise<void>): void;\nit('a', () => {\n  onChange(async () => { await save(1); });\n});`,
     },
     {
+      // react-router: assertNavigation(container, resolve) is typed () => void but awaits act(() => resolve()).
+      name: 'a workspace callee that uses the callback\'s result despite its void type',
+      code: `import { it } from 'vitest';\n${save}async function wrap(cb: () => unknown) { await cb(); }\nasync function assertNavigation(resolve: () => void, resolveLazy: () => void, report: () => void) {\n  await wrap(() => resolve());\n  await wrap(resolveLazy);\n  return { report };\n}\nit('a', async () => {\n  const resolve = () => save(1);\n  await assertNavigation(resolve, resolve, async () => { await save(2); });\n});`,
+    },
+    {
       name: 'Testing Library act with an async callback picks the promise overload',
       code: `import { it } from 'vitest';\nimport { act } from '@testing-library/react';\n${save}it('a', async () => {\n  await act(async () => { await save(1); });\n});`,
     },
@@ -112,6 +117,11 @@ ruleTable('async-callback-misuse', {
       name: 'node:test: a user API typed () => void',
       code: `import test from 'node:test';\nfunction onReady(cb: () => void) { cb(); }\ntest('a', () => {\n  onReady(async () => {});\n});`,
       errors: [{ line: 4, message: '`onReady`' }],
+    },
+    {
+      name: 'a workspace callee that only calls the callback as a statement',
+      code: `import { it } from 'vitest';\n${save}function onReady(cb: () => void) {\n  cb();\n  void (cb)();\n}\nit('a', () => {\n  const ready = () => save(1);\n  onReady(ready);\n});`,
+      errors: [{ line: 9, message: 'Callback returning a promise passed to `onReady`' }],
     },
     {
       name: 'a non-async function whose body returns a promise',

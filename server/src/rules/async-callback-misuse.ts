@@ -64,6 +64,52 @@ function anotherOverloadAcceptsResult(call: ts.CallExpression | ts.NewExpression
   });
 }
 
+/** The call result is thrown away: `cb();`, `void cb();`. */
+function isDroppedCall(call: ts.CallExpression): boolean {
+  let outer: ts.Node = call;
+  while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
+  return ts.isExpressionStatement(outer.parent) || ts.isVoidExpression(outer.parent);
+}
+
+/**
+ * The callee is a function of the workspace whose body may wait for what the callback returns: the parameter
+ * is called where its result is used (`await cb()`, `return cb()`, `act(() => cb())`) or handed on (`act(cb)`).
+ * Its `() => void` type is then only loose typing (react-router's `assertNavigation(container, resolve)` awaits
+ * `act(() => resolve())`). A callee that only ever calls it as a statement (`cb();`) drops the promise.
+ * Unsure (no body, rest or destructured parameter): true, so no finding.
+ */
+function userCalleeMayUseResult(call: ts.CallExpression | ts.NewExpression, index: number, checker: ts.TypeChecker): boolean {
+  const declaration = checker.getResolvedSignature(call)?.declaration;
+  if (!declaration || ts.isJSDocSignature(declaration) || declaration.getSourceFile().isDeclarationFile) return false;
+  const body = (declaration as { body?: ts.Node }).body;
+  if (!body) return false;
+  const parameters = declaration.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+  if (call.arguments?.slice(0, index + 1).some(ts.isSpreadElement)) return true;
+  const parameter = parameters[index];
+  if (!parameter || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name)) return true;
+  const name = parameter.name;
+  const symbol = checker.getSymbolAtLocation(name);
+  if (!symbol) return true;
+  let usesResult = false;
+  const visit = (node: ts.Node): void => {
+    if (usesResult) return;
+    if (ts.isShorthandPropertyAssignment(node) && node.name.text === name.text) {
+      usesResult = true; // `{ cb }` hands it on
+      return;
+    }
+    if (ts.isIdentifier(node) && node !== name && checker.getSymbolAtLocation(node) === symbol) {
+      let reference: ts.Node = node;
+      while (ts.isParenthesizedExpression(reference.parent)) reference = reference.parent;
+      const parent = reference.parent;
+      if (!(ts.isCallExpression(parent) && parent.expression === reference && isDroppedCall(parent))) usesResult = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return usesResult;
+}
+
 /**
  * Playwright's `page.on('dialog', async (dialog) => ...)`, its documented pattern: the page stays blocked until
  * the dialog is handled, so the test cannot move on before the listener's work is done.
@@ -191,6 +237,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       if (ts.isNewExpression(node)) {
         if (index !== 0 || !isGlobalPromise(node.expression, checker)) {
           if (!expectsVoidCallback(arg, checker, false) || anotherOverloadAcceptsResult(node, index, checker)) continue;
+          if (userCalleeMayUseResult(node, index, checker)) continue;
           site = 'other';
         } else {
           site = 'executor';
@@ -202,6 +249,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
         site = 'listener';
       } else {
         if (!expectsVoidCallback(arg, checker, false) || anotherOverloadAcceptsResult(node, index, checker)) continue;
+        if (userCalleeMayUseResult(node, index, checker)) continue;
         site = name === 'forEach' ? 'forEach' : 'other';
       }
 
