@@ -187,6 +187,8 @@ describe('stylish code frames and colour choice', () => {
     const frame = codeFrame(file(lines), finding([3, 1], [10, 3]));
     expect(frame.filter((l) => l.startsWith('>'))).toHaveLength(4);
     expect(frame[frame.length - 1]).toContain('finding continues to line 10');
+    // No unmarked lines of the finding itself between the last marked line and the cut-off note.
+    expect(frame[frame.length - 3]).toMatch(/^> 6 \|/);
   });
 
   it('uses colour for a terminal unless NO_COLOR or --no-color says otherwise', () => {

@@ -30,7 +30,8 @@ export function codeFrame(file: ReportFile, finding: ReportFinding, palette: Pal
   const { start, end } = finding.range;
   const lastMarked = Math.min(end.line, start.line + FRAME_MAX_RANGE_LINES - 1);
   const first = Math.max(1, start.line - FRAME_CONTEXT_LINES);
-  const last = lastMarked + FRAME_CONTEXT_LINES;
+  // A cut-off range ends the frame at its last marked line: context after it would be the finding's own lines, unmarked.
+  const last = end.line > lastMarked ? lastMarked : lastMarked + FRAME_CONTEXT_LINES;
   const numbers: number[] = [];
   for (let line = first; line <= last; line++) if (file.lines.has(line)) numbers.push(line);
   if (numbers.length === 0) return [];
