@@ -5,11 +5,17 @@ ruleTable('focused-test', {
     `import { it, describe } from 'vitest';\ndescribe('a', () => { it('b', () => {}); });`,
     `import { test } from '@playwright/test';\ntest.skip('b', async () => {});`,
     { name: 'a local function named `it` with .only is not a runner', code: `export {};\nconst it = { only: (n: string, f: () => void) => f() };\nit.only('x', () => {});` },
-    { name: 'a local `it` in a script shadowing the mocha global', code: `function it(n: string, f: () => void) { f(); }\nit('x', () => {});\nconst only = 1;` },
+    { name: 'a local `it` in a script (no imports) clashing with the mocha global', code: `const it = { only: (n: string, f: () => void) => f() };\nit.only('x', () => {});` },
     `import { test } from 'node:test';\ntest('x', { only: false }, () => {});`,
     { name: 'mocha globals', code: `describe('a', () => { it('b', () => {}); });` },
   ],
   invalid: [
+    {
+      name: 'CommonJS: const test = require(\'node:test\') is the runner',
+      filename: 'cjs-focus.test.js',
+      code: `const test = require('node:test');\ntest.only('x', () => {});`,
+      errors: [{ line: 2 }],
+    },
     {
       code: `import { it } from 'vitest';\nit.only('b', () => {});`,
       errors: [{ line: 2, message: 'Focused test `it.only`' }],

@@ -169,6 +169,9 @@ export class TestModel {
 
   /** Resolves an identifier to the runner entity it denotes, through imports, globals and types. */
   resolveRunner(identifier: ts.Identifier): RunnerIdentity | undefined {
+    // In a script (no import/export) a top-level `const it = ...` clashes with a runner's global declaration and
+    // the checker resolves to the global; at run time the file is a module and the local binding wins.
+    if (this.scriptTopLevelNames().has(identifier.text)) return undefined;
     const symbol = this.checker.getSymbolAtLocation(identifier);
     if (!symbol) {
       return GLOBAL_FALLBACK_NAMES.has(identifier.text) ? { framework: 'unknown', name: identifier.text } : undefined;
@@ -178,6 +181,29 @@ export class TestModel {
     const identity = this.computeIdentity(identifier, symbol);
     this.identityCache.set(symbol, identity ?? null);
     return identity;
+  }
+
+  private topLevelNames: Set<string> | undefined;
+
+  private scriptTopLevelNames(): Set<string> {
+    if (this.topLevelNames) return this.topLevelNames;
+    const names = new Set<string>();
+    if (!ts.isExternalModule(this.sourceFile)) {
+      for (const statement of this.sourceFile.statements) {
+        if (ts.isVariableStatement(statement)) {
+          for (const declaration of statement.declarationList.declarations) {
+            // `const test = require('node:test')` is the runner itself (CommonJS files are scripts to the checker).
+            const initializer = declaration.initializer?.getText(this.sourceFile) ?? '';
+            if (ts.isIdentifier(declaration.name) && !/\brequire\s*\(/.test(initializer)) names.add(declaration.name.text);
+          }
+        } else if ((ts.isFunctionDeclaration(statement) && statement.body) || ts.isClassDeclaration(statement)) {
+          if (!statement.name) continue;
+          names.add(statement.name.text);
+        }
+      }
+    }
+    this.topLevelNames = names;
+    return names;
   }
 
   private computeIdentity(identifier: ts.Identifier, symbol: ts.Symbol): RunnerIdentity | undefined {
