@@ -6,7 +6,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/types.js';
 import { DIAGNOSTIC_SOURCE, diagnosticCode, sameRange, toLspEdits } from './convert.js';
 import type { StoredResult } from './diagnostics.js';
@@ -76,17 +76,11 @@ function findingFor(result: StoredResult | undefined, document: TextDocument, di
 }
 
 /**
- * The text the finding's offsets index into. Usually the document itself; the analysed text may have
- * normalised line endings (CRLF to LF) while lines and characters stay the same, so offsets are converted
- * through an LF copy then. Undefined when neither matches: a fix against another text must not be offered.
+ * Whether the finding's offsets index into this document's text (the engine keeps line endings as they are).
+ * A fix computed against another text must not be offered.
  */
-function offsetsBasis(document: TextDocument, finding: Finding): TextDocument | undefined {
-  const matches = (d: TextDocument) => d.offsetAt(finding.range.start) === finding.start && d.offsetAt(finding.range.end) === finding.end;
-  if (matches(document)) return document;
-  const text = document.getText();
-  if (!text.includes('\r\n')) return undefined;
-  const lf = TextDocument.create(document.uri, document.languageId, document.version, text.replace(/\r\n/g, '\n'));
-  return matches(lf) ? lf : undefined;
+function offsetsMatch(document: TextDocument, finding: Finding): boolean {
+  return document.offsetAt(finding.range.start) === finding.start && document.offsetAt(finding.range.end) === finding.end;
 }
 
 /** Quick fixes for flakelens diagnostics: the finding's fixes, then ignore-for-line and ignore-for-file. */
@@ -99,15 +93,14 @@ export function codeActions(params: CodeActionParams, document: TextDocument | u
     const ruleId = diagnosticCode(diagnostic);
     if (diagnostic.source !== DIAGNOSTIC_SOURCE || !ruleId) continue;
     const finding = findingFor(result, document, diagnostic, ruleId);
-    const basis = finding ? offsetsBasis(document, finding) : undefined;
-    if (finding && basis) {
+    if (finding && offsetsMatch(document, finding)) {
       for (const fix of finding.fixes) {
         actions.push({
           title: fix.title,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
           isPreferred: fix.safe,
-          edit: workspaceEdit(document, toLspEdits(basis, fix.edits), options),
+          edit: workspaceEdit(document, toLspEdits(document, fix.edits), options),
         });
       }
     }
