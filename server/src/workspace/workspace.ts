@@ -212,12 +212,7 @@ export class Workspace {
       return skipped(sizeNote);
     }
     try {
-      const entry = this.projectFor(abs);
-      const { project } = entry;
-      if (!entry.roots.has(abs)) {
-        entry.roots.add(abs);
-        if (!project.getSourceFile(abs)) project.addSourceFileAtPath(abs);
-      }
+      const { project } = this.addRoot(abs);
       const program = project.getProgram().compilerObject;
       const sourceFile = program.getSourceFile(abs);
       if (!sourceFile) return skipped('file is not part of its project; skipped');
@@ -250,10 +245,7 @@ export class Workspace {
       const abs = path.resolve(file);
       if (!isScriptFile(abs) || this.checkReadable(abs)) continue;
       try {
-        const entry = this.projectFor(abs);
-        if (entry.roots.has(abs)) continue;
-        if (!entry.project.getSourceFile(abs)) entry.project.addSourceFileAtPath(abs);
-        entry.roots.add(abs);
+        this.addRoot(abs);
       } catch {
         // analyzeFile retries it and turns the failure into a note.
       }
@@ -262,6 +254,16 @@ export class Workspace {
 
   dispose(): void {
     this.dropAllProjects();
+  }
+
+  /** The file's project, with the file as one of its roots. */
+  private addRoot(abs: string): ProjectEntry {
+    const entry = this.projectFor(abs);
+    if (!entry.roots.has(abs)) {
+      if (!entry.project.getSourceFile(abs)) entry.project.addSourceFileAtPath(abs);
+      entry.roots.add(abs);
+    }
+    return entry;
   }
 
   private checkReadable(abs: string): string | undefined {
