@@ -606,3 +606,14 @@ describe('cache and invalidation', () => {
     expect(resolver.forFile(test, ['vitest']).configFile).toBe(config);
   });
 });
+
+describe('dependencies for re-analysis', () => {
+  it('records the directories the lookup walked, and stops at the governing config', () => {
+    const { resolver } = modelOf({ 'vitest.config.ts': `export default {};`, 'pkg/vitest.config.ts': `export default {};` }, 'pkg/src/a.test.ts');
+    const test = path.join(ROOT, 'pkg/src/a.test.ts');
+    expect(resolver.dependsOn(test, path.join(ROOT, 'pkg/src') + path.sep)).toBe(true);
+    expect(resolver.dependsOn(test, path.join(ROOT, 'pkg') + path.sep)).toBe(true);
+    expect(resolver.dependsOn(test, ROOT + path.sep)).toBe(false);
+    expect(resolver.dependsOn(test, path.join(ROOT, 'vitest.config.ts'))).toBe(false);
+  });
+});

@@ -255,9 +255,13 @@ export class RunnerConfigResolver {
     return this.reader.invalidate(path.resolve(file));
   }
 
-  /** Whether the model of `testFile` was built from `input` (a config, a module a config imports, a setup file). */
+  /**
+   * Whether the model of `testFile` was built from `input`: a config, a module a config imports, a setup file,
+   * or a directory (path ending in a separator) whose configs the lookup consulted.
+   */
   dependsOn(testFile: string, input: string): boolean {
-    return this.reader.dependsOn(path.resolve(testFile), path.resolve(input));
+    const dir = input.endsWith(path.sep) || input.endsWith('/');
+    return this.reader.dependsOn(path.resolve(testFile), dir ? path.resolve(input) + path.sep : path.resolve(input));
   }
 }
 

@@ -207,17 +207,16 @@ export class Workspace {
   /**
    * Test files affected by a change to `file`: itself if it is a test, the tests that import it, and the tests
    * whose runner config was read from it (a config, a module it imports, a setup file). A runner config file
-   * created or deleted may govern any test below its directory.
+   * created or deleted may govern the tests whose config lookup walked its directory.
    */
   affectedBy(file: string): string[] {
     const abs = path.resolve(file);
     const affected = new Set<string>();
     if (this.isTestFile(abs) || this.testDependencies.has(abs)) affected.add(abs);
     for (const [test, deps] of this.testDependencies) if (deps.has(abs)) affected.add(test);
-    const configName = RunnerConfigResolver.isConfigFileName(abs);
-    const configDir = path.dirname(abs) + path.sep;
+    const walkedDir = RunnerConfigResolver.isConfigFileName(abs) ? path.dirname(abs) + path.sep : undefined;
     for (const test of this.testDependencies.keys()) {
-      if (this.runnerConfigs.dependsOn(test, abs) || (configName && test.startsWith(configDir))) affected.add(test);
+      if (this.runnerConfigs.dependsOn(test, abs) || (walkedDir && this.runnerConfigs.dependsOn(test, walkedDir))) affected.add(test);
     }
     return [...affected];
   }

@@ -355,6 +355,8 @@ export class ConfigReader {
     const notes: string[] = [];
     const stop = isInside(this.root, file) ? this.root : path.dirname(file);
     for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      // A config created later in a directory the lookup walked may govern the file: record the walk.
+      inputs.add(dir + path.sep);
       const matches: Array<{ config: ParsedConfig; specs: ProjectSpec[]; claim: Claim; root: ProjectSpec }> = [];
       const seenRunners = new Set<RunnerKind>();
       for (const name of this.configNamesIn(dir)) {
