@@ -309,6 +309,17 @@ export default defineConfig({
     });
   });
 
+  it('vitest configDefaults in exclude: a file none of its versions exclude is selected; one they may exclude is uncertain', () => {
+    const config = `import { configDefaults, defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { clearMocks: true, exclude: [...configDefaults.exclude, '**/sandbox/**'] } });\n`;
+    const plainFile = modelOf({ 'vitest.config.ts': config }, 'src/a.test.ts').model;
+    expect(known(plainFile.clearMocks)).toBe(true);
+    expect(plainFile.notes).toEqual([]);
+    expect(modelOf({ 'vitest.config.ts': config }, 'sandbox/a.test.ts').model.configFile).toBeUndefined();
+    const dist = modelOf({ 'vitest.config.ts': config }, 'dist/a.test.ts').model;
+    expect(dist.configFile).toBe(path.join(ROOT, 'vitest.config.ts'));
+    expect(dist.notes.join(' ')).toContain('cannot be read statically');
+  });
+
   it('exclude removes a file from the config', () => {
     const { model } = modelOf({ 'vitest.config.ts': `export default { test: { restoreMocks: true, exclude: ['legacy/**'] } };` }, 'legacy/a.test.ts');
     expect(model.configFile).toBeUndefined();

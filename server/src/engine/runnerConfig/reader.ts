@@ -407,7 +407,8 @@ export class ConfigReader {
       if (claim === 'yes') yes.push(spec);
       else if (claim === 'unknown') maybe.push(spec);
     }
-    if (yes.length > 0) return { claim: 'yes', specs: yes };
+    // Projects that may run the file count too: a value is only known when it is the same in all of them.
+    if (yes.length > 0) return { claim: 'yes', specs: [...yes, ...maybe] };
     if (maybe.length > 0) return { claim: 'unknown', specs: maybe };
     return { claim: 'no', specs: [] };
   }
@@ -687,38 +688,45 @@ function matchRegexes(patterns: string[], target: string): Claim {
   }
 }
 
+/** Whether globs or regexes select a path, the way the spec's runner matches them. */
+function patternsMatch(spec: ProjectSpec, patterns: Patterns, file: string, role: 'include' | 'exclude'): Claim {
+  if (patterns.kind === 'unknown') {
+    // Entries we could read still decide when they match; the unreadable rest leaves a non-match open.
+    const partial = patterns.partial?.length ? patternsMatch(spec, { kind: 'globs', patterns: patterns.partial }, file, role) : 'no';
+    if (partial === 'yes') return 'yes';
+    if (patterns.superset && patternsMatch(spec, { kind: 'globs', patterns: patterns.superset }, file, role) === 'no') return 'no';
+    return 'unknown';
+  }
+  if (patterns.kind === 'regexes') return matchRegexes(patterns.patterns, file);
+  const rel = path.relative(spec.dir, file);
+  if (spec.runner === 'vitest' || spec.runner === 'mocha' || spec.runner === 'node-test') {
+    const globs = patterns.patterns.map((p) => p.replace(/^\.\//, ''));
+    if (matchGlobs(globs, rel)) return 'yes';
+    // A directory named without a glob selects what is under it (mocha `spec: test`, `node --test test/unit/`).
+    if (role === 'include' && globs.some((p) => !/[*?{[]/.test(p) && isInside(path.resolve(spec.dir, p), file))) return 'yes';
+    return 'no';
+  }
+  // jest testMatch and Playwright testMatch/testIgnore are matched against the absolute path; relative globs match at any depth.
+  const absolute = patterns.patterns.map((p) => (path.isAbsolute(p) ? p : p.startsWith('**/') ? p : `**/${p}`).replace(/^\//, ''));
+  return matchGlobs(absolute, file.replace(/^\//, '')) ? 'yes' : 'no';
+}
+
 /** Whether a spec selects the file (roots/testDir, include globs or regexes, exclude). */
 function claims(spec: ProjectSpec, file: string): Claim {
   if (spec.roots) {
     if ('unknown' in spec.roots) return 'unknown';
     if (!spec.roots.some((r) => isInside(r, file))) return 'no';
-  } else if (!isInside(spec.dir, file) && spec.runner !== 'jest') {
+  } else if (!isInside(spec.dir, file)) {
     return 'no';
   }
-  if (spec.runner === 'jest' && !spec.roots && !isInside(spec.dir, file)) return 'no';
-  const rel = path.relative(spec.dir, file);
-  let claim: Claim;
-  const include: Patterns | undefined = spec.include ?? (DEFAULT_INCLUDE[spec.runner] ? { kind: 'globs', patterns: DEFAULT_INCLUDE[spec.runner]! } : undefined);
-  if (!include) claim = 'yes';
-  else if (include.kind === 'unknown') claim = 'unknown';
-  else if (include.kind === 'regexes') claim = matchRegexes(include.patterns, file);
-  else if (spec.runner === 'vitest' || spec.runner === 'mocha' || spec.runner === 'node-test') {
-    claim = matchGlobs(include.patterns.map((p) => p.replace(/^\.\//, '')), rel) || include.patterns.some((p) => !/[*?{[]/.test(p) && isInside(path.resolve(spec.dir, p), file)) ? 'yes' : 'no';
-  } else {
-    // jest testMatch and Playwright testMatch are matched against the absolute path; relative Playwright globs match any depth.
-    const absolute = include.patterns.map((p) => (path.isAbsolute(p) || p.startsWith('**/') ? p : `**/${p}`));
-    claim = matchGlobs(absolute.map((p) => p.replace(/^\//, '')), file.replace(/^\//, '')) ? 'yes' : 'no';
-  }
-  if (claim === 'no') return 'no';
-  const exclude = spec.exclude ?? (spec.runner === 'vitest' ? { kind: 'globs' as const, patterns: VITEST_DEFAULT_EXCLUDE } : undefined);
-  if (exclude?.kind === 'globs') {
-    const target = spec.runner === 'vitest' || spec.runner === 'mocha' ? rel : file.replace(/^\//, '');
-    const patterns = spec.runner === 'vitest' || spec.runner === 'mocha' ? exclude.patterns : exclude.patterns.map((p) => (p.startsWith('**/') || path.isAbsolute(p) ? p.replace(/^\//, '') : `**/${p}`));
-    if (matchGlobs(patterns, target)) return 'no';
-  } else if (exclude?.kind === 'regexes' && matchRegexes(exclude.patterns, file) === 'yes') {
-    return 'no';
-  }
-  return claim;
+  const defaults = DEFAULT_INCLUDE[spec.runner];
+  const include: Patterns | undefined = spec.include ?? (defaults ? { kind: 'globs', patterns: defaults } : undefined);
+  const included: Claim = include ? patternsMatch(spec, include, file, 'include') : 'yes';
+  if (included === 'no') return 'no';
+  const exclude: Patterns | undefined = spec.exclude ?? (spec.runner === 'vitest' ? { kind: 'globs', patterns: VITEST_DEFAULT_EXCLUDE } : undefined);
+  const excluded: Claim = exclude ? patternsMatch(spec, exclude, file, 'exclude') : 'no';
+  if (excluded === 'yes') return 'no';
+  return included === 'yes' && excluded === 'no' ? 'yes' : 'unknown';
 }
 
 /** One value per matching project: equal values combine; different ones are unknown (they depend on the project). */

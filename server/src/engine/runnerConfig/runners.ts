@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { ConfigValue, ModelField, RunnerKind, SourceLocation } from '../runnerConfig.js';
-import { member, plain, type Prop, type Span, type Val } from './evaluate.js';
+import { member, plain, VITEST_DEFAULTS_FILE, type Prop, type Span, type Val } from './evaluate.js';
 
 /** Turns spans into source locations (line and character computed from the file text). */
 export type Locate = (keyPath: string, key: Span, value: Span) => SourceLocation;
@@ -21,7 +21,11 @@ export interface SetupSpec {
 export type Patterns =
   | { kind: 'globs'; patterns: string[]; source?: SourceLocation }
   | { kind: 'regexes'; patterns: string[]; source?: SourceLocation }
-  | { kind: 'unknown'; reason: string };
+  /**
+   * `partial`: the entries that could be read (an unknown spread leaves the others open). `superset`: when the
+   * only unread entries are a runner's version-dependent defaults, every entry any version may have.
+   */
+  | { kind: 'unknown'; reason: string; partial?: string[]; superset?: string[] };
 
 export interface ProjectSpec {
   runner: RunnerKind;
@@ -138,7 +142,17 @@ function patterns(prop: Prop | undefined, keyPath: string, locate: Locate, repla
     return { kind: 'regexes', patterns: value.items.map((i) => (i as { source: string }).source), source };
   }
   const list = stringList(value);
-  if (!list.ok) return { kind: 'unknown', reason: `\`${keyPath}\`: ${list.reason}` };
+  if (!list.ok) {
+    const strings = value.t === 'arr' ? value.items.filter((i): i is Extract<Val, { t: 'lit' }> => i.t === 'lit' && typeof i.v === 'string') : [];
+    const partial = strings.filter((i) => i.at.file !== VITEST_DEFAULTS_FILE).map((i) => replace(i.v as string));
+    const onlyDefaultsOpen = value.t === 'arr' && value.items.length === strings.length && strings.some((i) => i.at.file === VITEST_DEFAULTS_FILE);
+    return {
+      kind: 'unknown',
+      reason: `\`${keyPath}\`: ${list.reason}`,
+      ...(partial.length ? { partial } : {}),
+      ...(onlyDefaultsOpen ? { superset: strings.map((i) => replace(i.v as string)) } : {}),
+    };
+  }
   return { kind: 'globs', patterns: list.items.map((i) => replace(i.text)), source };
 }
 
