@@ -320,6 +320,20 @@ export default defineConfig({
     expect(dist.notes.join(' ')).toContain('cannot be read statically');
   });
 
+  it('a config passed with --config from a package script resolves root, include and setupFiles against the package directory', () => {
+    const files = {
+      'package.json': JSON.stringify({ scripts: { 'test:native': 'vitest --config=./test/native/vitest.config.ts' } }),
+      'test/native/vitest.config.ts': `export default defineConfig({ test: { root: './test/native', include: ['**/*.native.test.ts'], setupFiles: ['./vitest.setup.ts'] } });`,
+      'test/native/vitest.setup.ts': `afterEach(() => { vi.restoreAllMocks(); });\n`,
+    };
+    const { model } = modelOf(files, 'test/native/a.native.test.ts');
+    expect(model.configFile).toBe(path.join(ROOT, 'test/native/vitest.config.ts'));
+    expect(setupHooksDo(model, 'restoreMocks')).toBe('yes');
+    // Without the script, vitest would run in the config's directory: root test/native/test/native selects nothing here.
+    const alone = modelOf({ 'package.json': '{}', 'test/native/vitest.config.ts': files['test/native/vitest.config.ts'] }, 'test/native/a.native.test.ts').model;
+    expect(alone.configFile).toBeUndefined();
+  });
+
   it('exclude removes a file from the config', () => {
     const { model } = modelOf({ 'vitest.config.ts': `export default { test: { restoreMocks: true, exclude: ['legacy/**'] } };` }, 'legacy/a.test.ts');
     expect(model.configFile).toBeUndefined();

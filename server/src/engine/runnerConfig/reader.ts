@@ -282,7 +282,7 @@ export class ConfigReader {
           const value = (): Val => (/\.json$|^\.mocharc(\.jsonc)?$/.test(base) ? evaluator.jsonValue(file) : /\.ya?ml$/.test(base) ? this.yamlValue(file, evaluator) : evaluator.configValue(file));
           try {
             switch (candidate.kind) {
-              case 'vitest': configs.push(readVitest(file, value(), this.locate)); break;
+              case 'vitest': configs.push(readVitest(file, value(), this.locate, this.vitestCwd(file, evaluator))); break;
               case 'vitest-workspace': configs.push(readVitestWorkspace(file, value(), this.locate)); break;
               case 'jest': configs.push(readJest(file, value(), this.locate, '', (name, dir) => this.preset(evaluator, name, dir))); break;
               case 'playwright': configs.push(readPlaywright(file, value(), this.locate)); break;
@@ -299,6 +299,38 @@ export class ConfigReader {
     evaluator.inputs.add(file);
     this.parses.set(file, { configs, inputs: evaluator.inputs });
     return configs;
+  }
+
+  /**
+   * The directory vitest runs in with this config. A config beside its package.json: that directory. A config
+   * elsewhere that a script of the nearest package.json passes with `--config`: the package directory (scripts
+   * run there). Otherwise the config's own directory.
+   */
+  private vitestCwd(file: string, evaluator: ModuleEvaluator): string {
+    const configDir = path.dirname(file);
+    for (let dir = configDir; isInside(this.root, dir); dir = path.dirname(dir)) {
+      const pkgFile = path.join(dir, 'package.json');
+      evaluator.inputs.add(pkgFile);
+      if (!this.host.fileExists(pkgFile)) {
+        if (dir === this.root || path.dirname(dir) === dir) break;
+        continue;
+      }
+      if (dir === configDir) return configDir;
+      let scripts: Record<string, unknown> = {};
+      try {
+        scripts = (JSON.parse(this.host.readFile(pkgFile) ?? '{}') as { scripts?: Record<string, unknown> }).scripts ?? {};
+      } catch {
+        return configDir;
+      }
+      for (const script of Object.values(scripts)) {
+        if (typeof script !== 'string' || !/\bvitest\b/.test(script)) continue;
+        for (const match of script.matchAll(/(?:--config|-c)(?:=|\s+)(["']?)([^\s"']+)\1/g)) {
+          if (path.resolve(dir, match[2]!) === file) return dir;
+        }
+      }
+      return configDir;
+    }
+    return configDir;
   }
 
   private yamlValue(file: string, evaluator: ModuleEvaluator): Val {

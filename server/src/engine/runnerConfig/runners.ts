@@ -183,11 +183,15 @@ function openReason(value: Val): string | undefined {
 
 // ---- vitest ---------------------------------------------------------------------------------------
 
-export function readVitest(file: string, root: Val, locate: Locate): ParsedConfig {
+/**
+ * @param cwd where vitest runs with this config: relative `root`, `dir`, `include` and `setupFiles` resolve
+ * against it (vitest's root defaults to the working directory, not the config's directory).
+ */
+export function readVitest(file: string, root: Val, locate: Locate, cwd = path.dirname(file)): ParsedConfig {
   const notes: string[] = [];
   const test = member(root, 'test', root.at);
   const hasTestSection = root.t === 'obj' ? root.props.has('test') : root.t !== 'lit';
-  const dir = path.dirname(file);
+  const dir = cwd;
   const spec = vitestSpec(file, root, dir, locate, 'test', undefined);
   const parsed: ParsedConfig = { file, runner: 'vitest', root: spec, hasTestSection, notes };
   const projectsProp = keyOf(test, 'projects') ?? keyOf(test, 'workspace');
