@@ -302,33 +302,30 @@ export class ConfigReader {
   }
 
   /**
-   * The directory vitest runs in with this config. A config beside its package.json: that directory. A config
-   * elsewhere that a script of the nearest package.json passes with `--config`: the package directory (scripts
-   * run there). Otherwise the config's own directory.
+   * The directory vitest runs in with this config: the directory of a package.json (at or above the config)
+   * whose scripts pass it with `--config` (scripts run there), else the config's own directory (vitest run
+   * beside its config, or the config is a project, whose root resolves against its own directory).
    */
   private vitestCwd(file: string, evaluator: ModuleEvaluator): string {
     const configDir = path.dirname(file);
     for (let dir = configDir; isInside(this.root, dir); dir = path.dirname(dir)) {
       const pkgFile = path.join(dir, 'package.json');
       evaluator.inputs.add(pkgFile);
-      if (!this.host.fileExists(pkgFile)) {
-        if (dir === this.root || path.dirname(dir) === dir) break;
-        continue;
-      }
-      if (dir === configDir) return configDir;
-      let scripts: Record<string, unknown> = {};
-      try {
-        scripts = (JSON.parse(this.host.readFile(pkgFile) ?? '{}') as { scripts?: Record<string, unknown> }).scripts ?? {};
-      } catch {
-        return configDir;
-      }
-      for (const script of Object.values(scripts)) {
-        if (typeof script !== 'string' || !/\bvitest\b/.test(script)) continue;
-        for (const match of script.matchAll(/(?:--config|-c)(?:=|\s+)(["']?)([^\s"']+)\1/g)) {
-          if (path.resolve(dir, match[2]!) === file) return dir;
+      if (dir !== configDir && this.host.fileExists(pkgFile)) {
+        let scripts: Record<string, unknown> = {};
+        try {
+          scripts = (JSON.parse(this.host.readFile(pkgFile) ?? '{}') as { scripts?: Record<string, unknown> }).scripts ?? {};
+        } catch {
+          // unreadable package.json: no script to learn from
+        }
+        for (const script of Object.values(scripts)) {
+          if (typeof script !== 'string' || !/\bvitest\b/.test(script)) continue;
+          for (const match of script.matchAll(/(?:--config|-c)(?:=|\s+)(["']?)([^\s"']+)\1/g)) {
+            if (path.resolve(dir, match[2]!) === file) return dir;
+          }
         }
       }
-      return configDir;
+      if (dir === this.root || path.dirname(dir) === dir) break;
     }
     return configDir;
   }
@@ -385,6 +382,7 @@ export class ConfigReader {
   private computeModel(file: string, hint: RunnerKind | undefined, inputs: Set<string>): RunnerConfigModel {
     const allowed: ReadonlySet<RunnerKind> = new Set(hint ? [hint] : ['vitest', 'jest', 'mocha']);
     const notes: string[] = [];
+    const passedOver: string[] = [];
     const stop = isInside(this.root, file) ? this.root : path.dirname(file);
     for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
       // A config created later in a directory the lookup walked may govern the file: record the walk.
@@ -404,7 +402,10 @@ export class ConfigReader {
             continue; // a plain vite.config says nothing about a file that does not import vitest
           }
           const match = this.match(config, file, inputs, notes);
-          if (match.claim === 'no') continue;
+          if (match.claim === 'no') {
+            passedOver.push(path.relative(this.root, config.file) || path.basename(config.file));
+            continue;
+          }
           seenRunners.add(config.runner);
           matches.push({ config, specs: match.specs, claim: match.claim, root: config.root });
         }
@@ -412,6 +413,7 @@ export class ConfigReader {
       if (matches.length > 0) return this.assemble(file, matches, notes, inputs);
       if (dir === stop || path.dirname(dir) === dir) break;
     }
+    if (passedOver.length) notes.push(`found but not selecting this file (include, testMatch, testDir or exclude): ${[...new Set(passedOver)].join(', ')}`);
     if (hint) {
       notes.push(`no ${hint} config found between the file and the workspace root: runner defaults`);
       return this.fromSpecs(file, hint, undefined, [], undefined, notes, inputs);
