@@ -551,6 +551,12 @@ describe('node:test', () => {
     expect(model.forceExit).toEqual({ kind: 'default', value: false });
   });
 
+  it('borp scripts: --concurrency and -p patterns', () => {
+    const files = { 'package.json': pkg({ 'test:fetch': 'npm run build && borp --timeout 180000 --expose-gc --concurrency 1 -p "test/fetch/*.js" && npm run x', 'test:unit': 'borp -p "test/*.js"' }) };
+    expect(known(modelOf(files, 'test/fetch/a.js', ['node-test']).model.fileParallelism)).toBe(false);
+    expect(modelOf(files, 'test/b.js', ['node-test']).model.fileParallelism).toEqual({ kind: 'default', value: undefined });
+  });
+
   it('mocha flags in a script: --retries and --require', () => {
     const { model } = modelOf({ 'package.json': pkg({ test: 'NODE_ENV=test mocha --retries 2 --require ./hooks.js "test/**/*.js"' }), 'hooks.js': `exports.mochaHooks = { afterEach() { sinon.restore(); } };\n` }, 'test/a.js', ['mocha']);
     expect(known(model.retry)).toBe(2);

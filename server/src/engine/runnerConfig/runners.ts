@@ -580,7 +580,9 @@ export function readScripts(file: string, pkg: Val, locate: Locate): ScriptRun[]
       const base = path.basename(exe.word);
       const isNode = base === 'node' || base === 'tsx' || base === 'ts-node';
       const args = words.slice(program + 1);
-      const isNodeTest = isNode && args.some((a) => a.word === '--test');
+      // borp: a node:test runner CLI (`borp -p "test/*.js" --concurrency 1`).
+      const isBorp = base === 'borp';
+      const isNodeTest = (isNode && args.some((a) => a.word === '--test')) || isBorp;
       const isMocha = base === 'mocha' || base === '_mocha';
       if (!isNodeTest && !isMocha) continue;
       const runner = isNodeTest ? 'node-test' : 'mocha';
@@ -618,7 +620,18 @@ export function readScripts(file: string, pkg: Val, locate: Locate): ScriptRun[]
           if (/^\d+$/.test(v)) known(field, Number(v));
           else spec.fields[field] = { kind: 'unknown', reason: `\`${arg.word} ${v}\` is not a number`, source };
         };
-        if (runner === 'node-test') {
+        if (isBorp) {
+          if (flag === '--pattern' || flag === '-p') {
+            const v = takeValue();
+            if (v) positional.push(v);
+          } else if (flag === '--concurrency' || flag === '-c') {
+            numberValue('maxWorkers');
+            const w = spec.fields.maxWorkers;
+            if (w?.kind === 'known') known('fileParallelism', (w.value as number) > 1);
+          } else if (['--timeout', '-t', '--reporter', '-r', '--ignore', '-i', '--coverage-exclude', '-X', '--lines', '--functions', '--statements', '--branches'].includes(flag)) {
+            takeValue();
+          }
+        } else if (runner === 'node-test') {
           if (flag === '--test-concurrency') {
             numberValue('maxWorkers');
             const w = spec.fields.maxWorkers;
