@@ -1,5 +1,7 @@
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { Rule, RuleContext } from '../../server/src/engine/types.js';
+import { Workspace } from '../../server/src/workspace/workspace.js';
 import {
   globalFakeTimers,
   RunnerConfigResolver,
@@ -646,5 +648,63 @@ describe('dependencies for re-analysis', () => {
     expect(resolver.dependsOn(test, path.join(ROOT, 'pkg') + path.sep)).toBe(true);
     expect(resolver.dependsOn(test, ROOT + path.sep)).toBe(false);
     expect(resolver.dependsOn(test, path.join(ROOT, 'vitest.config.ts'))).toBe(false);
+  });
+});
+
+describe('rule context', () => {
+  const TYPED = path.resolve(__dirname, '../fixtures/typed');
+  const seen: RunnerConfigModel[] = [];
+  // Test doubles of rules (never registered): one asks for the runner config twice, one never asks.
+  const asking: Rule = {
+    meta: { id: 'probe-asks', category: 'isolation', defaultSeverity: 'info', requiresTypes: false, docs: { summary: '', why: '', badExample: '', goodExample: '' } },
+    check(context: RuleContext) {
+      seen.push(context.runnerConfig());
+      seen.push(context.runnerConfig());
+    },
+  };
+  const silent: Rule = { ...asking, meta: { ...asking.meta, id: 'probe-silent' }, check() {} };
+  const dir = path.join(TYPED, 'src', 'runner-config-probe');
+  const config = path.join(dir, 'vitest.config.ts');
+  const test = path.join(dir, 'a.test.ts');
+  const workspaces: Workspace[] = [];
+  afterAll(() => {
+    for (const w of workspaces) w.dispose();
+  });
+
+  it('computes the model only when a rule asks, once per analysis, from editor buffers', () => {
+    const workspace = new Workspace({ root: TYPED, rules: [asking] });
+    workspaces.push(workspace);
+    const forFile = vi.spyOn(workspace.runnerConfigs, 'forFile');
+    workspace.setBuffer(config, `export default { test: { restoreMocks: true } };\n`);
+    workspace.setBuffer(test, `import { it } from 'vitest';\nit('a', () => {});\n`);
+    try {
+      workspace.analyzeFile(test);
+      expect(forFile).toHaveBeenCalledTimes(1);
+      expect(seen.at(-1)!.configFile).toBe(config);
+      expect(valueOf(seen.at(-1)!.restoreMocks)).toBe(true);
+      // A buffer edit of the config invalidates it.
+      workspace.setBuffer(config, `export default { test: { restoreMocks: false } };\n`);
+      workspace.analyzeFile(test);
+      expect(valueOf(seen.at(-1)!.restoreMocks)).toBe(false);
+      expect(workspace.affectedBy(config)).toContain(test);
+    } finally {
+      workspace.clearBuffer(test);
+      workspace.clearBuffer(config);
+    }
+    // Gone from the buffers (and never on disk): no config governs the file any more.
+    expect(workspace.runnerConfigFor(test, ['vitest']).configFile).toBeUndefined();
+  });
+
+  it('a rule that never asks costs no config reading', () => {
+    const workspace = new Workspace({ root: TYPED, rules: [silent] });
+    workspaces.push(workspace);
+    const forFile = vi.spyOn(workspace.runnerConfigs, 'forFile');
+    workspace.setBuffer(test, `import { it } from 'vitest';\nit('a', () => {});\n`);
+    try {
+      workspace.analyzeFile(test);
+    } finally {
+      workspace.clearBuffer(test);
+    }
+    expect(forFile).not.toHaveBeenCalled();
   });
 });

@@ -107,11 +107,14 @@ export class Workspace {
       readFile: (file) => this.readText(file),
       fileExists: (file) => host.fileExistsSync(file),
       readDirectory: (dir) => {
+        let entries: Array<{ name: string; isDirectory: boolean }> | undefined;
         try {
-          return host.readDirSync(dir).map((e) => ({ name: e.name, isDirectory: e.isDirectory }));
+          entries = host.readDirSync(dir).map((e) => ({ name: e.name, isDirectory: e.isDirectory }));
         } catch {
-          return undefined;
+          entries = undefined;
         }
+        const buffers = host.overlayNamesIn(dir).filter((name) => !entries?.some((e) => e.name === name));
+        return buffers.length ? [...(entries ?? []), ...buffers.map((name) => ({ name, isDirectory: false }))] : entries;
       },
     };
   }
