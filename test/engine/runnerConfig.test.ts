@@ -136,6 +136,17 @@ afterEach(() => {
     expect(setupHooksDo(model, 'restoreMocks')).toBe('unknown');
   });
 
+  it('hooks registered conditionally or by a local helper make setup-hook questions unknown', () => {
+    const conditional = modelOf({ 'vitest.config.ts': `export default { test: { setupFiles: ['./setup.ts'] } };`, 'setup.ts': `if (process.env.RESET) {\n  afterEach(() => vi.restoreAllMocks());\n}\n` }, 'a.test.ts').model;
+    expect(setupHooksDo(conditional, 'restoreMocks')).toBe('unknown');
+    const helper = modelOf({ 'vitest.config.ts': `export default { test: { setupFiles: ['./setup.ts'] } };`, 'setup.ts': `import { installMocks } from './helpers';\ninstallMocks();\n`, 'helpers.ts': `export function installMocks() {}\n` }, 'a.test.ts').model;
+    expect(setupHooksDo(helper, 'restoreMocks')).toBe('unknown');
+    // A hook's own callback calling helpers is read as it is: nothing registered conditionally.
+    const plainHooks = modelOf({ 'vitest.config.ts': `export default { test: { setupFiles: ['./setup.ts'] } };`, 'setup.ts': `import { server } from './server';\nbeforeAll(() => server.listen());\nafterEach(() => server.resetHandlers());\n`, 'server.ts': '' }, 'a.test.ts').model;
+    expect(setupHooksDo(plainHooks, 'restoreMocks')).toBe('no');
+    expect(setupHooksDo(plainHooks, 'resetHandlers')).toBe('yes');
+  });
+
   it('reads a package setup file from node_modules statically', () => {
     const { model } = modelOf({
       'vitest.config.ts': `export default { test: { setupFiles: ['@acme/test-setup/vitest'] } };`,

@@ -609,6 +609,7 @@ export class ConfigReader {
       status: parsed.unreadable ? 'unreadable' : 'read',
       hooks: parsed.hooks,
       topLevel: parsed.topLevel,
+      ...(parsed.partial ? { partial: parsed.partial } : {}),
     };
   }
 
