@@ -273,7 +273,7 @@ export class ConfigReader {
         if (jest.t !== 'lit') configs.push(readJest(file, jest, this.locate, 'jest.', (name, dir) => this.preset(evaluator, name, dir)));
         const mocha = member(pkg, 'mocha', pkg.at);
         if (mocha.t !== 'lit') configs.push(readMocha(file, mocha, this.locate, 'mocha.'));
-        for (const run of readScripts(file, pkg, this.locate)) {
+        for (const run of readScripts(file, pkg, this.locate, this.host.readFile(file))) {
           configs.push({ file, runner: run.runner, root: run.spec, hasTestSection: true, notes: [] });
         }
       } else {

@@ -562,7 +562,20 @@ export interface ScriptRun {
  * `node --test ...` and `mocha ...` command lines in package.json scripts, read as configs: flags become
  * settings located on the script's value; positional arguments select files.
  */
-export function readScripts(file: string, pkg: Val, locate: Locate): ScriptRun[] {
+/** Maps offsets in a JSON string's value to offsets in the file (escapes take more than one character there). */
+function jsonStringOffsets(raw: string | undefined, literalStart: number, valueLength: number): (index: number) => number {
+  if (raw === undefined || raw[literalStart] !== '"') return (index) => literalStart + 1 + index;
+  const map: number[] = [];
+  let i = literalStart + 1;
+  while (map.length <= valueLength && i < raw.length) {
+    map.push(i);
+    if (raw[i] === '\\') i += raw[i + 1] === 'u' ? 6 : 2;
+    else i++;
+  }
+  return (index) => map[Math.min(index, map.length - 1)] ?? literalStart + 1 + index;
+}
+
+export function readScripts(file: string, pkg: Val, locate: Locate, text?: string): ScriptRun[] {
   const scripts = member(pkg, 'scripts', pkg.at);
   if (scripts.t !== 'obj') return [];
   const runs: ScriptRun[] = [];
@@ -570,8 +583,7 @@ export function readScripts(file: string, pkg: Val, locate: Locate): ScriptRun[]
   for (const [name, prop] of scripts.props) {
     if (prop.value.t !== 'lit' || typeof prop.value.v !== 'string') continue;
     const script = prop.value.v;
-    // Offsets inside the JSON string: +1 for the opening quote (escapes are rare in scripts; offsets may drift after one).
-    const valueStart = prop.value.at.start + 1;
+    const offset = jsonStringOffsets(text, prop.value.at.start, script.length);
     for (const command of scriptCommands(script)) {
       const words = command;
       const program = words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w.word) && w.word !== 'npx' && w.word !== 'cross-env' && w.word !== 'dotenv' && w.word !== '--');
@@ -589,7 +601,7 @@ export function readScripts(file: string, pkg: Val, locate: Locate): ScriptRun[]
       const spec = emptySpec(runner, file, dir);
       spec.name = `scripts.${name}`;
       const keyPath = `scripts.${name}`;
-      const at = (w: { start: number; end: number }): Span => ({ file, start: valueStart + w.start, end: valueStart + w.end });
+      const at = (w: { start: number; end: number }): Span => ({ file, start: offset(w.start), end: offset(w.end) });
       const located = (w: { start: number; end: number }): SourceLocation => locate(keyPath, prop.key, at(w));
       const positional: string[] = [];
       const setup: SetupSpec[] = [];
