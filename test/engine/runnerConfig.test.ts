@@ -430,6 +430,20 @@ module.exports = config;
     expect(known(model.clearMocks)).toBe(true);
   });
 
+  it('testMatch: null with testRegex, in a package config spreading an imported base config', () => {
+    const files = {
+      'jest.config.base.js': `import { defaults } from 'jest-config';\nexport default {\n  setupFilesAfterEnv: ['<rootDir>/../../jest.setup.js'],\n  preset: 'ts-jest',\n  testMatch: null,\n  testRegex: '/__tests__/.*\\\\.test\\\\.(js|ts)$',\n  moduleFileExtensions: [...defaults.moduleFileExtensions, 'ts'],\n  clearMocks: true,\n};\n`,
+      'jest.setup.js': `afterEach(() => {});\n`,
+      'packages/server/jest.config.js': `import baseConfig from '../../jest.config.base.js';\nexport default { ...baseConfig };\n`,
+    };
+    const { model, host } = modelOf(files, 'packages/server/src/__tests__/a.test.ts', ['jest']);
+    expect(model.configFile).toBe(path.join(ROOT, 'packages/server/jest.config.js'));
+    expect(known(model.clearMocks)).toBe(true);
+    expect(keyText(host, model.clearMocks)).toBe('clearMocks');
+    expect((known(model.setupFiles) as Array<{ path: string }>)[0]!.path).toBe(path.join(ROOT, 'jest.setup.js'));
+    expect(modelOf(files, 'packages/server/src/helper.test.ts', ['jest']).model.configFile).toBeUndefined();
+  });
+
   it('legacy timers: "fake"', () => {
     expect(known(modelOf({ 'jest.config.json': `{ "timers": "fake" }` }, 'a.test.js', ['jest']).model.fakeTimers)).toBe(true);
   });

@@ -135,7 +135,8 @@ function stringList(value: Val): { ok: true; items: Array<{ text: string; at: Sp
 function patterns(prop: Prop | undefined, keyPath: string, locate: Locate, replace: (s: string) => string = (s) => s): Patterns | undefined {
   if (!prop) return undefined;
   const value = prop.value;
-  if (value.t === 'lit' && value.v === undefined) return undefined;
+  // `testMatch: null` (jest) switches the option off, like leaving it out.
+  if (value.t === 'lit' && (value.v === undefined || value.v === null)) return undefined;
   const source = locate(keyPath, prop.key, value.at);
   if (value.t === 'regex') return { kind: 'regexes', patterns: [value.source], source };
   if (value.t === 'arr' && !value.open && value.items.every((i) => i.t === 'regex')) {
@@ -159,7 +160,7 @@ function patterns(prop: Prop | undefined, keyPath: string, locate: Locate, repla
 function setupList(prop: Prop | undefined, keyPath: string, baseDir: string, locate: Locate, replace: (s: string) => string = (s) => s): ConfigValue<SetupSpec[]> | undefined {
   if (!prop) return undefined;
   const value = prop.value;
-  if (value.t === 'lit' && value.v === undefined) return undefined;
+  if (value.t === 'lit' && (value.v === undefined || value.v === null)) return undefined;
   const source = locate(keyPath, prop.key, value.at);
   const list = stringList(value);
   if (!list.ok) return { kind: 'unknown', reason: list.reason, source };
