@@ -538,9 +538,11 @@ spec: 'test/**/*.spec.ts'
     expect((known(model.setupFiles) as unknown[]).length).toBe(1);
   });
 
-  it('a file outside spec is not governed', () => {
+  it('a file outside spec is not governed by that config, and its settings are unknown', () => {
     const { model } = modelOf({ '.mocharc.yml': `spec: test/**/*.spec.js\nretries: 3\n` }, 'src/a.spec.js', ['mocha']);
     expect(model.configFile).toBeUndefined();
+    // A configured mocha run may still load it from another test file: unknown, not the defaults.
+    expect(model.retry.kind).toBe('unknown');
   });
 });
 
@@ -586,6 +588,22 @@ describe('node:test', () => {
     const source = model.maxWorkers.kind === 'known' ? model.maxWorkers.source : undefined;
     expect(host.files.get(source!.file)!.slice(source!.valueStart, source!.valueEnd)).toBe('--concurrency');
     expect(modelOf(files, 'test/b.js', ['node-test']).model.fileParallelism).toEqual({ kind: 'default', value: undefined });
+  });
+
+  it('mocha --config in a script: the rc file read, the script flags on top; a file no run selects is unknown', () => {
+    const files = {
+      'package.json': pkg({ test: 'mocha --exit -t 10000 --config test/mocha-all.js', 'test:unit': 'mocha --config test/mocha-unit.js', 'test:cov': 'nyc mocha --exit --config test/mocha-all.js' }),
+      'test/mocha-all.js': `module.exports = { spec: ['test/all-tests-suite.js', 'test/integration2/**/*.spec.js'], retries: 1 };\n`,
+      'test/mocha-unit.js': `module.exports = { spec: ['test/db-less-suite.js'] };\n`,
+    };
+    const { model } = modelOf(files, 'test/integration2/a.spec.js', ['mocha']);
+    expect(model.project).toBe('scripts.test, scripts.test:cov');
+    expect(known(model.forceExit)).toBe(true);
+    expect(known(model.retry)).toBe(1);
+    // Loaded by all-tests-suite.js at run time, which a static read cannot follow.
+    const required = modelOf(files, 'test/unit/b.js', ['mocha']).model;
+    expect(required.runner).toBe('mocha');
+    expect(required.forceExit.kind).toBe('unknown');
   });
 
   it('mocha flags in a script: --retries and --require', () => {

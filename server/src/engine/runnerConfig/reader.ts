@@ -274,7 +274,18 @@ export class ConfigReader {
         const mocha = member(pkg, 'mocha', pkg.at);
         if (mocha.t !== 'lit') configs.push(readMocha(file, mocha, this.locate, 'mocha.'));
         for (const run of readScripts(file, pkg, this.locate, this.host.readFile(file))) {
-          configs.push({ file, runner: run.runner, root: run.spec, hasTestSection: true, notes: [] });
+          const notes: string[] = [];
+          if (run.config) {
+            // `mocha --config x.js`: the rc file's options, overridden by the script's own flags.
+            const rcValue = /\.ya?ml$/.test(run.config) ? this.yamlValue(run.config, evaluator) : /\.jsonc?$/.test(run.config) ? evaluator.jsonValue(run.config) : evaluator.configValue(run.config);
+            const rc = readMocha(run.config, rcValue, this.locate).root;
+            run.spec.fields = { ...rc.fields, ...run.spec.fields };
+            run.spec.setup = [...rc.setup, ...run.spec.setup];
+            run.spec.include ??= rc.include;
+            run.spec.exclude ??= rc.exclude;
+            if (rc.open) run.spec.open = rc.open;
+          }
+          configs.push({ file, runner: run.runner, root: run.spec, hasTestSection: true, notes });
         }
       } else {
         const candidate = CANDIDATES.find((c) => c.pattern.test(base) && c.kind !== 'package');
@@ -414,6 +425,14 @@ export class ConfigReader {
       if (dir === stop || path.dirname(dir) === dir) break;
     }
     if (passedOver.length) notes.push(`found but not selecting this file (include, testMatch, testDir or exclude): ${[...new Set(passedOver)].join(', ')}`);
+    if ((hint === 'mocha' || hint === 'node-test') && passedOver.length) {
+      // Script-driven suites often load test files from a suite file (`require('./unit/x')`): a configured run that
+      // does not name the file may still run it, with its options. Nothing is known then.
+      const model = unknownRunnerConfig(file, `${hint} runs are configured (${[...new Set(passedOver)].join(', ')}) but none selects this file by its patterns; another test file may load it`);
+      model.runner = hint;
+      model.notes.push(...notes);
+      return model;
+    }
     if (hint) {
       notes.push(`no ${hint} config found between the file and the workspace root: runner defaults`);
       return this.fromSpecs(file, hint, undefined, [], undefined, notes, inputs);

@@ -553,10 +553,14 @@ export function scriptCommands(script: string): Array<Array<{ word: string; star
   return commands.filter((c) => c.length > 0);
 }
 
+const WRAPPERS = new Set(['npx', 'pnpx', 'bunx', 'cross-env', 'dotenv', '--', 'nyc', 'c8', 'env', 'exec']);
+
 export interface ScriptRun {
   runner: 'node-test' | 'mocha';
   script: string;
   spec: ProjectSpec;
+  /** mocha `--config <file>`: an rc file whose options the script's flags override. */
+  config?: string;
 }
 
 /**
@@ -587,7 +591,8 @@ export function readScripts(file: string, pkg: Val, locate: Locate, text?: strin
     const offset = jsonStringOffsets(text, prop.value.at.start, script.length);
     for (const command of scriptCommands(script)) {
       const words = command;
-      const program = words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w.word) && w.word !== 'npx' && w.word !== 'cross-env' && w.word !== 'dotenv' && w.word !== '--');
+      // Skip env assignments and wrappers that run the next command (`cross-env X=1 mocha`, `nyc mocha`, `npx vitest`).
+      const program = words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w.word) && !WRAPPERS.has(w.word));
       const exe = words[program];
       if (!exe) continue;
       const base = path.basename(exe.word);
@@ -606,6 +611,7 @@ export function readScripts(file: string, pkg: Val, locate: Locate, text?: strin
       const located = (w: { start: number; end: number }): SourceLocation => locate(keyPath, prop.key, at(w));
       const positional: string[] = [];
       const setup: SetupSpec[] = [];
+      let configFile: string | undefined;
       for (let index = 0; index < args.length; index++) {
         const arg = args[index]!;
         const eq = arg.word.indexOf('=');
@@ -676,13 +682,13 @@ export function readScripts(file: string, pkg: Val, locate: Locate, text?: strin
           } else if (['--config', '--reporter', '-R', '--timeout', '-t', '--slow', '-s', '--grep', '-g', '--fgrep', '-f', '--ui', '-u', '--extension', '--ignore', '--exclude', '--reporter-option', '--reporter-options', '-O', '--spec', '--node-option', '-n', '--loader'].includes(flag)) {
             const v = takeValue();
             if ((flag === '--spec') && v) positional.push(v);
-            if (flag === '--config' && v) spec.name = `${keyPath} (--config ${v})`;
+            if (flag === '--config' && v) configFile = path.resolve(dir, v);
           }
         }
       }
       if (setup.length) spec.setup.push({ kind: 'known', value: setup, source: setup[0]!.source });
       if (positional.length) spec.include = { kind: 'globs', patterns: positional.map((p) => p.replace(/^\.\//, '')) };
-      runs.push({ runner, script: name, spec });
+      runs.push({ runner, script: name, spec, ...(configFile ? { config: configFile } : {}) });
     }
   }
   return runs;
