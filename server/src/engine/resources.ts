@@ -313,32 +313,56 @@ export interface Interception {
 // ---------------------------------------------------------------------------------------------
 // Cleanup: acquisitions and their releases
 
-export type AcquisitionKind = 'fake-timers' | 'system-time' | 'spy' | 'stub-env' | 'stub-global' | 'env-write' | 'server';
+export type AcquisitionKind = 'fake-timers' | 'spy' | 'stub-env' | 'stub-global' | 'env-write';
+
+export type MockRunner = 'vitest' | 'jest' | 'sinon';
 
 export interface Acquisition {
   kind: AcquisitionKind;
+  /** The call or assignment that acquires. */
   node: ts.Node;
-  /** The block whose callback acquires (a test, a hook, a step); undefined at file or suite level. */
-  block: TestBlock | undefined;
-  /** For env writes: the variable name; for servers: the binding holding the server. */
+  /** The test, hook or step whose callback acquires (directly, not through a nested function). */
+  block: TestBlock;
+  runner: MockRunner | undefined;
+  /** What is acquired, for messages: `vi.useFakeTimers()`, `process.env.API_URL`, the spied `api.load`. */
+  label: string;
+  /** For env writes: the variable name. */
   key?: string;
-  runner: 'vi' | 'jest' | 'sinon' | 'node' | 'unknown';
 }
 
-/** Per analysis: the model's collections, built on first use. */
+export interface Release {
+  kind: AcquisitionKind | 'all-env';
+  node: ts.Node;
+  /** The block whose callback holds it (a teardown hook, or the test itself). */
+  block: TestBlock | undefined;
+  /** In a `finally` block or a teardown callback registered from the test (`onTestFinished`, `t.after`). */
+  guaranteed: boolean;
+  key?: string;
+}
+
+/** `.mockImplementation(...)`-like methods that give a spy a behaviour of its own (the `Once` forms are used up). */
+const IMPLEMENTATION_METHODS = new Set([
+  'mockImplementation', 'mockReturnValue', 'mockResolvedValue', 'mockRejectedValue', 'mockReturnThis',
+  'returns', 'resolves', 'rejects', 'callsFake', 'throws', 'value', 'get', 'set',
+]);
+
+/** Per analysis: the model's collections, built in one walk on first use. */
 export class ResourceModel {
   readonly listens: Listen[] = [];
   readonly requests: Request[] = [];
   readonly acquisitions: Acquisition[] = [];
-  /** Calls that release something, by what they release. */
-  readonly releases: Array<{ kind: AcquisitionKind; node: ts.Node; key?: string }> = [];
+  readonly releases: Release[] = [];
+  /**
+   * Calls in tests and hooks that may release something we cannot see into (a user helper named like
+   * `restoreEnv()`, `cleanup()`, `resetTimers()`), by block: their effect is unknown.
+   */
+  readonly opaqueReleases = new Set<TestBlock | undefined>();
   /** Evidence that outgoing requests of this file are intercepted. */
   interception: string | undefined;
   /** String literals naming a loopback URL with a port: `http://localhost:3000/x` -> 3000. */
   readonly loopbackPorts: Array<{ node: ts.Node; port: number }> = [];
 
   constructor(readonly model: TestModel, readonly checker: ts.TypeChecker) {
-    const sourceFile = model.sourceFile;
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) this.visitCall(node);
       else if (ts.isNewExpression(node)) this.visitNew(node);
@@ -351,11 +375,42 @@ export class ResourceModel {
         this.visitAssignment(node);
       } else if (ts.isDeleteExpression(node)) {
         const key = envKey(node.expression);
-        if (key !== undefined) this.acquireEnv(node, key);
+        if (key !== undefined) this.envWrite(node, key, `delete process.env.${key}`);
       }
       ts.forEachChild(node, visit);
     };
-    visit(sourceFile);
+    visit(model.sourceFile);
+  }
+
+  /** The block that owns a node directly: the nearest function around it must be that block's callback. */
+  private ownerBlock(node: ts.Node): TestBlock | undefined {
+    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      if (ts.isFunctionLike(current)) return this.model.blockOfCallback(current);
+    }
+    return undefined;
+  }
+
+  /** A release position: the owning block, and whether it always runs (finally, onTestFinished/t.after callback). */
+  private releaseSite(node: ts.Node): { block: TestBlock | undefined; guaranteed: boolean } {
+    let guaranteed = false;
+    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      if (ts.isBlock(current) && current.parent && ts.isTryStatement(current.parent) && current.parent.finallyBlock === current) guaranteed = true;
+      if (ts.isFunctionLike(current)) {
+        const block = this.model.blockOfCallback(current);
+        if (block) return { block, guaranteed };
+        // A callback registered as teardown from inside a test: onTestFinished(() => ...), t.after(() => ...).
+        const call = current.parent;
+        if (call && ts.isCallExpression(call) && call.arguments.includes(current as ts.Expression)) {
+          const name = calleeName(call.expression)?.text;
+          if (name && TEARDOWN_REGISTRARS.has(name)) {
+            guaranteed = true;
+            continue;
+          }
+        }
+        return { block: undefined, guaranteed: false };
+      }
+    }
+    return { block: undefined, guaranteed };
   }
 
   private visitCall(call: ts.CallExpression): void {
@@ -368,21 +423,19 @@ export class ResourceModel {
     if (!chain) return;
     const names = [chain.root.text, ...chain.path];
     const last = names[names.length - 1]!;
-    const runner = runnerOf(chain.root.text);
-    // require('nock'), vi.mock('axios'), jest.mock('node-fetch')
     const firstArg = call.arguments[0];
     const specifier = firstArg && (ts.isStringLiteral(firstArg) || ts.isNoSubstitutionTemplateLiteral(firstArg)) ? firstArg.text : undefined;
     if (specifier !== undefined) {
+      // require('nock'), vi.mock('axios'), jest.mock('node-fetch'), vi.stubGlobal('fetch', ...)
       if (last === 'require' && INTERCEPTION_SPECIFIERS.test(specifier)) this.interception ??= `requires ${specifier}`;
-      if ((last === 'mock' || last === 'doMock') && (runner === 'vi' || runner === 'jest') && (CLIENT_SPECIFIERS.test(specifier) || INTERCEPTION_SPECIFIERS.test(specifier))) {
+      if ((last === 'mock' || last === 'doMock' || last === 'unstable_mockModule') && (CLIENT_SPECIFIERS.test(specifier) || INTERCEPTION_SPECIFIERS.test(specifier))) {
         this.interception ??= `mocks ${specifier}`;
       }
-      // vi.stubGlobal('fetch', ...), vi.spyOn(globalThis, 'fetch')
       if (last === 'stubGlobal' && specifier === 'fetch') this.interception ??= 'stubs the global fetch';
     }
     if (last === 'spyOn' && call.arguments.length >= 2) {
       const method = call.arguments[1]!;
-      if ((ts.isStringLiteral(method) && /^(?:fetch|get|request|post)$/.test(method.text))) this.interception ??= `spies on ${method.text}`;
+      if (ts.isStringLiteral(method) && /^(?:fetch|get|request|post)$/.test(method.text)) this.interception ??= `spies on ${method.text}`;
     }
     if (names.length === 1 && /^(?:setupServer|setupWorker|setGlobalDispatcher|enableFetchMocks)$/.test(last)) this.interception ??= `calls ${last}`;
     if (last === 'enableMocks' || last === 'disableNetConnect') this.interception ??= `calls ${names.join('.')}`;
@@ -391,7 +444,7 @@ export class ResourceModel {
       const target = callTarget(checker, call);
       if (hasModule(target, INTERCEPTION_MODULES)) this.interception = `calls ${names.join('.')} of ${[...target!.modules][0]}`;
     }
-    this.visitCleanupCall(call, names, runner);
+    this.visitCleanupCall(call, chain.root, names);
   }
 
   private visitNew(node: ts.NewExpression): void {
@@ -410,51 +463,131 @@ export class ResourceModel {
     if (ts.isPropertyAccessExpression(left) && left.name.text === 'fetch' && ts.isIdentifier(left.expression) && /^(?:globalThis|global|window|self)$/.test(left.expression.text)) {
       this.interception ??= `replaces ${left.getText()}`;
     }
-    const key = envKey(left);
-    if (key !== undefined) this.acquireEnv(node, key);
-  }
-
-  private acquireEnv(node: ts.Node, key: string): void {
-    const block = this.model.enclosingBlock(node);
-    // A write inside a teardown hook or a finally block is the release of an earlier write.
-    if (block?.hook === 'afterEach' || block?.hook === 'afterAll' || inFinally(node, block) || inTeardownCallback(node, this)) {
-      this.releases.push({ kind: 'env-write', node, key });
+    // process.env = saved: restores every variable.
+    if (ts.isPropertyAccessExpression(left) && left.name.text === 'env' && ts.isIdentifier(left.expression) && left.expression.text === 'process') {
+      this.releases.push({ kind: 'all-env', node, ...this.releaseSite(node) });
       return;
     }
-    this.acquisitions.push({ kind: 'env-write', node, block, key, runner: 'unknown' });
+    const key = envKey(left);
+    if (key !== undefined) this.envWrite(node, key, `process.env.${key}`);
   }
 
-  private visitCleanupCall(call: ts.CallExpression, names: string[], runner: Acquisition['runner']): void {
+  private envWrite(node: ts.Node, key: string, label: string): void {
+    const site = this.releaseSite(node);
+    const block = site.block;
+    // Any write in a teardown hook or an always-running position counts as restoring that variable.
+    if (site.guaranteed || block?.hook === 'afterEach' || block?.hook === 'afterAll') {
+      this.releases.push({ kind: 'env-write', node, key, ...site });
+      return;
+    }
+    // A write in the test body after an earlier write of the same key is its (skippable) restore.
+    const earlier = this.acquisitions.find((a) => a.kind === 'env-write' && a.key === key && a.block === block);
+    if (earlier && block) {
+      this.releases.push({ kind: 'env-write', node, key, ...site });
+      return;
+    }
+    if (!block || block.kind === 'suite' || this.ownerBlock(node) !== block) return;
+    this.acquisitions.push({ kind: 'env-write', node, block, runner: undefined, label, key });
+  }
+
+  /** vi/jest: the runner's own object, resolved by the checker (a user `vi` is no runner). */
+  private mockRunner(root: ts.Identifier): MockRunner | undefined {
+    if (root.text === 'vi' || root.text === 'jest') {
+      const identity = this.model.resolveRunner(root);
+      if (identity?.framework === 'vitest' && identity.name === 'vi') return 'vitest';
+      if (identity?.framework === 'jest' && identity.name === 'jest') return 'jest';
+      return undefined;
+    }
+    const symbol = this.checker.getSymbolAtLocation(root);
+    if (symbolModules(this.checker, symbol).has('sinon')) return 'sinon';
+    const type = this.checker.getTypeAtLocation(root);
+    const typeSymbol = type.aliasSymbol ?? type.getSymbol();
+    return symbolModules(this.checker, typeSymbol).has('sinon') ? 'sinon' : undefined;
+  }
+
+  private visitCleanupCall(call: ts.CallExpression, root: ts.Identifier, names: string[]): void {
     const last = names[names.length - 1]!;
-    if (runner !== 'vi' && runner !== 'jest') return;
-    if (names.length !== 2) return;
-    // The runner object itself must be the runner's (`vi` from vitest, `jest` from @jest/globals or the jest global).
-    const block = this.model.enclosingBlock(call);
-    const acquire = (kind: AcquisitionKind): void => {
-      this.acquisitions.push({ kind, node: call, block, runner });
-    };
+    // Opaque releases: a user helper that may restore what we track (`restoreEnv()`, `resetClock()`).
+    if (/restore|reset|cleanup|clean[A-Z]|teardown|unstub|dispose|realTimers/i.test(last) && !['vi', 'jest', 'sinon'].includes(root.text)) {
+      const site = this.releaseSite(call);
+      const target = callTarget(this.checker, call);
+      if (!target) this.opaqueReleases.add(site.block);
+    }
+    if (!/^(?:useFakeTimers|useRealTimers|spyOn|restoreAllMocks|resetAllMocks|stubEnv|unstubAllEnvs|stubGlobal|unstubAllGlobals|stub|spy|replace|replaceGetter|replaceSetter|restore|mockRestore|uninstall)$/.test(last)) return;
+    if (last === 'restore' || last === 'mockRestore' || last === 'uninstall') {
+      // sandbox.restore(), stub.restore(), clock.restore(), spy.mockRestore(): a release of what the receiver holds.
+      const site = this.releaseSite(call);
+      for (const kind of ['spy', 'fake-timers'] as const) this.releases.push({ kind, node: call, ...site });
+      return;
+    }
+    const runner = names.length === 2 ? this.mockRunner(root) : undefined;
+    if (!runner) return;
+    const site = this.releaseSite(call);
     const release = (kind: AcquisitionKind): void => {
-      this.releases.push({ kind, node: call });
+      this.releases.push({ kind, node: call, ...site });
     };
+    const acquire = (kind: AcquisitionKind, label: string): void => {
+      const block = site.block;
+      if (!block || block.kind === 'suite' || site.guaranteed || this.ownerBlock(call) !== block) return;
+      this.acquisitions.push({ kind, node: call, block, runner, label });
+    };
+    const prefix = runner === 'sinon' ? root.text : runner === 'vitest' ? 'vi' : 'jest';
     switch (last) {
-      case 'useFakeTimers': acquire('fake-timers'); break;
+      case 'useFakeTimers':
+        acquire('fake-timers', `${prefix}.useFakeTimers()`);
+        break;
       case 'useRealTimers': release('fake-timers'); break;
-      case 'spyOn': acquire('spy'); break;
+      case 'spyOn':
+      case 'stub':
+      case 'replace':
+      case 'replaceGetter':
+      case 'replaceSetter':
+      case 'spy': {
+        if (last !== 'spyOn' && runner !== 'sinon') break;
+        if (last === 'spyOn' && runner === 'sinon') break;
+        // Only spies on an object's method leak (`sinon.stub()` alone creates a free function).
+        if (call.arguments.length < 2) break;
+        // vi/jest spies call through until given an implementation; only a spy with one changes later tests.
+        if (runner !== 'sinon' && !hasImplementation(call)) break;
+        const object = call.arguments[0]!.getText();
+        const method = call.arguments[1]!;
+        const methodName = ts.isStringLiteral(method) ? method.text : method.getText();
+        acquire('spy', `the ${runner === 'sinon' ? (last === 'spy' ? 'spy' : 'stub') : 'mocked spy'} on \`${object}.${methodName}\``);
+        break;
+      }
       case 'restoreAllMocks': release('spy'); break;
-      case 'stubEnv': acquire('stub-env'); break;
+      case 'resetAllMocks': if (runner !== 'sinon') release('spy'); break;
+      case 'stubEnv': if (runner === 'vitest') acquire('stub-env', 'vi.stubEnv(...)'); break;
       case 'unstubAllEnvs': release('stub-env'); break;
-      case 'stubGlobal': acquire('stub-global'); break;
+      case 'stubGlobal': if (runner === 'vitest') acquire('stub-global', 'vi.stubGlobal(...)'); break;
       case 'unstubAllGlobals': release('stub-global'); break;
       default: break;
     }
   }
 }
 
-function runnerOf(root: string): Acquisition['runner'] {
-  if (root === 'vi') return 'vi';
-  if (root === 'jest') return 'jest';
-  if (root === 'sinon') return 'sinon';
-  return 'unknown';
+/** Whether a spy gets an implementation of its own: chained (`spyOn(a, 'b').mockReturnValue(1)`) or through its binding. */
+function hasImplementation(call: ts.CallExpression): boolean {
+  let current: ts.Node = call;
+  while (ts.isPropertyAccessExpression(current.parent) && ts.isCallExpression(current.parent.parent) && current.parent.parent.expression === current.parent) {
+    if (IMPLEMENTATION_METHODS.has(current.parent.name.text)) return true;
+    current = current.parent.parent;
+  }
+  // const spy = vi.spyOn(a, 'b'); spy.mockImplementation(...)
+  const declaration = current.parent;
+  if (declaration && ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name)) {
+    const name = declaration.name.text;
+    const scope = declaration.parent?.parent?.parent;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && IMPLEMENTATION_METHODS.has(node.name.text)) found = true;
+      ts.forEachChild(node, visit);
+    };
+    if (scope) visit(scope);
+    return found;
+  }
+  return false;
 }
 
 /** `process.env.X` / `process.env['X']` -> `X`. */
@@ -472,6 +605,7 @@ export function envKey(expression: ts.Expression): string | undefined {
   } else {
     return undefined;
   }
+  if (key === undefined) return undefined;
   const env = skipOuterExpressions(object);
   if (!ts.isPropertyAccessExpression(env) || env.name.text !== 'env') return undefined;
   const processNode = skipOuterExpressions(env.expression);
@@ -479,27 +613,7 @@ export function envKey(expression: ts.Expression): string | undefined {
   return key;
 }
 
-/** Whether the node sits in the `finally` block of a `try` inside the same block's callback. */
-function inFinally(node: ts.Node, block: TestBlock | undefined): boolean {
-  for (let current: ts.Node | undefined = node.parent; current && current !== block?.callback; current = current.parent) {
-    if (ts.isBlock(current) && current.parent && ts.isTryStatement(current.parent) && current.parent.finallyBlock === current) return true;
-  }
-  return false;
-}
-
-/** Inside a callback handed to `onTestFinished`, `t.after`, `t.teardown`, `test.afterEach`-like registrars in a test. */
-function inTeardownCallback(node: ts.Node, resources: ResourceModel): boolean {
-  void resources;
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
-    if ((ts.isArrowFunction(current) || ts.isFunctionExpression(current)) && current.parent && ts.isCallExpression(current.parent)) {
-      const name = calleeName(current.parent.expression)?.text;
-      if (name && TEARDOWN_REGISTRARS.has(name)) return true;
-    }
-  }
-  return false;
-}
-
-/** Calls that register teardown for the running test or scope. */
+/** Calls that register teardown for the running test or scope (vitest onTestFinished, node:test t.after, tap t.teardown). */
 export const TEARDOWN_REGISTRARS: ReadonlySet<string> = new Set(['onTestFinished', 'onTestFailed', 'after', 'afterEach', 'afterAll', 'teardown', 'addCleanup', 'cleanup']);
 
 const memo = new WeakMap<TestModel, ResourceModel>();

@@ -7,6 +7,7 @@ import { fixedSleep } from './fixed-sleep.js';
 import { floatingPromise } from './floating-promise.js';
 import { fixedPort } from './fixed-port.js';
 import { focusedTest } from './focused-test.js';
+import { missingCleanup } from './missing-cleanup.js';
 import { realNetwork } from './real-network.js';
 
 /** The registry: every rule file is listed here (a meta-test keeps this, rule files and docs pages in step). */
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   doneCallback,
   fixedSleep,
   focusedTest,
+  missingCleanup,
   fixedPort,
   realNetwork,
 ];

@@ -8,6 +8,11 @@ function check(context: RuleContext): void {
   // Any interception layer in the file (msw, nock, MockAgent, a mocked client module, a replaced fetch) may cover
   // the request: which requests it answers is not known statically, so the whole file stays silent.
   if (resources.interception !== undefined) return;
+  if (resources.requests.length === 0) return;
+  // Setup files (vitest setupFiles, jest setupFiles/setupFilesAfterEnv, mocha --require) often start msw or nock
+  // for every file; what they set up at their top level is not modelled, so any setup file makes this unknown.
+  const setup = context.runnerConfig().setupFiles;
+  if (setup.kind === 'unknown' || (setup.value ?? []).length > 0) return;
   for (const request of resources.requests) {
     const block = model.enclosingBlock(request.call);
     // Only requests a test, hook or step makes itself; helpers are judged where tests call them.
