@@ -146,7 +146,7 @@ export interface RunnerConfigModel {
   fullyParallel: ConfigValue<boolean>;
   /** vitest `retry`, Playwright `retries`, mocha `retries`. */
   retry: ConfigValue<number>;
-  /** node:test `--test-force-exit` (leaked handles do not fail the run). */
+  /** The process exits when the tests are done even with open handles: node:test `--test-force-exit`, mocha `exit`/`--exit`. */
   forceExit: ConfigValue<boolean>;
 }
 
