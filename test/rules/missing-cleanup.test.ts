@@ -68,8 +68,19 @@ ruleTable('missing-cleanup', {
       name: 'writes at file or suite level are the file setup',
       code: `import { describe, it, vi } from 'vitest';\nprocess.env.MODE = 'test';\nvi.useFakeTimers();\ndescribe('s', () => {\n  process.env.OTHER = '1';\n  it('a', () => {});\n});\nit('b', () => {});`,
     },
+    {
+      name: 'the runner config restores mocks and env stubs; a setup file restores real timers after each test',
+      filename: 'configured/config-restores.test.ts',
+      code: `import { it, vi } from 'vitest';\n${API}it('a', () => {\n  vi.useFakeTimers();\n  vi.spyOn(api, 'name').mockReturnValue('fake');\n  vi.stubEnv('MODE', 'x');\n});\nit('b', () => {});`,
+    },
   ],
   invalid: [
+    {
+      name: 'under a config that restores mocks and env stubs, a stubbed global still leaks (unstubGlobals is off)',
+      filename: 'configured/config-leaks.test.ts',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('innerWidth', 320);\n  vi.stubEnv('MODE', 'x');\n});\nit('b', () => {});`,
+      errors: [{ line: 3, message: "`vi.stubGlobal(...)` in test 'a' is never undone (no `vi.unstubAllGlobals()` in afterEach, onTestFinished or finally and unstubGlobals is off): later tests in this file, starting with 'b', see the stubbed globals." }],
+    },
     {
       name: 'vitest: fake timers installed in a test and never undone; fix adds afterEach',
       code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.useFakeTimers();\n});\nit('b', () => {});`,

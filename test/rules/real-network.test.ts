@@ -53,6 +53,11 @@ ruleTable('real-network', {
       filename: 'untyped/untyped-fetch.test.js',
       code: `const client = require('./nowhere');\nit('a', async () => {\n  await client.get('https://api.example.com/user');\n});`,
     },
+    {
+      name: 'setup files of the runner config may start msw or nock for every file',
+      filename: 'configured/live.test.ts',
+      code: `import { it } from 'vitest';\nit('a', async () => {\n  await fetch('https://api.example.com/user');\n});`,
+    },
   ],
   invalid: [
     {
