@@ -25,6 +25,14 @@ ruleTable('missing-cleanup', {
       code: `import { it, vi, expect } from 'vitest';\n${API}it('a', () => {\n  const spy = vi.spyOn(api, 'name');\n  api.name();\n  expect(spy).toHaveBeenCalled();\n});\nit('b', () => {});`,
     },
     {
+      name: 'a spy on an object the test creates itself dies with the test',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  const stream = new ReadableStream();\n  vi.spyOn(stream, 'getReader').mockReturnValue({} as ReadableStreamDefaultReader);\n  vi.spyOn(new Map(), 'get').mockReturnValue(1);\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'a beforeEach that resets the environment before every later test (computed names)',
+      code: `import { test, beforeEach } from 'node:test';\nbeforeEach(() => {\n  ['HTTP_PROXY', 'NO_PROXY'].forEach((name) => { delete process.env[name]; });\n});\ntest('a', () => {\n  process.env.HTTP_PROXY = 'http://proxy';\n});\ntest('b', () => {});`,
+    },
+    {
       name: 'no later test in the file: nothing in this file runs on the leaked state',
       code: `import { it, vi } from 'vitest';\nit('b', () => {});\nit('a', () => {\n  vi.useFakeTimers();\n});`,
     },

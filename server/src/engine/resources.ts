@@ -376,6 +376,7 @@ export class ResourceModel {
       } else if (ts.isDeleteExpression(node)) {
         const key = envKey(node.expression);
         if (key !== undefined) this.envWrite(node, key, `delete process.env.${key}`);
+        else if (isDynamicEnvAccess(node.expression)) this.releases.push({ kind: 'all-env', node, ...this.releaseSite(node) });
       }
       ts.forEachChild(node, visit);
     };
@@ -407,7 +408,8 @@ export class ResourceModel {
             continue;
           }
         }
-        return { block: undefined, guaranteed: false };
+        // A release inside a nested callback (`vars.forEach((v) => delete process.env[v])`) still belongs to the
+        // enclosing block: counting it can only make the rule quieter.
       }
     }
     return { block: undefined, guaranteed };
@@ -470,6 +472,8 @@ export class ResourceModel {
     }
     const key = envKey(left);
     if (key !== undefined) this.envWrite(node, key, `process.env.${key}`);
+    // process.env[name] = saved[name]: which variable is unknown, so it may restore any.
+    else if (isDynamicEnvAccess(left)) this.releases.push({ kind: 'all-env', node, ...this.releaseSite(node) });
   }
 
   private envWrite(node: ts.Node, key: string, label: string): void {
@@ -488,6 +492,18 @@ export class ResourceModel {
     }
     if (!block || block.kind === 'suite' || this.ownerBlock(node) !== block) return;
     this.acquisitions.push({ kind: 'env-write', node, block, runner: undefined, label, key });
+  }
+
+  /** Whether an expression's root is created inside the block's callback (a local binding or a fresh object). */
+  private isLocalTo(expression: ts.Expression, block: TestBlock | undefined): boolean {
+    const callback = block?.callback;
+    if (!callback) return false;
+    let root = skipOuterExpressions(expression);
+    while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuterExpressions(root.expression);
+    if (ts.isNewExpression(root) || ts.isObjectLiteralExpression(root)) return true;
+    if (!ts.isIdentifier(root)) return false;
+    const declaration = this.checker.getSymbolAtLocation(root)?.valueDeclaration;
+    return !!declaration && declaration.getStart() >= callback.getStart() && declaration.getEnd() <= callback.getEnd();
   }
 
   /** vi/jest: the runner's own object, resolved by the checker (a user `vi` is no runner). */
@@ -549,6 +565,8 @@ export class ResourceModel {
         if (call.arguments.length < 2) break;
         // vi/jest spies call through until given an implementation; only a spy with one changes later tests.
         if (runner !== 'sinon' && !hasImplementation(call)) break;
+        // A spy on an object the test itself creates (`const stream = new ReadableStream()`) dies with the test.
+        if (this.isLocalTo(call.arguments[0]!, site.block)) break;
         const object = call.arguments[0]!.getText();
         const method = call.arguments[1]!;
         const methodName = ts.isStringLiteral(method) ? method.text : method.getText();
@@ -611,6 +629,14 @@ export function envKey(expression: ts.Expression): string | undefined {
   const processNode = skipOuterExpressions(env.expression);
   if (!ts.isIdentifier(processNode) || processNode.text !== 'process') return undefined;
   return key;
+}
+
+/** `process.env[name]` with a computed name. */
+function isDynamicEnvAccess(expression: ts.Expression): boolean {
+  const node = skipOuterExpressions(expression);
+  if (!ts.isElementAccessExpression(node)) return false;
+  const env = skipOuterExpressions(node.expression);
+  return ts.isPropertyAccessExpression(env) && env.name.text === 'env' && ts.isIdentifier(env.expression) && env.expression.text === 'process';
 }
 
 /** Calls that register teardown for the running test or scope (vitest onTestFinished, node:test t.after, tap t.teardown). */

@@ -68,6 +68,19 @@ function laterTests(model: TestModel, acquisition: Acquisition): TestBlock[] {
   return model.blocks.filter((b) => b.kind === 'test' && b.call.getStart() >= after && !b.modifiers.includes('skip') && !b.modifiers.includes('todo'));
 }
 
+/**
+ * Whether a beforeEach that runs before this test (top level or in an enclosing describe) resets the state:
+ * the leak then never reaches it. A beforeEach passed by reference or calling a helper counts as unknown, so as resetting.
+ */
+function protectedBy(model: TestModel, resources: ResourceModel, test: TestBlock, acquisition: Acquisition, releases: Release[]): boolean {
+  const scopes = new Set<TestBlock | undefined>([undefined]);
+  for (let scope = test.parent; scope; scope = scope.parent) scopes.add(scope);
+  return model.blocks.some((hook) => hook.hook === 'beforeEach' && scopes.has(hook.parent) && hook !== acquisition.block
+    && (!hook.callback || resources.opaqueReleases.has(hook) || releases.some((r) => r.block === hook)
+      // The hook sets the same thing again before each test (`process.env.MODE = 'x'`, the same spy).
+      || resources.acquisitions.some((a) => a.block === hook && a.kind === acquisition.kind && a.label === acquisition.label)));
+}
+
 /** An assertion or await between two positions of a block's own body: a failure there skips what follows. */
 function mayThrowBetween(block: TestBlock, from: number, to: number): boolean {
   let found = false;
@@ -180,7 +193,8 @@ function check(context: RuleContext): void {
     if (releases.some((r) => r.block && teardowns.includes(r.block))) continue;
     const own = releases.filter((r) => r.block && (r.block === block || owningTest(r.block) === owningTest(block)) && r.node.getStart() > acquisition.node.getStart());
     if (own.some((r) => r.guaranteed)) continue;
-    const later = laterTests(model, acquisition).filter((t) => acquisition.kind !== 'fake-timers' || !t.callback || !model.fakeTimersActiveAt(t.callback.body));
+    const later = laterTests(model, acquisition).filter((t) => !protectedBy(model, resources, t, acquisition, releases)
+      && (acquisition.kind !== 'fake-timers' || !t.callback || !model.fakeTimersActiveAt(t.callback.body)));
     const where = describeBlock(block);
     const advice = RESTORE_ADVICE[acquisition.kind](acquisition);
     const skippable = own.find((r) => r.block === block);
