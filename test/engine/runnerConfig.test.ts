@@ -1,5 +1,7 @@
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { Rule, RuleContext } from '../../server/src/engine/types.js';
+import { Workspace } from '../../server/src/workspace/workspace.js';
 import {
   globalFakeTimers,
   RunnerConfigResolver,
@@ -132,6 +134,17 @@ afterEach(() => {
     const files = known(model.setupFiles) as Array<{ status: string }>;
     expect(files[0]!.status).toBe('unresolved');
     expect(setupHooksDo(model, 'restoreMocks')).toBe('unknown');
+  });
+
+  it('hooks registered conditionally or by a local helper make setup-hook questions unknown', () => {
+    const conditional = modelOf({ 'vitest.config.ts': `export default { test: { setupFiles: ['./setup.ts'] } };`, 'setup.ts': `if (process.env.RESET) {\n  afterEach(() => vi.restoreAllMocks());\n}\n` }, 'a.test.ts').model;
+    expect(setupHooksDo(conditional, 'restoreMocks')).toBe('unknown');
+    const helper = modelOf({ 'vitest.config.ts': `export default { test: { setupFiles: ['./setup.ts'] } };`, 'setup.ts': `import { installMocks } from './helpers';\ninstallMocks();\n`, 'helpers.ts': `export function installMocks() {}\n` }, 'a.test.ts').model;
+    expect(setupHooksDo(helper, 'restoreMocks')).toBe('unknown');
+    // A hook's own callback calling helpers is read as it is: nothing registered conditionally.
+    const plainHooks = modelOf({ 'vitest.config.ts': `export default { test: { setupFiles: ['./setup.ts'] } };`, 'setup.ts': `import { server } from './server';\nbeforeAll(() => server.listen());\nafterEach(() => server.resetHandlers());\n`, 'server.ts': '' }, 'a.test.ts').model;
+    expect(setupHooksDo(plainHooks, 'restoreMocks')).toBe('no');
+    expect(setupHooksDo(plainHooks, 'resetHandlers')).toBe('yes');
   });
 
   it('reads a package setup file from node_modules statically', () => {
@@ -307,6 +320,31 @@ export default defineConfig({
       expect(model.restoreMocks.kind).toBe('unknown');
       expect(model.notes.join(' ')).toContain('projects list cannot be read');
     });
+  });
+
+  it('vitest configDefaults in exclude: a file none of its versions exclude is selected; one they may exclude is uncertain', () => {
+    const config = `import { configDefaults, defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { clearMocks: true, exclude: [...configDefaults.exclude, '**/sandbox/**'] } });\n`;
+    const plainFile = modelOf({ 'vitest.config.ts': config }, 'src/a.test.ts').model;
+    expect(known(plainFile.clearMocks)).toBe(true);
+    expect(plainFile.notes).toEqual([]);
+    expect(modelOf({ 'vitest.config.ts': config }, 'sandbox/a.test.ts').model.configFile).toBeUndefined();
+    const dist = modelOf({ 'vitest.config.ts': config }, 'dist/a.test.ts').model;
+    expect(dist.configFile).toBe(path.join(ROOT, 'vitest.config.ts'));
+    expect(dist.notes.join(' ')).toContain('cannot be read statically');
+  });
+
+  it('a config passed with --config from a package script resolves root, include and setupFiles against the package directory', () => {
+    const files = {
+      'package.json': JSON.stringify({ scripts: { 'test:native': 'vitest --config=./test/native/vitest.config.ts' } }),
+      'test/native/vitest.config.ts': `export default defineConfig({ test: { root: './test/native', include: ['**/*.native.test.ts'], setupFiles: ['./vitest.setup.ts'] } });`,
+      'test/native/vitest.setup.ts': `afterEach(() => { vi.restoreAllMocks(); });\n`,
+    };
+    const { model } = modelOf(files, 'test/native/a.native.test.ts');
+    expect(model.configFile).toBe(path.join(ROOT, 'test/native/vitest.config.ts'));
+    expect(setupHooksDo(model, 'restoreMocks')).toBe('yes');
+    // Without the script, vitest would run in the config's directory: root test/native/test/native selects nothing here.
+    const alone = modelOf({ 'package.json': '{}', 'test/native/vitest.config.ts': files['test/native/vitest.config.ts'] }, 'test/native/a.native.test.ts').model;
+    expect(alone.configFile).toBeUndefined();
   });
 
   it('exclude removes a file from the config', () => {
@@ -526,6 +564,12 @@ describe('node:test', () => {
     expect(model.forceExit).toEqual({ kind: 'default', value: false });
   });
 
+  it('borp scripts: --concurrency and -p patterns', () => {
+    const files = { 'package.json': pkg({ 'test:fetch': 'npm run build && borp --timeout 180000 --expose-gc --concurrency 1 -p "test/fetch/*.js" && npm run x', 'test:unit': 'borp -p "test/*.js"' }) };
+    expect(known(modelOf(files, 'test/fetch/a.js', ['node-test']).model.fileParallelism)).toBe(false);
+    expect(modelOf(files, 'test/b.js', ['node-test']).model.fileParallelism).toEqual({ kind: 'default', value: undefined });
+  });
+
   it('mocha flags in a script: --retries and --require', () => {
     const { model } = modelOf({ 'package.json': pkg({ test: 'NODE_ENV=test mocha --retries 2 --require ./hooks.js "test/**/*.js"' }), 'hooks.js': `exports.mochaHooks = { afterEach() { sinon.restore(); } };\n` }, 'test/a.js', ['mocha']);
     expect(known(model.retry)).toBe(2);
@@ -604,5 +648,74 @@ describe('cache and invalidation', () => {
     const config = host.set('vitest.config.ts', `export default { test: { retry: 1 } };`);
     expect(resolver.invalidate(config)).toBe(true);
     expect(resolver.forFile(test, ['vitest']).configFile).toBe(config);
+  });
+});
+
+describe('dependencies for re-analysis', () => {
+  it('records the directories the lookup walked, and stops at the governing config', () => {
+    const { resolver } = modelOf({ 'vitest.config.ts': `export default {};`, 'pkg/vitest.config.ts': `export default {};` }, 'pkg/src/a.test.ts');
+    const test = path.join(ROOT, 'pkg/src/a.test.ts');
+    expect(resolver.dependsOn(test, path.join(ROOT, 'pkg/src') + path.sep)).toBe(true);
+    expect(resolver.dependsOn(test, path.join(ROOT, 'pkg') + path.sep)).toBe(true);
+    expect(resolver.dependsOn(test, ROOT + path.sep)).toBe(false);
+    expect(resolver.dependsOn(test, path.join(ROOT, 'vitest.config.ts'))).toBe(false);
+  });
+});
+
+describe('rule context', () => {
+  const TYPED = path.resolve(__dirname, '../fixtures/typed');
+  const seen: RunnerConfigModel[] = [];
+  // Test doubles of rules (never registered): one asks for the runner config twice, one never asks.
+  const asking: Rule = {
+    meta: { id: 'probe-asks', category: 'isolation', defaultSeverity: 'info', requiresTypes: false, docs: { summary: '', why: '', badExample: '', goodExample: '' } },
+    check(context: RuleContext) {
+      seen.push(context.runnerConfig());
+      seen.push(context.runnerConfig());
+    },
+  };
+  const silent: Rule = { ...asking, meta: { ...asking.meta, id: 'probe-silent' }, check() {} };
+  const dir = path.join(TYPED, 'src', 'runner-config-probe');
+  const config = path.join(dir, 'vitest.config.ts');
+  const test = path.join(dir, 'a.test.ts');
+  const workspaces: Workspace[] = [];
+  afterAll(() => {
+    for (const w of workspaces) w.dispose();
+  });
+
+  it('computes the model only when a rule asks, once per analysis, from editor buffers', () => {
+    const workspace = new Workspace({ root: TYPED, rules: [asking] });
+    workspaces.push(workspace);
+    const forFile = vi.spyOn(workspace.runnerConfigs, 'forFile');
+    workspace.setBuffer(config, `export default { test: { restoreMocks: true } };\n`);
+    workspace.setBuffer(test, `import { it } from 'vitest';\nit('a', () => {});\n`);
+    try {
+      workspace.analyzeFile(test);
+      expect(forFile).toHaveBeenCalledTimes(1);
+      expect(seen.at(-1)!.configFile).toBe(config);
+      expect(valueOf(seen.at(-1)!.restoreMocks)).toBe(true);
+      // A buffer edit of the config invalidates it.
+      workspace.setBuffer(config, `export default { test: { restoreMocks: false } };\n`);
+      workspace.analyzeFile(test);
+      expect(valueOf(seen.at(-1)!.restoreMocks)).toBe(false);
+      expect(workspace.affectedBy(config)).toContain(test);
+    } finally {
+      workspace.clearBuffer(test);
+      workspace.clearBuffer(config);
+    }
+    // Gone from the buffers (and never on disk): no config governs the file any more.
+    expect(workspace.runnerConfigFor(test, ['vitest']).configFile).toBeUndefined();
+  });
+
+  it('a rule that never asks costs no config reading', () => {
+    const workspace = new Workspace({ root: TYPED, rules: [silent] });
+    workspaces.push(workspace);
+    const forFile = vi.spyOn(workspace.runnerConfigs, 'forFile');
+    workspace.setBuffer(test, `import { it } from 'vitest';\nit('a', () => {});\n`);
+    try {
+      workspace.analyzeFile(test);
+    } finally {
+      workspace.clearBuffer(test);
+    }
+    expect(forFile).not.toHaveBeenCalled();
   });
 });

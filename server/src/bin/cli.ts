@@ -17,9 +17,13 @@ Usage:
   flakelens check [paths...] [options]   analyse test files (default: the current directory)
   flakelens rules [--format table|json|markdown]
                                          list the rules
+  flakelens explain <file> [--format text|json] [--root <dir>]
+                                         show what flakelens knows about a test file: its suites, tests
+                                         and hooks, and the runner configuration that governs it (each
+                                         setting with its value and where it is set, or why it is unknown)
   flakelens --stdio                      start the language server (also --node-ipc, --socket=N)
 
-Options for check:
+Options for check (explain takes --format, --output, --root and the colour flags too):
   -f, --format <name>      stylish (default), json, sarif or markdown
   -o, --output <file>      write the report to a file instead of stdout
       --rule <id=severity> override a rule's severity (error, warning, info, hint, off); repeatable
@@ -81,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CLEAN;
   }
   const [command, ...rest] = positionals;
-  if (command === undefined) fail('missing command (check or rules)');
+  if (command === undefined) fail('missing command (check, rules or explain)');
   if (command === 'help') {
     process.stdout.write(HELP);
     return EXIT_CLEAN;
@@ -99,7 +103,8 @@ async function main(argv: string[]): Promise<number> {
     await writeOutput(formatRules(RULES, format, useColor(colorFlag, process.stdout) && !values.output ? ANSI : PLAIN), values.output);
     return EXIT_CLEAN;
   }
-  if (command !== 'check') fail(`unknown command "${command}" (use check or rules)`);
+  if (command === 'explain') return explain(rest, values, colorFlag);
+  if (command !== 'check') fail(`unknown command "${command}" (use check, rules or explain)`);
 
   const { formatReport, isReportFormat, REPORT_FORMATS } = await import('../cli/reporters/index.js');
   const format = values.format ?? 'stylish';
@@ -157,6 +162,40 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_FINDINGS;
   }
   return EXIT_CLEAN;
+}
+
+async function explain(rest: string[], values: { format?: string; root?: string; output?: string }, colorFlag: boolean | undefined): Promise<number> {
+  if (rest.length !== 1) fail(`explain takes exactly one file (got ${rest.length})`);
+  const { explainJson, explainText, isExplainFormat, EXPLAIN_FORMATS } = await import('../cli/explain.js');
+  const format = values.format ?? 'text';
+  if (!isExplainFormat(format)) fail(`unknown format "${format}" for explain (use ${EXPLAIN_FORMATS.join(', ')})`);
+  const file = path.resolve(rest[0]!);
+  if (!fs.existsSync(file)) fail(`no such file: ${rest[0]}`);
+  if (!fs.statSync(file).isFile()) fail(`explain takes a file, not a directory: ${rest[0]}`);
+  const { findWorkspaceRoot } = await import('../cli/check.js');
+  let root: string;
+  if (values.root !== undefined) {
+    root = path.resolve(values.root);
+    if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) fail(`--root ${values.root}: not a directory`);
+  } else {
+    root = findWorkspaceRoot(path.dirname(file));
+  }
+  const { RULES } = await import('../rules/index.js');
+  const { Workspace } = await import('../workspace/workspace.js');
+  const workspace = new Workspace({ root, rules: RULES });
+  try {
+    const { explanation, problem } = workspace.explainFile(file);
+    if (!explanation) {
+      process.stderr.write(`flakelens: cannot explain ${rest[0]}: ${problem ?? 'unknown problem'}\n`);
+      return EXIT_USAGE;
+    }
+    const { useColor, ANSI, PLAIN } = await import('../cli/colors.js');
+    const text = format === 'json' ? explainJson(explanation, root) : explainText(explanation, root, useColor(colorFlag, process.stdout) && !values.output ? ANSI : PLAIN);
+    await writeOutput(text, values.output);
+    return EXIT_CLEAN;
+  } finally {
+    workspace.dispose();
+  }
 }
 
 async function writeOutput(text: string, output: string | undefined): Promise<void> {

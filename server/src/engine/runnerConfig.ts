@@ -97,6 +97,8 @@ export interface SetupFile {
   hooks: SetupHook[];
   /** Effects of the file's top-level statements (e.g. `vi.useFakeTimers()` at top level). */
   topLevel: SetupEffect[];
+  /** Set when `hooks` may be incomplete (a hook registered conditionally, a local helper called at top level). */
+  partial?: string;
 }
 
 export interface RunnerConfigModel {
@@ -197,7 +199,7 @@ export function setupHooksDo(model: RunnerConfigModel, effect: SetupEffect, hook
   if (setup.kind === 'unknown') return 'unknown';
   const files = setup.value ?? [];
   if (files.some((f) => f.hooks.some((h) => hooks.includes(h.hook) && h.effects.includes(effect)))) return 'yes';
-  return files.some((f) => f.status !== 'read') ? 'unknown' : 'no';
+  return files.some((f) => f.status !== 'read' || f.partial) ? 'unknown' : 'no';
 }
 
 /** Whether fake timers are on for every test of the file by config or a setup file's top level / beforeEach. */
@@ -255,9 +257,13 @@ export class RunnerConfigResolver {
     return this.reader.invalidate(path.resolve(file));
   }
 
-  /** Whether the model of `testFile` was built from `input` (a config, a module a config imports, a setup file). */
+  /**
+   * Whether the model of `testFile` was built from `input`: a config, a module a config imports, a setup file,
+   * or a directory (path ending in a separator) whose configs the lookup consulted.
+   */
   dependsOn(testFile: string, input: string): boolean {
-    return this.reader.dependsOn(path.resolve(testFile), path.resolve(input));
+    const dir = input.endsWith(path.sep) || input.endsWith('/');
+    return this.reader.dependsOn(path.resolve(testFile), dir ? path.resolve(input) + path.sep : path.resolve(input));
   }
 }
 

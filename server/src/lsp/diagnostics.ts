@@ -1,3 +1,4 @@
+import type { Explanation } from '../engine/explain.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -257,6 +258,14 @@ export class DiagnosticsService {
     }
     const how = done < files.length ? `stopped after ${done} of ${files.length}` : `${files.length}`;
     this.o.log(`workspace analysis: ${how} test files, ${findings} findings, ${Date.now() - started} ms`);
+  }
+
+  /** The engine's explanation of a file (test model + runner config), from the current buffers. */
+  explain(uri: string): Explanation | undefined {
+    const file = this.scriptPath(uri);
+    if (!file || this.disposed) return undefined;
+    this.syncBuffers();
+    return this.o.workspaces.forFile(file).explainFile(file).explanation;
   }
 
   /** Changes on disk (watcher or client): refresh the workspaces and re-analyse what they affect. */

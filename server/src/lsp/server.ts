@@ -110,6 +110,10 @@ export class FlakelensServer {
         hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat),
       ),
     );
+    // Not part of LSP: what flakelens knows about a file (test model, runner config), for editors and debugging.
+    c.onRequest('flakelens/explain', (params: { textDocument?: { uri?: string } }) =>
+      this.request('flakelens/explain', () => this.diagnostics.explain(params?.textDocument?.uri ?? '') ?? null),
+    );
     c.languages.diagnostics.on((params, token) => this.request('textDocument/diagnostic', () => this.diagnostics.pull(params, token), token));
     c.onDidChangeConfiguration((params) => this.notification('workspace/didChangeConfiguration', () => void this.configurationChanged(params.settings)));
     c.onDidChangeWatchedFiles((params) =>

@@ -28,6 +28,14 @@ export class OverlayFileSystemHost implements FileSystemHost {
     return this.overlay.get(path.resolve(file));
   }
 
+  /** Names of buffers directly inside a directory (a config that exists only in an editor buffer, or a test's). */
+  overlayNamesIn(dir: string): string[] {
+    const abs = path.resolve(dir);
+    const names: string[] = [];
+    for (const file of this.overlay.keys()) if (path.dirname(file) === abs) names.push(path.basename(file));
+    return names;
+  }
+
   isCaseSensitive(): boolean {
     return process.platform !== 'win32' && process.platform !== 'darwin';
   }

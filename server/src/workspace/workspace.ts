@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { analyzeSourceFile, enabledRules, type EnabledRule, type FileAnalysis } from '../engine/analyze.js';
+import { explainSourceFile, type Explanation } from '../engine/explain.js';
 import type { Rule } from '../engine/types.js';
 import type { Framework } from '../engine/testModel.js';
 import { RunnerConfigResolver, type ConfigHost, type RunnerConfigModel } from '../engine/runnerConfig.js';
@@ -106,11 +107,14 @@ export class Workspace {
       readFile: (file) => this.readText(file),
       fileExists: (file) => host.fileExistsSync(file),
       readDirectory: (dir) => {
+        let entries: Array<{ name: string; isDirectory: boolean }> | undefined;
         try {
-          return host.readDirSync(dir).map((e) => ({ name: e.name, isDirectory: e.isDirectory }));
+          entries = host.readDirSync(dir).map((e) => ({ name: e.name, isDirectory: e.isDirectory }));
         } catch {
-          return undefined;
+          entries = undefined;
         }
+        const buffers = host.overlayNamesIn(dir).filter((name) => !entries?.some((e) => e.name === name));
+        return buffers.length ? [...(entries ?? []), ...buffers.map((name) => ({ name, isDirectory: false }))] : entries;
       },
     };
   }
@@ -185,6 +189,8 @@ export class Workspace {
   fileChanged(file: string): string[] {
     const abs = path.resolve(file);
     const base = path.basename(abs);
+    // A runner config (or a module it imports, or a setup file) changed: the models built from it are stale.
+    const runnerInput = this.runnerConfigs.invalidate(abs);
     if (abs === path.join(this.root, CONFIG_FILE_NAME) || abs === path.join(this.root, 'package.json')) {
       this.reloadConfig();
       if (base === 'package.json') this.dropAllProjects();
@@ -196,17 +202,25 @@ export class Workspace {
       else this.dropAllProjects(); // an extended base config may feed any project
       return this.knownTestFiles();
     }
-    if (!isScriptFile(abs) && !/\.d\.[cm]?ts$/.test(abs) && !abs.endsWith('.json')) return [];
+    if (!isScriptFile(abs) && !/\.d\.[cm]?ts$/.test(abs) && !abs.endsWith('.json')) return runnerInput ? this.affectedBy(abs) : [];
     if (!this.fsHost.hasOverlay(abs)) this.refresh(abs);
     return this.affectedBy(abs);
   }
 
-  /** Test files affected by a change to `file`: itself if it is a test, and the tests that import it. */
+  /**
+   * Test files affected by a change to `file`: itself if it is a test, the tests that import it, and the tests
+   * whose runner config was read from it (a config, a module it imports, a setup file). A runner config file
+   * created or deleted may govern the tests whose config lookup walked its directory.
+   */
   affectedBy(file: string): string[] {
     const abs = path.resolve(file);
     const affected = new Set<string>();
     if (this.isTestFile(abs) || this.testDependencies.has(abs)) affected.add(abs);
     for (const [test, deps] of this.testDependencies) if (deps.has(abs)) affected.add(test);
+    const walkedDir = RunnerConfigResolver.isConfigFileName(abs) ? path.dirname(abs) + path.sep : undefined;
+    for (const test of this.testDependencies.keys()) {
+      if (this.runnerConfigs.dependsOn(test, abs) || (walkedDir && this.runnerConfigs.dependsOn(test, walkedDir))) affected.add(test);
+    }
     return [...affected];
   }
 
@@ -257,6 +271,26 @@ export class Workspace {
         return skipped('file no longer exists');
       }
       return skipped(`analysis failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** The test model and runner config of one file, for `flakelens explain`; undefined (with a reason) when it cannot be built. */
+  explainFile(file: string): { explanation?: Explanation; problem?: string } {
+    const abs = path.resolve(file);
+    if (!isScriptFile(abs)) return { problem: 'not a JavaScript or TypeScript file' };
+    const unreadable = this.checkReadable(abs);
+    if (unreadable) return { problem: unreadable };
+    try {
+      const { project } = this.addRoot(abs);
+      const program = project.getProgram().compilerObject;
+      const sourceFile = program.getSourceFile(abs);
+      if (!sourceFile) return { problem: 'file is not part of its project' };
+      const explanation = project.forgetNodesCreatedInBlock(() => explainSourceFile(program, sourceFile, (f, frameworks) => this.runnerConfigs.forFile(f, frameworks)));
+      const fallback = this.fallbackNotes.get(abs);
+      if (fallback) explanation.notes.unshift(fallback);
+      return { explanation };
+    } catch (error) {
+      return { problem: `explain failed: ${(error as Error).message}` };
     }
   }
 

@@ -35,6 +35,18 @@ export interface Prop {
   value: Val;
 }
 
+/** Span file of values that stand for a runner's built-in defaults rather than text in a config. */
+export const VITEST_DEFAULTS_FILE = '<vitest configDefaults>';
+/**
+ * vitest's `configDefaults.exclude` changed between versions (v4: node_modules and .git only); this is the
+ * union, so a path matching none of it is excluded by none of the versions.
+ */
+const VITEST_DEFAULT_EXCLUDE_UNION = [
+  '**/node_modules/**', '**/dist/**', '**/cypress/**', '**/.{idea,git,cache,output,temp}/**',
+  '**/{karma,rollup,webpack,vite,vitest,jest,ava,babel,nyc,cypress,tsup,build,eslint,prettier}.config.*',
+];
+const VITEST_DEFAULT_INCLUDE = ['**/*.{test,spec}.?(c|m)[jt]s?(x)'];
+
 const MAX_DEPTH = 40;
 const MAX_IMPORT_DEPTH = 6;
 const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json'];
@@ -642,6 +654,13 @@ export class ModuleEvaluator {
       const variable = ts.isPropertyAccessExpression(node) && full !== 'process.env' ? node.name.text : ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression) ? node.argumentExpression.text : undefined;
       return unknown(variable ? `the environment variable ${variable}` : 'the environment', at);
     }
+    const vitestDefaults = /^(?:configDefaults\.(exclude|include)|(defaultExclude|defaultInclude))$/.exec(full);
+    if (vitestDefaults && this.importedFrom(full.split('.')[0]!, sf, /^vitest(?:\/config|\/node)?$/)) {
+      const which = vitestDefaults[1] ?? (vitestDefaults[2] === 'defaultExclude' ? 'exclude' : 'include');
+      const defaultsAt = { file: VITEST_DEFAULTS_FILE, start: 0, end: 0 };
+      if (which === 'include') return { t: 'arr', items: VITEST_DEFAULT_INCLUDE.map((v) => ({ t: 'lit', v, at: defaultsAt })), at };
+      return { t: 'arr', items: VITEST_DEFAULT_EXCLUDE_UNION.map((v) => ({ t: 'lit', v, at: defaultsAt })), at, open: "vitest's default exclude list (it depends on the vitest version)" };
+    }
     if (full === 'import.meta.url') return { t: 'lit', v: pathToFileURL(sf.fileName).href, at };
     if (full === 'import.meta.dirname') return { t: 'lit', v: path.dirname(sf.fileName), at };
     if (full === 'import.meta.filename') return { t: 'lit', v: sf.fileName, at };
@@ -726,6 +745,16 @@ export class ModuleEvaluator {
       if (fn.t === 'fn' && node.arguments.length === 0) return fn.call();
     }
     return unknown(`computed by a call to \`${calleeText}()\``, at);
+  }
+
+  /** Whether `name` is imported from a module whose specifier matches. */
+  private importedFrom(name: string, sf: ts.SourceFile, module: RegExp): boolean {
+    for (const statement of sf.statements) {
+      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || !module.test(statement.moduleSpecifier.text)) continue;
+      const named = statement.importClause?.namedBindings;
+      if (named && ts.isNamedImports(named) && named.elements.some((e) => e.name.text === name)) return true;
+    }
+    return false;
   }
 
   private isImportBinding(name: string, sf: ts.SourceFile): boolean {

@@ -282,7 +282,7 @@ export class ConfigReader {
           const value = (): Val => (/\.json$|^\.mocharc(\.jsonc)?$/.test(base) ? evaluator.jsonValue(file) : /\.ya?ml$/.test(base) ? this.yamlValue(file, evaluator) : evaluator.configValue(file));
           try {
             switch (candidate.kind) {
-              case 'vitest': configs.push(readVitest(file, value(), this.locate)); break;
+              case 'vitest': configs.push(readVitest(file, value(), this.locate, this.vitestCwd(file, evaluator))); break;
               case 'vitest-workspace': configs.push(readVitestWorkspace(file, value(), this.locate)); break;
               case 'jest': configs.push(readJest(file, value(), this.locate, '', (name, dir) => this.preset(evaluator, name, dir))); break;
               case 'playwright': configs.push(readPlaywright(file, value(), this.locate)); break;
@@ -299,6 +299,35 @@ export class ConfigReader {
     evaluator.inputs.add(file);
     this.parses.set(file, { configs, inputs: evaluator.inputs });
     return configs;
+  }
+
+  /**
+   * The directory vitest runs in with this config: the directory of a package.json (at or above the config)
+   * whose scripts pass it with `--config` (scripts run there), else the config's own directory (vitest run
+   * beside its config, or the config is a project, whose root resolves against its own directory).
+   */
+  private vitestCwd(file: string, evaluator: ModuleEvaluator): string {
+    const configDir = path.dirname(file);
+    for (let dir = configDir; isInside(this.root, dir); dir = path.dirname(dir)) {
+      const pkgFile = path.join(dir, 'package.json');
+      evaluator.inputs.add(pkgFile);
+      if (dir !== configDir && this.host.fileExists(pkgFile)) {
+        let scripts: Record<string, unknown> = {};
+        try {
+          scripts = (JSON.parse(this.host.readFile(pkgFile) ?? '{}') as { scripts?: Record<string, unknown> }).scripts ?? {};
+        } catch {
+          // unreadable package.json: no script to learn from
+        }
+        for (const script of Object.values(scripts)) {
+          if (typeof script !== 'string' || !/\bvitest\b/.test(script)) continue;
+          for (const match of script.matchAll(/(?:--config|-c)(?:=|\s+)(["']?)([^\s"']+)\1/g)) {
+            if (path.resolve(dir, match[2]!) === file) return dir;
+          }
+        }
+      }
+      if (dir === this.root || path.dirname(dir) === dir) break;
+    }
+    return configDir;
   }
 
   private yamlValue(file: string, evaluator: ModuleEvaluator): Val {
@@ -353,8 +382,11 @@ export class ConfigReader {
   private computeModel(file: string, hint: RunnerKind | undefined, inputs: Set<string>): RunnerConfigModel {
     const allowed: ReadonlySet<RunnerKind> = new Set(hint ? [hint] : ['vitest', 'jest', 'mocha']);
     const notes: string[] = [];
+    const passedOver: string[] = [];
     const stop = isInside(this.root, file) ? this.root : path.dirname(file);
     for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      // A config created later in a directory the lookup walked may govern the file: record the walk.
+      inputs.add(dir + path.sep);
       const matches: Array<{ config: ParsedConfig; specs: ProjectSpec[]; claim: Claim; root: ProjectSpec }> = [];
       const seenRunners = new Set<RunnerKind>();
       for (const name of this.configNamesIn(dir)) {
@@ -370,7 +402,10 @@ export class ConfigReader {
             continue; // a plain vite.config says nothing about a file that does not import vitest
           }
           const match = this.match(config, file, inputs, notes);
-          if (match.claim === 'no') continue;
+          if (match.claim === 'no') {
+            passedOver.push(path.relative(this.root, config.file) || path.basename(config.file));
+            continue;
+          }
           seenRunners.add(config.runner);
           matches.push({ config, specs: match.specs, claim: match.claim, root: config.root });
         }
@@ -378,6 +413,7 @@ export class ConfigReader {
       if (matches.length > 0) return this.assemble(file, matches, notes, inputs);
       if (dir === stop || path.dirname(dir) === dir) break;
     }
+    if (passedOver.length) notes.push(`found but not selecting this file (include, testMatch, testDir or exclude): ${[...new Set(passedOver)].join(', ')}`);
     if (hint) {
       notes.push(`no ${hint} config found between the file and the workspace root: runner defaults`);
       return this.fromSpecs(file, hint, undefined, [], undefined, notes, inputs);
@@ -405,7 +441,8 @@ export class ConfigReader {
       if (claim === 'yes') yes.push(spec);
       else if (claim === 'unknown') maybe.push(spec);
     }
-    if (yes.length > 0) return { claim: 'yes', specs: yes };
+    // Projects that may run the file count too: a value is only known when it is the same in all of them.
+    if (yes.length > 0) return { claim: 'yes', specs: [...yes, ...maybe] };
     if (maybe.length > 0) return { claim: 'unknown', specs: maybe };
     return { claim: 'no', specs: [] };
   }
@@ -572,6 +609,7 @@ export class ConfigReader {
       status: parsed.unreadable ? 'unreadable' : 'read',
       hooks: parsed.hooks,
       topLevel: parsed.topLevel,
+      ...(parsed.partial ? { partial: parsed.partial } : {}),
     };
   }
 
@@ -685,38 +723,45 @@ function matchRegexes(patterns: string[], target: string): Claim {
   }
 }
 
+/** Whether globs or regexes select a path, the way the spec's runner matches them. */
+function patternsMatch(spec: ProjectSpec, patterns: Patterns, file: string, role: 'include' | 'exclude'): Claim {
+  if (patterns.kind === 'unknown') {
+    // Entries we could read still decide when they match; the unreadable rest leaves a non-match open.
+    const partial = patterns.partial?.length ? patternsMatch(spec, { kind: 'globs', patterns: patterns.partial }, file, role) : 'no';
+    if (partial === 'yes') return 'yes';
+    if (patterns.superset && patternsMatch(spec, { kind: 'globs', patterns: patterns.superset }, file, role) === 'no') return 'no';
+    return 'unknown';
+  }
+  if (patterns.kind === 'regexes') return matchRegexes(patterns.patterns, file);
+  const rel = path.relative(spec.dir, file);
+  if (spec.runner === 'vitest' || spec.runner === 'mocha' || spec.runner === 'node-test') {
+    const globs = patterns.patterns.map((p) => p.replace(/^\.\//, ''));
+    if (matchGlobs(globs, rel)) return 'yes';
+    // A directory named without a glob selects what is under it (mocha `spec: test`, `node --test test/unit/`).
+    if (role === 'include' && globs.some((p) => !/[*?{[]/.test(p) && isInside(path.resolve(spec.dir, p), file))) return 'yes';
+    return 'no';
+  }
+  // jest testMatch and Playwright testMatch/testIgnore are matched against the absolute path; relative globs match at any depth.
+  const absolute = patterns.patterns.map((p) => (path.isAbsolute(p) ? p : p.startsWith('**/') ? p : `**/${p}`).replace(/^\//, ''));
+  return matchGlobs(absolute, file.replace(/^\//, '')) ? 'yes' : 'no';
+}
+
 /** Whether a spec selects the file (roots/testDir, include globs or regexes, exclude). */
 function claims(spec: ProjectSpec, file: string): Claim {
   if (spec.roots) {
     if ('unknown' in spec.roots) return 'unknown';
     if (!spec.roots.some((r) => isInside(r, file))) return 'no';
-  } else if (!isInside(spec.dir, file) && spec.runner !== 'jest') {
+  } else if (!isInside(spec.dir, file)) {
     return 'no';
   }
-  if (spec.runner === 'jest' && !spec.roots && !isInside(spec.dir, file)) return 'no';
-  const rel = path.relative(spec.dir, file);
-  let claim: Claim;
-  const include: Patterns | undefined = spec.include ?? (DEFAULT_INCLUDE[spec.runner] ? { kind: 'globs', patterns: DEFAULT_INCLUDE[spec.runner]! } : undefined);
-  if (!include) claim = 'yes';
-  else if (include.kind === 'unknown') claim = 'unknown';
-  else if (include.kind === 'regexes') claim = matchRegexes(include.patterns, file);
-  else if (spec.runner === 'vitest' || spec.runner === 'mocha' || spec.runner === 'node-test') {
-    claim = matchGlobs(include.patterns.map((p) => p.replace(/^\.\//, '')), rel) || include.patterns.some((p) => !/[*?{[]/.test(p) && isInside(path.resolve(spec.dir, p), file)) ? 'yes' : 'no';
-  } else {
-    // jest testMatch and Playwright testMatch are matched against the absolute path; relative Playwright globs match any depth.
-    const absolute = include.patterns.map((p) => (path.isAbsolute(p) || p.startsWith('**/') ? p : `**/${p}`));
-    claim = matchGlobs(absolute.map((p) => p.replace(/^\//, '')), file.replace(/^\//, '')) ? 'yes' : 'no';
-  }
-  if (claim === 'no') return 'no';
-  const exclude = spec.exclude ?? (spec.runner === 'vitest' ? { kind: 'globs' as const, patterns: VITEST_DEFAULT_EXCLUDE } : undefined);
-  if (exclude?.kind === 'globs') {
-    const target = spec.runner === 'vitest' || spec.runner === 'mocha' ? rel : file.replace(/^\//, '');
-    const patterns = spec.runner === 'vitest' || spec.runner === 'mocha' ? exclude.patterns : exclude.patterns.map((p) => (p.startsWith('**/') || path.isAbsolute(p) ? p.replace(/^\//, '') : `**/${p}`));
-    if (matchGlobs(patterns, target)) return 'no';
-  } else if (exclude?.kind === 'regexes' && matchRegexes(exclude.patterns, file) === 'yes') {
-    return 'no';
-  }
-  return claim;
+  const defaults = DEFAULT_INCLUDE[spec.runner];
+  const include: Patterns | undefined = spec.include ?? (defaults ? { kind: 'globs', patterns: defaults } : undefined);
+  const included: Claim = include ? patternsMatch(spec, include, file, 'include') : 'yes';
+  if (included === 'no') return 'no';
+  const exclude: Patterns | undefined = spec.exclude ?? (spec.runner === 'vitest' ? { kind: 'globs', patterns: VITEST_DEFAULT_EXCLUDE } : undefined);
+  const excluded: Claim = exclude ? patternsMatch(spec, exclude, file, 'exclude') : 'no';
+  if (excluded === 'yes') return 'no';
+  return included === 'yes' && excluded === 'no' ? 'yes' : 'unknown';
 }
 
 /** One value per matching project: equal values combine; different ones are unknown (they depend on the project). */

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { ConfigValue, ModelField, RunnerKind, SourceLocation } from '../runnerConfig.js';
-import { member, plain, type Prop, type Span, type Val } from './evaluate.js';
+import { member, plain, VITEST_DEFAULTS_FILE, type Prop, type Span, type Val } from './evaluate.js';
 
 /** Turns spans into source locations (line and character computed from the file text). */
 export type Locate = (keyPath: string, key: Span, value: Span) => SourceLocation;
@@ -21,7 +21,11 @@ export interface SetupSpec {
 export type Patterns =
   | { kind: 'globs'; patterns: string[]; source?: SourceLocation }
   | { kind: 'regexes'; patterns: string[]; source?: SourceLocation }
-  | { kind: 'unknown'; reason: string };
+  /**
+   * `partial`: the entries that could be read (an unknown spread leaves the others open). `superset`: when the
+   * only unread entries are a runner's version-dependent defaults, every entry any version may have.
+   */
+  | { kind: 'unknown'; reason: string; partial?: string[]; superset?: string[] };
 
 export interface ProjectSpec {
   runner: RunnerKind;
@@ -138,7 +142,17 @@ function patterns(prop: Prop | undefined, keyPath: string, locate: Locate, repla
     return { kind: 'regexes', patterns: value.items.map((i) => (i as { source: string }).source), source };
   }
   const list = stringList(value);
-  if (!list.ok) return { kind: 'unknown', reason: `\`${keyPath}\`: ${list.reason}` };
+  if (!list.ok) {
+    const strings = value.t === 'arr' ? value.items.filter((i): i is Extract<Val, { t: 'lit' }> => i.t === 'lit' && typeof i.v === 'string') : [];
+    const partial = strings.filter((i) => i.at.file !== VITEST_DEFAULTS_FILE).map((i) => replace(i.v as string));
+    const onlyDefaultsOpen = value.t === 'arr' && value.items.length === strings.length && strings.some((i) => i.at.file === VITEST_DEFAULTS_FILE);
+    return {
+      kind: 'unknown',
+      reason: `\`${keyPath}\`: ${list.reason}`,
+      ...(partial.length ? { partial } : {}),
+      ...(onlyDefaultsOpen ? { superset: strings.map((i) => replace(i.v as string)) } : {}),
+    };
+  }
   return { kind: 'globs', patterns: list.items.map((i) => replace(i.text)), source };
 }
 
@@ -169,11 +183,15 @@ function openReason(value: Val): string | undefined {
 
 // ---- vitest ---------------------------------------------------------------------------------------
 
-export function readVitest(file: string, root: Val, locate: Locate): ParsedConfig {
+/**
+ * @param cwd where vitest runs with this config: relative `root`, `dir`, `include` and `setupFiles` resolve
+ * against it (vitest's root defaults to the working directory, not the config's directory).
+ */
+export function readVitest(file: string, root: Val, locate: Locate, cwd = path.dirname(file)): ParsedConfig {
   const notes: string[] = [];
   const test = member(root, 'test', root.at);
   const hasTestSection = root.t === 'obj' ? root.props.has('test') : root.t !== 'lit';
-  const dir = path.dirname(file);
+  const dir = cwd;
   const spec = vitestSpec(file, root, dir, locate, 'test', undefined);
   const parsed: ParsedConfig = { file, runner: 'vitest', root: spec, hasTestSection, notes };
   const projectsProp = keyOf(test, 'projects') ?? keyOf(test, 'workspace');
@@ -562,7 +580,9 @@ export function readScripts(file: string, pkg: Val, locate: Locate): ScriptRun[]
       const base = path.basename(exe.word);
       const isNode = base === 'node' || base === 'tsx' || base === 'ts-node';
       const args = words.slice(program + 1);
-      const isNodeTest = isNode && args.some((a) => a.word === '--test');
+      // borp: a node:test runner CLI (`borp -p "test/*.js" --concurrency 1`).
+      const isBorp = base === 'borp';
+      const isNodeTest = (isNode && args.some((a) => a.word === '--test')) || isBorp;
       const isMocha = base === 'mocha' || base === '_mocha';
       if (!isNodeTest && !isMocha) continue;
       const runner = isNodeTest ? 'node-test' : 'mocha';
@@ -600,7 +620,18 @@ export function readScripts(file: string, pkg: Val, locate: Locate): ScriptRun[]
           if (/^\d+$/.test(v)) known(field, Number(v));
           else spec.fields[field] = { kind: 'unknown', reason: `\`${arg.word} ${v}\` is not a number`, source };
         };
-        if (runner === 'node-test') {
+        if (isBorp) {
+          if (flag === '--pattern' || flag === '-p') {
+            const v = takeValue();
+            if (v) positional.push(v);
+          } else if (flag === '--concurrency' || flag === '-c') {
+            numberValue('maxWorkers');
+            const w = spec.fields.maxWorkers;
+            if (w?.kind === 'known') known('fileParallelism', (w.value as number) > 1);
+          } else if (['--timeout', '-t', '--reporter', '-r', '--ignore', '-i', '--coverage-exclude', '-X', '--lines', '--functions', '--statements', '--branches'].includes(flag)) {
+            takeValue();
+          }
+        } else if (runner === 'node-test') {
           if (flag === '--test-concurrency') {
             numberValue('maxWorkers');
             const w = spec.fields.maxWorkers;

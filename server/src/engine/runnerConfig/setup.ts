@@ -49,6 +49,8 @@ export function effectOfCall(callee: string): SetupEffect | undefined {
 export interface ParsedSetup {
   hooks: SetupHook[];
   topLevel: SetupEffect[];
+  /** Why the hooks found may not be all: hooks registered conditionally or by a local helper we did not follow. */
+  partial?: string;
   /** Every file read (the setup module and the modules it imports for side effects). */
   inputs: string[];
   /** The module could not be parsed (it was found). */
@@ -93,6 +95,41 @@ export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen
   const result: ParsedSetup = { hooks: [], topLevel: [], inputs: [file] };
   const cleanupNames = new Set<string>();
   const topLevel = new Set<SetupEffect>();
+  const localImports = new Set<string>();
+  const partial: string[] = [];
+  for (const statement of sf.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text.startsWith('.')) {
+      const clause = statement.importClause;
+      if (clause?.name) localImports.add(clause.name.text);
+      const named = clause?.namedBindings;
+      if (named && ts.isNamedImports(named)) for (const element of named.elements) localImports.add(element.name.text);
+      if (named && ts.isNamespaceImport(named)) localImports.add(named.name.text);
+    }
+  }
+  // Hook registrations anywhere but at the top level (inside an `if`, a function, a loop) are not read.
+  const findNested = (node: ts.Node, topLevelCall: boolean): void => {
+    if (ts.isCallExpression(node) && !topLevelCall) {
+      const callee = calleeText(node, sf);
+      if (HOOKS[callee] && !partial.some((p) => p.includes('conditionally'))) partial.push(`a \`${callee}\` registered conditionally or in a function (line ${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1})`);
+    }
+    ts.forEachChild(node, (child) => findNested(child, false));
+  };
+  for (const statement of sf.statements) {
+    let expression = ts.isExpressionStatement(statement) ? statement.expression : undefined;
+    if (expression && ts.isAwaitExpression(expression)) expression = expression.expression;
+    if (expression && ts.isCallExpression(expression)) {
+      const callee = calleeText(expression, sf);
+      // The hook's own callback may register nothing we need to see; its arguments are searched below.
+      for (const arg of expression.arguments) findNested(arg, false);
+      // A call at top level to a function imported from a local module may register hooks there.
+      const root = callee.split('.')[0]!;
+      if (!HOOKS[callee] && localImports.has(root) && callee !== root + '.resetHandlers') {
+        partial.push(`\`${callee}()\` (imported from a local module) may register hooks`);
+      }
+    } else {
+      findNested(statement, false);
+    }
+  }
   for (const statement of sf.statements) {
     if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
       const specifier = statement.moduleSpecifier.text;
@@ -108,6 +145,7 @@ export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen
           result.hooks.push(...nested.hooks);
           for (const e of nested.topLevel) topLevel.add(e);
           result.inputs.push(...nested.inputs);
+          if (nested.partial) partial.push(nested.partial);
         }
       }
       continue;
@@ -142,6 +180,7 @@ export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen
             result.hooks.push(...nested.hooks);
             for (const e of nested.topLevel) topLevel.add(e);
             result.inputs.push(...nested.inputs);
+            if (nested.partial) partial.push(nested.partial);
           }
         }
       }
@@ -150,6 +189,7 @@ export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen
     collectMochaHooks(statement, sf, cleanupNames, result);
   }
   result.topLevel = [...topLevel];
+  if (partial.length) result.partial = [result.partial, ...partial].filter(Boolean).join('; ');
   return result;
 }
 
