@@ -33,6 +33,10 @@ ruleTable('missing-cleanup', {
       code: `import { test, beforeEach } from 'node:test';\nbeforeEach(() => {\n  ['HTTP_PROXY', 'NO_PROXY'].forEach((name) => { delete process.env[name]; });\n});\ntest('a', () => {\n  process.env.HTTP_PROXY = 'http://proxy';\n});\ntest('b', () => {});`,
     },
     {
+      name: 'a stubbed global put back by stubbing the saved value again in finally',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  const original = globalThis.crypto;\n  vi.stubGlobal('crypto', undefined);\n  try {\n    void 0;\n  } finally {\n    vi.stubGlobal('crypto', original);\n  }\n});\nit('b', () => {});`,
+    },
+    {
       name: 'no later test in the file: nothing in this file runs on the leaked state',
       code: `import { it, vi } from 'vitest';\nit('b', () => {});\nit('a', () => {\n  vi.useFakeTimers();\n});`,
     },
@@ -84,10 +88,15 @@ ruleTable('missing-cleanup', {
   ],
   invalid: [
     {
+      name: 'a beforeEach re-stubbing another global does not undo this one',
+      code: `import { beforeEach, describe, it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('crypto', undefined);\n});\ndescribe('s', () => {\n  beforeEach(() => { vi.stubGlobal('caches', {}); });\n  it('b', () => {});\n});`,
+      errors: [{ line: 3, message: "`vi.stubGlobal('crypto', ...)` in test 'a' is never undone" }],
+    },
+    {
       name: 'under a config that restores mocks and env stubs, a stubbed global still leaks (unstubGlobals is off)',
       filename: 'configured/config-leaks.test.ts',
       code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('innerWidth', 320);\n  vi.stubEnv('MODE', 'x');\n});\nit('b', () => {});`,
-      errors: [{ line: 3, message: "`vi.stubGlobal(...)` in test 'a' is never undone (no `vi.unstubAllGlobals()` in afterEach, onTestFinished or finally and unstubGlobals is off): later tests in this file, starting with 'b', see the stubbed globals." }],
+      errors: [{ line: 3, message: "`vi.stubGlobal('innerWidth', ...)` in test 'a' is never undone (no `vi.unstubAllGlobals()` in afterEach, onTestFinished or finally and unstubGlobals is off): later tests in this file, starting with 'b', see the stubbed globals." }],
     },
     {
       name: 'vitest: fake timers installed in a test and never undone; fix adds afterEach',
@@ -105,7 +114,7 @@ ruleTable('missing-cleanup', {
       name: 'vitest: a spy given an implementation through its binding; stubEnv in a scoped beforeEach leaks past the describe',
       code: `import { beforeEach, describe, it, vi } from 'vitest';\n${API}describe('s', () => {\n  beforeEach(() => {\n    vi.stubEnv('MODE', 'x');\n  });\n  it('a', () => {\n    const spy = vi.spyOn(api, 'load');\n    spy.mockResolvedValue(2);\n  });\n});\nit('b', () => {});`,
       errors: [
-        { line: 5, message: "`vi.stubEnv(...)` in beforeEach hook is never undone (no `vi.unstubAllEnvs()` in afterEach, onTestFinished or finally and unstubEnvs is off): later tests in this file, starting with 'b', see the stubbed variables." },
+        { line: 5, message: "`vi.stubEnv('MODE', ...)` in beforeEach hook is never undone (no `vi.unstubAllEnvs()` in afterEach, onTestFinished or finally and unstubEnvs is off): later tests in this file, starting with 'b', see the stubbed variables." },
         { line: 8, message: 'The mocked spy on `api.load`' },
       ],
     },

@@ -575,9 +575,24 @@ export class ResourceModel {
       }
       case 'restoreAllMocks': release('spy'); break;
       case 'resetAllMocks': if (runner !== 'sinon') release('spy'); break;
-      case 'stubEnv': if (runner === 'vitest') acquire('stub-env', 'vi.stubEnv(...)'); break;
+      case 'stubEnv':
+      case 'stubGlobal': {
+        if (runner !== 'vitest') break;
+        const kind = last === 'stubEnv' ? 'stub-env' : 'stub-global';
+        const name = call.arguments[0];
+        const key = name && (ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) ? name.text : undefined;
+        // Stubbing the same name again where a release belongs (a finally, a teardown) puts a saved value back.
+        if (site.guaranteed || site.block?.hook === 'afterEach' || site.block?.hook === 'afterAll') {
+          this.releases.push({ kind, node: call, ...site, ...(key !== undefined ? { key } : {}) });
+          break;
+        }
+        if (key === undefined) break;
+        const before = this.acquisitions.length;
+        acquire(kind, `vi.${last}('${key}', ...)`);
+        if (this.acquisitions.length > before) this.acquisitions[before]!.key = key;
+        break;
+      }
       case 'unstubAllEnvs': release('stub-env'); break;
-      case 'stubGlobal': if (runner === 'vitest') acquire('stub-global', 'vi.stubGlobal(...)'); break;
       case 'unstubAllGlobals': release('stub-global'); break;
       default: break;
     }

@@ -43,6 +43,8 @@ function coveringTeardowns(model: TestModel, block: TestBlock): TestBlock[] {
 
 function matches(release: Release, acquisition: Acquisition): boolean {
   if (acquisition.kind === 'env-write') return release.kind === 'all-env' || (release.kind === 'env-write' && release.key === acquisition.key);
+  // unstubAll* releases every name; a re-stub of one name (`vi.stubGlobal('crypto', original)` in finally) only that name.
+  if (acquisition.kind === 'stub-env' || acquisition.kind === 'stub-global') return release.kind === acquisition.kind && (release.key === undefined || release.key === acquisition.key);
   return release.kind === acquisition.kind;
 }
 
@@ -78,7 +80,7 @@ function protectedBy(model: TestModel, resources: ResourceModel, test: TestBlock
   return model.blocks.some((hook) => hook.hook === 'beforeEach' && scopes.has(hook.parent) && hook !== acquisition.block
     && (!hook.callback || resources.opaqueReleases.has(hook) || releases.some((r) => r.block === hook)
       // The hook sets the same thing again before each test (`process.env.MODE = 'x'`, the same spy).
-      || resources.acquisitions.some((a) => a.block === hook && a.kind === acquisition.kind && a.label === acquisition.label)));
+      || resources.acquisitions.some((a) => a.block === hook && a.kind === acquisition.kind && a.label === acquisition.label && a.key === acquisition.key)));
 }
 
 /** An assertion or await between two positions of a block's own body: a failure there skips what follows. */
