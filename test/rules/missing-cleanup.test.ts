@@ -37,6 +37,10 @@ ruleTable('missing-cleanup', {
       code: `import { it, vi } from 'vitest';\nit('a', () => {\n  const original = globalThis.crypto;\n  vi.stubGlobal('crypto', undefined);\n  try {\n    void 0;\n  } finally {\n    vi.stubGlobal('crypto', original);\n  }\n});\nit('b', () => {});`,
     },
     {
+      name: 'later tests that set up the same thing themselves do not depend on the leak',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('caches', undefined);\n  vi.useFakeTimers();\n});\nit('b', () => {\n  vi.stubGlobal('caches', undefined);\n  vi.useFakeTimers();\n  vi.unstubAllGlobals();\n  vi.useRealTimers();\n});`,
+    },
+    {
       name: 'no later test in the file: nothing in this file runs on the leaked state',
       code: `import { it, vi } from 'vitest';\nit('b', () => {});\nit('a', () => {\n  vi.useFakeTimers();\n});`,
     },

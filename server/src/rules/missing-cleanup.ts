@@ -196,6 +196,8 @@ function check(context: RuleContext): void {
     const own = releases.filter((r) => r.block && (r.block === block || owningTest(r.block) === owningTest(block)) && r.node.getStart() > acquisition.node.getStart());
     if (own.some((r) => r.guaranteed)) continue;
     const later = laterTests(model, acquisition).filter((t) => !protectedBy(model, resources, t, acquisition, releases)
+      // A later test that sets the same thing up itself (`vi.stubGlobal('caches', undefined)`, `vi.useFakeTimers()`) does not depend on the leak.
+      && !resources.acquisitions.some((a) => a.kind === acquisition.kind && a.label === acquisition.label && a.key === acquisition.key && owningTest(a.block) === t)
       && (acquisition.kind !== 'fake-timers' || !t.callback || !model.fakeTimersActiveAt(t.callback.body)));
     const where = describeBlock(block);
     const advice = RESTORE_ADVICE[acquisition.kind](acquisition);
