@@ -28,6 +28,12 @@ const SAMPLE_TEST_FILES = [
   'tests/e2e/login.spec.ts',
   'tests/e2e/search.spec.ts',
   'tests/integration/checkout.test.ts',
+  'tests/isolation/health-fixed-port.test.ts',
+  'tests/isolation/health-free-port.test.ts',
+  'tests/isolation/rates-clean.test.ts',
+  'tests/isolation/rates-leaky.test.ts',
+  'tests/isolation/rates-live.test.ts',
+  'tests/isolation/rates-stubbed.test.ts',
   'tests/legacy/orders.test.ts',
   'tests/node/jobs.test.ts',
   'tests/unit/cart.test.ts',
@@ -36,7 +42,11 @@ const SAMPLE_TEST_FILES = [
   'tests/utils/jobs.test.ts',
 ];
 /** Files in the sample workspace written without flaky patterns: any finding there is a false positive. */
-const CLEAN_FILES = ['tests/e2e/search.spec.ts', 'tests/unit/pricing.test.ts', 'tests/utils/format.test.ts', 'tests/utils/jobs.test.ts'];
+const CLEAN_FILES = [
+  'tests/e2e/search.spec.ts', 'tests/unit/pricing.test.ts', 'tests/utils/format.test.ts', 'tests/utils/jobs.test.ts',
+  // The fixed forms of the isolation rules' patterns.
+  'tests/isolation/health-free-port.test.ts', 'tests/isolation/rates-clean.test.ts', 'tests/isolation/rates-stubbed.test.ts',
+];
 /** Each CLI run starts Node and builds a typed program; with the whole suite sharing two cores that can take a while. */
 const SLOW = 180_000;
 /** The sample's flakelens.config.json turns fixed-sleep from warning to error. */
@@ -104,6 +114,20 @@ describe('flakelens check on the sample workspace', () => {
         expect(finding.range.start.column).toBeGreaterThanOrEqual(1);
       }
     }
+  });
+
+  it('reports the isolation patterns of the flaky files, and none in their fixed forms', () => {
+    const report = parseJson(json);
+    const isolation = report.files.filter((f) => f.path.startsWith('tests/isolation/'))
+      .flatMap((f) => f.findings.map((x) => `${f.path}:${x.range.start.line} ${x.ruleId}`));
+    expect(isolation).toEqual([
+      'tests/isolation/health-fixed-port.test.ts:7 fixed-port',
+      'tests/isolation/rates-leaky.test.ts:10 missing-cleanup',
+      'tests/isolation/rates-leaky.test.ts:14 missing-cleanup',
+      'tests/isolation/rates-live.test.ts:4 real-network',
+    ]);
+    const [port] = findingsOf(report, 'fixed-port');
+    expect(port!.message).toContain('The file also connects to localhost:3000 (line 15).');
   });
 
   it('stays silent on the clean files', () => {

@@ -5,7 +5,10 @@ import { asyncDescribe } from './async-describe.js';
 import { doneCallback } from './done-callback.js';
 import { fixedSleep } from './fixed-sleep.js';
 import { floatingPromise } from './floating-promise.js';
+import { fixedPort } from './fixed-port.js';
 import { focusedTest } from './focused-test.js';
+import { missingCleanup } from './missing-cleanup.js';
+import { realNetwork } from './real-network.js';
 
 /** The registry: every rule file is listed here (a meta-test keeps this, rule files and docs pages in step). */
 export const RULES: readonly Rule[] = [
@@ -16,6 +19,9 @@ export const RULES: readonly Rule[] = [
   doneCallback,
   fixedSleep,
   focusedTest,
+  missingCleanup,
+  fixedPort,
+  realNetwork,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));

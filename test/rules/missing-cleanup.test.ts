@@ -1,0 +1,157 @@
+import { ruleTable } from '../helpers/ruleTester.js';
+
+const API = `const api = { load: (id: number) => Promise.resolve(id), name: () => 'real' };\n`;
+
+ruleTable('missing-cleanup', {
+  valid: [
+    {
+      name: 'fixed form: useRealTimers in afterEach',
+      code: `import { afterEach, it, vi } from 'vitest';\nafterEach(() => {\n  vi.useRealTimers();\n});\nit('a', () => {\n  vi.useFakeTimers();\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'fixed form: onTestFinished and try/finally',
+      code: `import { it, vi, onTestFinished, expect } from 'vitest';\nit('a', () => {\n  vi.useFakeTimers();\n  onTestFinished(() => vi.useRealTimers());\n  expect(1).toBe(1);\n});\nit('b', () => {\n  vi.useFakeTimers();\n  try {\n    expect(1).toBe(1);\n  } finally {\n    vi.useRealTimers();\n  }\n});\nit('c', () => {});`,
+    },
+    {
+      name: 'fixed form: jest restoreAllMocks in afterEach',
+      code: `import { afterEach, it, jest } from '@jest/globals';\n${API}afterEach(() => {\n  jest.restoreAllMocks();\n});\nit('a', () => {\n  jest.spyOn(api, 'name').mockReturnValue('fake');\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'fixed form: the spy restored through its binding in afterEach',
+      code: `import { afterEach, it, vi, type MockInstance } from 'vitest';\n${API}let spy: MockInstance | undefined;\nafterEach(() => {\n  spy?.mockRestore();\n});\nit('a', () => {\n  spy = vi.spyOn(api, 'name').mockReturnValue('fake');\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'a spy with no implementation calls through: later tests see the real method',
+      code: `import { it, vi, expect } from 'vitest';\n${API}it('a', () => {\n  const spy = vi.spyOn(api, 'name');\n  api.name();\n  expect(spy).toHaveBeenCalled();\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'a spy on an object the test creates itself dies with the test',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  const stream = new ReadableStream();\n  vi.spyOn(stream, 'getReader').mockReturnValue({} as ReadableStreamDefaultReader);\n  vi.spyOn(new Map(), 'get').mockReturnValue(1);\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'a beforeEach that resets the environment before every later test (computed names)',
+      code: `import { test, beforeEach } from 'node:test';\nbeforeEach(() => {\n  ['HTTP_PROXY', 'NO_PROXY'].forEach((name) => { delete process.env[name]; });\n});\ntest('a', () => {\n  process.env.HTTP_PROXY = 'http://proxy';\n});\ntest('b', () => {});`,
+    },
+    {
+      name: 'a stubbed global put back by stubbing the saved value again in finally',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  const original = globalThis.crypto;\n  vi.stubGlobal('crypto', undefined);\n  try {\n    void 0;\n  } finally {\n    vi.stubGlobal('crypto', original);\n  }\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'later tests that set up the same thing themselves do not depend on the leak',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('caches', undefined);\n  vi.useFakeTimers();\n});\nit('b', () => {\n  vi.stubGlobal('caches', undefined);\n  vi.useFakeTimers();\n  vi.unstubAllGlobals();\n  vi.useRealTimers();\n});`,
+    },
+    {
+      name: 'no later test in the file: nothing in this file runs on the leaked state',
+      code: `import { it, vi } from 'vitest';\nit('b', () => {});\nit('a', () => {\n  vi.useFakeTimers();\n});`,
+    },
+    {
+      name: 'a top-level beforeEach serves every test of the file',
+      code: `import { beforeEach, it, vi } from 'vitest';\nbeforeEach(() => {\n  vi.useFakeTimers();\n  vi.stubEnv('MODE', 'test');\n});\nit('a', () => {});\nit('b', () => {});`,
+    },
+    {
+      name: 'later tests install fake timers themselves',
+      code: `import { beforeEach, describe, it, vi } from 'vitest';\nit('a', () => {\n  vi.useFakeTimers();\n});\ndescribe('timers', () => {\n  beforeEach(() => { vi.useFakeTimers(); });\n  it('b', () => {});\n});`,
+    },
+    {
+      name: 'fixed form: process.env restored in afterEach (saved copy, delete, whole object)',
+      code: `import { afterEach, it } from 'vitest';\nconst saved = { ...process.env };\nafterEach(() => {\n  process.env = saved;\n});\nit('a', () => {\n  process.env.API_URL = 'http://x';\n  delete process.env.TOKEN;\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'an afterEach calling a helper that may restore the environment is unknown',
+      code: `import { afterEach, it } from '@jest/globals';\ndeclare function restoreEnv(): void;\nafterEach(() => restoreEnv());\nit('a', () => {\n  process.env.API_URL = 'http://x';\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'a teardown hook passed by reference is unknown',
+      code: `import { afterEach, it, vi } from 'vitest';\ndeclare function teardownAll(): void;\nafterEach(teardownAll);\nit('a', () => {\n  vi.useFakeTimers();\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'mocha + sinon: sandbox restored in afterEach',
+      code: `import { afterEach, it } from 'mocha';\nimport sinon from 'sinon';\n${API}afterEach(() => {\n  sinon.restore();\n});\nit('a', () => {\n  sinon.stub(api, 'name').returns('fake');\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'node:test: t.after restores the variable',
+      code: `import { test } from 'node:test';\ntest('a', (t) => {\n  const old = process.env.API_URL;\n  process.env.API_URL = 'http://x';\n  t.after(() => { process.env.API_URL = old; });\n});\ntest('b', () => {});`,
+    },
+    {
+      name: 'a restore right after the acquisition, with nothing that can throw in between',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.useFakeTimers();\n  vi.setSystemTime(0);\n  vi.useRealTimers();\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'a user object named vi is no runner',
+      code: `import { it } from 'vitest';\nconst vi = { useFakeTimers() {} };\nit('a', () => {\n  vi.useFakeTimers();\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'writes at file or suite level are the file setup',
+      code: `import { describe, it, vi } from 'vitest';\nprocess.env.MODE = 'test';\nvi.useFakeTimers();\ndescribe('s', () => {\n  process.env.OTHER = '1';\n  it('a', () => {});\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'the runner config restores mocks and env stubs; a setup file restores real timers after each test',
+      filename: 'configured/config-restores.test.ts',
+      code: `import { it, vi } from 'vitest';\n${API}it('a', () => {\n  vi.useFakeTimers();\n  vi.spyOn(api, 'name').mockReturnValue('fake');\n  vi.stubEnv('MODE', 'x');\n});\nit('b', () => {});`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a beforeEach re-stubbing another global does not undo this one',
+      code: `import { beforeEach, describe, it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('crypto', undefined);\n});\ndescribe('s', () => {\n  beforeEach(() => { vi.stubGlobal('caches', {}); });\n  it('b', () => {});\n});`,
+      errors: [{ line: 3, message: "`vi.stubGlobal('crypto', ...)` in test 'a' is never undone" }],
+    },
+    {
+      name: 'under a config that restores mocks and env stubs, a stubbed global still leaks (unstubGlobals is off)',
+      filename: 'configured/config-leaks.test.ts',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('innerWidth', 320);\n  vi.stubEnv('MODE', 'x');\n});\nit('b', () => {});`,
+      errors: [{ line: 3, message: "`vi.stubGlobal('innerWidth', ...)` in test 'a' is never undone (no `vi.unstubAllGlobals()` in afterEach, onTestFinished or finally and unstubGlobals is off): later tests in this file, starting with 'b', see the stubbed globals." }],
+    },
+    {
+      name: 'vitest: fake timers installed in a test and never undone; fix adds afterEach',
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.useFakeTimers();\n});\nit('b', () => {});`,
+      errors: [{ line: 3, message: "`vi.useFakeTimers()` in test 'a' is never undone (no `vi.useRealTimers()` in afterEach, onTestFinished or finally): later tests in this file, starting with 'b', run on fake timers." }],
+      output: `import { it, vi, afterEach } from 'vitest';\nit('a', () => {\n  vi.useFakeTimers();\n});\nafterEach(() => {\n  vi.useRealTimers();\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'jest: a mocked spy in a test, restoreMocks off; fix adds afterEach restoreAllMocks',
+      code: `import { it, jest } from '@jest/globals';\n${API}it('a', () => {\n  jest.spyOn(api, 'name').mockReturnValue('fake');\n});\nit('b', () => {});`,
+      errors: [{ line: 4, message: "The mocked spy on `api.name` in test 'a' is never undone (no `mockRestore()` or `jest.restoreAllMocks()` in afterEach, onTestFinished or finally and restoreMocks is off): later tests in this file, starting with 'b', still get its mocked implementation." }],
+      output: `import { it, jest, afterEach } from '@jest/globals';\n${API}it('a', () => {\n  jest.spyOn(api, 'name').mockReturnValue('fake');\n});\nafterEach(() => {\n  jest.restoreAllMocks();\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'vitest: a spy given an implementation through its binding; stubEnv in a scoped beforeEach leaks past the describe',
+      code: `import { beforeEach, describe, it, vi } from 'vitest';\n${API}describe('s', () => {\n  beforeEach(() => {\n    vi.stubEnv('MODE', 'x');\n  });\n  it('a', () => {\n    const spy = vi.spyOn(api, 'load');\n    spy.mockResolvedValue(2);\n  });\n});\nit('b', () => {});`,
+      errors: [
+        { line: 5, message: "`vi.stubEnv('MODE', ...)` in beforeEach hook is never undone (no `vi.unstubAllEnvs()` in afterEach, onTestFinished or finally and unstubEnvs is off): later tests in this file, starting with 'b', see the stubbed variables." },
+        { line: 8, message: 'The mocked spy on `api.load`' },
+      ],
+    },
+    {
+      name: 'mocha + sinon: a stub never restored',
+      code: `import { it } from 'mocha';\nimport sinon from 'sinon';\n${API}it('a', () => {\n  sinon.stub(api, 'name').returns('fake');\n});\nit('b', () => {});`,
+      errors: [{ line: 5, message: "The stub on `api.name` in test 'a' is never undone (no `sinon.restore()` in afterEach, onTestFinished or finally): later tests in this file, starting with 'b', still get it (and wrapping the method again throws \"already wrapped\")." }],
+      output: null,
+    },
+    {
+      name: 'node:test: process.env written in a test and never restored',
+      code: `import { test } from 'node:test';\ntest('a', () => {\n  process.env.API_URL = 'http://x';\n  delete process.env['TOKEN'];\n});\ntest('b', () => {});`,
+      errors: [
+        { line: 3, message: "`process.env.API_URL` in test 'a' is never undone (no a restore of `process.env.API_URL` in afterEach, onTestFinished or finally): later tests in this file, starting with 'b', see the changed value." },
+        { line: 4, message: '`delete process.env.TOKEN`' },
+      ],
+      output: null,
+    },
+    {
+      name: 'vitest: the restore at the end of the body is skipped when an assertion fails',
+      code: `import { it, vi, expect } from 'vitest';\nit('a', () => {\n  vi.useFakeTimers();\n  expect(Date.now()).toBe(0);\n  vi.useRealTimers();\n});\nit('b', () => {});`,
+      errors: [{ line: 5, message: "This restore at the end of test 'a' is skipped when an assertion or awaited call before it fails; later tests in this file (starting with 'b') then run on fake timers. Restore it in afterEach, onTestFinished or a finally block." }],
+    },
+    {
+      name: 'jest: fake timers in a scoped beforeAll with no afterAll',
+      code: `import { beforeAll, describe, it, jest } from '@jest/globals';\ndescribe('s', () => {\n  beforeAll(() => {\n    jest.useFakeTimers();\n  });\n  it('a', () => {});\n});\nit('b', () => {});`,
+      errors: [{ line: 4, message: "`jest.useFakeTimers()` in beforeAll hook is never undone" }],
+      output: null,
+    },
+    {
+      name: 'Playwright: process.env changed in a test',
+      code: `import { test } from '@playwright/test';\ntest('a', async () => {\n  process.env.BASE_URL = 'http://x';\n});\ntest('b', async () => {});`,
+      errors: [{ line: 3, message: '`process.env.BASE_URL`' }],
+    },
+  ],
+});
