@@ -66,7 +66,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
       findings.push({
         ruleId: meta.id,
         category: meta.category,
-        severity,
+        severity: r.severity && severity === meta.defaultSeverity ? r.severity : severity,
         file,
         start,
         end,

@@ -85,6 +85,11 @@ export interface Report {
   end?: number;
   message: string;
   fixes?: Fix[];
+  /**
+   * A finding the rule is less sure of than its default (a context-dependent variant): used while the rule runs at
+   * its default severity; a severity the user configured for the rule wins.
+   */
+  severity?: Severity;
 }
 
 export interface RuleContext {

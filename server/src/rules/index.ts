@@ -6,6 +6,10 @@ import { doneCallback } from './done-callback.js';
 import { fixedSleep } from './fixed-sleep.js';
 import { floatingPromise } from './floating-promise.js';
 import { focusedTest } from './focused-test.js';
+import { retryMarker } from './retry-marker.js';
+import { unorderedResult } from './unordered-result.js';
+import { unseededRandom } from './unseeded-random.js';
+import { wallClockAssertion } from './wall-clock-assertion.js';
 
 /** The registry: every rule file is listed here (a meta-test keeps this, rule files and docs pages in step). */
 export const RULES: readonly Rule[] = [
@@ -16,6 +20,10 @@ export const RULES: readonly Rule[] = [
   doneCallback,
   fixedSleep,
   focusedTest,
+  retryMarker,
+  wallClockAssertion,
+  unorderedResult,
+  unseededRandom,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));
