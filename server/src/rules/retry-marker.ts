@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import { forEachDescendant } from '../engine/assertionShapes.js';
-import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
+import { calleeChain, type TestBlock } from '../engine/testModel.js';
 import type { Rule, RuleContext } from '../engine/types.js';
 import { skipOuterExpressions } from '../engine/typeUtils.js';
 
@@ -72,7 +72,7 @@ export const retryMarker: Rule = {
     const { model, sourceFile, report } = context;
     if (model.blocks.length === 0 && !/retryTimes|retries|\.retry\b/.test(sourceFile.text)) return;
 
-    for (const block of model.blocks) checkBlock(block, model, sourceFile, report);
+    for (const block of model.blocks) checkBlock(block, sourceFile, report);
 
     // Calls and member reads anywhere in test code.
     if (!/retryTimes|retries|\.retry\b/.test(sourceFile.text)) return;
@@ -131,7 +131,7 @@ export const retryMarker: Rule = {
   },
 };
 
-function checkBlock(block: TestBlock, model: TestModel, sourceFile: ts.SourceFile, report: RuleContext['report']): void {
+function checkBlock(block: TestBlock, sourceFile: ts.SourceFile, report: RuleContext['report']): void {
   if (block.kind !== 'test' && block.kind !== 'suite') return;
   const what = block.kind === 'suite' ? 'suite' : 'test';
   // vitest: it('x', { retry: 3 }, fn) / it('x', fn, { retry: 3 }); describe(..., { retry }) too.
@@ -158,6 +158,17 @@ function checkBlock(block: TestBlock, model: TestModel, sourceFile: ts.SourceFil
     report({ node: block.call.arguments[0]!, message: `Tagged \`@flaky\` in its title: a ${what} known to be flaky is kept in the suite (often retried or filtered by that tag); fix the cause and drop the tag.` });
   }
   const reason = justification(block.call, sourceFile);
+  // Run-time skips inside a test body: test.skip(cond, 'flaky on webkit'), test.fixme(cond, 'reason').
+  if (!block.callback && (block.modifiers.includes('skip') || block.modifiers.includes('fixme')) && block.parent?.kind === 'test') {
+    const text = block.call.arguments.map((a) => (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a) ? a.text : '')).join(' ').trim();
+    if (block.modifiers.includes('fixme') || FLAKY_WORDS.test(text) || (reason && FLAKY_WORDS.test(reason))) {
+      report({
+        node: block.call.expression,
+        message: withReason(`\`${block.calleeText}\` skips the test at run time${text ? ` ("${quote(text)}")` : ''}${block.modifiers.includes('fixme') ? ' as known to be broken' : ' as flaky'}: it stops running where it fails, so the cause stays hidden instead of fixed.`, reason),
+      });
+    }
+    return;
+  }
   if (block.modifiers.includes('fixme')) {
     report({
       node: block.call.expression,
@@ -173,18 +184,6 @@ function checkBlock(block: TestBlock, model: TestModel, sourceFile: ts.SourceFil
         message: withReason(`Skipped as flaky (\`${block.calleeText}\`): the ${what} no longer runs, so its flakiness is hidden instead of fixed.`, reason),
       });
     }
-  }
-  // Runtime skips inside a test: test.skip(cond, 'flaky on webkit'), test.fixme(cond, ...), t.skip('flaky')
-  if (block.kind === 'test' && block.callback) {
-    forEachDescendant(block.callback, (node) => {
-      if (!ts.isCallExpression(node) || model.blockOfCallback(node) !== undefined) return;
-      const callee = skipOuterExpressions(node.expression);
-      if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== 'skip' && callee.name.text !== 'fixme')) return;
-      const text = node.arguments.map((a) => (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a) ? a.text : '')).join(' ');
-      if (!FLAKY_WORDS.test(text)) return;
-      if (model.classify(node)) return; // a nested registration, reported as its own block
-      report({ node, message: `Skipped at run time as flaky ("${quote(text)}"): the test stops running where it is flaky, so its flakiness is hidden instead of fixed.` });
-    });
   }
 }
 
