@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
 import type { FlakelensConfig } from '../config/schema.js';
 import { parseSuppressions } from './suppressions.js';
-import { TestModel } from './testModel.js';
+import { TestModel, type Framework } from './testModel.js';
+import { unknownRunnerConfig, type RunnerConfigModel } from './runnerConfig.js';
 import { docsUrlFor, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
 
 export interface EnabledRule {
@@ -28,11 +29,16 @@ export function enabledRules(rules: readonly Rule[], config: Pick<FlakelensConfi
   return enabled;
 }
 
+export interface AnalyzeOptions {
+  /** The runner config model for the file, given the runners its test model resolved to (asked lazily). */
+  runnerConfig?: (file: string, frameworks: ReadonlySet<Framework>) => RunnerConfigModel;
+}
+
 /**
  * Runs the rules over one source file of a built program. Pure with respect to its inputs:
  * everything it returns is plain data, nothing refers to nodes or types afterwards.
  */
-export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile, rules: readonly EnabledRule[]): FileAnalysis {
+export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile, rules: readonly EnabledRule[], options: AnalyzeOptions = {}): FileAnalysis {
   const file = sourceFile.fileName;
   const notes: string[] = [];
   const findings: Finding[] = [];
@@ -50,6 +56,16 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     notes.push(`test model could not be built: ${(error as Error).message}`);
     return { file, findings, notes };
   }
+  let runnerConfig: RunnerConfigModel | undefined;
+  const runnerConfigOf = (): RunnerConfigModel => {
+    if (runnerConfig) return runnerConfig;
+    try {
+      runnerConfig = options.runnerConfig ? options.runnerConfig(file, model.frameworks) : unknownRunnerConfig(file, 'no runner config reader');
+    } catch (error) {
+      runnerConfig = unknownRunnerConfig(file, `runner config could not be read: ${(error as Error).message}`);
+    }
+    return runnerConfig;
+  };
   const suppressions = parseSuppressions(sourceFile.text);
   const seen = new Set<string>();
 
@@ -77,7 +93,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
         fixes: r.fixes ?? [],
       });
     };
-    const context: RuleContext = { sourceFile, program, checker, model, report };
+    const context: RuleContext = { sourceFile, program, checker, model, runnerConfig: runnerConfigOf, report };
     try {
       rule.check(context);
     } catch (error) {

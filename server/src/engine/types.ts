@@ -1,5 +1,6 @@
 import type { ts } from 'ts-morph';
 import type { TestModel } from './testModel.js';
+import type { RunnerConfigModel } from './runnerConfig.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
@@ -97,6 +98,12 @@ export interface RuleContext {
   readonly program: ts.Program;
   readonly checker: ts.TypeChecker;
   readonly model: TestModel;
+  /**
+   * The runner configuration that governs this file (reset options, fake timers, setup-file hooks,
+   * parallelism, retries), read statically from the config files. Computed on first call and memoised:
+   * rules that never ask pay nothing.
+   */
+  runnerConfig(): RunnerConfigModel;
   report(report: Report): void;
 }
 

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { analyzeSourceFile, enabledRules, type EnabledRule, type FileAnalysis } from '../engine/analyze.js';
 import type { Rule } from '../engine/types.js';
+import type { Framework } from '../engine/testModel.js';
+import { RunnerConfigResolver, type ConfigHost, type RunnerConfigModel } from '../engine/runnerConfig.js';
 import { applyLayer, loadWorkspaceConfig, CONFIG_FILE_NAME, type ConfigProblem } from '../config/resolve.js';
 import type { FlakelensConfig } from '../config/schema.js';
 import { OverlayFileSystemHost } from './fsHost.js';
@@ -77,6 +79,8 @@ export class Workspace {
   /** Test file -> user files it (transitively) imports, from its last analysis. */
   private readonly testDependencies = new Map<string, Set<string>>();
   private projectProblems: ConfigProblem[] = [];
+  /** Runner configs (vitest, jest, Playwright, mocha, node:test) read statically, cached per file content. */
+  readonly runnerConfigs: RunnerConfigResolver;
 
   config!: FlakelensConfig;
   configProblems: ConfigProblem[] = [];
@@ -91,7 +95,29 @@ export class Workspace {
     this.knownRuleIds = new Set(options.rules.map((r) => r.meta.id));
     this.layers = options.layers ?? [];
     this.tsconfigs = new TsconfigIndex(this.root);
+    this.runnerConfigs = new RunnerConfigResolver(this.root, this.configHost());
     this.reloadConfig();
+  }
+
+  /** Config reads see editor buffers first, like the projects do. */
+  private configHost(): ConfigHost {
+    const host = this.fsHost;
+    return {
+      readFile: (file) => this.readText(file),
+      fileExists: (file) => host.fileExistsSync(file),
+      readDirectory: (dir) => {
+        try {
+          return host.readDirSync(dir).map((e) => ({ name: e.name, isDirectory: e.isDirectory }));
+        } catch {
+          return undefined;
+        }
+      },
+    };
+  }
+
+  /** The runner config model of a file (`frameworks`: the runners its test model resolved calls to). */
+  runnerConfigFor(file: string, frameworks?: Iterable<Framework>): RunnerConfigModel {
+    return this.runnerConfigs.forFile(path.resolve(file), frameworks);
   }
 
   /** Re-reads the config file and re-applies the layers. Returns every problem found. */
@@ -145,11 +171,13 @@ export class Workspace {
   /** Editor buffers win over disk. */
   setBuffer(file: string, text: string): void {
     this.fsHost.setOverlay(file, text);
+    this.runnerConfigs.invalidate(file);
     this.refresh(file);
   }
 
   clearBuffer(file: string): void {
     this.fsHost.clearOverlay(file);
+    this.runnerConfigs.invalidate(file);
     this.refresh(file);
   }
 
@@ -216,7 +244,9 @@ export class Workspace {
       const program = project.getProgram().compilerObject;
       const sourceFile = program.getSourceFile(abs);
       if (!sourceFile) return skipped('file is not part of its project; skipped');
-      const result = project.forgetNodesCreatedInBlock(() => analyzeSourceFile(program, sourceFile, this.enabled));
+      const result = project.forgetNodesCreatedInBlock(() => analyzeSourceFile(program, sourceFile, this.enabled, {
+        runnerConfig: (f, frameworks) => this.runnerConfigs.forFile(f, frameworks),
+      }));
       this.testDependencies.set(abs, userDependencies(program, sourceFile));
       const fallback = this.fallbackNotes.get(abs);
       if (fallback) result.notes.unshift(fallback);

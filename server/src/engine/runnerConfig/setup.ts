@@ -1,0 +1,187 @@
+/**
+ * Setup modules (vitest setupFiles, jest setupFiles/setupFilesAfterEnv, mocha --require/--file, node --import):
+ * their top-level hooks and what those hooks reset, read from syntax only. Relative side-effect imports
+ * (`import './mocks'`) are followed a few levels, since suites often split setup that way.
+ */
+import * as path from 'node:path';
+import { ts } from 'ts-morph';
+import type { HookKind } from '../testModel.js';
+import type { SetupEffect, SetupHook } from '../runnerConfig.js';
+import type { ConfigHost } from './reader.js';
+
+const HOOKS: Record<string, HookKind> = {
+  beforeAll: 'beforeAll', before: 'beforeAll', suiteSetup: 'beforeAll',
+  beforeEach: 'beforeEach', setup: 'beforeEach',
+  afterEach: 'afterEach', teardown: 'afterEach',
+  afterAll: 'afterAll', after: 'afterAll', suiteTeardown: 'afterAll',
+};
+
+const MAX_FOLLOW_DEPTH = 3;
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+
+/** The effect of a call, by its callee text (runner namespaces and well-known library calls). */
+export function effectOfCall(callee: string): SetupEffect | undefined {
+  const text = callee.replace(/^globalThis\./, '');
+  const match = /^(vi|vitest|jest)\.(\w+)$/.exec(text);
+  if (match) {
+    switch (match[2]) {
+      case 'restoreAllMocks': return 'restoreMocks';
+      case 'resetAllMocks': return 'resetMocks';
+      case 'clearAllMocks': return 'clearMocks';
+      case 'unstubAllEnvs': return 'unstubEnvs';
+      case 'unstubAllGlobals': return 'unstubGlobals';
+      case 'useRealTimers': return 'realTimers';
+      case 'useFakeTimers': return 'fakeTimers';
+      case 'setSystemTime': return 'systemTime';
+      case 'resetModules': return 'resetModules';
+      default: return undefined;
+    }
+  }
+  if (text === 'sinon.restore' || text === 'mock.restoreAll' || text === 'mock.reset' || text === 't.mock.restoreAll') return 'restoreMocks';
+  if (text === 'sinon.useFakeTimers' || text === 'mock.timers.enable' || text === 'FakeTimers.install') return 'fakeTimers';
+  if (text === 'mock.timers.reset' || /(?:^|\.)clock\.(?:restore|uninstall)$/.test(text)) return 'realTimers';
+  if (/(?:^|\.)clock\.setSystemTime$/.test(text)) return 'systemTime';
+  if (/\.resetHandlers$/.test(text)) return 'resetHandlers';
+  if (text === 'nock.cleanAll' || text === 'nock.restore') return 'nockCleanAll';
+  return undefined;
+}
+
+export interface ParsedSetup {
+  hooks: SetupHook[];
+  topLevel: SetupEffect[];
+  /** Every file read (the setup module and the modules it imports for side effects). */
+  inputs: string[];
+  /** The module could not be parsed (it was found). */
+  unreadable?: string;
+}
+
+function calleeText(call: ts.CallExpression, sf: ts.SourceFile): string {
+  return call.expression.getText(sf).replace(/\s+/g, '').replace(/\?\./g, '.');
+}
+
+/** Calls inside a function body, with their effects; `cleanup()` counts when imported from Testing Library. */
+function bodyCalls(body: ts.Node, sf: ts.SourceFile, cleanupNames: Set<string>): { calls: string[]; effects: SetupEffect[] } {
+  const calls: string[] = [];
+  const effects = new Set<SetupEffect>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const text = calleeText(node, sf);
+      calls.push(text);
+      const effect = effectOfCall(text) ?? (cleanupNames.has(text) ? 'cleanupDom' : undefined);
+      if (effect) effects.add(effect);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return { calls, effects: [...effects] };
+}
+
+function rangeOf(sf: ts.SourceFile, start: number, end: number): SetupHook['range'] {
+  return { start: sf.getLineAndCharacterOfPosition(start), end: sf.getLineAndCharacterOfPosition(end) };
+}
+
+function hookCallback(call: ts.CallExpression): ts.Node | undefined {
+  return call.arguments.find((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a) || ts.isIdentifier(a) || ts.isPropertyAccessExpression(a));
+}
+
+export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen = new Set<string>()): ParsedSetup {
+  seen.add(file);
+  const text = host.readFile(file);
+  if (text === undefined) return { hooks: [], topLevel: [], inputs: [file], unreadable: 'cannot be read' };
+  const kind = /\.[cm]?tsx?$/.test(file) ? (file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : file.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+  const result: ParsedSetup = { hooks: [], topLevel: [], inputs: [file] };
+  const cleanupNames = new Set<string>();
+  const topLevel = new Set<SetupEffect>();
+  for (const statement of sf.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+      const specifier = statement.moduleSpecifier.text;
+      const named = statement.importClause?.namedBindings;
+      if (specifier.startsWith('@testing-library/') && named && ts.isNamedImports(named)) {
+        for (const element of named.elements) if ((element.propertyName ?? element.name).text === 'cleanup') cleanupNames.add(element.name.text);
+      }
+      // `import './mocks'`: a side-effect import of a local module may register hooks of its own.
+      if (!statement.importClause && specifier.startsWith('.') && depth < MAX_FOLLOW_DEPTH) {
+        const target = resolveLocal(specifier, file, host);
+        if (target && !seen.has(target)) {
+          const nested = parseSetupModule(target, host, depth + 1, seen);
+          result.hooks.push(...nested.hooks);
+          for (const e of nested.topLevel) topLevel.add(e);
+          result.inputs.push(...nested.inputs);
+        }
+      }
+      continue;
+    }
+    if (ts.isExpressionStatement(statement)) {
+      let expression = statement.expression;
+      if (ts.isAwaitExpression(expression)) expression = expression.expression;
+      if (ts.isCallExpression(expression)) {
+        const callee = calleeText(expression, sf);
+        const hook = HOOKS[callee] ?? HOOKS[callee.replace(/^test\./, '')];
+        if (hook) {
+          const callback = hookCallback(expression);
+          const { calls, effects } = callback ? bodyCalls(callback, sf, cleanupNames) : { calls: [], effects: [] };
+          // `afterEach(cleanup)`: the callback itself is the call.
+          if (callback && (ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback))) {
+            const text = callback.getText(sf);
+            calls.push(text);
+            const effect = effectOfCall(text) ?? (cleanupNames.has(text) ? 'cleanupDom' : undefined);
+            if (effect && !effects.includes(effect)) effects.push(effect);
+          }
+          const start = expression.getStart(sf);
+          result.hooks.push({ hook, file, start, end: expression.getEnd(), range: rangeOf(sf, start, expression.getEnd()), effects, calls });
+          continue;
+        }
+        const effect = effectOfCall(callee);
+        if (effect) topLevel.add(effect);
+        // `require('./mocks')` at top level.
+        if (callee === 'require' && expression.arguments.length === 1 && ts.isStringLiteral(expression.arguments[0]!) && depth < MAX_FOLLOW_DEPTH) {
+          const target = resolveLocal(expression.arguments[0].text, file, host);
+          if (target && !seen.has(target)) {
+            const nested = parseSetupModule(target, host, depth + 1, seen);
+            result.hooks.push(...nested.hooks);
+            for (const e of nested.topLevel) topLevel.add(e);
+            result.inputs.push(...nested.inputs);
+          }
+        }
+      }
+    }
+    // mocha root hook plugin: `export const mochaHooks = { beforeEach() {...} }` / `exports.mochaHooks = {...}`.
+    collectMochaHooks(statement, sf, cleanupNames, result);
+  }
+  result.topLevel = [...topLevel];
+  return result;
+}
+
+function collectMochaHooks(statement: ts.Statement, sf: ts.SourceFile, cleanupNames: Set<string>, result: ParsedSetup): void {
+  let value: ts.Expression | undefined;
+  if (ts.isVariableStatement(statement)) {
+    for (const declaration of statement.declarationList.declarations) {
+      if (ts.isIdentifier(declaration.name) && declaration.name.text === 'mochaHooks') value = declaration.initializer;
+    }
+  } else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = statement.expression.left.getText(sf);
+    if (left === 'exports.mochaHooks' || left === 'module.exports.mochaHooks') value = statement.expression.right;
+  }
+  if (!value) return;
+  // `mochaHooks = () => ({...})` / `async function` returning the object.
+  if ((ts.isArrowFunction(value) || ts.isFunctionExpression(value)) && !ts.isBlock(value.body)) value = value.body;
+  while (ts.isParenthesizedExpression(value)) value = value.expression;
+  if (!ts.isObjectLiteralExpression(value)) return;
+  for (const property of value.properties) {
+    const name = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
+    const hook = name ? ({ beforeAll: 'beforeAll', beforeEach: 'beforeEach', afterEach: 'afterEach', afterAll: 'afterAll' } as const)[name as 'beforeAll'] : undefined;
+    if (!hook) continue;
+    const body = ts.isMethodDeclaration(property) ? property : ts.isPropertyAssignment(property) ? property.initializer : undefined;
+    if (!body) continue;
+    const { calls, effects } = bodyCalls(body, sf, cleanupNames);
+    const start = property.getStart(sf);
+    result.hooks.push({ hook, file: sf.fileName, start, end: property.getEnd(), range: rangeOf(sf, start, property.getEnd()), effects, calls });
+  }
+}
+
+export function resolveLocal(specifier: string, from: string, host: ConfigHost): string | undefined {
+  const base = path.resolve(path.dirname(from), specifier);
+  const candidates = [base, base.replace(/\.([cm]?)js$/, '.$1ts'), ...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => path.join(base, `index${e}`))];
+  return candidates.find((c) => /\.[cm]?[jt]sx?$/.test(c) && host.fileExists(c));
+}
