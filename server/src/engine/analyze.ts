@@ -2,8 +2,8 @@ import { ts } from 'ts-morph';
 import type { FlakelensConfig } from '../config/schema.js';
 import { parseSuppressions } from './suppressions.js';
 import { TestModel, type Framework } from './testModel.js';
-import { unknownRunnerConfig, type RunnerConfigModel } from './runnerConfig.js';
-import { docsUrlFor, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
+import { unknownRunnerConfig, type RunnerConfigFile, type RunnerConfigModel } from './runnerConfig.js';
+import { docsUrlFor, type ConfigFileReport, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
 
 export interface EnabledRule {
   rule: Rule;
@@ -17,6 +17,8 @@ export interface FileAnalysis {
   notes: string[];
   /** The file was not analysed at all (too large, binary, gone, not a script); notes say why. */
   skipped?: boolean;
+  /** The runners the file's test model resolved its calls to (decides which runner config governs it). */
+  frameworks?: Framework[];
 }
 
 /** Rules with their effective severity; `off` rules are dropped. */
@@ -102,5 +104,46 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     }
   }
   findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
-  return { file, findings, notes };
+  return { file, findings, notes, frameworks: [...model.frameworks] };
+}
+
+/**
+ * Runs the rules that report on runner config files (retries in playwright.config.ts, say) over one config file as
+ * the runner-config model read it. Findings sit on the config keys; suppression comments in the file apply.
+ */
+export function analyzeRunnerConfigFile(config: RunnerConfigFile, text: string, rules: readonly EnabledRule[]): FileAnalysis {
+  const findings: Finding[] = [];
+  const notes = [...config.notes];
+  const suppressions = parseSuppressions(text);
+  const seen = new Set<string>();
+  for (const { rule, severity } of rules) {
+    if (!rule.checkConfigFile) continue;
+    const { meta } = rule;
+    const report = ({ location, message, severity: own }: ConfigFileReport): void => {
+      if (location.file !== config.file || suppressions.isSuppressed(meta.id, location.range.start.line)) return;
+      const key = `${meta.id}:${location.start}:${location.end}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      findings.push({
+        ruleId: meta.id,
+        category: meta.category,
+        severity: own && severity === meta.defaultSeverity ? own : severity,
+        file: config.file,
+        start: location.start,
+        end: location.end,
+        range: location.range,
+        message,
+        why: meta.docs.why,
+        docsUrl: docsUrlFor(meta.id),
+        fixes: [],
+      });
+    };
+    try {
+      rule.checkConfigFile({ config, text, report });
+    } catch (error) {
+      notes.push(`rule ${meta.id} failed on this file: ${(error as Error).message}`);
+    }
+  }
+  findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
+  return { file: config.file, findings, notes };
 }

@@ -1,6 +1,6 @@
 import type { ts } from 'ts-morph';
 import type { TestModel } from './testModel.js';
-import type { RunnerConfigModel } from './runnerConfig.js';
+import type { RunnerConfigFile, RunnerConfigModel, SourceLocation } from './runnerConfig.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
@@ -107,9 +107,26 @@ export interface RuleContext {
   report(report: Report): void;
 }
 
+/** A finding on a runner config file, placed on a config key. */
+export interface ConfigFileReport {
+  location: SourceLocation;
+  message: string;
+  severity?: Severity;
+}
+
+export interface ConfigFileContext {
+  /** The runner config file as read statically: every setting of every project, with key locations. */
+  readonly config: RunnerConfigFile;
+  /** The file's text (editor buffer or disk). */
+  readonly text: string;
+  report(report: ConfigFileReport): void;
+}
+
 export interface Rule {
   meta: RuleMeta;
   check(context: RuleContext): void;
+  /** Rules that also report on runner config files (vitest/jest/Playwright/mocha configs, package.json). */
+  checkConfigFile?(context: ConfigFileContext): void;
 }
 
 export const DOCS_BASE_URL = 'https://github.com/flakelens/flakelens/blob/main/docs/rules/';

@@ -35,6 +35,25 @@ export function justification(node: ts.Node, sourceFile: ts.SourceFile): string 
   return joined.length > 0 ? joined : undefined;
 }
 
+/** Comments right above a config key (or at the end of its line), as the setting's justification. */
+function configComment(text: string, keyStart: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
+  const lineEnd = text.indexOf('\n', keyStart);
+  const line = text.slice(keyStart, lineEnd === -1 ? text.length : lineEnd);
+  const trailing = /\/\/(.*)$/.exec(line.replace(/(['"`])(?:\\.|(?!\1).)*\1/g, '""'))?.[1]?.trim();
+  const above: string[] = [];
+  for (let end = lineStart - 1; end > 0;) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const previous = text.slice(start, end).trim();
+    const comment = /^\/\/\s?(.*)$/.exec(previous)?.[1] ?? /^#\s?(.*)$/.exec(previous)?.[1];
+    if (comment === undefined) break;
+    above.unshift(comment.trim());
+    end = start - 1;
+  }
+  const parts = [...above, ...(trailing ? [trailing] : [])].filter((p) => p.length > 0 && !p.startsWith('flakelens-ignore'));
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
 function numberText(node: ts.Expression | undefined, sourceFile: ts.SourceFile): string {
   return node ? node.getText(sourceFile) : 'n';
 }
@@ -67,6 +86,26 @@ export const retryMarker: Rule = {
       badExample: "it('syncs the inbox', { retry: 3 }, async () => {\n  await syncInbox();\n});",
       goodExample: "it('syncs the inbox', async () => {\n  await syncInbox();\n});",
     },
+  },
+  checkConfigFile({ config, text, report }) {
+    for (const setting of config.settings) {
+      if (setting.field !== 'retry') continue;
+      const { value } = setting;
+      const where = setting.project ? ` for project \`${setting.project}\`` : '';
+      if (value.kind === 'known' && typeof value.value === 'number' && value.value > 0) {
+        report({
+          location: value.source,
+          message: withReason(`\`${value.source.keyPath}: ${value.value}\` retries every failing test${where} up to ${value.value} times: ${HIDES}`, configComment(text, value.source.start)),
+        });
+      } else if (value.kind === 'unknown' && value.source) {
+        const written = text.slice(value.source.valueStart, value.source.valueEnd).replace(/\s+/g, ' ');
+        if (/^0+$/.test(written.trim())) continue;
+        report({
+          location: value.source,
+          message: withReason(`\`${value.source.keyPath}: ${quote(written)}\` retries failing tests${where} whenever it evaluates above 0 (for example only in CI): ${HIDES}`, configComment(text, value.source.start)),
+        });
+      }
+    }
   },
   check(context: RuleContext) {
     const { model, sourceFile, report } = context;

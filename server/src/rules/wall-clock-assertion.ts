@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
 import { assertedRelation, assertionShapes, isLiteralValue, writeIndex, type AssertionShape } from '../engine/assertionShapes.js';
 import { ClockValues, mocksTheClock } from '../engine/clock.js';
-import type { Rule, RuleContext } from '../engine/types.js';
+import { globalFakeTimers } from '../engine/runnerConfig.js';
+import type { Report, Rule, RuleContext } from '../engine/types.js';
 import { skipOuterExpressions } from '../engine/typeUtils.js';
 
 const CURRENT_DATE_PARTS = new Set([
@@ -45,7 +46,14 @@ export const wallClockAssertion: Rule = {
     },
   },
   check(context: RuleContext) {
-    const { model, checker, sourceFile, report } = context;
+    const { model, checker, sourceFile } = context;
+    // Fake timers on for every test by config or a setup file (or not known): the clock may not be real. Asked only
+    // once there is something to report.
+    let configFakesClock: boolean | undefined;
+    const report = (r: Report): void => {
+      configFakesClock ??= globalFakeTimers(context.runnerConfig()) !== 'no';
+      if (!configFakesClock) context.report(r);
+    };
     // The clock is mocked somewhere in the file: what the assertions compare is not real time (unknown: silent).
     if (mocksTheClock(sourceFile.text)) return;
     const shapes = assertionShapes(model, checker);
