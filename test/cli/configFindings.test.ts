@@ -42,7 +42,7 @@ describe('retry markers in runner config files', () => {
       expect(playwright.findings[0]!.message).toContain('Justification: "CI machines are slow, see #88"');
 
       const vitest = workspace.analyzeFile(path.join(scratch.dir, 'unit/vitest.config.ts'));
-      expect(vitest.findings.map((f) => [f.ruleId, f.range.start.line + 1, f.message.slice(0, 22)])).toEqual([['retry-marker', 2, '`test.retry: 3` retries']]);
+      expect(vitest.findings.map((f) => [f.ruleId, f.range.start.line + 1, f.message.slice(0, 23)])).toEqual([['retry-marker', 2, '`test.retry: 3` retries']]);
 
       expect(workspace.analyzeFile(path.join(scratch.dir, 'quiet/vitest.config.ts')).findings).toEqual([]);
     } finally {
