@@ -39,6 +39,14 @@ ruleTable('unordered-result', {
       code: `import { it, expect } from 'vitest';\nimport { DataSource } from 'typeorm';\nimport knexFactory from 'knex';\nclass User { name = '' }\ndeclare const ds: DataSource;\nconst db = knexFactory({});\nit('a', async () => {\n  const users = await ds.getRepository(User).createQueryBuilder('u').orderBy('u.name').getMany();\n  expect(users.map((u) => u.name)).toEqual(['ada', 'grace']);\n  const rows = await db('users').select('name').orderBy('name');\n  expect(rows.map((r: any) => r.name)).toEqual(['ada', 'grace']);\n});`,
     },
     {
+      name: 'a query builder ordered in the const that holds it, executed later',
+      code: `import { it, expect } from 'vitest';\nimport { DataSource } from 'typeorm';\nclass User { name = '' }\ndeclare const ds: DataSource;\nit('a', async () => {\n  const query = ds.getRepository(User).createQueryBuilder('u').orderBy('u.name');\n  const users = await query.getMany();\n  expect(users.map((u) => u.name)).toEqual(['ada', 'grace']);\n});`,
+    },
+    {
+      name: 'positional picks of a sorted query',
+      code: `import { it, expect } from 'vitest';\nimport { MongoClient } from 'mongodb';\ndeclare const client: MongoClient;\nit('a', async () => {\n  const found = await client.db().collection<{ id: string }>('items').find({ tag: 'x' }).sort({ id: 1 }).toArray();\n  expect(found[1]).toHaveProperty('id', 'b');\n});`,
+    },
+    {
       name: 'SELECT count(*) returns one row',
       code: `import { it, expect } from 'vitest';\nimport { Pool } from 'pg';\nconst pool = new Pool();\nit('a', async () => {\n  const { rows } = await pool.query('SELECT count(*) AS n FROM users');\n  expect(rows[0].n).toBe('2');\n});`,
     },
@@ -90,6 +98,16 @@ ruleTable('unordered-result', {
       name: 'Sequelize findAll, and an element picked by position',
       code: `import { it, expect } from 'vitest';\nimport { Model } from 'sequelize';\nclass User extends Model { declare name: string }\nit('a', async () => {\n  const users = await User.findAll({ where: { active: true } });\n  expect(users[0]!.name).toBe('ada');\n  expect(users[1]!.name).toBe('grace');\n});`,
       errors: [{ line: 7, message: 'Picks element 1' }],
+    },
+    {
+      name: 'a query builder without orderBy held in a const, executed later',
+      code: `import { it, expect } from 'vitest';\nimport { DataSource } from 'typeorm';\nclass User { name = '' }\ndeclare const ds: DataSource;\nit('a', async () => {\n  const query = ds.getRepository(User).createQueryBuilder('u').where('u.active');\n  const users = await query.getMany();\n  expect(users.map((u) => u.name)).toEqual(['ada', 'grace']);\n});`,
+      errors: [{ line: 8, message: 'TypeORM query builder without `orderBy`' }],
+    },
+    {
+      name: 'positional picks asserted with toEqual and toHaveProperty (one finding per collection)',
+      code: `import { it, expect } from 'vitest';\nimport { MongoClient } from 'mongodb';\ndeclare const client: MongoClient;\nit('a', async () => {\n  const found = await client.db().collection<{ id: string }>('items').find({ tag: 'x' }).toArray();\n  expect(found).toHaveLength(2);\n  expect(found[0]!.id).toEqual('a');\n  expect(found[1]).toHaveProperty('id', 'b');\n  expect(found[1]!.id).toEqual('b');\n});`,
+      errors: [{ line: 8, message: 'Picks element 1 of a MongoDB `find` without `sort`' }],
     },
     {
       name: 'fast-glob result compared in order',

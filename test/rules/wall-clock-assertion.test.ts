@@ -69,6 +69,11 @@ ruleTable('wall-clock-assertion', {
       errors: [{ line: 5, message: 'stays below a bound' }],
     },
     {
+      name: 'node:test: a plan object typed as node:assert (tspl-style) with a lower bound',
+      code: `import { test } from 'node:test';\nimport assert from 'node:assert';\ntype Plan = Omit<typeof assert, 'CallTracker' | 'AssertionError' | 'strict'> & { end(): void };\ndeclare function plan(t: unknown): Plan;\ntest('a', async (context) => {\n  const t = plan(context);\n  let checkpoint = 0;\n  setTimeout(() => { checkpoint = Date.now(); }, 0);\n  await new Promise((r) => setTimeout(r, 600));\n  t.ok(Date.now() - checkpoint >= 500);\n});`,
+      errors: [{ line: 10, message: 'minimum of real time' }],
+    },
+    {
       name: 'process.hrtime.bigint difference converted to ms',
       code: `import { it, expect } from 'vitest';\nit('a', () => {\n  const start = process.hrtime.bigint();\n  const ms = Number(process.hrtime.bigint() - start) / 1e6;\n  expect(ms).toBeLessThan(5);\n});`,
       errors: [{ line: 5 }],

@@ -91,7 +91,7 @@ export function runCheck(options: CheckOptions): CheckOutcome {
       if (!workspace.contains(configFile)) continue;
       const analysis = workspace.analyzeConfigFile(configFile);
       const reportFile = toReportFile(workspace.root, analysis, analysis.findings.length ? workspace.readText(configFile) : undefined, keep);
-      if (reportFile.findings.length > 0) files.push(reportFile);
+      if (reportFile.findings.length > 0) files.push({ ...reportFile, configFile: true });
     }
     // Problems found while building projects (an unreadable tsconfig, say) belong to no single file.
     const notes = workspace.problems

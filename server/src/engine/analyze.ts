@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { FlakelensConfig } from '../config/schema.js';
 import { parseSuppressions } from './suppressions.js';
-import { TestModel, type Framework } from './testModel.js';
+import { TestModel, type Framework, type TestBlock } from './testModel.js';
 import { unknownRunnerConfig, type RunnerConfigFile, type RunnerConfigModel } from './runnerConfig.js';
 import { docsUrlFor, type ConfigFileReport, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
 
@@ -19,6 +19,8 @@ export interface FileAnalysis {
   skipped?: boolean;
   /** The runners the file's test model resolved its calls to (decides which runner config governs it). */
   frameworks?: Framework[];
+  /** How many tests the file registers (as the test model sees them; `it.each` counts once). */
+  tests?: number;
 }
 
 /** Rules with their effective severity; `off` rules are dropped. */
@@ -70,6 +72,10 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
   };
   const suppressions = parseSuppressions(sourceFile.text);
   const seen = new Set<string>();
+  const titleAt = (offset: number): { test?: string } => {
+    const title = blockTitleAt(model, offset);
+    return title ? { test: title } : {};
+  };
 
   for (const { rule, severity } of rules) {
     const { meta } = rule;
@@ -93,6 +99,8 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
         why: meta.docs.why,
         docsUrl: docsUrlFor(meta.id),
         fixes: r.fixes ?? [],
+        ...titleAt(start),
+        ...(r.justification ? { justification: r.justification } : {}),
       });
     };
     const context: RuleContext = { sourceFile, program, checker, model, runnerConfig: runnerConfigOf, report };
@@ -104,7 +112,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     }
   }
   findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
-  return { file, findings, notes, frameworks: [...model.frameworks] };
+  return { file, findings, notes, frameworks: [...model.frameworks], tests: model.blocks.filter((b) => b.kind === 'test').length };
 }
 
 /**
@@ -119,7 +127,7 @@ export function analyzeRunnerConfigFile(config: RunnerConfigFile, text: string, 
   for (const { rule, severity } of rules) {
     if (!rule.checkConfigFile) continue;
     const { meta } = rule;
-    const report = ({ location, message, severity: own }: ConfigFileReport): void => {
+    const report = ({ location, message, severity: own, justification }: ConfigFileReport): void => {
       if (location.file !== config.file || suppressions.isSuppressed(meta.id, location.range.start.line)) return;
       const key = `${meta.id}:${location.start}:${location.end}`;
       if (seen.has(key)) return;
@@ -136,6 +144,7 @@ export function analyzeRunnerConfigFile(config: RunnerConfigFile, text: string, 
         why: meta.docs.why,
         docsUrl: docsUrlFor(meta.id),
         fixes: [],
+        ...(justification ? { justification } : {}),
       });
     };
     try {
@@ -146,4 +155,20 @@ export function analyzeRunnerConfigFile(config: RunnerConfigFile, text: string, 
   }
   findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
   return { file: config.file, findings, notes };
+}
+
+/** Title path (`suite › test`) of the innermost test, hook, step or suite whose registration contains the offset. */
+function blockTitleAt(model: TestModel, offset: number): string | undefined {
+  let best: TestBlock | undefined;
+  for (const block of model.blocks) {
+    const { call } = block;
+    if (call.pos > offset || call.end <= offset) continue;
+    if (!best || call.end - call.pos < best.call.end - best.call.pos) best = block;
+  }
+  if (!best) return undefined;
+  const parts: string[] = [];
+  for (let block: TestBlock | undefined = best; block; block = block.parent) {
+    parts.unshift(block.kind === 'hook' ? `${block.calleeText}` : block.title !== undefined ? block.title : `(${block.calleeText})`);
+  }
+  return parts.join(' › ');
 }

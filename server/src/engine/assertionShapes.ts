@@ -16,7 +16,8 @@ export type Comparison =
   | 'between' // chai within(a, b), toBeCloseTo, closeTo
   | 'truthy'
   | 'falsy'
-  | 'snapshot';
+  | 'snapshot'
+  | 'other'; // a check on the actual value that none of the above describes: toHaveProperty, toMatchObject, toContain ...
 
 export interface AssertionShape {
   /** The call that performs the check (the matcher call, or the assert call). */
@@ -35,6 +36,8 @@ const EXPECT_MATCHERS: Record<string, Comparison> = {
   toBeLessThan: 'less', toBeLessThanOrEqual: 'less', toBeGreaterThan: 'greater', toBeGreaterThanOrEqual: 'greater',
   toBeCloseTo: 'between', toBeTruthy: 'truthy', toBeFalsy: 'falsy',
   toMatchSnapshot: 'snapshot', toMatchInlineSnapshot: 'snapshot', toMatchFileSnapshot: 'snapshot',
+  toHaveProperty: 'other', toMatchObject: 'other', toContain: 'other', toContainEqual: 'other', toMatch: 'other',
+  toBeDefined: 'other', toBeUndefined: 'other', toBeNull: 'other', toBeInstanceOf: 'other', toHaveLength: 'other',
 };
 
 /** chai BDD terminal methods (the `deep` flag turns equal into deepEqual). */
@@ -103,7 +106,7 @@ function shapeOf(node: ts.CallExpression | ts.PropertyAccessExpression, model: T
   const known = ASSERT_FUNCTIONS[assertName] ?? (ts.isIdentifier(callee) && assertName === 'assert' ? { comparison: 'truthy' as const } : undefined);
   if (!known || node.arguments.length === 0) return undefined;
   const chain = assertionChainOf(callee, model, checker);
-  if (chain?.style !== 'assert') return undefined;
+  if (chain?.style !== 'assert' && !(ts.isPropertyAccessExpression(callee) && declaredByAssertLibrary(callee.name, checker))) return undefined;
   return {
     call: node,
     comparison: known.comparison,
@@ -150,6 +153,15 @@ function expectShape(
   if (comparison === 'equal' && (deep || matcher === 'eql')) effective = 'deepEqual';
   if (ordered && matcher !== 'members') effective = 'deepEqual';
   return { call, comparison: effective, actual: current.arguments[0]!, ...(ts.isCallExpression(call) && call.arguments[0] ? { expected: call.arguments[0] } : {}), negated, matcher };
+}
+
+/** node:assert's and chai's assert functions, also reached through wrappers typed as them (tspl's plan: `t.ok(...)`). */
+const ASSERT_DECLARATION_FILE = /\/@types\/node\/(?:ts[\d.]+\/)?assert(?:\/strict)?\.d\.ts$|\/@types\/chai\//;
+
+function declaredByAssertLibrary(name: ts.MemberName, checker: ts.TypeChecker): boolean {
+  const symbol = checker.getSymbolAtLocation(name);
+  const declarations = symbol?.declarations ?? [];
+  return declarations.length > 0 && declarations.some((d) => ASSERT_DECLARATION_FILE.test(d.getSourceFile().fileName.replace(/\\/g, '/')));
 }
 
 /** For `assert.ok(a < b)` / `expect(a >= b).toBe(true)`: the relational expression asserted to hold (or not). */

@@ -13,9 +13,9 @@ export type Category =
 
 export const CATEGORY_TITLES: Record<Category, string> = {
   'async-coordination': 'Async coordination',
-  'focus-and-retry': 'Focus and retry markers',
-  isolation: 'Isolation between tests',
-  timing: 'Timing and sleeps',
+  'focus-and-retry': 'Retry and flaky markers',
+  isolation: 'Isolation and race conditions',
+  timing: 'Timing and nondeterministic inputs',
 };
 
 /** Zero-based line and UTF-16 character, as LSP counts them. */
@@ -58,6 +58,10 @@ export interface Finding {
   why: string;
   docsUrl: string;
   fixes: Fix[];
+  /** Title path of the test (or hook, or suite) the finding sits in: `cart › adds an item`. */
+  test?: string;
+  /** The comment the code gives for it (a retry's or skip's justification), when there is one. */
+  justification?: string;
 }
 
 export interface RuleDocs {
@@ -91,6 +95,8 @@ export interface Report {
    * its default severity; a severity the user configured for the rule wins.
    */
   severity?: Severity;
+  /** The comment the code gives for what is reported (shown in the audit report's marker table). */
+  justification?: string;
 }
 
 export interface RuleContext {
@@ -112,6 +118,7 @@ export interface ConfigFileReport {
   location: SourceLocation;
   message: string;
   severity?: Severity;
+  justification?: string;
 }
 
 export interface ConfigFileContext {

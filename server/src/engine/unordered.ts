@@ -158,12 +158,14 @@ export class UnorderedCollections {
 
     // Builder chains: the terminal (or the awaited builder itself) of a chain with no ordering call.
     if (BUILDER_TERMINALS.has(method) || this.isBuilderValue(call)) {
-      const module = this.chainModule(call);
+      const calls = chainCallNodes(call, this.follow);
+      const names = calls.map(calledName);
+      const module = this.chainModule(calls);
       const builder = module && BUILDER_MODULES[module];
-      if (builder && this.returnsArray(call) && !chainCalls(call).some((name) => builder.order.includes(name))) {
+      if (builder && this.returnsArray(call) && !names.some((name) => name !== undefined && builder.order.includes(name))) {
         if (module === 'mongodb' || module === 'mongoose') {
-          if (!chainCalls(call).includes('find')) return undefined;
-          const find = chainCall(call, 'find');
+          const find = calls.find((c) => calledName(c) === 'find');
+          if (!find) return undefined;
           // mongoose: find(filter, projection, { sort })
           if (find && find.arguments.some((a) => ts.isObjectLiteralExpression(a) && hasProperty(a, 'sort'))) return undefined;
         }
@@ -188,23 +190,18 @@ export class UnorderedCollections {
     return ts.isAwaitExpression(skipParens(call.parent));
   }
 
-  private chainModule(call: ts.CallExpression): string | undefined {
-    for (let current: ts.Expression = call; ;) {
-      const e = skipOuterExpressions(current);
-      if (ts.isCallExpression(e)) {
-        const callee = skipOuterExpressions(e.expression);
-        const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
-        const module = name && this.moduleOf(name);
-        if (module && module in BUILDER_MODULES) return module;
-        if (!ts.isPropertyAccessExpression(callee)) return undefined;
-        current = callee.expression;
-      } else if (ts.isPropertyAccessExpression(e)) {
-        current = e.expression;
-      } else {
-        return undefined;
-      }
+  private chainModule(calls: readonly ts.CallExpression[]): string | undefined {
+    for (const call of calls) {
+      const callee = skipOuterExpressions(call.expression);
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+      const module = name && this.moduleOf(name);
+      if (module && module in BUILDER_MODULES) return module;
     }
+    return undefined;
   }
+
+  private readonly follow: Follow = (identifier) => initializerOf(identifier, this.checker, this.writes);
+
 
   private returnsArray(call: ts.CallExpression): boolean {
     let type = this.checker.getTypeAtLocation(call);
@@ -261,36 +258,38 @@ function hasProperty(object: ts.ObjectLiteralExpression, name: string): boolean 
   return object.properties.some((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
 }
 
-/** Names of the methods called along a chain ending in `call`: `db.select().from(t).where(...)` -> where, from, select. */
-function chainCalls(call: ts.CallExpression): string[] {
-  const names: string[] = [];
+/** Follows a local holding part of a chain (`const query = db.selectFrom('t')...; await query.execute()`). */
+type Follow = (identifier: ts.Identifier) => ts.Expression | undefined;
+
+/**
+ * The calls along a chain ending in `call`, outermost first: `db.select().from(t).where(...)` -> where, from, select.
+ * Locals holding part of the chain are followed (a few hops), so an `orderBy` in the const's initializer counts.
+ */
+function chainCallNodes(call: ts.CallExpression, follow: Follow): ts.CallExpression[] {
+  const calls: ts.CallExpression[] = [];
+  let hops = 0;
   for (let current: ts.Expression = call; ;) {
-    const e = skipOuterExpressions(current);
+    const e = skipAwait(current);
     if (ts.isCallExpression(e)) {
+      calls.push(e);
       const callee = skipOuterExpressions(e.expression);
-      if (ts.isPropertyAccessExpression(callee)) {
-        names.push(callee.name.text);
-        current = callee.expression;
-      } else {
-        return names;
-      }
+      if (!ts.isPropertyAccessExpression(callee)) return calls;
+      current = callee.expression;
     } else if (ts.isPropertyAccessExpression(e)) {
       current = e.expression;
+    } else if (ts.isIdentifier(e) && hops++ < 4) {
+      const init = follow(e);
+      if (!init) return calls;
+      current = init;
     } else {
-      return names;
+      return calls;
     }
   }
 }
 
-function chainCall(call: ts.CallExpression, method: string): ts.CallExpression | undefined {
-  for (let current: ts.Expression = call; ;) {
-    const e = skipOuterExpressions(current);
-    if (!ts.isCallExpression(e)) return undefined;
-    const callee = skipOuterExpressions(e.expression);
-    if (!ts.isPropertyAccessExpression(callee)) return undefined;
-    if (callee.name.text === method) return e;
-    current = callee.expression;
-  }
+function calledName(call: ts.CallExpression): string | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  return ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
 }
 
 function sqlText(argument: ts.Expression): string | undefined {

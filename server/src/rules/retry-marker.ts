@@ -68,8 +68,9 @@ function isZero(node: ts.Expression): boolean {
   return ts.isNumericLiteral(e) && Number(e.text) === 0;
 }
 
-function withReason(message: string, reason: string | undefined): string {
-  return reason ? `${message} Justification: "${quote(reason)}".` : message;
+/** The message, with the marker's justification quoted in it and kept apart for the audit report. */
+function withReason(message: string, reason: string | undefined): { message: string; justification?: string } {
+  return reason ? { message: `${message} Justification: "${quote(reason)}".`, justification: quote(reason) } : { message };
 }
 
 const HIDES = 'a flaky test then passes on a retry and its failures stay hidden; fix the cause, then remove the retry.';
@@ -95,14 +96,14 @@ export const retryMarker: Rule = {
       if (value.kind === 'known' && typeof value.value === 'number' && value.value > 0) {
         report({
           location: value.source,
-          message: withReason(`\`${value.source.keyPath}: ${value.value}\` retries every failing test${where} up to ${value.value} times: ${HIDES}`, configComment(text, value.source.start)),
+          ...withReason(`\`${value.source.keyPath}: ${value.value}\` retries every failing test${where} up to ${value.value} times: ${HIDES}`, configComment(text, value.source.start)),
         });
       } else if (value.kind === 'unknown' && value.source) {
         const written = text.slice(value.source.valueStart, value.source.valueEnd).replace(/\s+/g, ' ');
         if (/^0+$/.test(written.trim())) continue;
         report({
           location: value.source,
-          message: withReason(`\`${value.source.keyPath}: ${quote(written)}\` retries failing tests${where} whenever it evaluates above 0 (for example only in CI): ${HIDES}`, configComment(text, value.source.start)),
+          ...withReason(`\`${value.source.keyPath}: ${quote(written)}\` retries failing tests${where} whenever it evaluates above 0 (for example only in CI): ${HIDES}`, configComment(text, value.source.start)),
         });
       }
     }
@@ -126,7 +127,7 @@ export const retryMarker: Rule = {
           if (symbolKnown && (identity === undefined || identity.framework === 'jest' || identity.framework === 'unknown') && !(node.arguments[0] && isZero(node.arguments[0]))) {
             report({
               node,
-              message: withReason(`\`jest.retryTimes(${numberText(node.arguments[0], sourceFile)})\` retries every failing test that follows it in this file: ${HIDES}`, justification(node, sourceFile)),
+              ...withReason(`\`jest.retryTimes(${numberText(node.arguments[0], sourceFile)})\` retries every failing test that follows it in this file: ${HIDES}`, justification(node, sourceFile)),
             });
           }
           return;
@@ -140,7 +141,7 @@ export const retryMarker: Rule = {
             if (retries && !isZero(retries.initializer)) {
               report({
                 node: retries,
-                message: withReason(`\`test.describe.configure({ retries: ${retries.initializer.getText(sourceFile)} })\` retries the failing tests of this suite: ${HIDES}`, justification(node, sourceFile)),
+                ...withReason(`\`test.describe.configure({ retries: ${retries.initializer.getText(sourceFile)} })\` retries the failing tests of this suite: ${HIDES}`, justification(node, sourceFile)),
               });
             }
           }
@@ -153,7 +154,7 @@ export const retryMarker: Rule = {
             const scope = block.kind === 'suite' ? 'the tests of this suite' : 'this test';
             report({
               node,
-              message: withReason(`\`this.retries(${node.arguments[0]!.getText(sourceFile)})\` retries ${scope} on failure: ${HIDES}`, justification(node, sourceFile)),
+              ...withReason(`\`this.retries(${node.arguments[0]!.getText(sourceFile)})\` retries ${scope} on failure: ${HIDES}`, justification(node, sourceFile)),
             });
           }
         }
@@ -180,7 +181,7 @@ function checkBlock(block: TestBlock, sourceFile: ts.SourceFile, report: RuleCon
     if (retry && !isZero(retry.initializer)) {
       report({
         node: retry,
-        message: withReason(`This ${what} is retried up to ${retry.initializer.getText(sourceFile)} times on failure: ${HIDES}`, justification(block.call, sourceFile)),
+        ...withReason(`This ${what} is retried up to ${retry.initializer.getText(sourceFile)} times on failure: ${HIDES}`, justification(block.call, sourceFile)),
       });
     }
     // Playwright tags / node:test skip reasons
@@ -203,7 +204,7 @@ function checkBlock(block: TestBlock, sourceFile: ts.SourceFile, report: RuleCon
     if (block.modifiers.includes('fixme') || FLAKY_WORDS.test(text) || (reason && FLAKY_WORDS.test(reason))) {
       report({
         node: block.call.expression,
-        message: withReason(`\`${block.calleeText}\` skips the test at run time${text ? ` ("${quote(text)}")` : ''}${block.modifiers.includes('fixme') ? ' as known to be broken' : ' as flaky'}: it stops running where it fails, so the cause stays hidden instead of fixed.`, reason),
+        ...withReason(`\`${block.calleeText}\` skips the test at run time${text ? ` ("${quote(text)}")` : ''}${block.modifiers.includes('fixme') ? ' as known to be broken' : ' as flaky'}: it stops running where it fails, so the cause stays hidden instead of fixed.`, reason),
       });
     }
     return;
@@ -211,7 +212,7 @@ function checkBlock(block: TestBlock, sourceFile: ts.SourceFile, report: RuleCon
   if (block.modifiers.includes('fixme')) {
     report({
       node: block.call.expression,
-      message: withReason(`\`${block.calleeText}\` skips this ${what} as known to be broken: it no longer runs, so whatever makes it fail stays hidden.`, reason),
+      ...withReason(`\`${block.calleeText}\` skips this ${what} as known to be broken: it no longer runs, so whatever makes it fail stays hidden.`, reason),
     });
     return;
   }
@@ -220,7 +221,7 @@ function checkBlock(block: TestBlock, sourceFile: ts.SourceFile, report: RuleCon
     if (saysFlaky) {
       report({
         node: block.call.expression,
-        message: withReason(`Skipped as flaky (\`${block.calleeText}\`): the ${what} no longer runs, so its flakiness is hidden instead of fixed.`, reason),
+        ...withReason(`Skipped as flaky (\`${block.calleeText}\`): the ${what} no longer runs, so its flakiness is hidden instead of fixed.`, reason),
       });
     }
   }

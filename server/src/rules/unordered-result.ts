@@ -83,6 +83,7 @@ export const unorderedResult: Rule = {
 
     for (const shape of shapes) {
       if (shape.negated) continue;
+      let reported = false;
       if (shape.comparison === 'deepEqual' && shape.expected) {
         for (const [value, other] of [[shape.actual, shape.expected], [shape.expected, shape.actual]] as const) {
           const expected = expectedArray(other, checker, writes);
@@ -95,11 +96,12 @@ export const unorderedResult: Rule = {
             message: `Asserts an exact order on ${origin.description}: the order can differ between runs and machines. Compare without order (\`expect.arrayContaining\` plus length, or sort both sides), or ${origin.remedy}.`,
             ...(fix ? { fixes: [fix] } : {}),
           });
+          reported = true;
           break;
         }
-        continue;
+        if (reported) continue;
       }
-      if (shape.comparison === 'equal' || shape.comparison === 'deepEqual') {
+      if (shape.comparison !== 'snapshot') {
         // rows[1].name: positions past the first only exist when several rows came back, in no guaranteed order.
         const pick = positionalPick(shape.actual);
         if (!pick || pick.index < 1) continue;
