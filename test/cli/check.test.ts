@@ -7,6 +7,8 @@ import { assertBuilt, runCli, SAMPLE, scratchWorkspace, type CliResult } from '.
 
 interface JsonFinding {
   ruleId: string;
+  test?: string;
+  justification?: string;
   category: string;
   severity: string;
   message: string;
@@ -19,9 +21,9 @@ interface JsonReport {
   version: number;
   tool: { name: string; version: string };
   root: string;
-  files: Array<{ path: string; findings: JsonFinding[]; notes: string[] }>;
+  files: Array<{ path: string; kind?: 'runner-config'; tests?: number; findings: JsonFinding[]; notes: string[] }>;
   notes: string[];
-  summary: { filesScanned: number; filesWithFindings: number; problems: number; errors: number; warnings: number; infos: number; hints: number };
+  summary: { filesScanned: number; tests: number; filesWithFindings: number; problems: number; errors: number; warnings: number; infos: number; hints: number };
 }
 
 const SAMPLE_TEST_FILES = [
@@ -36,6 +38,8 @@ const SAMPLE_TEST_FILES = [
   'tests/isolation/rates-stubbed.test.ts',
   'tests/legacy/orders.test.ts',
   'tests/node/jobs.test.ts',
+  'tests/reports/export-fixed.test.ts',
+  'tests/reports/export.test.ts',
   'tests/unit/cart.test.ts',
   'tests/unit/pricing.test.ts',
   'tests/utils/format.test.ts',
@@ -43,7 +47,7 @@ const SAMPLE_TEST_FILES = [
 ];
 /** Files in the sample workspace written without flaky patterns: any finding there is a false positive. */
 const CLEAN_FILES = [
-  'tests/e2e/search.spec.ts', 'tests/unit/pricing.test.ts', 'tests/utils/format.test.ts', 'tests/utils/jobs.test.ts',
+  'tests/e2e/search.spec.ts', 'tests/reports/export-fixed.test.ts', 'tests/unit/pricing.test.ts', 'tests/utils/format.test.ts', 'tests/utils/jobs.test.ts',
   // The fixed forms of the isolation rules' patterns.
   'tests/isolation/health-free-port.test.ts', 'tests/isolation/rates-clean.test.ts', 'tests/isolation/rates-stubbed.test.ts',
 ];
@@ -80,8 +84,10 @@ describe('flakelens check on the sample workspace', () => {
     expect(report.version).toBe(1);
     expect(report.tool.name).toBe('flakelens');
     expect(report.root).toBe(SAMPLE);
-    expect(report.files.map((f) => f.path)).toEqual(SAMPLE_TEST_FILES);
+    expect(report.files.filter((f) => f.kind !== 'runner-config').map((f) => f.path)).toEqual(SAMPLE_TEST_FILES);
     expect(report.summary.filesScanned).toBe(SAMPLE_TEST_FILES.length);
+    // The runner config governing the e2e tests is listed after them, for the retries it sets.
+    expect(report.files.filter((f) => f.kind === 'runner-config').map((f) => f.path)).toEqual(['playwright.config.ts']);
   });
 
   it('reports the focused tests with their positions and a fix that removes the focus', () => {
@@ -137,6 +143,17 @@ describe('flakelens check on the sample workspace', () => {
     }
   });
 
+  it('reports the nondeterministic inputs and retry markers of the reports suite, and the retries of the Playwright config', () => {
+    const report = parseJson(json);
+    const rows = (ruleId: string) => findingsOf(report, ruleId).map((f) => `${f.path}:${f.range.start.line}`);
+    expect(rows('retry-marker')).toEqual(['tests/reports/export.test.ts:9', 'playwright.config.ts:5']);
+    expect(rows('unordered-result')).toEqual(['tests/reports/export.test.ts:13']);
+    expect(rows('wall-clock-assertion')).toEqual(['tests/reports/export.test.ts:19']);
+    expect(rows('unseeded-random')).toEqual(['tests/reports/export.test.ts:25']);
+    const marker = findingsOf(report, 'retry-marker')[0]!;
+    expect(marker).toMatchObject({ severity: 'info', test: 'exportReports › writes one file per report', justification: 'retried because the export is flaky on CI' });
+  });
+
   it('reports the flaky patterns of every finished rule', () => {
     const report = parseJson(json);
     const seen = new Set(report.files.flatMap((f) => f.findings.map((x) => x.ruleId)));
@@ -175,8 +192,8 @@ describe('flakelens check on the sample workspace', () => {
     expect(caret.indexOf('^^^^')).toBe(source.indexOf('only'));
     expect(caret.trim()).toMatch(/^\|\s+\^{4}$/);
     const report = parseJson(json);
-    const { problems, errors, warnings } = report.summary;
-    expect(out).toContain(`✖ ${problems} problems (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`);
+    const { problems, errors, warnings, infos } = report.summary;
+    expect(out).toContain(`✖ ${problems} problems (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''})`);
   });
 
   it('colours stylish output only when asked', async () => {

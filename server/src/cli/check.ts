@@ -86,6 +86,13 @@ export function runCheck(options: CheckOptions): CheckOutcome {
       for (const n of reportFile.notes) note(`${reportFile.path}: ${n}`);
       files.push(reportFile);
     }
+    // Runner config files governing these tests: rules report on their keys (retries, say). Listed when they have findings.
+    for (const configFile of workspace.runnerConfigFilesFor(testFiles)) {
+      if (!workspace.contains(configFile)) continue;
+      const analysis = workspace.analyzeConfigFile(configFile);
+      const reportFile = toReportFile(workspace.root, analysis, analysis.findings.length ? workspace.readText(configFile) : undefined, keep);
+      if (reportFile.findings.length > 0) files.push({ ...reportFile, configFile: true });
+    }
     // Problems found while building projects (an unreadable tsconfig, say) belong to no single file.
     const notes = workspace.problems
       .filter((p) => !workspace.configProblems.includes(p))

@@ -19,6 +19,10 @@ export interface ReportFinding {
   range: { start: HumanPosition; end: HumanPosition };
   /** Edits use 0-based UTF-16 offsets into the file text, as the engine produces them. */
   fixes: Fix[];
+  /** Title path of the test (or hook, or suite) the finding sits in. */
+  test?: string;
+  /** The comment the code gives for it (a retry's or skip's justification). */
+  justification?: string;
 }
 
 export interface ReportFile {
@@ -27,6 +31,10 @@ export interface ReportFile {
   absolutePath: string;
   findings: ReportFinding[];
   notes: string[];
+  /** Tests the file registers; undefined for files that are not test files (a runner config). */
+  tests?: number;
+  /** A runner config file (reported on for its keys), not a test file. */
+  configFile?: boolean;
   /**
    * Source lines (1-based line number to text) around each finding, for code frames and fingerprints.
    * Only these lines are kept, so a report stays small however large the files are.
@@ -35,7 +43,10 @@ export interface ReportFile {
 }
 
 export interface ReportSummary {
+  /** Test files checked (runner config files with findings are listed but not counted here). */
   filesScanned: number;
+  /** Tests registered by the checked files, as the test model counts them. */
+  tests: number;
   filesWithFindings: number;
   problems: number;
   errors: number;
@@ -82,6 +93,8 @@ export function toReportFile(root: string, analysis: FileAnalysis, text: string 
         end: { line: f.range.end.line + 1, column: f.range.end.character + 1 },
       },
       fixes: f.fixes,
+      ...(f.test ? { test: f.test } : {}),
+      ...(f.justification ? { justification: f.justification } : {}),
     }));
   const lines = new Map<number, string>();
   if (text !== undefined && findings.length > 0) {
@@ -93,12 +106,21 @@ export function toReportFile(root: string, analysis: FileAnalysis, text: string 
       for (let line = first; line <= last; line++) lines.set(line, all[line - 1]!);
     }
   }
-  return { path: relativePath(root, analysis.file), absolutePath: analysis.file, findings, notes: analysis.notes, lines };
+  return {
+    path: relativePath(root, analysis.file),
+    absolutePath: analysis.file,
+    findings,
+    notes: analysis.notes,
+    ...(analysis.tests !== undefined ? { tests: analysis.tests } : {}),
+    lines,
+  };
 }
 
 export function summarize(files: readonly ReportFile[]): ReportSummary {
-  const summary: ReportSummary = { filesScanned: files.length, filesWithFindings: 0, problems: 0, errors: 0, warnings: 0, infos: 0, hints: 0 };
+  const summary: ReportSummary = { filesScanned: 0, tests: 0, filesWithFindings: 0, problems: 0, errors: 0, warnings: 0, infos: 0, hints: 0 };
   for (const file of files) {
+    if (!file.configFile) summary.filesScanned++;
+    summary.tests += file.tests ?? 0;
     if (file.findings.length > 0) summary.filesWithFindings++;
     for (const finding of file.findings) {
       summary.problems++;

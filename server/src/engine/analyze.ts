@@ -1,9 +1,9 @@
 import { ts } from 'ts-morph';
 import type { FlakelensConfig } from '../config/schema.js';
 import { parseSuppressions } from './suppressions.js';
-import { TestModel, type Framework } from './testModel.js';
-import { unknownRunnerConfig, type RunnerConfigModel } from './runnerConfig.js';
-import { docsUrlFor, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
+import { TestModel, type Framework, type TestBlock } from './testModel.js';
+import { unknownRunnerConfig, type RunnerConfigFile, type RunnerConfigModel } from './runnerConfig.js';
+import { docsUrlFor, type ConfigFileReport, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
 
 export interface EnabledRule {
   rule: Rule;
@@ -17,6 +17,10 @@ export interface FileAnalysis {
   notes: string[];
   /** The file was not analysed at all (too large, binary, gone, not a script); notes say why. */
   skipped?: boolean;
+  /** The runners the file's test model resolved its calls to (decides which runner config governs it). */
+  frameworks?: Framework[];
+  /** How many tests the file registers (as the test model sees them; `it.each` counts once). */
+  tests?: number;
 }
 
 /** Rules with their effective severity; `off` rules are dropped. */
@@ -68,6 +72,10 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
   };
   const suppressions = parseSuppressions(sourceFile.text);
   const seen = new Set<string>();
+  const titleAt = (offset: number): { test?: string } => {
+    const title = blockTitleAt(model, offset);
+    return title ? { test: title } : {};
+  };
 
   for (const { rule, severity } of rules) {
     const { meta } = rule;
@@ -82,7 +90,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
       findings.push({
         ruleId: meta.id,
         category: meta.category,
-        severity,
+        severity: r.severity && severity === meta.defaultSeverity ? r.severity : severity,
         file,
         start,
         end,
@@ -91,6 +99,8 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
         why: meta.docs.why,
         docsUrl: docsUrlFor(meta.id),
         fixes: r.fixes ?? [],
+        ...titleAt(start),
+        ...(r.justification ? { justification: r.justification } : {}),
       });
     };
     const context: RuleContext = { sourceFile, program, checker, model, runnerConfig: runnerConfigOf, report };
@@ -102,5 +112,63 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     }
   }
   findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
-  return { file, findings, notes };
+  return { file, findings, notes, frameworks: [...model.frameworks], tests: model.blocks.filter((b) => b.kind === 'test').length };
+}
+
+/**
+ * Runs the rules that report on runner config files (retries in playwright.config.ts, say) over one config file as
+ * the runner-config model read it. Findings sit on the config keys; suppression comments in the file apply.
+ */
+export function analyzeRunnerConfigFile(config: RunnerConfigFile, text: string, rules: readonly EnabledRule[]): FileAnalysis {
+  const findings: Finding[] = [];
+  const notes = [...config.notes];
+  const suppressions = parseSuppressions(text);
+  const seen = new Set<string>();
+  for (const { rule, severity } of rules) {
+    if (!rule.checkConfigFile) continue;
+    const { meta } = rule;
+    const report = ({ location, message, severity: own, justification }: ConfigFileReport): void => {
+      if (location.file !== config.file || suppressions.isSuppressed(meta.id, location.range.start.line)) return;
+      const key = `${meta.id}:${location.start}:${location.end}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      findings.push({
+        ruleId: meta.id,
+        category: meta.category,
+        severity: own && severity === meta.defaultSeverity ? own : severity,
+        file: config.file,
+        start: location.start,
+        end: location.end,
+        range: location.range,
+        message,
+        why: meta.docs.why,
+        docsUrl: docsUrlFor(meta.id),
+        fixes: [],
+        ...(justification ? { justification } : {}),
+      });
+    };
+    try {
+      rule.checkConfigFile({ config, text, report });
+    } catch (error) {
+      notes.push(`rule ${meta.id} failed on this file: ${(error as Error).message}`);
+    }
+  }
+  findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
+  return { file: config.file, findings, notes };
+}
+
+/** Title path (`suite › test`) of the innermost test, hook, step or suite whose registration contains the offset. */
+function blockTitleAt(model: TestModel, offset: number): string | undefined {
+  let best: TestBlock | undefined;
+  for (const block of model.blocks) {
+    const { call } = block;
+    if (call.pos > offset || call.end <= offset) continue;
+    if (!best || call.end - call.pos < best.call.end - best.call.pos) best = block;
+  }
+  if (!best) return undefined;
+  const parts: string[] = [];
+  for (let block: TestBlock | undefined = best; block; block = block.parent) {
+    parts.unshift(block.kind === 'hook' ? `${block.calleeText}` : block.title !== undefined ? block.title : `(${block.calleeText})`);
+  }
+  return parts.join(' › ');
 }

@@ -1,6 +1,6 @@
 import type { ts } from 'ts-morph';
 import type { TestModel } from './testModel.js';
-import type { RunnerConfigModel } from './runnerConfig.js';
+import type { RunnerConfigFile, RunnerConfigModel, SourceLocation } from './runnerConfig.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
@@ -13,9 +13,9 @@ export type Category =
 
 export const CATEGORY_TITLES: Record<Category, string> = {
   'async-coordination': 'Async coordination',
-  'focus-and-retry': 'Focus and retry markers',
-  isolation: 'Isolation between tests',
-  timing: 'Timing and sleeps',
+  'focus-and-retry': 'Retry and flaky markers',
+  isolation: 'Isolation and race conditions',
+  timing: 'Timing and nondeterministic inputs',
 };
 
 /** Zero-based line and UTF-16 character, as LSP counts them. */
@@ -58,6 +58,10 @@ export interface Finding {
   why: string;
   docsUrl: string;
   fixes: Fix[];
+  /** Title path of the test (or hook, or suite) the finding sits in: `cart › adds an item`. */
+  test?: string;
+  /** The comment the code gives for it (a retry's or skip's justification), when there is one. */
+  justification?: string;
 }
 
 export interface RuleDocs {
@@ -86,6 +90,13 @@ export interface Report {
   end?: number;
   message: string;
   fixes?: Fix[];
+  /**
+   * A finding the rule is less sure of than its default (a context-dependent variant): used while the rule runs at
+   * its default severity; a severity the user configured for the rule wins.
+   */
+  severity?: Severity;
+  /** The comment the code gives for what is reported (shown in the audit report's marker table). */
+  justification?: string;
 }
 
 export interface RuleContext {
@@ -102,9 +113,27 @@ export interface RuleContext {
   report(report: Report): void;
 }
 
+/** A finding on a runner config file, placed on a config key. */
+export interface ConfigFileReport {
+  location: SourceLocation;
+  message: string;
+  severity?: Severity;
+  justification?: string;
+}
+
+export interface ConfigFileContext {
+  /** The runner config file as read statically: every setting of every project, with key locations. */
+  readonly config: RunnerConfigFile;
+  /** The file's text (editor buffer or disk). */
+  readonly text: string;
+  report(report: ConfigFileReport): void;
+}
+
 export interface Rule {
   meta: RuleMeta;
   check(context: RuleContext): void;
+  /** Rules that also report on runner config files (vitest/jest/Playwright/mocha configs, package.json). */
+  checkConfigFile?(context: ConfigFileContext): void;
 }
 
 export const DOCS_BASE_URL = 'https://github.com/flakelens/flakelens/blob/main/docs/rules/';

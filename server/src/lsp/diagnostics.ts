@@ -101,7 +101,7 @@ export class DiagnosticsService {
     for (const workspace of this.workspacesOf(file)) workspace.clearBuffer(file);
     this.results.delete(document.uri);
     const workspace = this.o.workspaces.forFile(file);
-    if (workspace.isTestFile(file)) {
+    if (workspace.isAnalysable(file)) {
       this.o.scheduler.enqueue(document.uri, 'background', () => this.analyzeAndPublish(file, document.uri));
     }
     this.scheduleDependents(workspace, file, 0);
@@ -109,7 +109,7 @@ export class DiagnosticsService {
 
   private documentEdited(document: TextDocument, file: string, delayMs: number, dependents = true): void {
     const workspace = this.o.workspaces.forFile(file);
-    if (workspace.isTestFile(file) && !this.o.pullMode) {
+    if (workspace.isAnalysable(file) && !this.o.pullMode) {
       this.o.scheduler.debounce(document.uri, delayMs, 'foreground', () => this.analyzeAndPublish(file, document.uri));
     }
     // A helper buffer (or a test imported by another test) changes the results of its importers.
@@ -133,7 +133,7 @@ export class DiagnosticsService {
     this.syncBuffers();
     const workspace = this.o.workspaces.forFile(file);
     const document = this.o.documents.get(uri);
-    if (!workspace.isTestFile(file)) {
+    if (!workspace.isAnalysable(file)) {
       this.drop(uri);
       return undefined;
     }
@@ -227,7 +227,7 @@ export class DiagnosticsService {
         const listed = workspace.listTestFiles();
         // One program per project for the whole pass, instead of one per newly added file.
         workspace.addRoots(listed);
-        files.push(...listed);
+        files.push(...listed, ...workspace.runnerConfigFilesFor(listed));
       } catch (error) {
         this.o.log(`listing test files under ${workspace.root} failed: ${(error as Error).message}`);
       }

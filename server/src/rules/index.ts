@@ -9,6 +9,10 @@ import { fixedPort } from './fixed-port.js';
 import { focusedTest } from './focused-test.js';
 import { missingCleanup } from './missing-cleanup.js';
 import { realNetwork } from './real-network.js';
+import { retryMarker } from './retry-marker.js';
+import { unorderedResult } from './unordered-result.js';
+import { unseededRandom } from './unseeded-random.js';
+import { wallClockAssertion } from './wall-clock-assertion.js';
 
 /** The registry: every rule file is listed here (a meta-test keeps this, rule files and docs pages in step). */
 export const RULES: readonly Rule[] = [
@@ -22,6 +26,10 @@ export const RULES: readonly Rule[] = [
   missingCleanup,
   fixedPort,
   realNetwork,
+  retryMarker,
+  wallClockAssertion,
+  unorderedResult,
+  unseededRandom,
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));

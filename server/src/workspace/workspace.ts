@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Project, ts } from 'ts-morph';
-import { analyzeSourceFile, enabledRules, type EnabledRule, type FileAnalysis } from '../engine/analyze.js';
 import { explainSourceFile, type Explanation } from '../engine/explain.js';
+import { analyzeRunnerConfigFile, analyzeSourceFile, enabledRules, type EnabledRule, type FileAnalysis } from '../engine/analyze.js';
 import type { Rule } from '../engine/types.js';
 import type { Framework } from '../engine/testModel.js';
 import { RunnerConfigResolver, type ConfigHost, type RunnerConfigModel } from '../engine/runnerConfig.js';
@@ -79,6 +79,8 @@ export class Workspace {
   private readonly fallbackNotes = new Map<string, string>();
   /** Test file -> user files it (transitively) imports, from its last analysis. */
   private readonly testDependencies = new Map<string, Set<string>>();
+  /** Runners each analysed test file resolved to: which runner config governs it. */
+  private readonly frameworksOf = new Map<string, Framework[]>();
   private projectProblems: ConfigProblem[] = [];
   /** Runner configs (vitest, jest, Playwright, mocha, node:test) read statically, cached per file content. */
   readonly runnerConfigs: RunnerConfigResolver;
@@ -230,6 +232,7 @@ export class Workspace {
 
   forget(file: string): void {
     this.testDependencies.delete(path.resolve(file));
+    this.frameworksOf.delete(path.resolve(file));
   }
 
   readText(file: string): string | undefined {
@@ -243,9 +246,45 @@ export class Workspace {
     }
   }
 
+  /** Whether the server publishes diagnostics for the file: a test file or a runner config file. */
+  isAnalysable(file: string): boolean {
+    return this.isTestFile(file) || this.isRunnerConfigFile(file);
+  }
+
+  /** Whether the file is a runner config file that rules may report on (vitest.config.ts, playwright.config.ts, .mocharc.yml ...). */
+  isRunnerConfigFile(file: string): boolean {
+    const abs = path.resolve(file);
+    return RunnerConfigResolver.isConfigFileName(abs) && !this.isTestFile(abs) && path.basename(abs) !== 'package.json';
+  }
+
+  /** The runner config files that govern these test files (each once, sorted), as of their last analysis. */
+  runnerConfigFilesFor(testFiles: readonly string[]): string[] {
+    const configs = new Set<string>();
+    for (const file of testFiles) {
+      const abs = path.resolve(file);
+      const configFile = this.runnerConfigs.forFile(abs, this.frameworksOf.get(abs)).configFile;
+      if (configFile) configs.add(configFile);
+    }
+    return [...configs].sort();
+  }
+
+  /** Runs the config-file rules over a runner config file as the runner-config model reads it. Never throws. */
+  analyzeConfigFile(file: string): FileAnalysis {
+    const abs = path.resolve(file);
+    try {
+      const config = this.runnerConfigs.configFile(abs);
+      const text = this.readText(abs);
+      if (!config || text === undefined) return { file: abs, findings: [], notes: [], skipped: true };
+      return analyzeRunnerConfigFile(config, text, this.enabled);
+    } catch (error) {
+      return { file: abs, findings: [], notes: [`runner config analysis failed: ${(error as Error).message}`], skipped: true };
+    }
+  }
+
   /** Analyses one file. Never throws: problems become notes with partial (or no) findings. */
   analyzeFile(file: string): FileAnalysis {
     const abs = path.resolve(file);
+    if (this.isRunnerConfigFile(abs)) return this.analyzeConfigFile(abs);
     const skipped = (note: string): FileAnalysis => ({ file: abs, findings: [], notes: [note], skipped: true });
     if (!isScriptFile(abs)) return skipped('not a JavaScript or TypeScript file; skipped');
     const sizeNote = this.checkReadable(abs);
@@ -262,6 +301,7 @@ export class Workspace {
         runnerConfig: (f, frameworks) => this.runnerConfigs.forFile(f, frameworks),
       }));
       this.testDependencies.set(abs, userDependencies(program, sourceFile));
+      if (result.frameworks) this.frameworksOf.set(abs, result.frameworks);
       const fallback = this.fallbackNotes.get(abs);
       if (fallback) result.notes.unshift(fallback);
       return result;

@@ -13,7 +13,7 @@ export interface JsonReport {
   version: number;
   tool: { name: string; version: string };
   root: string;
-  files: Array<{ path: string; findings: ReportFinding[]; notes: string[] }>;
+  files: Array<{ path: string; kind?: 'runner-config'; tests?: number; findings: ReportFinding[]; notes: string[] }>;
   notes: string[];
   summary: ReportSummary;
 }
@@ -25,6 +25,8 @@ export function toJsonReport(report: CheckReport): JsonReport {
     root: report.root,
     files: report.files.map((file) => ({
       path: file.path,
+      ...(file.configFile ? { kind: 'runner-config' as const } : {}),
+      ...(file.tests !== undefined ? { tests: file.tests } : {}),
       findings: file.findings.map((f) => ({
         ruleId: f.ruleId,
         category: f.category,
@@ -34,6 +36,8 @@ export function toJsonReport(report: CheckReport): JsonReport {
         docsUrl: f.docsUrl,
         range: f.range,
         fixes: f.fixes,
+        ...(f.test ? { test: f.test } : {}),
+        ...(f.justification ? { justification: f.justification } : {}),
       })),
       notes: file.notes,
     })),
