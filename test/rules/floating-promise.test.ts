@@ -102,6 +102,35 @@ ruleTable('floating-promise', {
       name: 'msw handlers and server lifecycle',
       code: `import { beforeAll, afterAll, afterEach, it } from 'vitest';\nimport { http, HttpResponse, delay } from 'msw';\nimport { setupServer } from 'msw/node';\nconst server = setupServer(http.get('/user', async () => { await delay(150); return HttpResponse.json({}); }));\nbeforeAll(() => server.listen());\nafterEach(() => server.resetHandlers());\nafterAll(() => server.close());\nit('a', () => {\n  server.use(http.post('/user', async ({ request }) => HttpResponse.json(await request.json())));\n});`,
     },
+
+    {
+      name: 'a file with no test, suite or hook (a child-process script or fixture under test/) is no test file',
+      code: `${SAVE}save();\nasync function main() {\n  save('x');\n}\nvoid main();`,
+    },
+    {
+      name: 'a rejection handler anywhere along the chain',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', () => {\n  save().catch(() => {}).then(() => save());\n  save().then(() => 1, () => 2).finally(() => {});\n});`,
+    },
+    {
+      name: 'callback-style calls of APIs with a promise form return nothing at run time',
+      code: `import { it } from 'vitest';\ndeclare function close(cb: (err?: Error) => void): void & Promise<void>;\ndeclare function read(path: string): Promise<string>;\ndeclare function read(path: string, cb: (err: Error | null, data?: string) => void): void;\nit('a', (done) => {\n  close(() => {});\n  read('f', (err) => done(err));\n});`,
+    },
+    {
+      name: 'fastify register is not awaited by design; a chaining reply is no promise',
+      code: `import { it } from 'vitest';\nimport Fastify, { type FastifyReply } from 'fastify';\nit('a', async () => {\n  const app = Fastify();\n  app.register(async () => {});\n  app.get('/', (request, reply: FastifyReply) => {\n    reply.send({});\n    reply.code(404).send();\n    reply.header('x', 1);\n  });\n  await app.ready();\n});`,
+    },
+    {
+      name: 'settling the executor promise from a chain inside the executor',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  const value = await new Promise<number>((resolve, reject) => {\n    save().then(() => resolve(1));\n    save(2).then(() => { reject(new Error('x')); });\n  });\n  void value;\n});`,
+    },
+    {
+      name: 'fire-and-forget on a handle the test then waits on',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.evaluate(() => fetch('/api'));\n  await page.waitForResponse('/api');\n});`,
+    },
+    {
+      name: 'a release awaited at the end of a test and in a teardown hook',
+      code: `import { afterEach, it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\nafterEach(async () => {\n  await server.close();\n});\nit('a', async () => {\n  await server.close();\n});`,
+    },
   ],
   invalid: [
     {
@@ -193,7 +222,7 @@ ruleTable('floating-promise', {
     },
     {
       name: 'module top level: no fix',
-      code: `${SAVE}save();`,
+      code: `${SAVE}save();\nit('a', () => {});`,
       errors: [{ line: 4 }],
       output: null,
     },
@@ -205,7 +234,7 @@ ruleTable('floating-promise', {
     },
     {
       name: 'concise callbacks whose result is ignored',
-      code: `${SAVE}items.forEach((x) => save(x));\nsetTimeout(() => save(), 10);`,
+      code: `${SAVE}items.forEach((x) => save(x));\nsetTimeout(() => save(), 10);\nit('a', () => {});`,
       errors: [
         { line: 4, message: 'Promise from `save()` is returned to a callback whose result is ignored' },
         { line: 5, message: 'returned to a callback whose result is ignored' },
@@ -262,6 +291,50 @@ ruleTable('floating-promise', {
       name: 'vitest test.extend fixture',
       code: `import { test as base } from 'vitest';\nconst test = base.extend<{ db: { reset(): Promise<void> } }>({\n  db: async ({}, use) => { await use({ reset: async () => {} }); },\n});\ntest('a', async ({ db }) => {\n  db.reset();\n});`,
       errors: [{ line: 6, message: '`db.reset()`' }],
+    },
+    {
+      name: 'a handler only for the fulfilled value, before or after: the rejection is still lost',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', () => {\n  save().then(() => {}).finally(() => {});\n});`,
+      errors: [{ line: 6 }],
+    },
+    {
+      name: 'a callback that is no Node-style callback keeps the promise overload (act, waitFor)',
+      code: `import { it } from 'vitest';\nimport { act } from '@testing-library/react';\nit('a', () => {\n  act(async () => {});\n});`,
+      errors: [{ line: 4 }],
+    },
+    {
+      name: 'register of another package, and a fastify instance method that is awaited by design',
+      code: `import { it } from 'vitest';\nimport Fastify, { type FastifyReply } from 'fastify';\ndeclare const registry: { register(x: unknown): Promise<void> };\nit('a', async () => {\n  registry.register({});\n  Fastify().inject({ method: 'GET', url: '/' });\n});`,
+      errors: [{ line: 5 }, { line: 6 }],
+    },
+    {
+      name: 'a lazy thenable built in the statement and never awaited (supertest)',
+      code: `import { it } from 'vitest';\nimport request from 'supertest';\nit('a', () => {\n  request({}).post('/').send({ a: 1 }).set('x', 'y');\n});`,
+      errors: [{ line: 4 }],
+    },
+    {
+      name: 'a chain outside the executor is the test own work',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  let settle: (v: number) => void = () => {};\n  const p = new Promise<number>((resolve) => { settle = resolve; });\n  save().then(() => settle(1));\n  await p;\n});`,
+      errors: [{ line: 8 }],
+    },
+    {
+      name: 'a later await on the same handle that is no wait on its work',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.click('#a');\n  await page.goto('/');\n});`,
+      errors: [{ line: 3 }],
+    },
+    {
+      name: 'a release floating at the end of a test or in a teardown hook: minor, own message',
+      code: `import { afterEach, it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\nafterEach(async () => {\n  server.close();\n});\nit('a', async () => {\n  server.close();\n});`,
+      errors: [
+        { line: 4, severity: 'info', message: 'not awaited in an after-hook' },
+        { line: 7, severity: 'info', message: 'not awaited at the end of the test' },
+      ],
+      output: `import { afterEach, it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\nafterEach(async () => {\n  await server.close();\n});\nit('a', async () => {\n  await server.close();\n});`,
+    },
+    {
+      name: 'a release in the middle of a test is an ordinary floating promise',
+      code: `import { it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\n${SAVE}it('a', async () => {\n  server.close();\n  await save();\n});`,
+      errors: [{ line: 7, severity: 'warning', message: 'Promise from `server.close()` is not awaited' }],
     },
   ],
 });

@@ -85,6 +85,18 @@ export interface Report {
   end?: number;
   message: string;
   fixes?: Fix[];
+  /**
+   * A ceiling for this finding's severity, for the rule's minor cases (a `close()` left floating in a
+   * teardown): the finding gets the less severe of this and the rule's configured severity.
+   */
+  severity?: Severity;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+/** The less severe of the two. */
+export function capSeverity(configured: Severity, ceiling: Severity | undefined): Severity {
+  return ceiling && SEVERITY_RANK[ceiling] > SEVERITY_RANK[configured] ? ceiling : configured;
 }
 
 export interface RuleContext {

@@ -1,22 +1,34 @@
 import { ts } from 'ts-morph';
 import { isAssertionChain } from '../engine/assertions.js';
 import {
-  awaitAllEdits, awaitEdits, describeExpression, discardedValues, ignoresReturnValue, isInsideAsyncFunction,
-  type DiscardedValue,
+  awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, ignoresReturnValue, isInsideAsyncFunction,
+  syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
 import { unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
-import { isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isThenable, isThenableType, skipParentheses } from '../engine/typeUtils.js';
+import {
+  isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isPromiseType, isThenable, isThenableType, returnsVoid, skipOuterExpressions,
+  skipParentheses,
+} from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
-/** `p.catch(h)`, `p.then(ok, fail)`, and `.finally` after either: a rejection handler is attached. */
+/** `p.catch(h)` or `p.then(ok, fail)`: a rejection handler is attached by this call. */
+function attachesRejectionHandler(call: ts.CallExpression & { expression: ts.PropertyAccessExpression }): boolean {
+  const method = call.expression.name.text;
+  return (method === 'catch' && call.arguments.length >= 1) || (method === 'then' && call.arguments.length >= 2);
+}
+
+/**
+ * A chain with a rejection handler anywhere along it (`p.catch(() => {})`, `p.catch(log).finally(done)`,
+ * `p.then(ok, fail).then(next)`): what the handler catches cannot surface as a lost rejection.
+ */
 function handlesRejection(expression: ts.Expression): boolean {
-  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
-  const method = expression.expression.name.text;
-  if (method === 'catch') return expression.arguments.length >= 1;
-  if (method === 'then') return expression.arguments.length >= 2;
-  if (method === 'finally') return handlesRejection(expression.expression.expression);
+  let current = skipOuterExpressions(expression);
+  for (let depth = 0; depth < 64 && ts.isCallExpression(current) && ts.isPropertyAccessExpression(current.expression); depth++) {
+    if (attachesRejectionHandler(current as ts.CallExpression & { expression: ts.PropertyAccessExpression })) return true;
+    current = skipOuterExpressions(current.expression.expression);
+  }
   return false;
 }
 
@@ -143,29 +155,232 @@ function addAwait(value: DiscardedValue, sourceFile: ts.SourceFile, asArray: boo
   return [{ title: asArray ? 'Add await Promise.all(...)' : 'Add await', edits, safe: !waitsForEvent }];
 }
 
+const ERROR_FIRST = /^err(or)?$/i;
+
+/** A function type whose first parameter is an error (`(err, result) => void`): a Node-style callback. */
+function isErrorFirstCallbackType(type: ts.Type, at: ts.Node, checker: ts.TypeChecker): boolean {
+  return type.getNonNullableType().getCallSignatures().some((signature) => {
+    const first = signature.getParameters()[0];
+    if (!first) return false;
+    if (ERROR_FIRST.test(first.getName())) return true;
+    const firstType = checker.getTypeOfSymbolAtLocation(first, at).getNonNullableType();
+    return firstType.getSymbol()?.getName() === 'Error';
+  });
+}
+
+/**
+ * A callback-style call on an API that also has a promise form: `server.close(cb)`, `fs.readFile(p, cb)`,
+ * `model.save((err) => ...)`. With a trailing callback the library returns nothing at run time, whatever
+ * signature the checker picked (a `void & Promise<T>` return, or a promise overload because the callback's
+ * type fitted it too). Evidence: the picked return type includes `void`, or the trailing argument is a
+ * Node-style callback that a void-returning overload of the callee accepts at that position.
+ */
+function isCallbackStyleCall(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || expression.arguments.length === 0) return false;
+  const last = expression.arguments[expression.arguments.length - 1]!;
+  if (ts.isSpreadElement(last) || ts.isLiteralExpression(last) || ts.isObjectLiteralExpression(last)) return false;
+  const lastType = checker.getTypeAtLocation(last);
+  if (lastType.getCallSignatures().length === 0) return false;
+  const returned = checker.getResolvedSignature(expression)?.getReturnType();
+  if (returned?.isIntersection() && returned.types.some((t) => (t.flags & ts.TypeFlags.Void) !== 0)) return true;
+  const index = expression.arguments.length - 1;
+  const overloads = checker.getTypeAtLocation(expression.expression).getCallSignatures();
+  return overloads.some((signature) => {
+    if (!returnsVoid(signature)) return false;
+    const parameter = signature.getParameters()[index];
+    if (!parameter) return false;
+    const parameterType = checker.getTypeOfSymbolAtLocation(parameter, expression);
+    return isErrorFirstCallbackType(parameterType, expression, checker) || isErrorFirstCallbackType(lastType, expression, checker);
+  });
+}
+
+/**
+ * APIs whose documented use is not to await them, keyed by the package that declares them (a user method
+ * of the same name stays a finding):
+ * - fastify `register(plugin)`: plugins load in order when the instance is awaited, `ready()` or `listen()`
+ *   (https://fastify.dev/docs/latest/Reference/Plugins/); awaiting each `register` is optional.
+ */
+const NOT_AWAITED_BY_DESIGN: ReadonlyArray<{ packageName: string; member: string }> = [
+  { packageName: 'fastify', member: 'register' },
+];
+
+/** The npm package a declaration file belongs to (`@scope/name` or `name`), from its node_modules path. */
+function packageOfFile(fileName: string): string | undefined {
+  const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\/node_modules\/)/.exec(fileName.replace(/\\/g, '/'));
+  return match?.[1];
+}
+
+/** The module an ambient declaration belongs to (`declare module 'fastify' { ... }`). */
+function ambientModuleOf(node: ts.Node): string | undefined {
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return current.name.text;
+  }
+  return undefined;
+}
+
+function isNotAwaitedByDesign(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
+  const member = expression.expression.name.text;
+  const candidates = NOT_AWAITED_BY_DESIGN.filter((entry) => entry.member === member);
+  if (candidates.length === 0) return false;
+  const declaration = checker.getResolvedSignature(expression)?.declaration
+    ?? checker.getSymbolAtLocation(expression.expression.name)?.declarations?.[0];
+  if (!declaration) return false;
+  const owner = packageOfFile(declaration.getSourceFile().fileName) ?? ambientModuleOf(declaration);
+  return candidates.some((entry) => entry.packageName === owner);
+}
+
+/**
+ * A thenable that is no promise, returned by a chaining method (`reply.code(200).send(body)`,
+ * `reply.header(k, v)`: fastify's reply returns itself and has a `then`). Like typescript-eslint's default
+ * (`checkThenables: false`), such a value is no floating promise: nothing runs because it is awaited.
+ * Thenables that do their work when awaited (a supertest request, a query builder) come from calls that
+ * return something other than their receiver and stay findings.
+ */
+function returnsItsReceiver(call: ts.CallExpression & { expression: ts.PropertyAccessExpression }, checker: ts.TypeChecker): boolean {
+  const declaration = checker.getResolvedSignature(call)?.declaration;
+  if (declaration && !ts.isJSDocSignature(declaration) && declaration.type && ts.isThisTypeNode(declaration.type)) return true;
+  return checker.getTypeAtLocation(call.expression.expression) === checker.getTypeAtLocation(call);
+}
+
+function isChainingThenable(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
+  if (isPromiseType(checker.getTypeAtLocation(expression))) return false;
+  let current: ts.Expression = expression;
+  for (let depth = 0; depth < 32; depth++) {
+    if (!ts.isCallExpression(current) || !ts.isPropertyAccessExpression(current.expression)) break;
+    if (!returnsItsReceiver(current as ts.CallExpression & { expression: ts.PropertyAccessExpression }, checker)) {
+      // The chain passes through a call that made the thenable (`request(app).post('/')`): built here and
+      // never awaited, a lazy request or query that never runs. Unless it is the expression itself, which is no chaining call.
+      return false;
+    }
+    current = skipOuterExpressions(current.expression.expression);
+  }
+  // The chain starts from an existing object (`reply`, `this.reply`): the calls act on it at once.
+  return !ts.isCallExpression(current) && !ts.isNewExpression(current);
+}
+
+/**
+ * Inside a `new Promise((resolve, reject) => ...)` executor, a chain that settles the executor's promise
+ * (`sleep(n).then(() => resolve(x))`) is the executor's own plumbing: whoever awaits the new promise waits for it.
+ */
+function isExecutorPlumbing(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  for (let current: ts.Node = expression.parent; !ts.isSourceFile(current); current = current.parent) {
+    if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current)) continue;
+    const parent = current.parent;
+    if (!ts.isNewExpression(parent) || parent.arguments?.[0] !== current) continue;
+    if (!ts.isIdentifier(parent.expression) || parent.expression.text !== 'Promise') continue;
+    const settlers = new Set<ts.Symbol>();
+    for (const parameter of current.parameters.slice(0, 2)) {
+      const symbol = ts.isIdentifier(parameter.name) ? checker.getSymbolAtLocation(parameter.name) : undefined;
+      if (symbol) settlers.add(symbol);
+    }
+    let mentions = false;
+    const visit = (node: ts.Node): void => {
+      if (mentions) return;
+      if (ts.isIdentifier(node)) {
+        const symbol = checker.getSymbolAtLocation(node);
+        if (symbol && settlers.has(symbol)) mentions = true;
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(expression);
+    if (mentions) return true;
+  }
+  return false;
+}
+
+/** Methods that release a resource: left floating at the end of a test or in teardown, an open-handle risk. */
+const RELEASES = new Set(['close', 'destroy', 'stop', 'disconnect', 'quit', 'shutdown', 'terminate', 'dispose', 'kill']);
+
+/**
+ * `server.close()` floating as the last statement of a test, or anywhere in an after-hook: real, but minor
+ * (the runner or the next test usually outlasts it); its own message and an info severity.
+ */
+function releaseAtTeardown(value: DiscardedValue, model: TestModel): 'test' | 'hook' | undefined {
+  if (value.kind !== 'statement' || !value.statement) return undefined;
+  const method = methodName(value.expression);
+  if (!method || !RELEASES.has(method)) return undefined;
+  const block = model.enclosingBlock(value.expression);
+  if (!block) return undefined;
+  if (block.kind === 'hook' && (block.hook === 'afterEach' || block.hook === 'afterAll')) return 'hook';
+  const body = block.callback?.body;
+  if (block.kind === 'test' && body && ts.isBlock(body) && body.statements[body.statements.length - 1] === value.statement) return 'test';
+  return undefined;
+}
+
+/** Calls whose names say they wait on a handle's work (`page.waitForResponse`, `reader.read()`, `once(...)`). */
+const WAITS_ON_HANDLE = /^(waitFor|read|next|once|drain|closed|finished)/;
+
+function receiverRoot(expression: ts.Expression): ts.Identifier | undefined {
+  let current = skipOuterExpressions(expression);
+  for (let depth = 0; depth < 32; depth++) {
+    if (ts.isCallExpression(current)) current = skipOuterExpressions(current.expression);
+    else if (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) current = skipOuterExpressions(current.expression);
+    else break;
+  }
+  return ts.isIdentifier(current) ? current : undefined;
+}
+
+/**
+ * Deliberate fire-and-forget on a handle the same function later waits on: `page.evaluate(() => fetch(u))`
+ * then `await page.waitForResponse(u)`, `writer.write(chunk)` then `await writer.closed`. The later wait
+ * is the synchronisation the test relies on.
+ */
+function awaitedLaterOnSameHandle(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
+  const root = receiverRoot(expression.expression.expression);
+  const symbol = root && checker.getSymbolAtLocation(root);
+  if (!symbol) return false;
+  const fn = enclosingFunction(expression);
+  for (const awaited of syntaxIndex(model).awaits) {
+    if (awaited.getStart() < expression.getEnd() || enclosingFunction(awaited) !== fn) continue;
+    const inner = skipOuterExpressions(awaited.expression);
+    const target = ts.isCallExpression(inner) ? inner.expression : inner;
+    if (!ts.isPropertyAccessExpression(target) || !WAITS_ON_HANDLE.test(target.name.text)) continue;
+    const otherRoot = receiverRoot(target.expression);
+    if (otherRoot && checker.getSymbolAtLocation(otherRoot) === symbol) return true;
+  }
+  return false;
+}
+
 const RISK = 'the test can move on, or end, before it settles, and a rejection is lost';
 
-function check({ sourceFile, checker, model, report }: RuleContext): void {
+function check(context: RuleContext): void {
+  // Child-process scripts, servers and fixtures under test/ register no test, suite or hook: not test code.
+  if (context.model.blocks.length === 0) return;
   const registrations = new Map<ts.Node, TestBlock>();
-  for (const block of model.blocks) registrations.set(block.call, block);
+  for (const block of context.model.blocks) registrations.set(block.call, block);
   const rendersJsx = new Map<ts.Node, boolean>();
+  for (const value of discardedValues(context.model)) {
+    try {
+      checkValue(value, context, registrations, rendersJsx);
+    } catch (error) {
+      // A type the checker cannot walk (its own recursion limit on a recursive generic) is an unknown: no
+      // finding for this value, the rule goes on with the others.
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
+}
 
-  for (const value of discardedValues(model)) {
-    if (value.kind === 'void') continue;
+function checkValue(value: DiscardedValue, { sourceFile, checker, model, report }: RuleContext, registrations: Map<ts.Node, TestBlock>, rendersJsx: Map<ts.Node, boolean>): void {
+  {
+    if (value.kind === 'void') return;
     const { expression } = value;
     // Cheap syntactic exclusions before the checker: literals, assignments, functions.
-    if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) continue;
-    if (handlesRejection(expression)) continue;
-    if (isInUiCode(expression, model, rendersJsx) || settlesDeferred(expression)) continue;
+    if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) return;
+    if (handlesRejection(expression)) return;
+    if (isInUiCode(expression, model, rendersJsx) || settlesDeferred(expression)) return;
     // Assertion chains (`expect(p).resolves...`) are async-assertion's findings; resolving their symbols is
     // much cheaper than typing the chain, and sync assertions are the most common statements in tests.
-    if (isAssertionChain(expression, model, checker)) continue;
+    if (isAssertionChain(expression, model, checker)) return;
 
     const thenable = isThenable(checker, expression);
     const array = !thenable && isArrayOfThenables(checker, expression);
-    if (!thenable && !array) continue;
-    if (thenable && isThenableOnlyThroughAny(expression, checker)) continue;
-    if (value.kind === 'callback' && !ignoresReturnValue(value.callback!, checker, model)) continue;
+    if (!thenable && !array) return;
+    if (thenable && isThenableOnlyThroughAny(expression, checker)) return;
+    if (value.kind === 'callback' && !ignoresReturnValue(value.callback!, checker, model)) return;
 
     const block = registrations.get(expression);
     if (block) {
@@ -177,23 +392,38 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
         });
       }
       // Other registrations (node:test test()/describe() promises, Playwright steps excepted) are managed by the runner.
-      if (block.kind !== 'step') continue;
+      if (block.kind !== 'step') return;
     }
     // `sleep(500);` in a test never rejects: fixed-sleep reports it when it was meant to wait (awaiting it
     // would only make it a fixed sleep); a 0 ms one or one under fake timers is dead code, no timing risk.
-    if (thenable && unawaitedSleep(value, model)) continue;
+    if (thenable && unawaitedSleep(value, model)) return;
+    if (thenable && (
+      isCallbackStyleCall(expression, checker) || isNotAwaitedByDesign(expression, checker) || isChainingThenable(expression, checker)
+      || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
+    )) return;
 
     const label = describeExpression(expression, sourceFile);
     if (thenable && value.kind === 'statement') {
       const completion = callbackCompletion(expression, model, checker);
-      if (completion?.kind === 'callback') continue;
+      if (completion?.kind === 'callback') return;
       if (completion?.kind === 'drops-rejection-before-done') {
         const done = completion.done;
         report({
           node: expression,
           message: `Promise from \`${label}\` drops its rejection: \`${done}\` is then never called, and the test times out instead of failing. Pass the error on: \`.then(() => ${done}(), ${done})\`.`,
         });
-        continue;
+        return;
+      }
+      const teardown = releaseAtTeardown(value, model);
+      if (teardown) {
+        const where = teardown === 'hook' ? 'in an after-hook' : 'at the end of the test';
+        report({
+          node: expression,
+          severity: 'info',
+          message: `\`${label}\` is not awaited ${where}: the runner can move on while the resource is still open (an open handle, or a port still in use by the next test), and a failure to release it is lost. Await it.`,
+          fixes: addAwait(value, sourceFile, false),
+        });
+        return;
       }
     }
     if (value.kind === 'callback') {
