@@ -131,6 +131,10 @@ ruleTable('floating-promise', {
       name: 'a release awaited at the end of a test and in a teardown hook',
       code: `import { afterEach, it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\nafterEach(async () => {\n  await server.close();\n});\nit('a', async () => {\n  await server.close();\n});`,
     },
+    {
+      name: 'awaited expressions that await every promise they hold',
+      code: `import { it } from 'vitest';\n${SAVE}declare function ready(): boolean;\nit('a', async () => {\n  await ((await save(1)) && save(2));\n  await save(3);\n  await (await save(4), null);\n  await (ready() && save(5));\n  await (cond || save(6));\n});`,
+    },
   ],
   invalid: [
     {
@@ -335,6 +339,16 @@ ruleTable('floating-promise', {
       name: 'a release in the middle of a test is an ordinary floating promise',
       code: `import { it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\n${SAVE}it('a', async () => {\n  server.close();\n  await save();\n});`,
       errors: [{ line: 7, severity: 'warning', message: 'Promise from `server.close()` is not awaited' }],
+    },
+    {
+      name: 'promises dropped inside an awaited expression',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await (save(1) && save(2));\n  await void save(3);\n  await (save(4), null);\n});`,
+      errors: [
+        { line: 6, message: 'is used as a condition: a promise is always truthy' },
+        { line: 7, message: '`await void save()` awaits `undefined`' },
+        { line: 8, message: 'dropped inside an awaited expression' },
+      ],
+      output: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await (save(1) && save(2));\n  await save(3);\n  await (await save(4), null);\n});`,
     },
   ],
 });

@@ -38,6 +38,10 @@ function fixesFor(value: DiscardedValue, model: TestModel, sourceFile: ts.Source
     if (value.kind === 'void') {
       const voidExpression = value.voidExpression!;
       const start = voidExpression.getStart(sourceFile);
+      if (value.insideAwait) {
+        // `await void expect(p)...` -> `await expect(p)...`
+        return [{ title: 'Drop void', safe: true, edits: [{ start, end: value.expression.getStart(sourceFile), newText: '' }] }];
+      }
       // `void x` -> `await x`: replace the keyword, keep the operand as written.
       const edits = [{ start, end: start + 'void'.length, newText: 'await' }];
       return [{ title: 'Replace void with await', safe: true, edits }];

@@ -366,8 +366,18 @@ function check(context: RuleContext): void {
 
 function checkValue(value: DiscardedValue, { sourceFile, checker, model, report }: RuleContext, registrations: Map<ts.Node, TestBlock>, rendersJsx: Map<ts.Node, boolean>): void {
   {
-    if (value.kind === 'void') return;
     const { expression } = value;
+    if (value.kind === 'void') {
+      // `await void x()` awaits undefined; a plain `void x()` is an explicit discard.
+      if (!value.insideAwait || isAssertionChain(expression, model, checker) || !isThenable(checker, expression)) return;
+      const voidStart = value.voidExpression!.getStart(sourceFile);
+      report({
+        node: value.voidExpression!,
+        message: `\`await void ${describeExpression(expression, sourceFile)}\` awaits \`undefined\`, not the promise: ${RISK}. Drop the \`void\`.`,
+        fixes: [{ title: 'Drop void', safe: true, edits: [{ start: voidStart, end: expression.getStart(sourceFile), newText: '' }] }],
+      });
+      return;
+    }
     // Cheap syntactic exclusions before the checker: literals, assignments, functions.
     if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) return;
     if (handlesRejection(expression)) return;
@@ -403,7 +413,15 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report 
     )) return;
 
     const label = describeExpression(expression, sourceFile);
-    if (thenable && value.kind === 'statement') {
+    if (value.asCondition) {
+      if (!thenable) return;
+      report({
+        node: expression,
+        message: `Promise from \`${label}\` is used as a condition: a promise is always truthy, so the condition never waits for its result, and ${RISK}. Await it inside the condition: \`(await ${label})\`.`,
+      });
+      return;
+    }
+    if (thenable && value.kind === 'statement' && !value.insideAwait) {
       const completion = callbackCompletion(expression, model, checker);
       if (completion?.kind === 'callback') return;
       if (completion?.kind === 'drops-rejection-before-done') {
@@ -438,6 +456,12 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report 
         node: expression,
         message: `Promises from \`${label}\` are not awaited: the test can move on, or end, before they settle, and rejections are lost. Await them with \`await Promise.all(...)\`.`,
         fixes: addAwait(value, sourceFile, true),
+      });
+    } else if (value.insideAwait) {
+      report({
+        node: expression,
+        message: `Promise from \`${label}\` is dropped inside an awaited expression (only the last comma operand is awaited): ${RISK}. Await it on its own.`,
+        fixes: addAwait(value, sourceFile, false),
       });
     } else {
       report({
