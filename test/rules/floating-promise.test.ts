@@ -135,6 +135,10 @@ ruleTable('floating-promise', {
       name: 'awaited expressions that await every promise they hold',
       code: `import { it } from 'vitest';\n${SAVE}declare function ready(): boolean;\nit('a', async () => {\n  await ((await save(1)) && save(2));\n  await save(3);\n  await (await save(4), null);\n  await (ready() && save(5));\n  await (cond || save(6));\n});`,
     },
+    {
+      name: 'stored promises that are awaited, returned, handed on or checked by value',
+      code: `import { expect, it } from 'vitest';\nimport { screen } from '@testing-library/react';\n${SAVE}it('a', async () => {\n  const el = await screen.findByText('x');\n  expect(el).toBeDefined();\n  const p = save(1);\n  await p;\n  const q = save(2);\n  await expect(q).resolves.toBeUndefined();\n  const r = save(3);\n  await Promise.all([r]);\n  const s = save(4);\n  s.catch(() => {});\n});\nit('b', () => {\n  const p = save();\n  return p;\n});`,
+    },
   ],
   invalid: [
     {
@@ -349,6 +353,15 @@ ruleTable('floating-promise', {
         { line: 8, message: 'dropped inside an awaited expression' },
       ],
       output: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await (save(1) && save(2));\n  await save(3);\n  await (await save(4), null);\n});`,
+    },
+    {
+      name: 'a promise stored in a local and only checked as an object, or never used',
+      code: `import { expect, it } from 'vitest';\nimport { screen } from '@testing-library/react';\n${SAVE}it('a', async () => {\n  const el = screen.findByText('x');\n  expect(el).toBeDefined();\n  const p = save();\n});`,
+      errors: [
+        { line: 7, message: 'is stored in `el` and only checked with `expect(el)`: the assertion sees the promise object' },
+        { line: 9, message: 'is stored in `p` but never awaited, returned or handed on' },
+      ],
+      output: `import { expect, it } from 'vitest';\nimport { screen } from '@testing-library/react';\n${SAVE}it('a', async () => {\n  const el = await screen.findByText('x');\n  expect(el).toBeDefined();\n  const p = await save();\n});`,
     },
   ],
 });

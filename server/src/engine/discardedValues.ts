@@ -255,3 +255,66 @@ function compactText(node: ts.Expression, sourceFile: ts.SourceFile): string {
   const text = node.getText(sourceFile).replace(/\s+/g, ' ');
   return text.length <= 40 ? text : `${text.slice(0, 39)}…`;
 }
+
+/**
+ * References to a local variable in the function (or file) that declares it, found by text first and
+ * confirmed by symbol. Undefined when the scope is too large to search cheaply.
+ */
+export function referencesOf(
+  declaration: ts.VariableDeclaration & { name: ts.Identifier },
+  checker: ts.TypeChecker,
+): ts.Identifier[] {
+  const fn = enclosingFunction(declaration);
+  const scope: ts.Node = (fn && 'body' in fn && fn.body) || declaration.getSourceFile();
+  const name = declaration.name.text;
+  const text = declaration.getSourceFile().text;
+  const references: ts.Identifier[] = [];
+  // Text search first: most variables are mentioned only a few times.
+  let mentions = 0;
+  for (let at = text.indexOf(name, scope.getStart()); at !== -1 && at < scope.getEnd(); at = text.indexOf(name, at + name.length)) mentions++;
+  if (mentions <= 1) return references;
+  const symbol = checker.getSymbolAtLocation(declaration.name);
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) {
+      if (node !== declaration.name && node.text === name && (!symbol || checker.getSymbolAtLocation(node) === symbol)) references.push(node);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return references;
+}
+
+/**
+ * Whether a reference hands the value on to something that may wait for it: awaited, returned, yielded,
+ * passed to a call (`Promise.all(checks)`), stored elsewhere, spread, or used as a callback's result.
+ * `expect(ref)` counts too; callers that know better (a sync assertion on a promise) check that first.
+ */
+export function handsOn(reference: ts.Identifier): boolean {
+  let node: ts.Node = reference;
+  // `(ref)`, `ref!`, `ref as T`
+  while (
+    ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isAsExpression(node.parent)
+    || ts.isSatisfiesExpression(node.parent)
+  ) node = node.parent;
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === node) {
+    // `ref.then(...)`, `ref.catch(...)`, `ref.finally(...)` attach to the promise; `checks.push(x)` / `checks.length` do not.
+    return ['then', 'catch', 'finally'].includes(parent.name.text);
+  }
+  if (ts.isElementAccessExpression(parent) && parent.expression === node) return true; // `checks[0]`: followed no further
+  if (ts.isCallExpression(parent)) return parent.expression !== node;
+  if (ts.isBinaryExpression(parent)) {
+    const operator = parent.operatorToken.kind;
+    // `x = ref` hands it on; `ref = other` reassigns it (unknown from here: treated as handed on); `a || ref`
+    // may flow on. Comparisons (`ref === x`) only look at it.
+    return (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment)
+      || operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken
+      || operator === ts.SyntaxKind.QuestionQuestionToken || operator === ts.SyntaxKind.CommaToken;
+  }
+  return ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || ts.isYieldExpression(parent) || ts.isSpreadElement(parent)
+    || ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent)
+    || ts.isVariableDeclaration(parent) || ts.isArrowFunction(parent) || ts.isNewExpression(parent)
+    || ts.isTemplateSpan(parent) || ts.isConditionalExpression(parent) || ts.isExportSpecifier(parent)
+    || ts.isJsxExpression(parent) || ts.isForOfStatement(parent);
+}

@@ -1,11 +1,11 @@
 import { ts } from 'ts-morph';
-import { isAssertionChain } from '../engine/assertions.js';
+import { assertionChainOf, isAssertionChain } from '../engine/assertions.js';
 import {
-  awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, ignoresReturnValue, isInsideAsyncFunction,
-  syntaxIndex, type DiscardedValue,
+  awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction,
+  referencesOf, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
-import { unawaitedSleep } from '../engine/sleeps.js';
+import { runsInTestCode, unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
 import {
   isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isPromiseType, isThenable, isThenableType, returnsVoid, skipOuterExpressions,
@@ -362,6 +362,68 @@ function check(context: RuleContext): void {
       if (!(error instanceof RangeError)) throw error;
     }
   }
+  for (const declaration of syntaxIndex(context.model).initializedVariables) {
+    try {
+      checkStoredPromise(declaration, context);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
+}
+
+/** `expect(ref).toBeDefined()`: a synchronous matcher on the promise object itself (no `.resolves`/`.rejects`). */
+function isSyncExpectOf(reference: ts.Identifier, model: TestModel, checker: ts.TypeChecker): boolean {
+  const call = reference.parent;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== reference) return false;
+  if (assertionChainOf(call, model, checker)?.style !== 'expect') return false;
+  let top: ts.Node = call;
+  for (let depth = 0; depth < 16; depth++) {
+    const parent: ts.Node = top.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === top) {
+      if (parent.name.text === 'resolves' || parent.name.text === 'rejects') return false;
+    } else if (!(ts.isCallExpression(parent) && parent.expression === top)) {
+      break;
+    }
+    top = parent;
+  }
+  return true;
+}
+
+/**
+ * `const el = screen.findByText('x'); expect(el).toBeDefined();`: a promise stored in a local of a test and
+ * never awaited, returned or handed on. Only real promises (not thenable builders) and only `const`s.
+ */
+function checkStoredPromise(
+  declaration: ts.VariableDeclaration & { name: ts.Identifier; initializer: ts.Expression },
+  { sourceFile, checker, model, report }: RuleContext,
+): void {
+  const list = declaration.parent;
+  if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || ts.isForOfStatement(list.parent) || ts.isForInStatement(list.parent)) return;
+  const initializer = skipOuterExpressions(declaration.initializer);
+  // Syntax first: only calls and `new` make promises worth tracking; the checker only for test code.
+  if (!ts.isCallExpression(initializer) && !ts.isNewExpression(initializer)) return;
+  if (!runsInTestCode(declaration, model)) return;
+  const references = referencesOf(declaration, checker);
+  const syncChecks = references.filter((reference) => isSyncExpectOf(reference, model, checker));
+  if (references.some((reference) => !syncChecks.includes(reference) && handsOn(reference))) return;
+  if (references.length > syncChecks.length && syncChecks.length === 0) {
+    // Only looked at (`if (p)`, `p === q`, `p.length`): an unknown use; no finding.
+    return;
+  }
+  if (isAssertionChain(initializer, model, checker) || model.blocks.some((block) => block.call === initializer)) return;
+  const type = checker.getTypeAtLocation(initializer);
+  if (!isPromiseType(type) || !isThenable(checker, initializer) || isThenableOnlyThroughAny(initializer, checker)) return;
+  if (isCallbackStyleCall(initializer, checker)) return;
+  const label = describeExpression(initializer, sourceFile);
+  const name = declaration.name.text;
+  const fixes = isInsideAsyncFunction(declaration) ? [{ title: 'Add await', safe: true, edits: awaitEdits(initializer, sourceFile) }] : [];
+  report({
+    node: initializer,
+    message: syncChecks.length > 0
+      ? `Promise from \`${label}\` is stored in \`${name}\` and only checked with \`expect(${name})\`: the assertion sees the promise object, not its value, and nothing awaits it, so ${RISK}. Await it where it is stored.`
+      : `Promise from \`${label}\` is stored in \`${name}\` but never awaited, returned or handed on: ${RISK}. Await it.`,
+    fixes,
+  });
 }
 
 function checkValue(value: DiscardedValue, { sourceFile, checker, model, report }: RuleContext, registrations: Map<ts.Node, TestBlock>, rendersJsx: Map<ts.Node, boolean>): void {
