@@ -139,6 +139,18 @@ ruleTable('floating-promise', {
       name: 'stored promises that are awaited, returned, handed on or checked by value',
       code: `import { expect, it } from 'vitest';\nimport { screen } from '@testing-library/react';\n${SAVE}it('a', async () => {\n  const el = await screen.findByText('x');\n  expect(el).toBeDefined();\n  const p = save(1);\n  await p;\n  const q = save(2);\n  await expect(q).resolves.toBeUndefined();\n  const r = save(3);\n  await Promise.all([r]);\n  const s = save(4);\n  s.catch(() => {});\n});\nit('b', () => {\n  const p = save();\n  return p;\n});`,
     },
+    {
+      name: 'a stored value that is a promise only in some cases (T | Promise<T>)',
+      code: `import { expect, it } from 'vitest';\ndeclare function render(): string | Promise<string>;\nit('a', () => {\n  const html = render();\n  expect(html).toBe('<p/>');\n});`,
+    },
+    {
+      name: 'floats inside a mock implementation belong to the fake',
+      code: `import { it, vi } from 'vitest';\nit('a', async () => {\n  const start = vi.fn((cb: () => void) => {\n    Promise.resolve().then(() => cb());\n  });\n  start(() => {});\n});`,
+    },
+    {
+      name: 'writing to a stream that a reader made from the same handle later drains',
+      code: `import { expect, it } from 'vitest';\ndeclare class Api { responseReadable: ReadableStream<Uint8Array>; write(s: string): Promise<void> }\ndeclare const api: Api;\nit('a', async () => {\n  const reader = api.responseReadable.getReader();\n  api.write('foo');\n  expect((await reader.read()).value).toBeDefined();\n});`,
+    },
   ],
   invalid: [
     {
@@ -386,5 +398,29 @@ describe('floating-promise fixes', () => {
     });
     expect(findings.map((f) => f.fixes.map((x) => [x.title, x.safe]))).toEqual([[['Add await Promise.all(...)', true]]]);
     expect(path.basename(findings[0]!.file)).toMatch(/\.test\.ts$/);
+  });
+});
+
+describe('floating-promise knownSafeCalls setting', () => {
+  const workspace = new Workspace({
+    root: TYPED_FIXTURE,
+    rules: [findRule('floating-promise')!],
+    layers: [{ source: 'test', value: { knownSafeCalls: ['startPolling', 'fastify#inject', 'playwright-core#evaluate'] } }],
+  });
+  afterAll(() => workspace.dispose());
+  const code = `import { test } from '@playwright/test';\nimport Fastify from 'fastify';\ndeclare function startPolling(): Promise<void>;\ndeclare const other: { inject(): Promise<void>; evaluate(): Promise<void> };\nconst app = Fastify();\ntest('a', async ({ page }) => {\n  startPolling();\n  app.inject({ method: 'GET', url: '/' });\n  page.evaluate(() => 1);\n  other.inject();\n  other.evaluate();\n  await page.goto('/');\n});`;
+
+  it('silences a name anywhere and a package#name only for that package', () => {
+    const { findings } = runRule(workspace, 'floating-promise', { code });
+    expect(findings.map((f) => f.range.start.line + 1)).toEqual([10, 11]);
+  });
+
+  it('reports them all without the setting', () => {
+    const plain = new Workspace({ root: TYPED_FIXTURE, rules: [findRule('floating-promise')!] });
+    try {
+      expect(runRule(plain, 'floating-promise', { code }).findings.map((f) => f.range.start.line + 1)).toEqual([7, 8, 9, 10, 11]);
+    } finally {
+      plain.dispose();
+    }
   });
 });

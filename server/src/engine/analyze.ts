@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { FlakelensConfig } from '../config/schema.js';
 import { parseSuppressions } from './suppressions.js';
 import { TestModel } from './testModel.js';
-import { capSeverity, docsUrlFor, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
+import { capSeverity, docsUrlFor, type Finding, type Report, type Rule, type RuleContext, type RuleSettings, type Severity } from './types.js';
 
 export interface EnabledRule {
   rule: Rule;
@@ -32,7 +32,7 @@ export function enabledRules(rules: readonly Rule[], config: Pick<FlakelensConfi
  * Runs the rules over one source file of a built program. Pure with respect to its inputs:
  * everything it returns is plain data, nothing refers to nodes or types afterwards.
  */
-export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile, rules: readonly EnabledRule[]): FileAnalysis {
+export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile, rules: readonly EnabledRule[], settings?: RuleSettings): FileAnalysis {
   const file = sourceFile.fileName;
   const notes: string[] = [];
   const findings: Finding[] = [];
@@ -77,7 +77,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
         fixes: r.fixes ?? [],
       });
     };
-    const context: RuleContext = { sourceFile, program, checker, model, report };
+    const context: RuleContext = { sourceFile, program, checker, model, report, settings };
     try {
       rule.check(context);
     } catch (error) {

@@ -99,7 +99,14 @@ export function capSeverity(configured: Severity, ceiling: Severity | undefined)
   return ceiling && SEVERITY_RANK[ceiling] > SEVERITY_RANK[configured] ? ceiling : configured;
 }
 
+/** Settings rules read (from the workspace config); absent in contexts without a config. */
+export interface RuleSettings {
+  /** floating-promise: calls deliberately left unawaited (`name` or `package#name`). */
+  readonly knownSafeCalls?: readonly string[];
+}
+
 export interface RuleContext {
+  readonly settings?: RuleSettings;
   readonly sourceFile: ts.SourceFile;
   readonly program: ts.Program;
   readonly checker: ts.TypeChecker;

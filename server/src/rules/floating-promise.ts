@@ -8,7 +8,7 @@ import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
 import { runsInTestCode, unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
 import {
-  isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isPromiseType, isThenable, isThenableType, returnsVoid, skipOuterExpressions,
+  isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isPromiseType, isThenable, isThenableType, resolveAlias, returnsVoid, skipOuterExpressions,
   skipParentheses,
 } from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
@@ -231,6 +231,31 @@ function isNotAwaitedByDesign(expression: ts.Expression, checker: ts.TypeChecker
 }
 
 /**
+ * `knownSafeCalls` entries (`"evaluate"`, `"@playwright/test#evaluate"`): calls the user leaves unawaited on
+ * purpose, like typescript-eslint's allowForKnownSafeCalls. The outermost call of the statement is matched.
+ */
+function isKnownSafeCall(expression: ts.Expression, checker: ts.TypeChecker, entries: readonly string[] | undefined): boolean {
+  if (!entries?.length || !ts.isCallExpression(expression)) return false;
+  const callee = skipOuterExpressions(expression.expression);
+  const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (!nameNode) return false;
+  const name = nameNode.text;
+  let owner: string | null | undefined = null;
+  for (const entry of entries) {
+    const hash = entry.lastIndexOf('#');
+    if ((hash === -1 ? entry : entry.slice(hash + 1)) !== name) continue;
+    if (hash === -1) return true;
+    if (owner === null) {
+      const symbol = resolveAlias(checker, checker.getSymbolAtLocation(nameNode));
+      const declaration = checker.getResolvedSignature(expression)?.declaration ?? symbol?.declarations?.[0];
+      owner = declaration ? packageOfFile(declaration.getSourceFile().fileName) ?? ambientModuleOf(declaration) : undefined;
+    }
+    if (owner === entry.slice(0, hash)) return true;
+  }
+  return false;
+}
+
+/**
  * A thenable that is no promise, returned by a chaining method (`reply.code(200).send(body)`,
  * `reply.header(k, v)`: fastify's reply returns itself and has a `then`). Like typescript-eslint's default
  * (`checkThenables: false`), such a value is no floating promise: nothing runs because it is awaited.
@@ -313,6 +338,26 @@ function releaseAtTeardown(value: DiscardedValue, model: TestModel): 'test' | 'h
 /** Calls whose names say they wait on a handle's work (`page.waitForResponse`, `reader.read()`, `once(...)`). */
 const WAITS_ON_HANDLE = /^(waitFor|read|next|once|drain|closed|finished)/;
 
+/**
+ * The handles an awaited receiver stands for: its root variable and, one step back, the root of the `const`
+ * it was made from (`const reader = api.responseReadable.getReader()` stands for `reader` and `api`).
+ */
+function handleSymbols(receiver: ts.Expression, checker: ts.TypeChecker): Set<ts.Symbol> {
+  const symbols = new Set<ts.Symbol>();
+  const root = receiverRoot(receiver);
+  const symbol = root && checker.getSymbolAtLocation(root);
+  if (!symbol) return symbols;
+  symbols.add(symbol);
+  const declaration = symbol.valueDeclaration;
+  if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer
+    && ts.isVariableDeclarationList(declaration.parent) && declaration.parent.flags & ts.NodeFlags.Const) {
+    const origin = receiverRoot(declaration.initializer);
+    const originSymbol = origin && checker.getSymbolAtLocation(origin);
+    if (originSymbol) symbols.add(originSymbol);
+  }
+  return symbols;
+}
+
 function receiverRoot(expression: ts.Expression): ts.Identifier | undefined {
   let current = skipOuterExpressions(expression);
   for (let depth = 0; depth < 32; depth++) {
@@ -339,8 +384,7 @@ function awaitedLaterOnSameHandle(expression: ts.Expression, model: TestModel, c
     const inner = skipOuterExpressions(awaited.expression);
     const target = ts.isCallExpression(inner) ? inner.expression : inner;
     if (!ts.isPropertyAccessExpression(target) || !WAITS_ON_HANDLE.test(target.name.text)) continue;
-    const otherRoot = receiverRoot(target.expression);
-    if (otherRoot && checker.getSymbolAtLocation(otherRoot) === symbol) return true;
+    if (handleSymbols(target.expression, checker).has(symbol)) return true;
   }
   return false;
 }
@@ -411,8 +455,10 @@ function checkStoredPromise(
     return;
   }
   if (isAssertionChain(initializer, model, checker) || model.blocks.some((block) => block.call === initializer)) return;
-  const type = checker.getTypeAtLocation(initializer);
-  if (!isPromiseType(type) || !isThenable(checker, initializer) || isThenableOnlyThroughAny(initializer, checker)) return;
+  // `Response | Promise<Response>` may well be the sync value (the test's own `expect(res).instanceOf(Response)` says so).
+  const type = checker.getTypeAtLocation(initializer).getNonNullableType();
+  const parts = type.isUnion() ? type.types : [type];
+  if (!parts.every(isPromiseType) || !isThenable(checker, initializer) || isThenableOnlyThroughAny(initializer, checker)) return;
   if (isCallbackStyleCall(initializer, checker)) return;
   const label = describeExpression(initializer, sourceFile);
   const name = declaration.name.text;
@@ -426,7 +472,23 @@ function checkStoredPromise(
   });
 }
 
-function checkValue(value: DiscardedValue, { sourceFile, checker, model, report }: RuleContext, registrations: Map<ts.Node, TestBlock>, rendersJsx: Map<ts.Node, boolean>): void {
+/** Calls that take a fake implementation: what it floats is the fake's business, like the code it replaces. */
+const MOCK_IMPLEMENTATION = new Set(['fn', 'mockImplementation', 'mockImplementationOnce', 'callsFake', 'mockReturnValue', 'mockResolvedValue']);
+
+/** Inside a mock's implementation (`vi.fn((cb) => { Promise.resolve().then(() => cb()); })`, `stub.callsFake(...)`). */
+function isInMockImplementation(node: ts.Node, model: TestModel): boolean {
+  for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
+    if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current)) continue;
+    if (model.blockOfCallback(current)) return false;
+    const parent = current.parent;
+    if (!ts.isCallExpression(parent) || !parent.arguments.includes(current)) continue;
+    const callee = skipOuterExpressions(parent.expression);
+    if (ts.isPropertyAccessExpression(callee) && MOCK_IMPLEMENTATION.has(callee.name.text)) return true;
+  }
+  return false;
+}
+
+function checkValue(value: DiscardedValue, { sourceFile, checker, model, report, settings }: RuleContext, registrations: Map<ts.Node, TestBlock>, rendersJsx: Map<ts.Node, boolean>): void {
   {
     const { expression } = value;
     if (value.kind === 'void') {
@@ -443,7 +505,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report 
     // Cheap syntactic exclusions before the checker: literals, assignments, functions.
     if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) return;
     if (handlesRejection(expression)) return;
-    if (isInUiCode(expression, model, rendersJsx) || settlesDeferred(expression)) return;
+    if (isInUiCode(expression, model, rendersJsx) || settlesDeferred(expression) || isInMockImplementation(expression, model)) return;
     // Assertion chains (`expect(p).resolves...`) are async-assertion's findings; resolving their symbols is
     // much cheaper than typing the chain, and sync assertions are the most common statements in tests.
     if (isAssertionChain(expression, model, checker)) return;
@@ -472,6 +534,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report 
     if (thenable && (
       isCallbackStyleCall(expression, checker) || isNotAwaitedByDesign(expression, checker) || isChainingThenable(expression, checker)
       || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
+      || isKnownSafeCall(expression, checker, settings?.knownSafeCalls)
     )) return;
 
     const label = describeExpression(expression, sourceFile);
