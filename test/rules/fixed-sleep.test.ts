@@ -100,6 +100,10 @@ ruleTable('fixed-sleep', {
       name: 'a helper that polls, and a helper awaited with a 0 ms yield',
       code: `import { it } from 'vitest';\n${SLEEP}${READY}async function settle() { while (!(await ready())) await sleep(50); }\nasync function tick() { await click(); await sleep(0); }\nit('a', async () => {\n  await settle();\n  await tick();\n});`,
     },
+    {
+      name: 'a sleep followed only by checks that no error surfaced, or an assertion that cannot fail',
+      code: `import test from 'node:test';\nimport assert from 'node:assert';\n${SLEEP}test('a', async (t) => {\n  let uncaughtErr: Error | null = null;\n  process.once('uncaughtException', (e) => { uncaughtErr = e; });\n  await sleep(500);\n  assert.equal(uncaughtErr, null, 'No uncaughtException should have been emitted');\n  await sleep(150);\n  t.assert.ok(true, 'No uncaught errors after delayed response');\n});`,
+    },
   ],
   invalid: [
     {
@@ -203,6 +207,11 @@ ruleTable('fixed-sleep', {
     {
       name: 'a sleep inside an async callback handed to an awaited helper',
       code: `import { it } from 'vitest';\n${SLEEP}declare function inTempDir(fn: () => Promise<void>): Promise<void>;\nit('a', async () => {\n  await inTempDir(async () => {\n    await sleep(500);\n  });\n});`,
+      errors: [{ line: 6, message: MESSAGE }],
+    },
+    {
+      name: 'a sleep followed by a check that an error did surface',
+      code: `import test from 'node:test';\n${SLEEP}test('a', async (t) => {\n  let pingError: Error | null = null;\n  process.once('uncaughtException', (e) => { pingError = e; });\n  await sleep(500);\n  t.assert.ok(pingError);\n});`,
       errors: [{ line: 6, message: MESSAGE }],
     },
   ],

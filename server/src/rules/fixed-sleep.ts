@@ -58,6 +58,7 @@ function normalized(node: ts.Node): string {
 /** Whether a statement is an assertion that something did not happen (or did not change), judged on its text. */
 function provesAbsence(statement: ts.Statement, earlier: ReadonlySet<string>): boolean {
   const text = normalized(statement);
+  if (isNoErrorCheck(text)) return true;
   // The same check as before the sleep: the sleep shows that nothing changed meanwhile.
   if (earlier.has(text)) return true;
   if (NOT_CALLED.test(text) || ZERO_COUNT.test(text)) return true;
@@ -65,7 +66,16 @@ function provesAbsence(statement: ts.Statement, earlier: ReadonlySet<string>): b
   return !!negated && CALL_MATCHER.test(negated[1]!);
 }
 
-const ASSERTION_START = /^(expect|assert|sinon\.assert|t\.assert|chai\.expect|should)\b|\.should\b/;
+const ASSERTION_START = /^(expect|assert|sinon\.assert|t\.assert|chai\.expect|should)\b|\.should\b|^(?:\w+\.)*(?:ok|equal|strictEqual|deepEqual|deepStrictEqual|notEqual|notStrictEqual|match|pass|is|truthy|falsy|same)\(/;
+
+/** `assert.equal(uncaughtErr, null)`, `expect(error).toBeUndefined()`, `t.ok(!err)`, `p.ok(true, 'no crash')`. */
+function isNoErrorCheck(text: string): boolean {
+  if (/\b(?:ok|assert|pass)\(true[,)]/.test(text)) return true;
+  const subject = /^(?:await)?(?:\w+\.)*(?:expect|equal|strictEqual|ok|is|assert)\((!?)([\w.]+)(?:,(null|undefined|false|0)[,)]|\)(?:\.(?:toBeNull|toBeUndefined|toBeFalsy)\(\)|\.to\.be\.(?:null|undefined|false))?)?/.exec(text);
+  if (!subject || !/(?:^|\.)\w*(?:err|error|exception|rejection)s?$/i.test(subject[2]!)) return false;
+  // `ok(!err)`, `equal(err, null)`, `expect(err).toBeNull()`: no error; `ok(err)` alone asserts one exists.
+  return subject[1] === '!' || subject[3] !== undefined || /\.(?:toBeNull|toBeUndefined|toBeFalsy)\(\)|\.to\.be\.(?:null|undefined|false)/.test(text);
+}
 
 /**
  * `await sleep(600); expect(spy).not.toHaveBeenCalled();`: a sleep followed only by checks that something did

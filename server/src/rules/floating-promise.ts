@@ -181,8 +181,18 @@ function isCallbackStyleCall(expression: ts.Expression, checker: ts.TypeChecker)
   if (ts.isSpreadElement(last) || ts.isLiteralExpression(last) || ts.isObjectLiteralExpression(last)) return false;
   const lastType = checker.getTypeAtLocation(last);
   if (lastType.getCallSignatures().length === 0) return false;
-  const returned = checker.getResolvedSignature(expression)?.getReturnType();
+  const resolved = checker.getResolvedSignature(expression);
+  const returned = resolved?.getReturnType();
   if (returned?.isIntersection() && returned.types.some((t) => (t.flags & ts.TypeFlags.Void) !== 0)) return true;
+  // An inline Node-style callback (`(err, data) => ...`) passed beyond the promise signature's parameters
+  // (plain JavaScript calling an API whose typings only declare the promise form).
+  const declaration = resolved?.declaration;
+  const takesRest = !!declaration && !ts.isJSDocSignature(declaration) && declaration.parameters.some((p) => !!p.dotDotDotToken);
+  if (resolved && !takesRest && expression.arguments.length > resolved.getParameters().length
+    && (ts.isArrowFunction(last) || ts.isFunctionExpression(last))) {
+    const first = last.parameters[0]?.name;
+    if (first && ts.isIdentifier(first) && ERROR_FIRST.test(first.text)) return true;
+  }
   const index = expression.arguments.length - 1;
   const overloads = checker.getTypeAtLocation(expression.expression).getCallSignatures();
   return overloads.some((signature) => {
@@ -323,7 +333,7 @@ const RELEASES = new Set(['close', 'destroy', 'stop', 'disconnect', 'quit', 'shu
  * `server.close()` floating as the last statement of a test, or anywhere in an after-hook: real, but minor
  * (the runner or the next test usually outlasts it); its own message and an info severity.
  */
-function releaseAtTeardown(value: DiscardedValue, model: TestModel): 'test' | 'hook' | undefined {
+function releaseAtTeardown(value: DiscardedValue, model: TestModel): 'test' | 'hook' | 'elsewhere' | undefined {
   if (value.kind !== 'statement' || !value.statement) return undefined;
   const method = methodName(value.expression);
   if (!method || !RELEASES.has(method)) return undefined;
@@ -332,7 +342,8 @@ function releaseAtTeardown(value: DiscardedValue, model: TestModel): 'test' | 'h
   if (block.kind === 'hook' && (block.hook === 'afterEach' || block.hook === 'afterAll')) return 'hook';
   const body = block.callback?.body;
   if (block.kind === 'test' && body && ts.isBlock(body) && body.statements[body.statements.length - 1] === value.statement) return 'test';
-  return undefined;
+  // Anywhere else in test code (a request callback closing its client): the same minor risk.
+  return block.kind === 'suite' ? undefined : 'elsewhere';
 }
 
 /** Calls whose names say they wait on a handle's work (`page.waitForResponse`, `reader.read()`, `once(...)`). */
@@ -559,11 +570,11 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       }
       const teardown = releaseAtTeardown(value, model);
       if (teardown) {
-        const where = teardown === 'hook' ? 'in an after-hook' : 'at the end of the test';
+        const where = teardown === 'hook' ? ' in an after-hook' : teardown === 'test' ? ' at the end of the test' : '';
         report({
           node: expression,
           severity: 'info',
-          message: `\`${label}\` is not awaited ${where}: the runner can move on while the resource is still open (an open handle, or a port still in use by the next test), and a failure to release it is lost. Await it.`,
+          message: `\`${label}\` is not awaited${where}: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and a failure to release it is lost. Await it${teardown === 'elsewhere' ? ', or pass it a callback' : ''}.`,
           fixes: addAwait(value, sourceFile, false),
         });
         return;
