@@ -104,6 +104,10 @@ ruleTable('fixed-sleep', {
       name: 'a sleep followed only by checks that no error surfaced, or an assertion that cannot fail',
       code: `import test from 'node:test';\nimport assert from 'node:assert';\n${SLEEP}test('a', async (t) => {\n  let uncaughtErr: Error | null = null;\n  process.once('uncaughtException', (e) => { uncaughtErr = e; });\n  await sleep(500);\n  assert.equal(uncaughtErr, null, 'No uncaughtException should have been emitted');\n  await sleep(150);\n  t.assert.ok(true, 'No uncaught errors after delayed response');\n});`,
     },
+    {
+      name: 'a fake that simulates latency in a method, or a helper returning data after a sleep',
+      code: `import { it } from 'vitest';\n${SLEEP}const store = {\n  async save(x: number) { await sleep(5); void x; },\n};\nasync function load() { await sleep(5); return [1]; }\nit('a', async () => {\n  await store.save(1);\n  await load();\n});`,
+    },
   ],
   invalid: [
     {

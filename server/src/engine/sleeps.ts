@@ -157,6 +157,14 @@ export class SleepFinder {
   private sleepAwaitedInside(declaration: ts.SignatureDeclaration & { body?: ts.ConciseBody }, call: ts.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
     const body = declaration.body;
     if (!body || !ts.isBlock(body) || !isAsyncFunction(declaration)) return undefined;
+    // A method, or a function that hands back a value, does work of its own (a fake store simulating latency
+    // with `await sleep(5)` before returning data): its sleep is no wait the test synchronises on.
+    if (ts.isMethodDeclaration(declaration)) return undefined;
+    let returnsValue = false;
+    forEachOwnNode(body, (node) => {
+      if (ts.isReturnStatement(node) && node.expression) returnsValue = true;
+    });
+    if (returnsValue) return undefined;
     let found: Duration | undefined;
     forEachOwnNode(body, (node) => {
       if (found || !ts.isAwaitExpression(node) || isPolling(node)) return;
