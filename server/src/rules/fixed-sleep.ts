@@ -95,7 +95,10 @@ function sleepProvesAbsence(site: ts.Node): boolean {
   let assertions = 0;
   for (const after of statements.slice(index + 1)) {
     const text = after.getText();
-    const isAssertion = ts.isExpressionStatement(after) && ASSERTION_START.test(text.replace(/^await\s+/, ''));
+    // Only calls assert (`await assert.completed` is node:test plan bookkeeping, a wait of its own).
+    const called = ts.isExpressionStatement(after) ? skipOuterExpressions(after.expression) : undefined;
+    const call = called && ts.isAwaitExpression(called) ? skipOuterExpressions(called.expression) : called;
+    const isAssertion = !!call && ts.isCallExpression(call) && ASSERTION_START.test(text.replace(/^await\s+/, ''));
     if (isAssertion) {
       if (!provesAbsence(after, earlier)) return false;
       assertions++;
