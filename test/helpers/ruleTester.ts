@@ -19,6 +19,8 @@ export interface ExpectedError {
   line?: number;
   /** Substring (or pattern) of the message. */
   message?: string | RegExp;
+  /** The finding's severity (with the rule at its default severity). */
+  severity?: string;
 }
 
 export interface InvalidCase extends ValidCase {
@@ -77,6 +79,7 @@ export function ruleTable(ruleId: string, table: { valid: Array<string | ValidCa
           testCase.errors.forEach((expected, index) => {
             const finding = findings[index]!;
             if (expected.line !== undefined) expect(finding.range.start.line + 1).toBe(expected.line);
+            if (expected.severity !== undefined) expect(finding.severity).toBe(expected.severity);
             if (typeof expected.message === 'string') expect(finding.message).toContain(expected.message);
             else if (expected.message) expect(finding.message).toMatch(expected.message);
           });

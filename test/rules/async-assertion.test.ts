@@ -47,6 +47,14 @@ ruleTable('async-assertion', {
       name: 'chai-as-promised notify(done) hands the outcome to the test callback',
       code: `import { it } from 'mocha';\nimport * as chai from 'chai';\nimport chaiAsPromised from 'chai-as-promised';\nchai.use(chaiAsPromised);\ndeclare const api: { fetch(): Promise<number> };\nit('a', (done) => {\n  chai.expect(api.fetch()).to.eventually.equal(2).notify(done);\n});`,
     },
+    {
+      name: 'collected assertions awaited together, or handed on',
+      code: `import { expect, it } from 'vitest';\n${LOAD}it('a', async () => {\n  const checks = [expect(load(1)).resolves.toBe(1), expect(load(2)).rejects.toThrow()];\n  await Promise.all(checks);\n});\nit('b', () => {\n  const checks = [expect(load()).resolves.toBe(1)];\n  return Promise.all(checks);\n});\nit('c', () => {\n  const values = [expect(1).toBe(1)];\n  void values;\n});`,
+    },
+    {
+      name: 'awaited void-free and comma-free assertions',
+      code: `import { expect, it } from 'vitest';\n${LOAD}it('a', async () => {\n  await expect(load()).resolves.toBe(1);\n});`,
+    },
   ],
   invalid: [
     {
@@ -142,6 +150,18 @@ ruleTable('async-assertion', {
       code: `import { expect, it } from 'vitest';\nit('a', async () => {\n  expect(Promise.resolve(1)).resolves.toBe(1);\n});`,
       errors: [{ line: 3 }],
       output: `import { expect, it } from 'vitest';\nit('a', async () => {\n  await expect(Promise.resolve(1)).resolves.toBe(1);\n});`,
+    },
+    {
+      name: 'assertions collected in an array that is never awaited',
+      code: `import { expect, it } from 'vitest';\n${LOAD}it('a', async () => {\n  const checks = [expect(load(1)).resolves.toBe(1), expect(load(2)).rejects.toThrow()];\n  expect(checks.length).toBe(2);\n});`,
+      errors: [{ line: 4, message: 'Assertions collected in `checks` (`expect().resolves.toBe()`, `expect().rejects.toThrow()`) are never awaited' }],
+      output: `import { expect, it } from 'vitest';\n${LOAD}it('a', async () => {\n  const checks = await Promise.all([expect(load(1)).resolves.toBe(1), expect(load(2)).rejects.toThrow()]);\n  expect(checks.length).toBe(2);\n});`,
+    },
+    {
+      name: 'assertions dropped inside an awaited expression',
+      code: `import { expect, it } from 'vitest';\n${LOAD}it('a', async () => {\n  await void expect(load()).resolves.toBe(1);\n  await (expect(load()).resolves.toBe(2), null);\n});`,
+      errors: [{ line: 4, message: 'discarded with `void`' }, { line: 5, message: 'is not awaited' }],
+      output: `import { expect, it } from 'vitest';\n${LOAD}it('a', async () => {\n  await expect(load()).resolves.toBe(1);\n  await (await expect(load()).resolves.toBe(2), null);\n});`,
     },
   ],
 });

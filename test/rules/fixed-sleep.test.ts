@@ -84,6 +84,30 @@ ruleTable('fixed-sleep', {
       name: 'un-awaited sleeps of 0 ms, under fake timers, or in helpers',
       code: `import { it, vi } from 'vitest';\n${SLEEP}function later() {\n  sleep(100);\n}\nit('a', async () => {\n  sleep(0);\n  void sleep(100);\n  later();\n});\nit('b', async () => {\n  vi.useFakeTimers();\n  sleep(100);\n});`,
     },
+    {
+      name: 'sleeps that prove an absence: nothing to poll, a slow machine only makes them pass wrongly',
+      code: `import { expect, it, vi } from 'vitest';\n${SLEEP}it('a', async () => {\n  const spy = vi.fn();\n  let count = 0;\n  expect(count).toBe(0);\n  count++;\n  expect(count).toBe(1);\n  await sleep(600);\n  expect(count).toBe(1);\n  expect(spy).not.toHaveBeenCalled();\n  await sleep(500);\n  expect(spy).toHaveBeenCalledTimes(0);\n  expect(spy.mock.calls.length).toBe(0);\n});`,
+    },
+    {
+      name: 'chai and sinon absence checks after a sleep',
+      code: `import { expect } from 'chai';\nimport sinon from 'sinon';\n${SLEEP}it('a', async () => {\n  const spy = sinon.spy();\n  await sleep(500);\n  expect(spy.called).to.be.false;\n  sinon.assert.notCalled(spy);\n});`,
+    },
+    {
+      name: 'sleeps inside a callback handed to a poller, or to a call nobody awaits',
+      code: `import { it, vi } from 'vitest';\n${SLEEP}${READY}declare function onEvent(fn: () => Promise<void>): void;\nit('a', async () => {\n  await vi.waitFor(async () => { await sleep(500); });\n  onEvent(async () => { await sleep(500); });\n});`,
+    },
+    {
+      name: 'a helper that polls, and a helper awaited with a 0 ms yield',
+      code: `import { it } from 'vitest';\n${SLEEP}${READY}async function settle() { while (!(await ready())) await sleep(50); }\nasync function tick() { await click(); await sleep(0); }\nit('a', async () => {\n  await settle();\n  await tick();\n});`,
+    },
+    {
+      name: 'a sleep followed only by checks that no error surfaced, or an assertion that cannot fail',
+      code: `import test from 'node:test';\nimport assert from 'node:assert';\n${SLEEP}test('a', async (t) => {\n  let uncaughtErr: Error | null = null;\n  process.once('uncaughtException', (e) => { uncaughtErr = e; });\n  await sleep(500);\n  assert.equal(uncaughtErr, null, 'No uncaughtException should have been emitted');\n  await sleep(150);\n  t.assert.ok(true, 'No uncaught errors after delayed response');\n});`,
+    },
+    {
+      name: 'a fake that simulates latency in a method, or a helper returning data after a sleep',
+      code: `import { it } from 'vitest';\n${SLEEP}const store = {\n  async save(x: number) { await sleep(5); void x; },\n};\nasync function load() { await sleep(5); return [1]; }\nit('a', async () => {\n  await store.save(1);\n  await load();\n});`,
+    },
   ],
   invalid: [
     {
@@ -173,6 +197,26 @@ ruleTable('fixed-sleep', {
       name: 'mocha globals, node:test and jest',
       code: `import test from 'node:test';\nimport { it as jit } from '@jest/globals';\n${SLEEP}describe('m', () => {\n  before(async () => { await sleep(500); });\n});\ntest('n', async (t) => {\n  await t.test('sub', async () => { await sleep(500); });\n});\njit('j', async () => { await sleep(500); });`,
       errors: [{ line: 5 }, { line: 8 }, { line: 10 }],
+    },
+    {
+      name: 'a presence check after a sleep (the sleep waits for something to happen)',
+      code: `import { expect, it, vi } from 'vitest';\n${SLEEP}it('a', async () => {\n  const spy = vi.fn();\n  await sleep(500);\n  expect(spy).not.toHaveBeenCalled();\n  expect(spy).toHaveBeenCalledTimes(1);\n});`,
+      errors: [{ line: 5, message: MESSAGE }],
+    },
+    {
+      name: 'a sleep inside a helper awaited from a test: reported at the call site, naming the helper',
+      code: `import { test } from '@playwright/test';\nimport type { Page } from '@playwright/test';\nasync function settle(page: Page) {\n  await page.mouse.move(0, 0);\n  await page.waitForTimeout(500);\n}\ntest('a', async ({ page }) => {\n  await settle(page);\n});`,
+      errors: [{ line: 8, message: 'Fixed sleep of 500 ms inside `settle()` (`page.waitForTimeout(500)`) used to wait' }],
+    },
+    {
+      name: 'a sleep inside an async callback handed to an awaited helper',
+      code: `import { it } from 'vitest';\n${SLEEP}declare function inTempDir(fn: () => Promise<void>): Promise<void>;\nit('a', async () => {\n  await inTempDir(async () => {\n    await sleep(500);\n  });\n});`,
+      errors: [{ line: 6, message: MESSAGE }],
+    },
+    {
+      name: 'a sleep followed by a check that an error did surface',
+      code: `import test from 'node:test';\n${SLEEP}test('a', async (t) => {\n  let pingError: Error | null = null;\n  process.once('uncaughtException', (e) => { pingError = e; });\n  await sleep(500);\n  t.assert.ok(pingError);\n});`,
+      errors: [{ line: 6, message: MESSAGE }],
     },
   ],
 });

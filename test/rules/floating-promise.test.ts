@@ -102,6 +102,60 @@ ruleTable('floating-promise', {
       name: 'msw handlers and server lifecycle',
       code: `import { beforeAll, afterAll, afterEach, it } from 'vitest';\nimport { http, HttpResponse, delay } from 'msw';\nimport { setupServer } from 'msw/node';\nconst server = setupServer(http.get('/user', async () => { await delay(150); return HttpResponse.json({}); }));\nbeforeAll(() => server.listen());\nafterEach(() => server.resetHandlers());\nafterAll(() => server.close());\nit('a', () => {\n  server.use(http.post('/user', async ({ request }) => HttpResponse.json(await request.json())));\n});`,
     },
+
+    {
+      name: 'a file with no test, suite or hook (a child-process script or fixture under test/) is no test file',
+      code: `${SAVE}save();\nasync function main() {\n  save('x');\n}\nvoid main();`,
+    },
+    {
+      name: 'a rejection handler anywhere along the chain',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', () => {\n  save().catch(() => {}).then(() => save());\n  save().then(() => 1, () => 2).finally(() => {});\n});`,
+    },
+    {
+      name: 'plain JavaScript passing a Node-style callback beyond the promise signature',
+      filename: 'callback-beyond.test.js',
+      code: `/** @returns {Promise<string>} */\nfunction request(/** @type {string} */ url) { return Promise.resolve(url); }\nit('a', (done) => {\n  // @ts-ignore\n  request('u', (err) => done(err));\n});`,
+    },
+    {
+      name: 'callback-style calls of APIs with a promise form return nothing at run time',
+      code: `import { it } from 'vitest';\ndeclare function close(cb: (err?: Error) => void): void & Promise<void>;\ndeclare function read(path: string): Promise<string>;\ndeclare function read(path: string, cb: (err: Error | null, data?: string) => void): void;\nit('a', (done) => {\n  close(() => {});\n  read('f', (err) => done(err));\n});`,
+    },
+    {
+      name: 'fastify register is not awaited by design; a chaining reply is no promise',
+      code: `import { it } from 'vitest';\nimport Fastify, { type FastifyReply } from 'fastify';\nit('a', async () => {\n  const app = Fastify();\n  app.register(async () => {});\n  app.get('/', (request, reply: FastifyReply) => {\n    reply.send({});\n    reply.code(404).send();\n    reply.header('x', 1);\n  });\n  await app.ready();\n});`,
+    },
+    {
+      name: 'settling the executor promise from a chain inside the executor',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  const value = await new Promise<number>((resolve, reject) => {\n    save().then(() => resolve(1));\n    save(2).then(() => { reject(new Error('x')); });\n  });\n  void value;\n});`,
+    },
+    {
+      name: 'fire-and-forget on a handle the test then waits on',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.evaluate(() => fetch('/api'));\n  await page.waitForResponse('/api');\n});`,
+    },
+    {
+      name: 'a release awaited at the end of a test and in a teardown hook',
+      code: `import { afterEach, it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\nafterEach(async () => {\n  await server.close();\n});\nit('a', async () => {\n  await server.close();\n});`,
+    },
+    {
+      name: 'awaited expressions that await every promise they hold',
+      code: `import { it } from 'vitest';\n${SAVE}declare function ready(): boolean;\nit('a', async () => {\n  await ((await save(1)) && save(2));\n  await save(3);\n  await (await save(4), null);\n  await (ready() && save(5));\n  await (cond || save(6));\n});`,
+    },
+    {
+      name: 'stored promises that are awaited, returned, handed on or checked by value',
+      code: `import { expect, it } from 'vitest';\nimport { screen } from '@testing-library/react';\n${SAVE}it('a', async () => {\n  const el = await screen.findByText('x');\n  expect(el).toBeDefined();\n  const p = save(1);\n  await p;\n  const q = save(2);\n  await expect(q).resolves.toBeUndefined();\n  const r = save(3);\n  await Promise.all([r]);\n  const s = save(4);\n  s.catch(() => {});\n});\nit('b', () => {\n  const p = save();\n  return p;\n});`,
+    },
+    {
+      name: 'a stored value that is a promise only in some cases (T | Promise<T>)',
+      code: `import { expect, it } from 'vitest';\ndeclare function render(): string | Promise<string>;\nit('a', () => {\n  const html = render();\n  expect(html).toBe('<p/>');\n});`,
+    },
+    {
+      name: 'floats inside a mock implementation belong to the fake',
+      code: `import { it, vi } from 'vitest';\nit('a', async () => {\n  const start = vi.fn((cb: () => void) => {\n    Promise.resolve().then(() => cb());\n  });\n  start(() => {});\n});`,
+    },
+    {
+      name: 'writing to a stream that a reader made from the same handle later drains',
+      code: `import { expect, it } from 'vitest';\ndeclare class Api { responseReadable: ReadableStream<Uint8Array>; write(s: string): Promise<void> }\ndeclare const api: Api;\nit('a', async () => {\n  const reader = api.responseReadable.getReader();\n  api.write('foo');\n  expect((await reader.read()).value).toBeDefined();\n});`,
+    },
   ],
   invalid: [
     {
@@ -193,7 +247,7 @@ ruleTable('floating-promise', {
     },
     {
       name: 'module top level: no fix',
-      code: `${SAVE}save();`,
+      code: `${SAVE}save();\nit('a', () => {});`,
       errors: [{ line: 4 }],
       output: null,
     },
@@ -205,7 +259,7 @@ ruleTable('floating-promise', {
     },
     {
       name: 'concise callbacks whose result is ignored',
-      code: `${SAVE}items.forEach((x) => save(x));\nsetTimeout(() => save(), 10);`,
+      code: `${SAVE}items.forEach((x) => save(x));\nsetTimeout(() => save(), 10);\nit('a', () => {});`,
       errors: [
         { line: 4, message: 'Promise from `save()` is returned to a callback whose result is ignored' },
         { line: 5, message: 'returned to a callback whose result is ignored' },
@@ -263,6 +317,69 @@ ruleTable('floating-promise', {
       code: `import { test as base } from 'vitest';\nconst test = base.extend<{ db: { reset(): Promise<void> } }>({\n  db: async ({}, use) => { await use({ reset: async () => {} }); },\n});\ntest('a', async ({ db }) => {\n  db.reset();\n});`,
       errors: [{ line: 6, message: '`db.reset()`' }],
     },
+    {
+      name: 'a handler only for the fulfilled value, before or after: the rejection is still lost',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', () => {\n  save().then(() => {}).finally(() => {});\n});`,
+      errors: [{ line: 6 }],
+    },
+    {
+      name: 'a callback that is no Node-style callback keeps the promise overload (act, waitFor)',
+      code: `import { it } from 'vitest';\nimport { act } from '@testing-library/react';\nit('a', () => {\n  act(async () => {});\n});`,
+      errors: [{ line: 4 }],
+    },
+    {
+      name: 'register of another package, and a fastify instance method that is awaited by design',
+      code: `import { it } from 'vitest';\nimport Fastify, { type FastifyReply } from 'fastify';\ndeclare const registry: { register(x: unknown): Promise<void> };\nit('a', async () => {\n  registry.register({});\n  Fastify().inject({ method: 'GET', url: '/' });\n});`,
+      errors: [{ line: 5 }, { line: 6 }],
+    },
+    {
+      name: 'a lazy thenable built in the statement and never awaited (supertest)',
+      code: `import { it } from 'vitest';\nimport request from 'supertest';\nit('a', () => {\n  request({}).post('/').send({ a: 1 }).set('x', 'y');\n});`,
+      errors: [{ line: 4 }],
+    },
+    {
+      name: 'a chain outside the executor is the test own work',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  let settle: (v: number) => void = () => {};\n  const p = new Promise<number>((resolve) => { settle = resolve; });\n  save().then(() => settle(1));\n  await p;\n});`,
+      errors: [{ line: 8 }],
+    },
+    {
+      name: 'a later await on the same handle that is no wait on its work',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.click('#a');\n  await page.goto('/');\n});`,
+      errors: [{ line: 3 }],
+    },
+    {
+      name: 'a release floating at the end of a test or in a teardown hook: minor, own message',
+      code: `import { afterEach, it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\nafterEach(async () => {\n  server.close();\n});\nit('a', async () => {\n  server.close();\n});`,
+      errors: [
+        { line: 4, severity: 'info', message: 'not awaited in an after-hook' },
+        { line: 7, severity: 'info', message: 'not awaited at the end of the test' },
+      ],
+      output: `import { afterEach, it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\nafterEach(async () => {\n  await server.close();\n});\nit('a', async () => {\n  await server.close();\n});`,
+    },
+    {
+      name: 'a release in the middle of a test: minor too, its own message',
+      code: `import { it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\n${SAVE}it('a', async () => {\n  server.close();\n  await save();\n});`,
+      errors: [{ line: 7, severity: 'info', message: '`server.close()` is not awaited: the test can end while the resource is still open' }],
+    },
+    {
+      name: 'promises dropped inside an awaited expression',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await (save(1) && save(2));\n  await void save(3);\n  await (save(4), null);\n});`,
+      errors: [
+        { line: 6, message: 'is used as a condition: a promise is always truthy' },
+        { line: 7, message: '`await void save()` awaits `undefined`' },
+        { line: 8, message: 'dropped inside an awaited expression' },
+      ],
+      output: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await (save(1) && save(2));\n  await save(3);\n  await (await save(4), null);\n});`,
+    },
+    {
+      name: 'a promise stored in a local and only checked as an object, or never used',
+      code: `import { expect, it } from 'vitest';\nimport { screen } from '@testing-library/react';\n${SAVE}it('a', async () => {\n  const el = screen.findByText('x');\n  expect(el).toBeDefined();\n  const p = save();\n});`,
+      errors: [
+        { line: 7, message: 'is stored in `el` and only checked with `expect(el)`: the assertion sees the promise object' },
+        { line: 9, message: 'is stored in `p` but never awaited, returned or handed on' },
+      ],
+      output: `import { expect, it } from 'vitest';\nimport { screen } from '@testing-library/react';\n${SAVE}it('a', async () => {\n  const el = await screen.findByText('x');\n  expect(el).toBeDefined();\n  const p = await save();\n});`,
+    },
   ],
 });
 
@@ -286,5 +403,29 @@ describe('floating-promise fixes', () => {
     });
     expect(findings.map((f) => f.fixes.map((x) => [x.title, x.safe]))).toEqual([[['Add await Promise.all(...)', true]]]);
     expect(path.basename(findings[0]!.file)).toMatch(/\.test\.ts$/);
+  });
+});
+
+describe('floating-promise knownSafeCalls setting', () => {
+  const workspace = new Workspace({
+    root: TYPED_FIXTURE,
+    rules: [findRule('floating-promise')!],
+    layers: [{ source: 'test', value: { knownSafeCalls: ['startPolling', 'fastify#inject', 'playwright-core#evaluate'] } }],
+  });
+  afterAll(() => workspace.dispose());
+  const code = `import { test } from '@playwright/test';\nimport Fastify from 'fastify';\ndeclare function startPolling(): Promise<void>;\ndeclare const other: { inject(): Promise<void>; evaluate(): Promise<void> };\nconst app = Fastify();\ntest('a', async ({ page }) => {\n  startPolling();\n  app.inject({ method: 'GET', url: '/' });\n  page.evaluate(() => 1);\n  other.inject();\n  other.evaluate();\n  await page.goto('/');\n});`;
+
+  it('silences a name anywhere and a package#name only for that package', () => {
+    const { findings } = runRule(workspace, 'floating-promise', { code });
+    expect(findings.map((f) => f.range.start.line + 1)).toEqual([10, 11]);
+  });
+
+  it('reports them all without the setting', () => {
+    const plain = new Workspace({ root: TYPED_FIXTURE, rules: [findRule('floating-promise')!] });
+    try {
+      expect(runRule(plain, 'floating-promise', { code }).findings.map((f) => f.range.start.line + 1)).toEqual([7, 8, 9, 10, 11]);
+    } finally {
+      plain.dispose();
+    }
   });
 });

@@ -65,7 +65,8 @@ export function applyLayer(
         break;
       }
       case 'testFiles':
-      case 'ignore': {
+      case 'ignore':
+      case 'knownSafeCalls': {
         if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0)) {
           problems.push({ source, message: `"${key}" must be an array of non-empty glob strings, got ${describe(value)}; ignored` });
           break;

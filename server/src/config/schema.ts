@@ -12,6 +12,11 @@ export interface FlakelensConfig {
   maxFileSize: number;
   /** Delay before re-analysing an edited buffer (LSP only). */
   debounceMs: number;
+  /**
+   * floating-promise: calls deliberately left unawaited (like typescript-eslint's allowForKnownSafeCalls):
+   * `"name"` for any function or method of that name, `"package#name"` for one declared by that npm package.
+   */
+  knownSafeCalls: string[];
 }
 
 export interface SettingDoc {
@@ -38,6 +43,7 @@ export function defaultConfig(): FlakelensConfig {
     ignore: [],
     maxFileSize: 1024 * 1024,
     debounceMs: 200,
+    knownSafeCalls: [],
   };
 }
 
@@ -48,4 +54,5 @@ export const SETTINGS: SettingDoc[] = [
   { key: 'ignore', type: 'string[]', description: 'Globs never analysed (node_modules, .git and build output are always ignored).' },
   { key: 'maxFileSize', type: 'number', description: 'Files larger than this many bytes are skipped with a message.' },
   { key: 'debounceMs', type: 'number', description: 'Language server: delay after an edit before re-analysis.' },
+  { key: 'knownSafeCalls', type: 'string[]', description: 'floating-promise: calls deliberately left unawaited, as "name" (any function or method of that name) or "package#name" (declared by that npm package), e.g. "playwright-core#evaluate".' },
 ];

@@ -3,7 +3,7 @@ import type { FlakelensConfig } from '../config/schema.js';
 import { parseSuppressions } from './suppressions.js';
 import { TestModel, type Framework, type TestBlock } from './testModel.js';
 import { unknownRunnerConfig, type RunnerConfigFile, type RunnerConfigModel } from './runnerConfig.js';
-import { docsUrlFor, type ConfigFileReport, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
+import { capSeverity, docsUrlFor, type ConfigFileReport, type Finding, type Report, type Rule, type RuleContext, type RuleSettings, type Severity } from './types.js';
 
 export interface EnabledRule {
   rule: Rule;
@@ -36,6 +36,8 @@ export function enabledRules(rules: readonly Rule[], config: Pick<FlakelensConfi
 export interface AnalyzeOptions {
   /** The runner config model for the file, given the runners its test model resolved to (asked lazily). */
   runnerConfig?: (file: string, frameworks: ReadonlySet<Framework>) => RunnerConfigModel;
+  /** Settings rules read from the workspace config. */
+  settings?: RuleSettings;
 }
 
 /**
@@ -43,6 +45,7 @@ export interface AnalyzeOptions {
  * everything it returns is plain data, nothing refers to nodes or types afterwards.
  */
 export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile, rules: readonly EnabledRule[], options: AnalyzeOptions = {}): FileAnalysis {
+  const { settings } = options;
   const file = sourceFile.fileName;
   const notes: string[] = [];
   const findings: Finding[] = [];
@@ -90,7 +93,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
       findings.push({
         ruleId: meta.id,
         category: meta.category,
-        severity: r.severity && severity === meta.defaultSeverity ? r.severity : severity,
+        severity: capSeverity(severity, r.severity),
         file,
         start,
         end,
@@ -103,7 +106,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
         ...(r.justification ? { justification: r.justification } : {}),
       });
     };
-    const context: RuleContext = { sourceFile, program, checker, model, runnerConfig: runnerConfigOf, report };
+    const context: RuleContext = { sourceFile, program, checker, model, runnerConfig: runnerConfigOf, report, settings };
     try {
       rule.check(context);
     } catch (error) {
@@ -135,7 +138,7 @@ export function analyzeRunnerConfigFile(config: RunnerConfigFile, text: string, 
       findings.push({
         ruleId: meta.id,
         category: meta.category,
-        severity: own && severity === meta.defaultSeverity ? own : severity,
+        severity: capSeverity(severity, own),
         file: config.file,
         start: location.start,
         end: location.end,

@@ -16,6 +16,13 @@ export type DiscardKind = 'statement' | 'void' | 'callback';
 export interface DiscardedValue {
   expression: ts.Expression;
   kind: DiscardKind;
+  /**
+   * The `await` whose operand drops this value (`await (x(), null)`, `await void x()`): what is awaited is
+   * something else.
+   */
+  insideAwait?: ts.AwaitExpression;
+  /** The value is the tested left side of `&&`/`||`/`??` (a promise there is always truthy, and nothing awaits it). */
+  asCondition?: boolean;
   /** The `void` expression, for kind `void`. */
   voidExpression?: ts.VoidExpression;
   /** The arrow whose result is dropped, for kind `callback`. */
@@ -28,7 +35,7 @@ function collectOperands(
   expression: ts.Expression,
   kind: 'statement' | 'callback',
   into: DiscardedValue[],
-  extra: Pick<DiscardedValue, 'callback' | 'statement'>,
+  extra: Pick<DiscardedValue, 'callback' | 'statement' | 'insideAwait'>,
 ): void {
   const node = skipParentheses(expression);
   if (ts.isBinaryExpression(node)) {
@@ -42,7 +49,8 @@ function collectOperands(
       operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken
       || operator === ts.SyntaxKind.QuestionQuestionToken
     ) {
-      // The left side is tested, not dropped; the right side is the dropped result.
+      // The left side is tested (a promise there is always truthy, and dropped); the right side is the dropped result.
+      if (operator !== ts.SyntaxKind.QuestionQuestionToken) pushCondition(node.left, kind, into, extra);
       collectOperands(node.right, kind, into, { ...extra, statement: undefined });
       return;
     }
@@ -53,14 +61,63 @@ function collectOperands(
     return;
   }
   if (ts.isVoidExpression(node)) {
-    into.push({ expression: skipParentheses(node.expression), kind: 'void', voidExpression: node });
+    const value: DiscardedValue = { expression: skipParentheses(node.expression), kind: 'void', voidExpression: node };
+    if (extra.insideAwait) value.insideAwait = extra.insideAwait;
+    into.push(value);
     return;
   }
   if (ts.isAwaitExpression(node)) return;
   const value: DiscardedValue = { expression: node, kind };
   if (extra.callback) value.callback = extra.callback;
   if (extra.statement) value.statement = extra.statement;
+  if (extra.insideAwait) value.insideAwait = extra.insideAwait;
   into.push(value);
+}
+
+/** The tested side of a logical operator, when it is a call (only calls can produce a promise worth reporting there). */
+function pushCondition(
+  expression: ts.Expression,
+  kind: 'statement' | 'callback',
+  into: DiscardedValue[],
+  extra: Pick<DiscardedValue, 'callback' | 'statement' | 'insideAwait'>,
+): void {
+  const node = skipParentheses(expression);
+  if (!ts.isCallExpression(node)) return;
+  const value: DiscardedValue = { expression: node, kind, asCondition: true };
+  if (extra.callback) value.callback = extra.callback;
+  if (extra.insideAwait) value.insideAwait = extra.insideAwait;
+  into.push(value);
+}
+
+/**
+ * Values an awaited expression drops: `await (a(), b())` drops `a()`, `await void x()` awaits undefined,
+ * `await (a() && b())` tests `a()` (always truthy when it is a promise) and awaits `b()`.
+ */
+function collectInsideAwait(awaited: ts.AwaitExpression, into: DiscardedValue[]): void {
+  const node = skipParentheses(awaited.expression);
+  const extra = { insideAwait: awaited };
+  if (ts.isVoidExpression(node)) {
+    into.push({ expression: skipParentheses(node.expression), kind: 'void', voidExpression: node, insideAwait: awaited });
+    return;
+  }
+  if (!ts.isBinaryExpression(node)) return;
+  const operator = node.operatorToken.kind;
+  if (operator === ts.SyntaxKind.CommaToken) {
+    // Every operand but the last is dropped; the last is awaited.
+    const operands: ts.Expression[] = [];
+    let current: ts.Expression = node;
+    while (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.CommaToken && operands.length < 256) {
+      operands.unshift(current.right);
+      current = skipParentheses(current.left);
+    }
+    operands.unshift(current);
+    operands.pop();
+    for (const operand of operands) collectOperands(operand, 'statement', into, extra);
+  } else if (
+    operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken
+  ) {
+    pushCondition(node.left, 'statement', into, extra);
+  }
 }
 
 /**
@@ -100,6 +157,7 @@ function buildIndex(sourceFile: ts.SourceFile): SyntaxIndex {
       collectOperands(node.body, 'callback', index.discarded, { callback: node });
     } else if (ts.isAwaitExpression(node)) {
       index.awaits.push(node);
+      collectInsideAwait(node, index.discarded);
     } else if (ts.isReturnStatement(node) && node.expression) {
       index.returns.push(node as SyntaxIndex['returns'][number]);
     } else if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.arguments && node.arguments.length > 0) {
@@ -196,4 +254,67 @@ function compactText(node: ts.Expression, sourceFile: ts.SourceFile): string {
   if (ts.isArrayLiteralExpression(node)) return node.elements.length === 0 ? '[]' : '[…]';
   const text = node.getText(sourceFile).replace(/\s+/g, ' ');
   return text.length <= 40 ? text : `${text.slice(0, 39)}…`;
+}
+
+/**
+ * References to a local variable in the function (or file) that declares it, found by text first and
+ * confirmed by symbol. Undefined when the scope is too large to search cheaply.
+ */
+export function referencesOf(
+  declaration: ts.VariableDeclaration & { name: ts.Identifier },
+  checker: ts.TypeChecker,
+): ts.Identifier[] {
+  const fn = enclosingFunction(declaration);
+  const scope: ts.Node = (fn && 'body' in fn && fn.body) || declaration.getSourceFile();
+  const name = declaration.name.text;
+  const text = declaration.getSourceFile().text;
+  const references: ts.Identifier[] = [];
+  // Text search first: most variables are mentioned only a few times.
+  let mentions = 0;
+  for (let at = text.indexOf(name, scope.getStart()); at !== -1 && at < scope.getEnd(); at = text.indexOf(name, at + name.length)) mentions++;
+  if (mentions <= 1) return references;
+  const symbol = checker.getSymbolAtLocation(declaration.name);
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) {
+      if (node !== declaration.name && node.text === name && (!symbol || checker.getSymbolAtLocation(node) === symbol)) references.push(node);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return references;
+}
+
+/**
+ * Whether a reference hands the value on to something that may wait for it: awaited, returned, yielded,
+ * passed to a call (`Promise.all(checks)`), stored elsewhere, spread, or used as a callback's result.
+ * `expect(ref)` counts too; callers that know better (a sync assertion on a promise) check that first.
+ */
+export function handsOn(reference: ts.Identifier): boolean {
+  let node: ts.Node = reference;
+  // `(ref)`, `ref!`, `ref as T`
+  while (
+    ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isAsExpression(node.parent)
+    || ts.isSatisfiesExpression(node.parent)
+  ) node = node.parent;
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === node) {
+    // `ref.then(...)`, `ref.catch(...)`, `ref.finally(...)` attach to the promise; `checks.push(x)` / `checks.length` do not.
+    return ['then', 'catch', 'finally'].includes(parent.name.text);
+  }
+  if (ts.isElementAccessExpression(parent) && parent.expression === node) return true; // `checks[0]`: followed no further
+  if (ts.isCallExpression(parent)) return parent.expression !== node;
+  if (ts.isBinaryExpression(parent)) {
+    const operator = parent.operatorToken.kind;
+    // `x = ref` hands it on; `ref = other` reassigns it (unknown from here: treated as handed on); `a || ref`
+    // may flow on. Comparisons (`ref === x`) only look at it.
+    return (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment)
+      || operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.BarBarToken
+      || operator === ts.SyntaxKind.QuestionQuestionToken || operator === ts.SyntaxKind.CommaToken;
+  }
+  return ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || ts.isYieldExpression(parent) || ts.isSpreadElement(parent)
+    || ts.isArrayLiteralExpression(parent) || ts.isPropertyAssignment(parent) || ts.isShorthandPropertyAssignment(parent)
+    || ts.isVariableDeclaration(parent) || ts.isArrowFunction(parent) || ts.isNewExpression(parent)
+    || ts.isTemplateSpan(parent) || ts.isConditionalExpression(parent) || ts.isExportSpecifier(parent)
+    || ts.isJsxExpression(parent) || ts.isForOfStatement(parent);
 }

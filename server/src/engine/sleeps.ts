@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import type { DiscardedValue } from './discardedValues.js';
 import type { TestModel } from './testModel.js';
-import { isThenable, resolveAlias, skipOuterExpressions } from './typeUtils.js';
+import { forEachOwnNode, isAsyncFunction, isThenable, resolveAlias, skipOuterExpressions } from './typeUtils.js';
 
 // Timer-backed sleeps: what fixed-sleep reports, and what floating-promise leaves to it.
 
@@ -9,6 +9,10 @@ import { isThenable, resolveAlias, skipOuterExpressions } from './typeUtils.js';
 export interface Duration {
   ms?: number;
   text?: string;
+  /** The user helper whose body sleeps (`settle` for `await settle(page)`), when the sleep is not returned but awaited inside it. */
+  helper?: string;
+  /** The sleep as written in the helper's body (`page.waitForTimeout(500)`). */
+  inner?: string;
 }
 
 /** Helper parameters bound to the durations passed at the call site (`sleep(500)` binds `ms` to 500). */
@@ -133,7 +137,6 @@ export class SleepFinder {
       return undefined;
     }
     const returned = sleepReturnedBy(declaration);
-    if (!returned) return undefined;
     const inner: Bindings = new Map(bindings);
     declaration.parameters.forEach((parameter, index) => {
       if (!ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return;
@@ -143,7 +146,36 @@ export class SleepFinder {
       // An argument is evaluated where it is written (the caller's bindings), a default where it is declared.
       inner.set(symbol, argument ? this.evaluate(argument, bindings) : parameter.initializer ? this.evaluate(parameter.initializer, inner) : ZERO);
     });
-    return this.sleepOf(returned, inner, depth + 1);
+    if (returned) return this.sleepOf(returned, inner, depth + 1);
+    return this.sleepAwaitedInside(declaration, call, inner, depth + 1);
+  }
+
+  /**
+   * `async function settle(page) { await page.click(x); await page.waitForTimeout(500); }`: a helper that
+   * awaits a fixed sleep of its own (outside a polling loop), so awaiting the helper waits that long.
+   */
+  private sleepAwaitedInside(declaration: ts.SignatureDeclaration & { body?: ts.ConciseBody }, call: ts.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
+    const body = declaration.body;
+    if (!body || !ts.isBlock(body) || !isAsyncFunction(declaration)) return undefined;
+    // A method, or a function that hands back a value, does work of its own (a fake store simulating latency
+    // with `await sleep(5)` before returning data): its sleep is no wait the test synchronises on.
+    if (ts.isMethodDeclaration(declaration)) return undefined;
+    let returnsValue = false;
+    forEachOwnNode(body, (node) => {
+      if (ts.isReturnStatement(node) && node.expression) returnsValue = true;
+    });
+    if (returnsValue) return undefined;
+    let found: Duration | undefined;
+    forEachOwnNode(body, (node) => {
+      if (found || !ts.isAwaitExpression(node) || isPolling(node)) return;
+      const inner = skipOuterExpressions(node.expression);
+      if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) return;
+      const duration = this.sleepOf(inner, bindings, depth);
+      if (!duration || duration.ms === 0) return;
+      const text = inner.getText().replace(/\s+/g, ' ');
+      found = { ...duration, helper: helperName(declaration, call), inner: duration.inner ?? (text.length <= 60 ? text : undefined) };
+    });
+    return found;
   }
 
   /** Milliseconds of a delay expression: literals, arithmetic on them, const literals, bound helper parameters. */
@@ -174,6 +206,16 @@ export class SleepFinder {
     const text = node.getText();
     return text.length <= 40 && !text.includes('\n') ? { text } : {};
   }
+}
+
+/** The helper's name as the call site spells it (`settle`, `helpers.settle`). */
+function helperName(declaration: ts.SignatureDeclaration, call: ts.CallExpression): string {
+  const callee = skipOuterExpressions(call.expression);
+  if (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) {
+    const text = callee.getText();
+    if (text.length <= 40 && !text.includes('\n')) return text;
+  }
+  return declaredName(declaration) ?? 'helper';
 }
 
 function isTimersPromises(declaration: ts.Node): boolean {
@@ -269,10 +311,41 @@ export function sleepFinder(model: TestModel): SleepFinder {
   return finder;
 }
 
-/** Whether code at the node runs in a test, hook or step (not a helper, suite body or module level). */
+/** Calls that retry their callback until it passes: a sleep inside is part of a poll, not a fixed wait. */
+const POLLER = /^(waitFor|waitUntil|until|poll|retry|eventually|toPass|step)/i;
+
+/**
+ * Whether code at the node runs in a test, hook or step (not a helper, suite body or module level), also
+ * through async callbacks the test hands to a helper it awaits (`await inTempDir(async () => { ... })`).
+ */
 export function runsInTestCode(node: ts.Node, model: TestModel): boolean {
-  const where = model.contextOf(node);
-  return where === 'test' || where === 'hook' || where === 'step';
+  let current: ts.Node = node;
+  for (let hops = 0; hops < 4; hops++) {
+    const where = model.contextOf(current);
+    if (where === 'test' || where === 'hook' || where === 'step') return true;
+    if (where !== 'helper') return false;
+    const call = awaitedCallTaking(current);
+    if (!call) return false;
+    current = call;
+  }
+  return false;
+}
+
+/** For code inside `async () => {...}` passed to a call the enclosing code awaits or returns: that call. */
+function awaitedCallTaking(node: ts.Node): ts.CallExpression | undefined {
+  let fn: ts.Node | undefined = node.parent;
+  while (fn && !(ts.isFunctionLike(fn) && !ts.isTypeNode(fn))) fn = fn.parent;
+  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || !isAsyncFunction(fn)) return undefined;
+  let argument: ts.Node = fn;
+  while (ts.isParenthesizedExpression(argument.parent)) argument = argument.parent;
+  const call = argument.parent;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(argument as ts.Expression)) return undefined;
+  const callee = skipOuterExpressions(call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (!name || POLLER.test(name)) return undefined;
+  let outer: ts.Node = call;
+  while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
+  return ts.isAwaitExpression(outer.parent) || ts.isReturnStatement(outer.parent) ? call : undefined;
 }
 
 const WAITING_NAME = /sleep|wait|delay|pause|timeout/i;

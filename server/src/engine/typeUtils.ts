@@ -14,6 +14,16 @@ function unionParts(type: ts.Type): ts.Type[] {
  */
 export function isThenableType(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): boolean {
   if (isAnyOrUnknown(type)) return false;
+  try {
+    return hasCallableThen(checker, type, at);
+  } catch (error) {
+    // The checker's own recursion on a pathological recursive generic: unknown, so not thenable.
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
+function hasCallableThen(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): boolean {
   for (const part of unionParts(type)) {
     if (isAnyOrUnknown(part)) continue;
     const then = part.getProperty('then');
@@ -22,6 +32,32 @@ export function isThenableType(checker: ts.TypeChecker, type: ts.Type, at: ts.No
     if (thenType.getCallSignatures().length > 0) return true;
   }
   return false;
+}
+
+/**
+ * Whether the type is a promise (`Promise<T>` from the standard library, or a class extending it): a
+ * value whose work is under way, unlike a thenable builder or a chaining object with a `then`.
+ * The walk over base types is bounded (depth and visited set).
+ */
+export function isPromiseType(type: ts.Type): boolean {
+  const visited = new Set<ts.Type>();
+  const walk = (current: ts.Type, depth: number): boolean => {
+    if (depth > 8 || visited.has(current)) return false;
+    visited.add(current);
+    if (current.isUnionOrIntersection()) return current.types.some((part) => walk(part, depth + 1));
+    const symbol = current.getSymbol();
+    if (symbol && (symbol.name === 'Promise' || symbol.name === 'PromiseLike')
+      && symbol.declarations?.some((d) => /\/lib\.[^/]*\.d\.ts$/.test(d.getSourceFile().fileName.replace(/\\/g, '/')))) {
+      return true;
+    }
+    if (!(current.flags & ts.TypeFlags.Object) || !current.isClassOrInterface()) {
+      const target = (current as ts.TypeReference).target;
+      if (target && target !== current) return walk(target, depth + 1);
+      return false;
+    }
+    return (current.getBaseTypes() ?? []).some((base) => walk(base, depth + 1));
+  };
+  return walk(type, 0);
 }
 
 /** Per checker (so per program), per node: several rules ask about the same expressions in one analysis. */

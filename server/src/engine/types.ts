@@ -91,15 +91,29 @@ export interface Report {
   message: string;
   fixes?: Fix[];
   /**
-   * A finding the rule is less sure of than its default (a context-dependent variant): used while the rule runs at
-   * its default severity; a severity the user configured for the rule wins.
+   * A ceiling for this finding's severity, for the rule's minor or context-dependent cases (a `close()` left
+   * floating in a teardown): the finding gets the less severe of this and the rule's configured severity.
    */
   severity?: Severity;
   /** The comment the code gives for what is reported (shown in the audit report's marker table). */
   justification?: string;
 }
 
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+/** The less severe of the two. */
+export function capSeverity(configured: Severity, ceiling: Severity | undefined): Severity {
+  return ceiling && SEVERITY_RANK[ceiling] > SEVERITY_RANK[configured] ? ceiling : configured;
+}
+
+/** Settings rules read (from the workspace config); absent in contexts without a config. */
+export interface RuleSettings {
+  /** floating-promise: calls deliberately left unawaited (`name` or `package#name`). */
+  readonly knownSafeCalls?: readonly string[];
+}
+
 export interface RuleContext {
+  readonly settings?: RuleSettings;
   readonly sourceFile: ts.SourceFile;
   readonly program: ts.Program;
   readonly checker: ts.TypeChecker;

@@ -1,8 +1,8 @@
 import { ts } from 'ts-morph';
 import { assertionChainOf } from '../engine/assertions.js';
 import {
-  awaitEdits, describeExpression, enclosingFunction, syntaxIndex, ignoresReturnValue, isInsideAsyncFunction,
-  type DiscardedValue,
+  awaitAllEdits, awaitEdits, describeExpression, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction,
+  referencesOf, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import type { TestModel } from '../engine/testModel.js';
 import { isAsyncFunction, isThenable } from '../engine/typeUtils.js';
@@ -38,6 +38,10 @@ function fixesFor(value: DiscardedValue, model: TestModel, sourceFile: ts.Source
     if (value.kind === 'void') {
       const voidExpression = value.voidExpression!;
       const start = voidExpression.getStart(sourceFile);
+      if (value.insideAwait) {
+        // `await void expect(p)...` -> `await expect(p)...`
+        return [{ title: 'Drop void', safe: true, edits: [{ start, end: value.expression.getStart(sourceFile), newText: '' }] }];
+      }
       // `void x` -> `await x`: replace the keyword, keep the operand as written.
       const edits = [{ start, end: start + 'void'.length, newText: 'await' }];
       return [{ title: 'Replace void with await', safe: true, edits }];
@@ -112,6 +116,10 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
   for (const declaration of index.initializedVariables) {
     if (!ts.isVariableDeclarationList(declaration.parent) || isExported(declaration)) continue;
     const initializer = declaration.initializer;
+    if (ts.isArrayLiteralExpression(initializer)) {
+      checkCollectedAssertions(declaration, initializer, { sourceFile, checker, model, report });
+      continue;
+    }
     if (!assertionChainOf(initializer, model, checker) || notifiesCallback(initializer) || !isThenable(checker, initializer)) continue;
     if (!isNeverReferenced(declaration)) continue;
     report({
@@ -122,6 +130,27 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
         : [],
     });
   }
+}
+
+/**
+ * `const checks = [expect(a).resolves.toBe(1), expect(b).rejects.toThrow()];` with `checks` never awaited,
+ * returned or handed on (`await Promise.all(checks)` hands it on; `checks.length` does not).
+ */
+function checkCollectedAssertions(
+  declaration: ts.VariableDeclaration & { name: ts.Identifier },
+  array: ts.ArrayLiteralExpression,
+  { sourceFile, checker, model, report }: Pick<RuleContext, 'sourceFile' | 'checker' | 'model' | 'report'>,
+): void {
+  const assertions = array.elements.filter((element) =>
+    !ts.isSpreadElement(element) && !!assertionChainOf(element, model, checker) && !notifiesCallback(element) && isThenable(checker, element));
+  if (assertions.length === 0) return;
+  if (referencesOf(declaration, checker).some(handsOn)) return;
+  const name = declaration.name.text;
+  report({
+    node: array,
+    message: `Assertions collected in \`${name}\` (${assertions.map((a) => `\`${describeExpression(a, sourceFile)}\``).slice(0, 2).join(', ')}${assertions.length > 2 ? ', …' : ''}) are never awaited: ${RISK}. Await them: \`await Promise.all(${name})\`.`,
+    fixes: isInsideAsyncFunction(declaration) ? [{ title: 'Add await Promise.all(...)', safe: true, edits: awaitAllEdits(array, sourceFile) }] : [],
+  });
 }
 
 export const asyncAssertion: Rule = {

@@ -39,8 +39,74 @@ function alternative(framework: Framework | undefined): string {
 }
 
 function durationLabel(duration: Duration): string {
-  if (duration.ms !== undefined) return `Fixed sleep of ${duration.ms} ms`;
-  return duration.text ? `Fixed sleep of \`${duration.text}\` ms` : 'Fixed sleep';
+  const label = duration.ms !== undefined ? `Fixed sleep of ${duration.ms} ms` : duration.text ? `Fixed sleep of \`${duration.text}\` ms` : 'Fixed sleep';
+  if (!duration.helper) return label;
+  return `${label} inside \`${duration.helper}()\`${duration.inner ? ` (\`${duration.inner}\`)` : ''}`;
+}
+
+/** Matchers about calls: negated (`.not.toHaveBeenCalled()`), they check that something did not happen. */
+const CALL_MATCHER = /^(toHaveBeenCalled|toBeCalled|toHaveBeenNthCalledWith|toHaveBeenLastCalledWith|lastCalledWith|nthCalledWith|toHaveReturned|called|calledWith|calledOnce|calledTwice|calledThrice|callCount)/;
+/** Spy properties and sinon assertions that state an absence (`spy.notCalled`, `sinon.assert.notCalled(spy)`). */
+const NOT_CALLED = /\b(notCalled|neverCalledWith|calledTimes\(\s*\w+\s*,\s*0\s*\))|\.called\)\.(toBe|to\.be|to\.equal|toEqual)\(?\s*false|\.called\)\.to\.be\.false|assert\(\s*!\s*\w+(\.\w+)*\.called\s*\)/;
+/** A count that is zero: `toHaveBeenCalledTimes(0)`, `expect(spy.callCount).toBe(0)`, `toHaveLength(0)`. */
+const ZERO_COUNT = /(Times|Count|count|calls|length|Length|size)\b[^;]*?(toHaveBeenCalledTimes|toBeCalledTimes|toBe|toEqual|toHaveLength|equal|equals|strictEqual|lengthOf|callCount)\(\s*(?:[^,()]+,\s*)?0\s*\)|(?:toHaveBeenCalledTimes|toBeCalledTimes)\(\s*0\s*\)/;
+
+function normalized(node: ts.Node): string {
+  return node.getText().replace(/\s+/g, '');
+}
+
+/** Whether a statement is an assertion that something did not happen (or did not change), judged on its text. */
+function provesAbsence(statement: ts.Statement, earlier: ReadonlySet<string>): boolean {
+  const text = normalized(statement);
+  if (isNoErrorCheck(text)) return true;
+  // The same check as before the sleep: the sleep shows that nothing changed meanwhile.
+  if (earlier.has(text)) return true;
+  if (NOT_CALLED.test(text) || ZERO_COUNT.test(text)) return true;
+  const negated = /\.not\.(?:to\.)?(?:have\.)?(?:been\.)?(\w+)/.exec(text) ?? /\.to\.not\.(?:have\.)?(?:been\.)?(\w+)/.exec(text);
+  return !!negated && CALL_MATCHER.test(negated[1]!);
+}
+
+const ASSERTION_START = /^(expect|assert|sinon\.assert|t\.assert|chai\.expect|should)\b|\.should\b|^(?:\w+\.)*(?:ok|equal|strictEqual|deepEqual|deepStrictEqual|notEqual|notStrictEqual|match|pass|is|truthy|falsy|same)\(/;
+
+/** `assert.equal(uncaughtErr, null)`, `expect(error).toBeUndefined()`, `t.ok(!err)`, `p.ok(true, 'no crash')`. */
+function isNoErrorCheck(text: string): boolean {
+  if (/\b(?:ok|assert|pass)\(true[,)]/.test(text)) return true;
+  const subject = /^(?:await)?(?:\w+\.)*(?:expect|equal|strictEqual|ok|is|assert)\((!?)([\w.]+)(?:,(null|undefined|false|0)[,)]|\)(?:\.(?:toBeNull|toBeUndefined|toBeFalsy)\(\)|\.to\.be\.(?:null|undefined|false))?)?/.exec(text);
+  if (!subject || !/(?:^|\.)\w*(?:err|error|exception|rejection)s?$/i.test(subject[2]!)) return false;
+  // `ok(!err)`, `equal(err, null)`, `expect(err).toBeNull()`: no error; `ok(err)` alone asserts one exists.
+  return subject[1] === '!' || subject[3] !== undefined || /\.(?:toBeNull|toBeUndefined|toBeFalsy)\(\)|\.to\.be\.(?:null|undefined|false)/.test(text);
+}
+
+/**
+ * `await sleep(600); expect(spy).not.toHaveBeenCalled();`: a sleep followed only by checks that something did
+ * not happen (or did not change since before the sleep). A slow machine can only make such a test pass
+ * wrongly, never fail at random, and there is no condition to poll for: no finding.
+ * Looks at the statements after the sleep up to the next await (the next synchronisation).
+ */
+function sleepProvesAbsence(site: ts.Node): boolean {
+  let statement: ts.Node = site;
+  while (ts.isParenthesizedExpression(statement.parent)) statement = statement.parent;
+  statement = statement.parent;
+  if (!ts.isExpressionStatement(statement) || !ts.isBlock(statement.parent)) return false;
+  const statements = statement.parent.statements;
+  const index = statements.indexOf(statement);
+  const earlier = new Set<string>();
+  for (const before of statements.slice(0, index)) earlier.add(normalized(before));
+  let assertions = 0;
+  for (const after of statements.slice(index + 1)) {
+    const text = after.getText();
+    // Only calls assert (`await assert.completed` is node:test plan bookkeeping, a wait of its own).
+    const called = ts.isExpressionStatement(after) ? skipOuterExpressions(after.expression) : undefined;
+    const call = called && ts.isAwaitExpression(called) ? skipOuterExpressions(called.expression) : called;
+    const isAssertion = !!call && ts.isCallExpression(call) && ASSERTION_START.test(text.replace(/^await\s+/, ''));
+    if (isAssertion) {
+      if (!provesAbsence(after, earlier)) return false;
+      assertions++;
+      continue;
+    }
+    if (/\bawait\b/.test(text)) break;
+  }
+  return assertions > 0;
 }
 
 function check(context: RuleContext): void {
@@ -55,7 +121,7 @@ function check(context: RuleContext): void {
     const duration = finder.sleepOf(inner, new Map(), 0);
     // 0 ms (or no delay) yields to the event loop once: a legitimate idiom, not a wait for a condition.
     if (!duration || duration.ms === 0) continue;
-    if (model.fakeTimersActiveAt(site) || isPolling(site)) continue;
+    if (model.fakeTimersActiveAt(site) || isPolling(site) || sleepProvesAbsence(site)) continue;
     report({
       node: inner,
       message: `${durationLabel(duration)} used to wait: too short on a loaded CI machine, too long everywhere else. Wait for the condition instead: ${alternative(model.enclosingBlock(site)?.framework)}.`,

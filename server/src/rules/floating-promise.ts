@@ -1,22 +1,34 @@
 import { ts } from 'ts-morph';
-import { isAssertionChain } from '../engine/assertions.js';
+import { assertionChainOf, isAssertionChain } from '../engine/assertions.js';
 import {
-  awaitAllEdits, awaitEdits, describeExpression, discardedValues, ignoresReturnValue, isInsideAsyncFunction,
-  type DiscardedValue,
+  awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction,
+  referencesOf, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
-import { unawaitedSleep } from '../engine/sleeps.js';
+import { runsInTestCode, unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
-import { isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isThenable, isThenableType, skipParentheses } from '../engine/typeUtils.js';
+import {
+  isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isPromiseType, isThenable, isThenableType, resolveAlias, returnsVoid, skipOuterExpressions,
+  skipParentheses,
+} from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
-/** `p.catch(h)`, `p.then(ok, fail)`, and `.finally` after either: a rejection handler is attached. */
+/** `p.catch(h)` or `p.then(ok, fail)`: a rejection handler is attached by this call. */
+function attachesRejectionHandler(call: ts.CallExpression & { expression: ts.PropertyAccessExpression }): boolean {
+  const method = call.expression.name.text;
+  return (method === 'catch' && call.arguments.length >= 1) || (method === 'then' && call.arguments.length >= 2);
+}
+
+/**
+ * A chain with a rejection handler anywhere along it (`p.catch(() => {})`, `p.catch(log).finally(done)`,
+ * `p.then(ok, fail).then(next)`): what the handler catches cannot surface as a lost rejection.
+ */
 function handlesRejection(expression: ts.Expression): boolean {
-  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
-  const method = expression.expression.name.text;
-  if (method === 'catch') return expression.arguments.length >= 1;
-  if (method === 'then') return expression.arguments.length >= 2;
-  if (method === 'finally') return handlesRejection(expression.expression.expression);
+  let current = skipOuterExpressions(expression);
+  for (let depth = 0; depth < 64 && ts.isCallExpression(current) && ts.isPropertyAccessExpression(current.expression); depth++) {
+    if (attachesRejectionHandler(current as ts.CallExpression & { expression: ts.PropertyAccessExpression })) return true;
+    current = skipOuterExpressions(current.expression.expression);
+  }
   return false;
 }
 
@@ -143,29 +155,377 @@ function addAwait(value: DiscardedValue, sourceFile: ts.SourceFile, asArray: boo
   return [{ title: asArray ? 'Add await Promise.all(...)' : 'Add await', edits, safe: !waitsForEvent }];
 }
 
+const ERROR_FIRST = /^err(or)?$/i;
+
+/** A function type whose first parameter is an error (`(err, result) => void`): a Node-style callback. */
+function isErrorFirstCallbackType(type: ts.Type, at: ts.Node, checker: ts.TypeChecker): boolean {
+  return type.getNonNullableType().getCallSignatures().some((signature) => {
+    const first = signature.getParameters()[0];
+    if (!first) return false;
+    if (ERROR_FIRST.test(first.getName())) return true;
+    const firstType = checker.getTypeOfSymbolAtLocation(first, at).getNonNullableType();
+    return firstType.getSymbol()?.getName() === 'Error';
+  });
+}
+
+/**
+ * A callback-style call on an API that also has a promise form: `server.close(cb)`, `fs.readFile(p, cb)`,
+ * `model.save((err) => ...)`. With a trailing callback the library returns nothing at run time, whatever
+ * signature the checker picked (a `void & Promise<T>` return, or a promise overload because the callback's
+ * type fitted it too). Evidence: the picked return type includes `void`, or the trailing argument is a
+ * Node-style callback that a void-returning overload of the callee accepts at that position.
+ */
+function isCallbackStyleCall(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || expression.arguments.length === 0) return false;
+  const last = expression.arguments[expression.arguments.length - 1]!;
+  if (ts.isSpreadElement(last) || ts.isLiteralExpression(last) || ts.isObjectLiteralExpression(last)) return false;
+  const lastType = checker.getTypeAtLocation(last);
+  if (lastType.getCallSignatures().length === 0) return false;
+  const resolved = checker.getResolvedSignature(expression);
+  const returned = resolved?.getReturnType();
+  if (returned?.isIntersection() && returned.types.some((t) => (t.flags & ts.TypeFlags.Void) !== 0)) return true;
+  // An inline Node-style callback (`(err, data) => ...`) passed beyond the promise signature's parameters
+  // (plain JavaScript calling an API whose typings only declare the promise form).
+  const declaration = resolved?.declaration;
+  const takesRest = !!declaration && !ts.isJSDocSignature(declaration) && declaration.parameters.some((p) => !!p.dotDotDotToken);
+  if (resolved && !takesRest && expression.arguments.length > resolved.getParameters().length
+    && (ts.isArrowFunction(last) || ts.isFunctionExpression(last))) {
+    const first = last.parameters[0]?.name;
+    if (first && ts.isIdentifier(first) && ERROR_FIRST.test(first.text)) return true;
+  }
+  const index = expression.arguments.length - 1;
+  const overloads = checker.getTypeAtLocation(expression.expression).getCallSignatures();
+  return overloads.some((signature) => {
+    if (!returnsVoid(signature)) return false;
+    const parameter = signature.getParameters()[index];
+    if (!parameter) return false;
+    const parameterType = checker.getTypeOfSymbolAtLocation(parameter, expression);
+    return isErrorFirstCallbackType(parameterType, expression, checker) || isErrorFirstCallbackType(lastType, expression, checker);
+  });
+}
+
+/**
+ * APIs whose documented use is not to await them, keyed by the package that declares them (a user method
+ * of the same name stays a finding):
+ * - fastify `register(plugin)`: plugins load in order when the instance is awaited, `ready()` or `listen()`
+ *   (https://fastify.dev/docs/latest/Reference/Plugins/); awaiting each `register` is optional.
+ */
+const NOT_AWAITED_BY_DESIGN: ReadonlyArray<{ packageName: string; member: string }> = [
+  { packageName: 'fastify', member: 'register' },
+];
+
+/** The npm package a declaration file belongs to (`@scope/name` or `name`), from its node_modules path. */
+function packageOfFile(fileName: string): string | undefined {
+  const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\/node_modules\/)/.exec(fileName.replace(/\\/g, '/'));
+  return match?.[1];
+}
+
+/** The module an ambient declaration belongs to (`declare module 'fastify' { ... }`). */
+function ambientModuleOf(node: ts.Node): string | undefined {
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return current.name.text;
+  }
+  return undefined;
+}
+
+function isNotAwaitedByDesign(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
+  const member = expression.expression.name.text;
+  const candidates = NOT_AWAITED_BY_DESIGN.filter((entry) => entry.member === member);
+  if (candidates.length === 0) return false;
+  const declaration = checker.getResolvedSignature(expression)?.declaration
+    ?? checker.getSymbolAtLocation(expression.expression.name)?.declarations?.[0];
+  if (!declaration) return false;
+  const owner = packageOfFile(declaration.getSourceFile().fileName) ?? ambientModuleOf(declaration);
+  return candidates.some((entry) => entry.packageName === owner);
+}
+
+/**
+ * `knownSafeCalls` entries (`"evaluate"`, `"@playwright/test#evaluate"`): calls the user leaves unawaited on
+ * purpose, like typescript-eslint's allowForKnownSafeCalls. The outermost call of the statement is matched.
+ */
+function isKnownSafeCall(expression: ts.Expression, checker: ts.TypeChecker, entries: readonly string[] | undefined): boolean {
+  if (!entries?.length || !ts.isCallExpression(expression)) return false;
+  const callee = skipOuterExpressions(expression.expression);
+  const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (!nameNode) return false;
+  const name = nameNode.text;
+  let owner: string | null | undefined = null;
+  for (const entry of entries) {
+    const hash = entry.lastIndexOf('#');
+    if ((hash === -1 ? entry : entry.slice(hash + 1)) !== name) continue;
+    if (hash === -1) return true;
+    if (owner === null) {
+      const symbol = resolveAlias(checker, checker.getSymbolAtLocation(nameNode));
+      const declaration = checker.getResolvedSignature(expression)?.declaration ?? symbol?.declarations?.[0];
+      owner = declaration ? packageOfFile(declaration.getSourceFile().fileName) ?? ambientModuleOf(declaration) : undefined;
+    }
+    if (owner === entry.slice(0, hash)) return true;
+  }
+  return false;
+}
+
+/**
+ * A thenable that is no promise, returned by a chaining method (`reply.code(200).send(body)`,
+ * `reply.header(k, v)`: fastify's reply returns itself and has a `then`). Like typescript-eslint's default
+ * (`checkThenables: false`), such a value is no floating promise: nothing runs because it is awaited.
+ * Thenables that do their work when awaited (a supertest request, a query builder) come from calls that
+ * return something other than their receiver and stay findings.
+ */
+function returnsItsReceiver(call: ts.CallExpression & { expression: ts.PropertyAccessExpression }, checker: ts.TypeChecker): boolean {
+  const declaration = checker.getResolvedSignature(call)?.declaration;
+  if (declaration && !ts.isJSDocSignature(declaration) && declaration.type && ts.isThisTypeNode(declaration.type)) return true;
+  return checker.getTypeAtLocation(call.expression.expression) === checker.getTypeAtLocation(call);
+}
+
+function isChainingThenable(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
+  if (isPromiseType(checker.getTypeAtLocation(expression))) return false;
+  let current: ts.Expression = expression;
+  for (let depth = 0; depth < 32; depth++) {
+    if (!ts.isCallExpression(current) || !ts.isPropertyAccessExpression(current.expression)) break;
+    if (!returnsItsReceiver(current as ts.CallExpression & { expression: ts.PropertyAccessExpression }, checker)) {
+      // The chain passes through a call that made the thenable (`request(app).post('/')`): built here and
+      // never awaited, a lazy request or query that never runs. Unless it is the expression itself, which is no chaining call.
+      return false;
+    }
+    current = skipOuterExpressions(current.expression.expression);
+  }
+  // The chain starts from an existing object (`reply`, `this.reply`): the calls act on it at once.
+  return !ts.isCallExpression(current) && !ts.isNewExpression(current);
+}
+
+/**
+ * Inside a `new Promise((resolve, reject) => ...)` executor, a chain that settles the executor's promise
+ * (`sleep(n).then(() => resolve(x))`) is the executor's own plumbing: whoever awaits the new promise waits for it.
+ */
+function isExecutorPlumbing(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  for (let current: ts.Node = expression.parent; !ts.isSourceFile(current); current = current.parent) {
+    if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current)) continue;
+    const parent = current.parent;
+    if (!ts.isNewExpression(parent) || parent.arguments?.[0] !== current) continue;
+    if (!ts.isIdentifier(parent.expression) || parent.expression.text !== 'Promise') continue;
+    const settlers = new Set<ts.Symbol>();
+    for (const parameter of current.parameters.slice(0, 2)) {
+      const symbol = ts.isIdentifier(parameter.name) ? checker.getSymbolAtLocation(parameter.name) : undefined;
+      if (symbol) settlers.add(symbol);
+    }
+    let mentions = false;
+    const visit = (node: ts.Node): void => {
+      if (mentions) return;
+      if (ts.isIdentifier(node)) {
+        const symbol = checker.getSymbolAtLocation(node);
+        if (symbol && settlers.has(symbol)) mentions = true;
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(expression);
+    if (mentions) return true;
+  }
+  return false;
+}
+
+/** Methods that release a resource: left floating at the end of a test or in teardown, an open-handle risk. */
+const RELEASES = new Set(['close', 'destroy', 'stop', 'disconnect', 'quit', 'shutdown', 'terminate', 'dispose', 'kill']);
+
+/**
+ * `server.close()` floating as the last statement of a test, or anywhere in an after-hook: real, but minor
+ * (the runner or the next test usually outlasts it); its own message and an info severity.
+ */
+function releaseAtTeardown(value: DiscardedValue, model: TestModel): 'test' | 'hook' | 'elsewhere' | undefined {
+  if (value.kind !== 'statement' || !value.statement) return undefined;
+  const method = methodName(value.expression);
+  if (!method || !RELEASES.has(method)) return undefined;
+  const block = model.enclosingBlock(value.expression);
+  if (!block) return undefined;
+  if (block.kind === 'hook' && (block.hook === 'afterEach' || block.hook === 'afterAll')) return 'hook';
+  const body = block.callback?.body;
+  if (block.kind === 'test' && body && ts.isBlock(body) && body.statements[body.statements.length - 1] === value.statement) return 'test';
+  // Anywhere else in test code (a request callback closing its client): the same minor risk.
+  return block.kind === 'suite' ? undefined : 'elsewhere';
+}
+
+/** Calls whose names say they wait on a handle's work (`page.waitForResponse`, `reader.read()`, `once(...)`). */
+const WAITS_ON_HANDLE = /^(waitFor|read|next|once|drain|closed|finished)/;
+
+/**
+ * The handles an awaited receiver stands for: its root variable and, one step back, the root of the `const`
+ * it was made from (`const reader = api.responseReadable.getReader()` stands for `reader` and `api`).
+ */
+function handleSymbols(receiver: ts.Expression, checker: ts.TypeChecker): Set<ts.Symbol> {
+  const symbols = new Set<ts.Symbol>();
+  const root = receiverRoot(receiver);
+  const symbol = root && checker.getSymbolAtLocation(root);
+  if (!symbol) return symbols;
+  symbols.add(symbol);
+  const declaration = symbol.valueDeclaration;
+  if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer
+    && ts.isVariableDeclarationList(declaration.parent) && declaration.parent.flags & ts.NodeFlags.Const) {
+    const origin = receiverRoot(declaration.initializer);
+    const originSymbol = origin && checker.getSymbolAtLocation(origin);
+    if (originSymbol) symbols.add(originSymbol);
+  }
+  return symbols;
+}
+
+function receiverRoot(expression: ts.Expression): ts.Identifier | undefined {
+  let current = skipOuterExpressions(expression);
+  for (let depth = 0; depth < 32; depth++) {
+    if (ts.isCallExpression(current)) current = skipOuterExpressions(current.expression);
+    else if (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) current = skipOuterExpressions(current.expression);
+    else break;
+  }
+  return ts.isIdentifier(current) ? current : undefined;
+}
+
+/**
+ * Deliberate fire-and-forget on a handle the same function later waits on: `page.evaluate(() => fetch(u))`
+ * then `await page.waitForResponse(u)`, `writer.write(chunk)` then `await writer.closed`. The later wait
+ * is the synchronisation the test relies on.
+ */
+function awaitedLaterOnSameHandle(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
+  const root = receiverRoot(expression.expression.expression);
+  const symbol = root && checker.getSymbolAtLocation(root);
+  if (!symbol) return false;
+  const fn = enclosingFunction(expression);
+  for (const awaited of syntaxIndex(model).awaits) {
+    if (awaited.getStart() < expression.getEnd() || enclosingFunction(awaited) !== fn) continue;
+    const inner = skipOuterExpressions(awaited.expression);
+    const target = ts.isCallExpression(inner) ? inner.expression : inner;
+    if (!ts.isPropertyAccessExpression(target) || !WAITS_ON_HANDLE.test(target.name.text)) continue;
+    if (handleSymbols(target.expression, checker).has(symbol)) return true;
+  }
+  return false;
+}
+
 const RISK = 'the test can move on, or end, before it settles, and a rejection is lost';
 
-function check({ sourceFile, checker, model, report }: RuleContext): void {
+function check(context: RuleContext): void {
+  // Child-process scripts, servers and fixtures under test/ register no test, suite or hook: not test code.
+  if (context.model.blocks.length === 0) return;
   const registrations = new Map<ts.Node, TestBlock>();
-  for (const block of model.blocks) registrations.set(block.call, block);
+  for (const block of context.model.blocks) registrations.set(block.call, block);
   const rendersJsx = new Map<ts.Node, boolean>();
+  for (const value of discardedValues(context.model)) {
+    try {
+      checkValue(value, context, registrations, rendersJsx);
+    } catch (error) {
+      // A type the checker cannot walk (its own recursion limit on a recursive generic) is an unknown: no
+      // finding for this value, the rule goes on with the others.
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
+  for (const declaration of syntaxIndex(context.model).initializedVariables) {
+    try {
+      checkStoredPromise(declaration, context);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
+}
 
-  for (const value of discardedValues(model)) {
-    if (value.kind === 'void') continue;
+/** `expect(ref).toBeDefined()`: a synchronous matcher on the promise object itself (no `.resolves`/`.rejects`). */
+function isSyncExpectOf(reference: ts.Identifier, model: TestModel, checker: ts.TypeChecker): boolean {
+  const call = reference.parent;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== reference) return false;
+  if (assertionChainOf(call, model, checker)?.style !== 'expect') return false;
+  let top: ts.Node = call;
+  for (let depth = 0; depth < 16; depth++) {
+    const parent: ts.Node = top.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === top) {
+      if (parent.name.text === 'resolves' || parent.name.text === 'rejects') return false;
+    } else if (!(ts.isCallExpression(parent) && parent.expression === top)) {
+      break;
+    }
+    top = parent;
+  }
+  return true;
+}
+
+/**
+ * `const el = screen.findByText('x'); expect(el).toBeDefined();`: a promise stored in a local of a test and
+ * never awaited, returned or handed on. Only real promises (not thenable builders) and only `const`s.
+ */
+function checkStoredPromise(
+  declaration: ts.VariableDeclaration & { name: ts.Identifier; initializer: ts.Expression },
+  { sourceFile, checker, model, report }: RuleContext,
+): void {
+  const list = declaration.parent;
+  if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || ts.isForOfStatement(list.parent) || ts.isForInStatement(list.parent)) return;
+  const initializer = skipOuterExpressions(declaration.initializer);
+  // Syntax first: only calls and `new` make promises worth tracking; the checker only for test code.
+  if (!ts.isCallExpression(initializer) && !ts.isNewExpression(initializer)) return;
+  if (!runsInTestCode(declaration, model)) return;
+  const references = referencesOf(declaration, checker);
+  const syncChecks = references.filter((reference) => isSyncExpectOf(reference, model, checker));
+  if (references.some((reference) => !syncChecks.includes(reference) && handsOn(reference))) return;
+  if (references.length > syncChecks.length && syncChecks.length === 0) {
+    // Only looked at (`if (p)`, `p === q`, `p.length`): an unknown use; no finding.
+    return;
+  }
+  if (isAssertionChain(initializer, model, checker) || model.blocks.some((block) => block.call === initializer)) return;
+  // `Response | Promise<Response>` may well be the sync value (the test's own `expect(res).instanceOf(Response)` says so).
+  const type = checker.getTypeAtLocation(initializer).getNonNullableType();
+  const parts = type.isUnion() ? type.types : [type];
+  if (!parts.every(isPromiseType) || !isThenable(checker, initializer) || isThenableOnlyThroughAny(initializer, checker)) return;
+  if (isCallbackStyleCall(initializer, checker)) return;
+  const label = describeExpression(initializer, sourceFile);
+  const name = declaration.name.text;
+  const fixes = isInsideAsyncFunction(declaration) ? [{ title: 'Add await', safe: true, edits: awaitEdits(initializer, sourceFile) }] : [];
+  report({
+    node: initializer,
+    message: syncChecks.length > 0
+      ? `Promise from \`${label}\` is stored in \`${name}\` and only checked with \`expect(${name})\`: the assertion sees the promise object, not its value, and nothing awaits it, so ${RISK}. Await it where it is stored.`
+      : `Promise from \`${label}\` is stored in \`${name}\` but never awaited, returned or handed on: ${RISK}. Await it.`,
+    fixes,
+  });
+}
+
+/** Calls that take a fake implementation: what it floats is the fake's business, like the code it replaces. */
+const MOCK_IMPLEMENTATION = new Set(['fn', 'mockImplementation', 'mockImplementationOnce', 'callsFake', 'mockReturnValue', 'mockResolvedValue']);
+
+/** Inside a mock's implementation (`vi.fn((cb) => { Promise.resolve().then(() => cb()); })`, `stub.callsFake(...)`). */
+function isInMockImplementation(node: ts.Node, model: TestModel): boolean {
+  for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
+    if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current)) continue;
+    if (model.blockOfCallback(current)) return false;
+    const parent = current.parent;
+    if (!ts.isCallExpression(parent) || !parent.arguments.includes(current)) continue;
+    const callee = skipOuterExpressions(parent.expression);
+    if (ts.isPropertyAccessExpression(callee) && MOCK_IMPLEMENTATION.has(callee.name.text)) return true;
+  }
+  return false;
+}
+
+function checkValue(value: DiscardedValue, { sourceFile, checker, model, report, settings }: RuleContext, registrations: Map<ts.Node, TestBlock>, rendersJsx: Map<ts.Node, boolean>): void {
+  {
     const { expression } = value;
+    if (value.kind === 'void') {
+      // `await void x()` awaits undefined; a plain `void x()` is an explicit discard.
+      if (!value.insideAwait || isAssertionChain(expression, model, checker) || !isThenable(checker, expression)) return;
+      const voidStart = value.voidExpression!.getStart(sourceFile);
+      report({
+        node: value.voidExpression!,
+        message: `\`await void ${describeExpression(expression, sourceFile)}\` awaits \`undefined\`, not the promise: ${RISK}. Drop the \`void\`.`,
+        fixes: [{ title: 'Drop void', safe: true, edits: [{ start: voidStart, end: expression.getStart(sourceFile), newText: '' }] }],
+      });
+      return;
+    }
     // Cheap syntactic exclusions before the checker: literals, assignments, functions.
-    if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) continue;
-    if (handlesRejection(expression)) continue;
-    if (isInUiCode(expression, model, rendersJsx) || settlesDeferred(expression)) continue;
+    if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) return;
+    if (handlesRejection(expression)) return;
+    if (isInUiCode(expression, model, rendersJsx) || settlesDeferred(expression) || isInMockImplementation(expression, model)) return;
     // Assertion chains (`expect(p).resolves...`) are async-assertion's findings; resolving their symbols is
     // much cheaper than typing the chain, and sync assertions are the most common statements in tests.
-    if (isAssertionChain(expression, model, checker)) continue;
+    if (isAssertionChain(expression, model, checker)) return;
 
     const thenable = isThenable(checker, expression);
     const array = !thenable && isArrayOfThenables(checker, expression);
-    if (!thenable && !array) continue;
-    if (thenable && isThenableOnlyThroughAny(expression, checker)) continue;
-    if (value.kind === 'callback' && !ignoresReturnValue(value.callback!, checker, model)) continue;
+    if (!thenable && !array) return;
+    if (thenable && isThenableOnlyThroughAny(expression, checker)) return;
+    if (value.kind === 'callback' && !ignoresReturnValue(value.callback!, checker, model)) return;
 
     const block = registrations.get(expression);
     if (block) {
@@ -177,23 +537,47 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
         });
       }
       // Other registrations (node:test test()/describe() promises, Playwright steps excepted) are managed by the runner.
-      if (block.kind !== 'step') continue;
+      if (block.kind !== 'step') return;
     }
     // `sleep(500);` in a test never rejects: fixed-sleep reports it when it was meant to wait (awaiting it
     // would only make it a fixed sleep); a 0 ms one or one under fake timers is dead code, no timing risk.
-    if (thenable && unawaitedSleep(value, model)) continue;
+    if (thenable && unawaitedSleep(value, model)) return;
+    if (thenable && (
+      isCallbackStyleCall(expression, checker) || isNotAwaitedByDesign(expression, checker) || isChainingThenable(expression, checker)
+      || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
+      || isKnownSafeCall(expression, checker, settings?.knownSafeCalls)
+    )) return;
 
     const label = describeExpression(expression, sourceFile);
-    if (thenable && value.kind === 'statement') {
+    if (value.asCondition) {
+      if (!thenable) return;
+      report({
+        node: expression,
+        message: `Promise from \`${label}\` is used as a condition: a promise is always truthy, so the condition never waits for its result, and ${RISK}. Await it inside the condition: \`(await ${label})\`.`,
+      });
+      return;
+    }
+    if (thenable && value.kind === 'statement' && !value.insideAwait) {
       const completion = callbackCompletion(expression, model, checker);
-      if (completion?.kind === 'callback') continue;
+      if (completion?.kind === 'callback') return;
       if (completion?.kind === 'drops-rejection-before-done') {
         const done = completion.done;
         report({
           node: expression,
           message: `Promise from \`${label}\` drops its rejection: \`${done}\` is then never called, and the test times out instead of failing. Pass the error on: \`.then(() => ${done}(), ${done})\`.`,
         });
-        continue;
+        return;
+      }
+      const teardown = releaseAtTeardown(value, model);
+      if (teardown) {
+        const where = teardown === 'hook' ? ' in an after-hook' : teardown === 'test' ? ' at the end of the test' : '';
+        report({
+          node: expression,
+          severity: 'info',
+          message: `\`${label}\` is not awaited${where}: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and a failure to release it is lost. Await it${teardown === 'elsewhere' ? ', or pass it a callback' : ''}.`,
+          fixes: addAwait(value, sourceFile, false),
+        });
+        return;
       }
     }
     if (value.kind === 'callback') {
@@ -208,6 +592,12 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
         node: expression,
         message: `Promises from \`${label}\` are not awaited: the test can move on, or end, before they settle, and rejections are lost. Await them with \`await Promise.all(...)\`.`,
         fixes: addAwait(value, sourceFile, true),
+      });
+    } else if (value.insideAwait) {
+      report({
+        node: expression,
+        message: `Promise from \`${label}\` is dropped inside an awaited expression (only the last comma operand is awaited): ${RISK}. Await it on its own.`,
+        fixes: addAwait(value, sourceFile, false),
       });
     } else {
       report({

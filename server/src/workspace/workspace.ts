@@ -299,6 +299,7 @@ export class Workspace {
       if (!sourceFile) return skipped('file is not part of its project; skipped');
       const result = project.forgetNodesCreatedInBlock(() => analyzeSourceFile(program, sourceFile, this.enabled, {
         runnerConfig: (f, frameworks) => this.runnerConfigs.forFile(f, frameworks),
+        settings: this.config,
       }));
       this.testDependencies.set(abs, userDependencies(program, sourceFile));
       if (result.frameworks) this.frameworksOf.set(abs, result.frameworks);
