@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { FlakelensConfig } from '../config/schema.js';
 import { parseSuppressions } from './suppressions.js';
 import { TestModel } from './testModel.js';
-import { docsUrlFor, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
+import { docsUrlFor, lowerSeverity, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
 
 export interface EnabledRule {
   rule: Rule;
@@ -66,7 +66,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
       findings.push({
         ruleId: meta.id,
         category: meta.category,
-        severity,
+        severity: lowerSeverity(severity, r.severity),
         file,
         start,
         end,

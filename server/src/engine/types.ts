@@ -85,6 +85,18 @@ export interface Report {
   end?: number;
   message: string;
   fixes?: Fix[];
+  /**
+   * This finding is less sure than the rule as a whole: it is published at this severity, or at the rule's
+   * configured one when that is lower still (a rule set to `error` still shows a minor finding as `info`).
+   */
+  severity?: Severity;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
+
+/** The lower of two severities. */
+export function lowerSeverity(a: Severity, b: Severity | undefined): Severity {
+  return b !== undefined && SEVERITY_RANK[b] < SEVERITY_RANK[a] ? b : a;
 }
 
 export interface RuleContext {
