@@ -48,6 +48,7 @@ ruleTable('async-callback-misuse', {
     { name: 'handler positions accepting promises, and user-declared handler properties', code: `import { it } from 'vitest';\n${save}interface Options { onDone: () => void }\nfunction run(o: Options) { void o; }\nconst cb: () => Promise<void> = async () => { await save(1); };\nit('a', () => {\n  run({ onDone: async () => { await save(2); } });\n  void cb;\n});` },
     { name: 'an override of a method returning a promise', code: `import { it } from 'vitest';\n${save}class Base { async setup(): Promise<void> {} }\nclass Child extends Base { async setup() { await save(1); } }\nit('a', () => { void new Child(); });` },
     { name: 'fixed form of an async void variable', code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  const cb: () => Promise<void> = async () => { await save(1); };\n  await cb();\n});` },
+    { name: 'listeners and request handlers without assertions: often awaited through the signal they send, unsure', code: `import { it } from 'vitest';\nimport { createServer } from 'node:http';\n${save}it('a', async () => {\n  const server = createServer(async (req, res) => { await save(1); res.end('ok'); });\n  server.listen(0, async () => { await save(2); });\n  server.on('request', async () => { await save(3); });\n  server.close();\n});` },
     { name: 'fixed form of a sync-async callback with an assertion: no async', code: `import { it, expect } from 'vitest';\nit('a', () => {\n  [1, 2].forEach((n) => { expect(n).toBeGreaterThan(0); });\n});` },
   ],
   invalid: [
@@ -83,22 +84,22 @@ ruleTable('async-callback-misuse', {
     },
     {
       name: 'mocha: async listeners on EventEmitter (on, once) and process.on',
-      code: `import { EventEmitter } from 'node:events';\n${save}describe('s', () => {\n  it('a', () => {\n    const emitter = new EventEmitter();\n    emitter.on('data', async () => { await save(1); });\n    emitter.once('end', async function () { await save(2); });\n    process.on('exit', async () => { await save(3); });\n  });\n});`,
+      code: `import { EventEmitter } from 'node:events';\nimport assert from 'node:assert';\n${save}describe('s', () => {\n  it('a', () => {\n    const emitter = new EventEmitter();\n    emitter.on('data', async () => { await save(1); assert.ok(true); });\n    emitter.once('end', async function () { await save(2); assert.ok(true); });\n    process.on('exit', async () => { await save(3); assert.ok(true); });\n  });\n});`,
       errors: [
-        { line: 6, message: 'Async callback passed to `emitter.on`: the emitter does not wait for it' },
-        { line: 7, message: '`emitter.once`' },
-        { line: 8, message: '`process.on`' },
+        { line: 7, message: 'Async callback passed to `emitter.on`: the emitter does not wait for the promise it returns' },
+        { line: 8, message: '`emitter.once`' },
+        { line: 9, message: '`process.on`' },
       ],
       output: null,
     },
     {
       name: 'addEventListener with an async listener',
-      code: `import { it } from 'vitest';\nit('a', () => {\n  const target = new EventTarget();\n  target.addEventListener('x', async () => { await Promise.resolve(); });\n});`,
+      code: `import { it, expect } from 'vitest';\nit('a', () => {\n  const target = new EventTarget();\n  target.addEventListener('x', async () => { await Promise.resolve(); expect(1).toBe(1); });\n});`,
       errors: [{ line: 4, message: '`target.addEventListener`' }],
     },
     {
       name: 'Playwright page.on with an async listener',
-      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.on('request', async (request) => { await request.response(); });\n  await page.goto('/');\n});`,
+      code: `import { test, expect } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.on('request', async (request) => { await expect(request.response()).resolves.toBeTruthy(); });\n  await page.goto('/');\n});`,
       errors: [{ line: 3, message: 'Async callback passed to `page.on`' }],
     },
     {
@@ -121,13 +122,13 @@ ruleTable('async-callback-misuse', {
     },
     {
       name: 'Node callback API: fs.readFile(path, async (err, data) => ...)',
-      code: `import * as fs from 'node:fs';\n${save}describe('s', () => {\n  it('reads', (done) => {\n    fs.readFile('x', async (err, data) => {\n      await save(data.length);\n      done(err);\n    });\n  });\n});`,
-      errors: [{ line: 5, message: /^Async callback passed to `fs\.readFile`, which expects a callback returning `void`/ }],
+      code: `import * as fs from 'node:fs';\nimport assert from 'node:assert';\n${save}describe('s', () => {\n  it('reads', (done) => {\n    fs.readFile('x', async (err, data) => {\n      await save(data.length);\n      assert.equal(err, null);\n      done(err);\n    });\n  });\n});`,
+      errors: [{ line: 6, message: /^Async callback passed to `fs\.readFile`, which expects a callback returning `void`/ }],
     },
     {
       name: 'node:test: a user API typed () => void',
-      code: `import test from 'node:test';\nfunction onReady(cb: () => void) { cb(); }\ntest('a', () => {\n  onReady(async () => { await Promise.resolve(); });\n});`,
-      errors: [{ line: 4, message: '`onReady`' }],
+      code: `import test from 'node:test';\nimport assert from 'node:assert';\nfunction onReady(cb: () => void) { cb(); }\ntest('a', () => {\n  onReady(async () => { await Promise.resolve(); assert.ok(true); });\n});`,
+      errors: [{ line: 5, message: '`onReady`' }],
     },
     {
       name: 'a workspace callee that only calls the callback as a statement',

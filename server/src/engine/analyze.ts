@@ -42,12 +42,12 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     const lineOf = (d: ts.Diagnostic): number => sourceFile.getLineAndCharacterOfPosition(d.start ?? 0).line + 1;
     // Name every line TypeScript's parser rejected (also code Node accepts, such as `() => ({ a })` then `{ block }`
     // on the next line): findings there may be missing, the rest of the file is analysed as usual.
-    // Each error is shown as the lines of the top-level statement the parser built around it (its recovery may
+    // Each error is shown as the lines of the innermost statement the parser built around it (its recovery may
     // swallow the next lines, as the block after `() => ({ a })` above).
     const spans = new Map<number, string>();
     for (const error of syntaxErrors) {
       const at = error.start ?? 0;
-      const statement = sourceFile.statements.find((st) => st.getStart(sourceFile) <= at && at < st.getEnd());
+      const statement = innermostStatement(sourceFile, at);
       const from = statement ? sourceFile.getLineAndCharacterOfPosition(statement.getStart(sourceFile)).line + 1 : lineOf(error);
       const to = statement ? sourceFile.getLineAndCharacterOfPosition(statement.getEnd()).line + 1 : lineOf(error);
       spans.set(from, from === to ? `${from}` : `${from}-${to}`);
@@ -102,4 +102,16 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
   }
   findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
   return { file, findings, notes };
+}
+
+/** The innermost statement (not block) containing the position, for naming the lines of a syntax error. */
+function innermostStatement(sourceFile: ts.SourceFile, at: number): ts.Statement | undefined {
+  let found: ts.Statement | undefined;
+  const visit = (node: ts.Node): void => {
+    if (node.getStart(sourceFile) > at || at >= node.getEnd()) return;
+    if (ts.isStatement(node) && !ts.isBlock(node)) found = node;
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sourceFile, visit);
+  return found;
 }
