@@ -21,6 +21,7 @@ ruleTable('async-describe', {
     { name: 'Playwright async describe without await', code: `import { test } from '@playwright/test';\ntest.describe('a', async () => {\n  test('b', async () => {});\n});` },
     { name: 'every registration before the first await', code: `import { describe, it, afterAll } from '@jest/globals';\ndescribe('a', async () => {\n  it('b', () => {});\n  afterAll(() => {});\n  await Promise.resolve();\n});` },
     { name: 'awaits inside tests and hooks are their own', code: `describe('a', async () => {\n  before(async () => { await Promise.resolve(); });\n  it('b', async () => { await Promise.resolve(); });\n});` },
+    { name: 'an early return of an already settled promise: nothing behind it', filename: 'untyped/async-describe-settled.test.js', code: `describe('a', () => {\n  if (process.env.SKIP) {\n    return Promise.resolve(true);\n  }\n  it('b', () => {});\n});` },
     { name: 'fixed form: setup moved into beforeAll', code: `import { describe, it, beforeAll } from '@jest/globals';\ndescribe('a', () => {\n  let value = 0;\n  beforeAll(async () => { value = await Promise.resolve(1); });\n  it('b', () => { void value; });\n});` },
   ],
   invalid: [
@@ -63,7 +64,7 @@ ruleTable('async-describe', {
     },
     {
       name: 'non-async callbacks that return a promise',
-      code: `import { describe } from '@jest/globals';\ndescribe('a', () => Promise.resolve());\ndescribe('b', function () {\n  return Promise.resolve().then(() => {});\n});`,
+      code: `import { describe } from '@jest/globals';\ndescribe('a', () => new Promise<void>((resolve) => setTimeout(resolve, 1)));\ndescribe('b', function () {\n  return Promise.resolve().then(() => {});\n});`,
       errors: [{ line: 2, message: 'jest ignores that promise' }, { line: 3, message: 'returns a promise' }],
     },
     {

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Framework, TestBlock } from '../engine/testModel.js';
-import { forEachOwnNode, isAsyncFunction, returnsPromise } from '../engine/typeUtils.js';
+import { forEachOwnNode, isAsyncFunction, isThenable, skipOuterExpressions } from '../engine/typeUtils.js';
 import type { Rule, RuleContext, Severity } from '../engine/types.js';
 
 /** The first `await` (`for await`, `await using`) of the suite body itself, in source order. */
@@ -53,6 +53,23 @@ function lateConsequence(framework: Framework): { text: string; severity?: Sever
   }
 }
 
+/** `Promise.resolve(x)`: already settled, no work behind it, cannot reject (an early `return Promise.resolve()`). */
+function isSettledPromise(expression: ts.Expression): boolean {
+  const inner = skipOuterExpressions(expression);
+  return ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'resolve'
+    && ts.isIdentifier(inner.expression.expression) && inner.expression.expression.text === 'Promise';
+}
+
+/** The callback hands back a promise with work behind it (a concise body or a `return` of a thenable). */
+function returnsPendingWork(fn: ts.ArrowFunction | ts.FunctionExpression, checker: ts.TypeChecker): boolean {
+  if (!ts.isBlock(fn.body)) return !isSettledPromise(fn.body) && isThenable(checker, fn.body);
+  let found = false;
+  forEachOwnNode(fn.body, (node) => {
+    if (!found && ts.isReturnStatement(node) && node.expression && !isSettledPromise(node.expression) && isThenable(checker, node.expression)) found = true;
+  });
+  return found;
+}
+
 function blockLabel(block: TestBlock, sourceFile: ts.SourceFile): string {
   const callee = block.call.expression.getText(sourceFile);
   return block.title !== undefined && block.title.length <= 40 ? `\`${callee}('${block.title}')\`` : `\`${callee}\``;
@@ -86,13 +103,13 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
     }
 
     // A plain callback that hands back a promise: the runner drops it (vitest and node:test, skipped above, await it).
-    if (!returnsPromise(fn, checker)) continue;
+    if (!returnsPendingWork(fn, checker)) continue;
     const { severity } = lateConsequence(block.framework);
     const runner = severity ? 'Unless the runner awaits suite bodies (vitest and node:test do), it' : `${block.framework === 'jest' ? 'jest' : block.framework === 'mocha' ? 'mocha' : 'Playwright'}`;
     report({
       start: fn.getStart(sourceFile),
       end: ts.isBlock(fn.body) ? fn.body.getStart(sourceFile) + 1 : fn.body.getStart(sourceFile),
-      message: `\`${block.calleeText}\` gets a callback that returns a promise. ${runner} ignores that promise: its work runs during collection with nothing waiting for it, tests or hooks it registers once it settles are lost or land outside this suite, and a rejection is unhandled. Keep the body synchronous and move the async work into a \`beforeAll\`-style hook.`,
+      message: `\`${block.calleeText}\` gets a callback that returns a promise. ${runner} ignores that promise: nothing waits for the work behind it, tests or hooks registered when it settles are lost or land outside this suite, and a rejection is unhandled. Keep the body synchronous and move the async work into a \`beforeAll\`-style hook.`,
       ...(severity ? { severity } : {}),
     });
   }
