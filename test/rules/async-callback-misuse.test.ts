@@ -46,9 +46,12 @@ ruleTable('async-callback-misuse', {
     { name: 'fixed form of an async predicate: resolve first, then filter synchronously', code: `import { it } from 'vitest';\nasync function ok(n: number) { return n > 1; }\nit('a', async () => {\n  const items = [1, 2];\n  const flags = await Promise.all(items.map((n) => ok(n)));\n  const kept = items.filter((_, i) => flags[i]);\n  void kept;\n});` },
     { name: 'a user filter method is no array predicate', code: `import { it } from 'vitest';\nconst list = { filter(cb: (n: number) => unknown) { return cb(1); } };\nit('a', () => {\n  void list.filter(async (n) => n > 0);\n});` },
     { name: 'handler positions accepting promises, and user-declared handler properties', code: `import { it } from 'vitest';\n${save}interface Options { onDone: () => void }\nfunction run(o: Options) { void o; }\nconst cb: () => Promise<void> = async () => { await save(1); };\nit('a', () => {\n  run({ onDone: async () => { await save(2); } });\n  void cb;\n});` },
+    { name: 'handler positions without an assertion: the caller may wait for a signal it sends, unsure', code: `import { it } from 'vitest';\n${save}interface Ctx { waitUntil(p: Promise<unknown>): void }\nclass FakeCtx implements Ctx { async waitUntil(p: Promise<unknown>) { await p; } }\nit('a', () => {\n  const ready: () => void = async () => { await save(3); };\n  void ready; void FakeCtx;\n});` },
     { name: 'an override of a method returning a promise', code: `import { it } from 'vitest';\n${save}class Base { async setup(): Promise<void> {} }\nclass Child extends Base { async setup() { await save(1); } }\nit('a', () => { void new Child(); });` },
     { name: 'fixed form of an async void variable', code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  const cb: () => Promise<void> = async () => { await save(1); };\n  await cb();\n});` },
     { name: 'listeners and request handlers without assertions: often awaited through the signal they send, unsure', code: `import { it } from 'vitest';\nimport { createServer } from 'node:http';\n${save}it('a', async () => {\n  const server = createServer(async (req, res) => { await save(1); res.end('ok'); });\n  server.listen(0, async () => { await save(2); });\n  server.on('request', async () => { await save(3); });\n  server.close();\n});` },
+    { name: 'node:test fails the test an unhandled rejection comes from: listeners and void callbacks with assertions are silent', code: `import test from 'node:test';\nimport { createServer } from 'node:http';\nimport assert from 'node:assert';\n${save}test('a', (t, done) => {\n  const server = createServer((req, res) => { res.end('ok'); });\n  server.listen(0, async () => { await save(1); assert.ok(true); server.close(); done(); });\n});` },
+    { name: 'a listener that never awaits but asserts: removing async would not make it a test failure either', code: `import { it, expect } from 'vitest';\nimport { EventEmitter } from 'node:events';\nit('a', () => {\n  const e = new EventEmitter();\n  e.on('x', async (n: number) => { expect(n).toBe(1); });\n  e.emit('x', 1);\n});` },
     { name: 'fixed form of a sync-async callback with an assertion: no async', code: `import { it, expect } from 'vitest';\nit('a', () => {\n  [1, 2].forEach((n) => { expect(n).toBeGreaterThan(0); });\n});` },
   ],
   invalid: [
@@ -126,8 +129,8 @@ ruleTable('async-callback-misuse', {
       errors: [{ line: 6, message: /^Async callback passed to `fs\.readFile`, which expects a callback returning `void`/ }],
     },
     {
-      name: 'node:test: a user API typed () => void',
-      code: `import test from 'node:test';\nimport assert from 'node:assert';\nfunction onReady(cb: () => void) { cb(); }\ntest('a', () => {\n  onReady(async () => { await Promise.resolve(); assert.ok(true); });\n});`,
+      name: 'vitest: a user API typed () => void',
+      code: `import { test } from 'vitest';\nimport assert from 'node:assert';\nfunction onReady(cb: () => void) { cb(); }\ntest('a', () => {\n  onReady(async () => { await Promise.resolve(); assert.ok(true); });\n});`,
       errors: [{ line: 5, message: '`onReady`' }],
     },
     {
@@ -171,7 +174,7 @@ ruleTable('async-callback-misuse', {
     },
     {
       name: 'a library handler property, a void-typed variable, and a void override',
-      code: `import { it } from 'vitest';\nimport { Writable } from 'node:stream';\n${save}class Base { start(): void {} }\nclass Child extends Base { async start() { await save(1); } }\nit('a', () => {\n  const sink = new Writable({ final: async (cb) => { await save(2); cb(); } });\n  const ready: () => void = async () => { await save(3); };\n  void sink; void ready; void Child;\n});`,
+      code: `import { it, expect } from 'vitest';\nimport { Writable } from 'node:stream';\n${save}class Base { start(): void {} }\nclass Child extends Base { async start() { await save(1); expect(1).toBe(1); } }\nit('a', () => {\n  const sink = new Writable({ final: async (cb) => { await save(2); expect(2).toBe(2); cb(); } });\n  const ready: () => void = async () => { await save(3); expect(3).toBe(3); };\n  void sink; void ready; void Child;\n});`,
       errors: [
         { line: 5, message: 'Async function overriding `Base.start`, which returns `void`' },
         { line: 7, message: 'Async function as `final`, a handler typed to return `void`' },
@@ -181,7 +184,7 @@ ruleTable('async-callback-misuse', {
     {
       name: 'JSX event attribute',
       filename: 'acm-jsx.test.tsx',
-      code: `import { it } from 'vitest';\n${save}declare global { namespace JSX { interface IntrinsicElements { button: { onClick?: (e: MouseEvent) => void } } } }\nit('a', () => {\n  const el = <button onClick={async () => { await save(1); }} />;\n  void el;\n});`,
+      code: `import { it, expect } from 'vitest';\n${save}declare global { namespace JSX { interface IntrinsicElements { button: { onClick?: (e: MouseEvent) => void } } } }\nit('a', () => {\n  const el = <button onClick={async () => { await save(1); expect(1).toBe(1); }} />;\n  void el;\n});`,
       errors: [{ line: 5, message: 'to the `onClick` attribute, an event handler typed to return `void`' }],
     },
   ],

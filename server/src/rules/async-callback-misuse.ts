@@ -248,11 +248,11 @@ function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLa
     case 'executor':
       return 'Async Promise executor: an error thrown after its first `await` never rejects the promise, so the test hangs or passes without the check. Await the async work directly instead of wrapping it in `new Promise`.';
     case 'listener':
-      return `${what} passed to \`${calleeLabel}\`: the emitter does not wait for the promise it returns, so an assertion failing in its asynchronous part becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can end before the assertion runs. Await the event instead (\`await once(emitter, 'event')\`, \`page.waitForEvent(...)\`), or catch errors inside the listener.`;
+      return `${what} passed to \`${calleeLabel}\`: the emitter does not wait for the promise it returns, so an assertion failing in it becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can end before the assertion runs. Await the event instead (\`await once(emitter, 'event')\`, \`page.waitForEvent(...)\`), or catch errors inside the listener.`;
     case 'timer':
       return `${what} passed to \`${calleeLabel}\`: nothing waits for it, so the test can end before it runs, and its rejection is unhandled. Await the delay instead (\`await setTimeout(ms)\` from \`node:timers/promises\`), then do the work.`;
     case 'other':
-      return `${what} passed to \`${calleeLabel}\`, which expects a callback returning \`void\`: nothing waits for the promise it returns, so an assertion failing in its asynchronous part becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can move on, or end, before the assertion runs. Use a promise-based API and await it, or keep the callback synchronous.`;
+      return `${what} passed to \`${calleeLabel}\`, which expects a callback returning \`void\`: nothing waits for the promise it returns, so an assertion failing in it becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can move on, or end, before the assertion runs. Use a promise-based API and await it, or keep the callback synchronous.`;
   }
 }
 
@@ -316,6 +316,9 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       const syncAsync = kind === 'async' && isFunctionLike(arg) ? syncAsyncBody(arg, model, checker) : undefined;
       if (syncAsync === 'harmless') continue;
       if (syncAsync) {
+        // Only where the caller runs it inside the test's own flow (forEach, an executor) does removing `async`
+        // turn the failure into one of the test; a listener's or timer's throw would be uncaught either way.
+        if (site !== 'forEach' && site !== 'executor') continue;
         report({
           ...reportRange(arg, sourceFile),
           message: syncAsyncMessage(site === 'executor' ? 'This async Promise executor' : `This async callback passed to \`${calleeLabel}\``, site === 'executor'),
@@ -329,6 +332,8 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       // signal it sends (the response, an event): the test then does not end first. What is wrong in any case is
       // an assertion in it, whose failure becomes an unhandled rejection. Without one: unsure, no finding.
       if ((site === 'listener' || site === 'other') && kind === 'async' && isFunctionLike(arg) && assertionIn(arg.body, model, checker) === 'harmless') continue;
+      // node:test fails the test an unhandled rejection comes from (it tracks the async context): nothing is lost.
+      if ((site === 'listener' || site === 'other') && model.enclosingBlock(node)?.framework === 'node-test') continue;
 
       const call = ts.isCallExpression(node) ? node : undefined;
       const arrayReceiver = site === 'forEach' && call && isArrayReceiver(call, checker) ? receiverLabel(call, sourceFile) : undefined;
@@ -433,7 +438,7 @@ function handlerMessage(site: HandlerSite): string {
     : site.kind === 'jsx' ? `to the \`${site.name}\` attribute, an event handler typed to return \`void\``
       : site.kind === 'variable' ? `in \`${site.name}\`, whose type returns \`void\``
         : `overriding \`${site.name}\`, which returns \`void\``;
-  return `Async function ${where}: whoever calls it does not wait for it, so the test can move on, or end, before it finishes, and its rejection is unhandled. Await the work where the test can see it (or wait for its effect), or keep the function synchronous.`;
+  return `Async function ${where}: whoever calls it does not wait for the promise it returns, so an assertion failing in it becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can move on, or end, before the assertion runs. Await the work where the test can see it (or wait for its effect), or keep the function synchronous.`;
 }
 
 function inspectHandlers(sourceFile: ts.SourceFile, checker: ts.TypeChecker, model: TestModel, report: RuleContext['report']): void {
@@ -450,11 +455,10 @@ function inspectHandlers(sourceFile: ts.SourceFile, checker: ts.TypeChecker, mod
         const body = (node as { body: ts.Node }).body;
         const end = ts.isArrowFunction(node) ? node.equalsGreaterThanToken.getEnd() : body.getStart(sourceFile) + 1;
         if (syncAsync === undefined) {
-          report({ start, end, message: handlerMessage(site) });
-        } else if (syncAsync !== 'harmless') {
-          const label = site.kind === 'override' ? `This async method overriding \`${site.name}\`` : `This async function (\`${site.name}\`)`;
-          report({ start, end, message: syncAsyncMessage(label, false), severity: 'info', fixes: removeAsyncFix(node, sourceFile) });
+          // As for listeners: the caller may wait for a signal the function sends; an assertion inside is wrong anyway.
+          if (assertionIn(body, model, checker) !== 'harmless' && model.enclosingBlock(node)?.framework !== 'node-test') report({ start, end, message: handlerMessage(site) });
         }
+        // A handler that never awaits: whoever calls it would get the throw as uncaught either way; no finding.
       }
     }
     ts.forEachChild(node, visit);
