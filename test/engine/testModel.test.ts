@@ -355,3 +355,47 @@ it('b', () => { const inB = 1; });`, ['inA', 'inB'])).toEqual([true, false]);
     expect(at(`import { it } from 'vitest';\nconst timers = { enable() {} };\nit('a', () => { timers.enable(); const inA = 1; });`, ['inA'])).toEqual([false]);
   });
 });
+
+describe('inline fixture chains', () => {
+  it('test.extend({...})(name, fn) and test.extend({...}).fails(...) declare tests', () => {
+    expect(outline(`import { test } from 'vitest';
+test.extend<{ n: number }>({ n: async ({}, use) => { await use(1); } })('a', ({ n }) => { void n; });
+test.extend<{ n: number }>({ n: async ({}, use) => { await use(1); } }).fails('b', () => {});
+test.extend({}).extend({}).skip('c', () => {});`)).toEqual([
+      'test vitest a',
+      'test vitest b [fails]',
+      'test vitest c [skip]',
+    ]);
+  });
+
+  it('Playwright base.extend({...})(name, fn)', () => {
+    expect(outline(`import { test as base } from '@playwright/test';
+base.extend<{ user: string }>({ user: async ({}, use) => { await use('u'); } })('a', async ({ user }) => { void user; });`)).toEqual([
+      'test playwright a',
+    ]);
+  });
+
+  it('a call named extend that returns no runner is no test', () => {
+    expect(outline(`export {};
+const lib = { extend: (o: object) => (name: string, fn: () => void) => { void o; void name; fn(); } };
+lib.extend({})('a', () => {});`)).toEqual([]);
+  });
+});
+
+describe('runner globals declared in the project\'s own .d.ts', () => {
+  it('declare global { const test: typeof import(\'@playwright/test\').test } is Playwright\'s test', async () => {
+    const { Workspace } = await import('../../server/src/workspace/workspace.js');
+    const { focusedTest } = await import('../../server/src/rules/focused-test.js');
+    const path = await import('node:path');
+    const root = path.resolve(__dirname, '../fixtures/dts-globals');
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    try {
+      const result = workspace.analyzeFile(path.join(root, 'src/focus.spec.ts'));
+      expect(result.findings.map((f) => `${f.range.start.line + 1}: ${f.message}`)).toEqual([
+        '2: Focused test `test.only` runs alone and skips the rest of the suite; remove the focus before committing.',
+      ]);
+    } finally {
+      workspace.dispose();
+    }
+  });
+});

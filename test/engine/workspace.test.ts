@@ -278,14 +278,14 @@ describe('compiler settings for test files (typed)', () => {
 });
 
 describe('test files and robustness', () => {
-  it('default test-file globs, always-ignored directories and ignore globs', () => {
+  it('default test-file globs, always-ignored directories and ignore globs (build output only through .gitignore)', () => {
     const root = scratch({
       'src/a.test.ts': '', 'src/b.spec.js': '', 'src/c.ts': '', 'src/__tests__/d.ts': '', 'test/e.mjs': '', 'tests/f.cts': '',
       'node_modules/x/g.test.ts': '', 'dist/h.test.js': '', 'legacy/i.test.ts': '', 'src/j.test.d.ts': '', 'src/k.test.json': '',
     });
     const workspace = new Workspace({ root, rules: [], layers: [{ source: 'test', value: { ignore: ['legacy/**'] } }] });
     const rel = (files: string[]) => files.map((f) => path.relative(root, f).replace(/\\/g, '/'));
-    expect(rel(workspace.listTestFiles())).toEqual(['src/__tests__/d.ts', 'src/a.test.ts', 'src/b.spec.js', 'test/e.mjs', 'tests/f.cts']);
+    expect(rel(workspace.listTestFiles())).toEqual(['dist/h.test.js', 'src/__tests__/d.ts', 'src/a.test.ts', 'src/b.spec.js', 'test/e.mjs', 'tests/f.cts']);
     expect(workspace.isTestFile(path.join(root, 'src/c.ts'))).toBe(false);
     expect(workspace.isTestFile(path.join(root, 'legacy/i.test.ts'))).toBe(false);
     // Explicit file paths are taken as given
@@ -356,7 +356,43 @@ describe('test files and robustness', () => {
     const result = workspace.analyzeFile(path.join(root, 'a.test.ts'));
     expect(result.skipped).toBeFalsy();
     expect(result.findings.map((f) => f.range.start.line)).toEqual([0]);
-    expect(result.notes).toEqual([expect.stringMatching(/syntax error\(s\), first at line 3: .*results may be partial/)]);
+    expect(result.notes).toEqual([expect.stringMatching(/syntax error\(s\), first at line 3: .*rejects line 3: findings there may be missing, the rest of the file is analysed/)]);
+    workspace.dispose();
+  });
+
+  it('JavaScript Node accepts but TypeScript rejects: the note names the lines, the rest of the file is analysed', () => {
+    const code = `const before = 1;\nconst make = () => ({ a: before })\n{\n  const x = 1;\n}\nit.only('after', () => {});\n`;
+    const root = scratch({ 'a.test.js': code });
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    const result = workspace.analyzeFile(path.join(root, 'a.test.js'));
+    expect(result.findings.map((f) => f.range.start.line)).toEqual([5]);
+    expect(result.notes).toEqual(["1 syntax error(s), first at line 3: '=>' expected.; TypeScript's parser rejects lines 2-5: findings there may be missing, the rest of the file is analysed"]);
+    workspace.dispose();
+  });
+
+  it('valid UTF-8 text with NUL bytes inside a template literal is analysed, not skipped as binary', () => {
+    const root = scratch({ 'nul.test.ts': `it.only('a', () => {\n  const frame = \`head\u0000\u0000tail\`;\n  void frame;\n});\n${'// padding\n'.repeat(5)}` });
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    const result = workspace.analyzeFile(path.join(root, 'nul.test.ts'));
+    expect(result.skipped).toBeFalsy();
+    expect(result.findings).toHaveLength(1);
+    workspace.dispose();
+  });
+
+  it('.gitignore decides, not folder names: build/ sources are analysed; globs, negation, dir-only, nested files', () => {
+    const root = scratch({
+      '.gitignore': 'dist/\n*.gen.test.ts\n/out\ncache/\n!keep.gen.test.ts\n# comment\n',
+      'build/a.test.ts': '', 'dist/b.test.ts': '', 'src/c.gen.test.ts': '', 'src/keep.gen.test.ts': '', 'out/d.test.ts': '',
+      'src/out/e.test.ts': '', 'src/cache/f.test.ts': '', 'cache.test.ts': '',
+      'pkg/.gitignore': 'fixtures/**\n!fixtures/kept.test.ts\n', 'pkg/fixtures/g.test.ts': '', 'pkg/fixtures/kept.test.ts': '', 'pkg/h.test.ts': '',
+      'dist/!important.test.ts': '', 'node_modules/x/i.test.ts': '',
+    });
+    const workspace = new Workspace({ root, rules: [], layers: [{ source: 'test', value: { testFiles: ['**/*.test.ts'], ignore: ['pkg/h.*'] } }] });
+    const rel = (files: string[]) => files.map((f) => path.relative(root, f).replace(/\\/g, '/'));
+    expect(rel(workspace.listTestFiles())).toEqual([
+      'build/a.test.ts', 'cache.test.ts', 'pkg/fixtures/kept.test.ts', 'src/keep.gen.test.ts', 'src/out/e.test.ts',
+    ]);
+    expect(workspace.isTestFile(path.join(root, 'dist/b.test.ts'))).toBe(false);
     workspace.dispose();
   });
 

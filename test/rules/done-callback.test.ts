@@ -23,8 +23,39 @@ ruleTable('done-callback', {
     { name: 'paths that end in this.skip(), fail() or a never-returning call', code: `import { assert } from 'chai';\nfunction bail(): never { throw new Error('bail'); }\nit('a', function (done) {\n  if (!process.env.DB) return this.skip();\n  if (Number('1') > 2) { assert.fail('too big'); } else if (Number('1') < 0) { bail(); } else { done(); }\n});` },
     { name: 'a conditional inside a callback that receives done is that callback\'s business', code: `import * as fs from 'node:fs';\nit('a', (done) => {\n  fs.readFile('x', (err) => (err ? done(err) : done()));\n});` },
     { name: 'mocha hook passing done to a callback API', code: `import * as fs from 'node:fs';\nbeforeEach((done) => {\n  fs.readFile('x', () => done());\n});` },
+    { name: 'mocha: a const alias called on every path', code: `it('a', (done) => {\n  const finish = done;\n  setTimeout(() => finish(), 5);\n});` },
+    { name: 'mocha: done stored in an object and called through it', code: `it('a', (done) => {\n  const ctx = { done, n: 1 };\n  void ctx.n;\n  ctx.done();\n});` },
+    { name: 'mocha: done escapes through a let alias or a holder handed on: not followed, silent', code: `declare function keep(o: object): void;\nit('a', (done) => {\n  let finish = done;\n  finish = () => {};\n  void finish;\n});\nit('b', (done) => {\n  const ctx = { cb: done };\n  keep(ctx);\n});` },
+    { name: 'mocha: done reassigned: silent', code: `it('a', function (done) {\n  done = (() => {}) as typeof done;\n  done();\n});` },
+    { name: 'vitest: fixed form, a promise instead of done', code: `import { it } from 'vitest';\nit('a', async () => {\n  await new Promise<void>((resolve) => setTimeout(resolve, 5));\n});` },
+    { name: 'vitest: a context that is used, not called', code: `import { it, beforeEach } from 'vitest';\nbeforeEach((ctx) => { void ctx.task; });\nit('a', (context) => { context.skip(); });\nit('b', (next) => { void next; });` },
   ],
   invalid: [
+    {
+      name: 'vitest: done called in a sync test',
+      code: `import { it } from 'vitest';\nit('a', (done) => {\n  setTimeout(() => done(), 5);\n});`,
+      errors: [{ line: 2, message: /^vitest has no done callback: `done` is the test context, and calling it throws.*it ends when its function returns, so/ }],
+    },
+    {
+      name: 'vitest: done in an async hook, and handed on in beforeAll',
+      code: `import { beforeEach, beforeAll } from 'vitest';\nbeforeEach(async (done) => {\n  await Promise.resolve();\n  done();\n});\nbeforeAll((cb) => { setImmediate(cb); });`,
+      errors: [{ line: 2, message: 'its function returns and its promise settles' }, { line: 6, message: '`cb` is the suite' }],
+    },
+    {
+      name: 'mocha: a const alias called on one branch only',
+      code: `it('a', (done) => {\n  const finish = done;\n  if (Math.random() > 0.5) {\n    finish();\n  }\n});`,
+      errors: [{ line: 3, message: 'is called in only some branches of this `if`' }],
+    },
+    {
+      name: 'mocha: done stored in an object and never called through it',
+      code: `it('a', (done) => {\n  const ctx = { cb: done, n: 1 };\n  void ctx.n;\n});`,
+      errors: [{ line: 1, message: 'only stored (in `ctx.cb`)' }],
+    },
+    {
+      name: 'mocha: an alias never called',
+      code: `it('a', function (done) {\n  const finish = done;\n  JSON.parse('{}');\n});`,
+      errors: [{ line: 1, message: '`done` is never called: it is only stored (in `finish`)' }],
+    },
     {
       name: 'jest: async test with done',
       code: `import { it } from '@jest/globals';\nit('a', async (done) => {\n  await Promise.resolve();\n  done();\n});`,

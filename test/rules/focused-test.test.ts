@@ -8,6 +8,8 @@ ruleTable('focused-test', {
     { name: 'a local `it` in a script (no imports) clashing with the mocha global', code: `const it = { only: (n: string, f: () => void) => f() };\nit.only('x', () => {});` },
     `import { test } from 'node:test';\ntest('x', { only: false }, () => {});`,
     { name: 'mocha globals', code: `describe('a', () => { it('b', () => {}); });` },
+    { name: 'vitest options without focus, and element access to skip', code: `import { test } from 'vitest';\ntest('x', { only: false, timeout: 10 }, () => {});\ntest['skip']('y', () => {});` },
+    { name: 'fixed form of an inline fixture chain', code: `import { test } from 'vitest';\ntest.extend<{ n: number }>({ n: async ({}, use) => { await use(1); } })('x', ({ n }) => { void n; });` },
   ],
   invalid: [
     {
@@ -57,6 +59,23 @@ ruleTable('focused-test', {
       name: 'mocha global it.only',
       code: `describe('a', () => { it.only('b', () => {}); });`,
       errors: [{ line: 1 }],
+    },
+    {
+      name: 'vitest: test(name, { only: true }, fn)',
+      code: `import { test, describe } from 'vitest';\ndescribe('s', { only: true }, () => {\n  test('x', { only: true }, () => {});\n});`,
+      errors: [{ line: 2, message: 'Focused suite (`only: true`) runs alone and skips the rest of the file' }, { line: 3, message: 'Focused test' }],
+    },
+    {
+      name: "element access: test['only'] and test[`only`]",
+      code: "import { test } from 'vitest';\ntest['only']('x', () => {});\ntest[`only`]('y', () => {});",
+      errors: [{ line: 2, message: 'Focused test' }, { line: 3 }],
+      output: "import { test } from 'vitest';\ntest('x', () => {});\ntest('y', () => {});",
+    },
+    {
+      name: 'an inline fixture chain: test.extend({...}).only(...)',
+      code: `import { test } from 'vitest';\ntest.extend<{ n: number }>({ n: async ({}, use) => { await use(1); } }).only('x', ({ n }) => { void n; });`,
+      errors: [{ line: 2 }],
+      output: `import { test } from 'vitest';\ntest.extend<{ n: number }>({ n: async ({}, use) => { await use(1); } })('x', ({ n }) => { void n; });`,
     },
   ],
 });

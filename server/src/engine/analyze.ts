@@ -52,8 +52,23 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
   const syntaxErrors = program.getSyntacticDiagnostics(sourceFile);
   if (syntaxErrors.length > 0) {
     const first = syntaxErrors[0]!;
-    const { line } = sourceFile.getLineAndCharacterOfPosition(first.start ?? 0);
-    notes.push(`${syntaxErrors.length} syntax error(s), first at line ${line + 1}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}; results may be partial`);
+    const lineOf = (d: ts.Diagnostic): number => sourceFile.getLineAndCharacterOfPosition(d.start ?? 0).line + 1;
+    // Name every line TypeScript's parser rejected (also code Node accepts, such as `() => ({ a })` then `{ block }`
+    // on the next line): findings there may be missing, the rest of the file is analysed as usual.
+    // Each error is shown as the lines of the innermost statement the parser built around it (its recovery may
+    // swallow the next lines, as the block after `() => ({ a })` above).
+    const spans = new Map<number, string>();
+    for (const error of syntaxErrors) {
+      const at = error.start ?? 0;
+      const statement = innermostStatement(sourceFile, at);
+      const from = statement ? sourceFile.getLineAndCharacterOfPosition(statement.getStart(sourceFile)).line + 1 : lineOf(error);
+      const to = statement ? sourceFile.getLineAndCharacterOfPosition(statement.getEnd()).line + 1 : lineOf(error);
+      spans.set(from, from === to ? `${from}` : `${from}-${to}`);
+    }
+    const ranges = [...spans.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
+    const shown = ranges.length > 10 ? `${ranges.slice(0, 10).join(', ')}, ...` : ranges.join(', ');
+    const plural = ranges.length > 1 || ranges[0]!.includes('-');
+    notes.push(`${syntaxErrors.length} syntax error(s), first at line ${lineOf(first)}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}; TypeScript's parser rejects line${plural ? 's' : ''} ${shown}: findings there may be missing, the rest of the file is analysed`);
   }
   const checker = program.getTypeChecker();
   let model: TestModel;
@@ -174,4 +189,16 @@ function blockTitleAt(model: TestModel, offset: number): string | undefined {
     parts.unshift(block.kind === 'hook' ? `${block.calleeText}` : block.title !== undefined ? block.title : `(${block.calleeText})`);
   }
   return parts.join(' › ');
+}
+
+/** The innermost statement (not block) containing the position, for naming the lines of a syntax error. */
+function innermostStatement(sourceFile: ts.SourceFile, at: number): ts.Statement | undefined {
+  let found: ts.Statement | undefined;
+  const visit = (node: ts.Node): void => {
+    if (node.getStart(sourceFile) > at || at >= node.getEnd()) return;
+    if (ts.isStatement(node) && !ts.isBlock(node)) found = node;
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sourceFile, visit);
+  return found;
 }

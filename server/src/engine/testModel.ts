@@ -84,8 +84,8 @@ export function calleeChain(expr: ts.Expression): { root: ts.Identifier; path: s
     if (ts.isPropertyAccessExpression(current)) {
       path.unshift(current.name.text);
       current = current.expression;
-    } else if (ts.isElementAccessExpression(current) && ts.isStringLiteral(current.argumentExpression)) {
-      path.unshift(current.argumentExpression.text);
+    } else if (ts.isElementAccessExpression(current) && ts.isStringLiteralLike(current.argumentExpression)) {
+      path.unshift(current.argumentExpression.text); // test['only'], test[`only`]
       current = current.expression;
     } else if (ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current)) {
       current = current.expression;
@@ -119,7 +119,7 @@ export function registrationChain(expr: ts.Expression): { root: ts.Identifier; p
     if (ts.isPropertyAccessExpression(current)) {
       name = current.name.text;
       current = current.expression;
-    } else if (ts.isElementAccessExpression(current) && ts.isStringLiteral(current.argumentExpression)) {
+    } else if (ts.isElementAccessExpression(current) && ts.isStringLiteralLike(current.argumentExpression)) {
       name = current.argumentExpression.text;
       current = current.expression;
     } else if (ts.isNonNullExpression(current) || ts.isParenthesizedExpression(current)) {
@@ -129,6 +129,11 @@ export function registrationChain(expr: ts.Expression): { root: ts.Identifier; p
       return pendingCall ? undefined : { root: current, path, curried };
     } else {
       return undefined;
+    }
+    // An inline fixture chain (`test.extend({...})('name', fn)`, `test.extend({...}).fails(...)`) is the test function again.
+    if (name === 'extend' && pendingCall) {
+      pendingCall = false;
+      continue;
     }
     if (CURRIED_MODIFIERS.has(name) !== pendingCall) return undefined;
     pendingCall = false;
@@ -217,7 +222,11 @@ export class TestModel {
     }
     const declarations = target.declarations ?? [];
     if (declarations.length === 0) return undefined;
-    const declaredInUserCode = declarations.some((d) => !d.getSourceFile().isDeclarationFile);
+    // The project's own declaration files count as user code: `declare global { const test: typeof import('@playwright/test').test }`.
+    const declaredInUserCode = declarations.some((d) => {
+      const file = d.getSourceFile();
+      return !file.isDeclarationFile || !/[\\/]node_modules[\\/]/.test(file.fileName);
+    });
     const framework = declaredInUserCode ? undefined : declarations.map((d) => frameworkFromPath(d.getSourceFile().fileName)).find(Boolean);
     if (framework) {
       // `import * as vitest from 'vitest'`: the namespace itself; its members are the entities.

@@ -1,7 +1,8 @@
 import { ts } from 'ts-morph';
+import { isAssertionChain } from '../engine/assertions.js';
 import { describeExpression, isInsideAsyncFunction, syntaxIndex } from '../engine/discardedValues.js';
-import { isFunctionLike } from '../engine/testModel.js';
-import { isAnyOrUnknown, isAsyncFunction, isThenableType, returnsValue, skipParentheses } from '../engine/typeUtils.js';
+import { isFunctionLike, type TestModel } from '../engine/testModel.js';
+import { forEachOwnNode, isAnyOrUnknown, isAsyncFunction, isThenable, isThenableType, returnsValue, skipParentheses } from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
 /** Emitter APIs whose listeners are called and forgotten (Node EventEmitter, DOM EventTarget, Playwright). */
@@ -13,7 +14,54 @@ const TIMER_RECEIVERS = new Set(['globalThis', 'window', 'global', 'self', 'proc
 /** Typed `() => void`, yet awaits a returned promise at runtime. */
 const AWAITS_DESPITE_VOID = new Set(['finally']);
 
+/** Array methods whose callback is a predicate: a promise is always truthy, so an async predicate never decides. */
+const PREDICATE_METHODS = new Set(['filter', 'every', 'some', 'find', 'findIndex', 'findLast', 'findLastIndex']);
+
 type CallbackSite = 'forEach' | 'executor' | 'listener' | 'timer' | 'other';
+/** Positions other than call arguments where a void-returning function is expected. */
+type HandlerSite = { kind: 'property' | 'jsx' | 'variable' | 'override'; name: string };
+
+/** What an async function that never awaits can still get wrong: an assertion whose failure becomes a rejection. */
+type SyncAsync = { assertion: ts.Node } | 'harmless' | undefined;
+
+/**
+ * An async function with no `await` (nor `for await`/`await using`) of its own that returns no promise runs to
+ * completion before its caller moves on: it cannot outlive the caller. Its only risk is a throw, which rejects the
+ * promise nobody handles instead of failing where it happened; an assertion inside it is such a throw.
+ * undefined: it awaits or returns a promise (a real async callback).
+ */
+function syncAsyncBody(fn: ts.SignatureDeclaration & { body?: ts.Node }, model: TestModel, checker: ts.TypeChecker): SyncAsync {
+  const body = fn.body;
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) return isThenable(checker, body) ? undefined : assertionIn(body, model, checker);
+  let awaits = false;
+  forEachOwnNode(body, (node) => {
+    if (awaits) return;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) awaits = true;
+    else if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing) awaits = true;
+    else if (ts.isReturnStatement(node) && node.expression && isThenable(checker, node.expression)) awaits = true;
+  });
+  return awaits ? undefined : assertionIn(body, model, checker);
+}
+
+function assertionIn(body: ts.Node, model: TestModel, checker: ts.TypeChecker): SyncAsync {
+  let assertion: ts.Node | undefined;
+  const consider = (node: ts.Node): void => {
+    if (assertion || !ts.isExpressionStatement(node)) return;
+    let expression = skipParentheses(node.expression);
+    if (ts.isAwaitExpression(expression)) expression = skipParentheses(expression.expression);
+    if (ts.isCallExpression(expression) && isAssertionChain(expression, model, checker)) assertion = expression;
+  };
+  if (ts.isBlock(body)) forEachOwnNode(body, consider);
+  else if (ts.isCallExpression(body) && isAssertionChain(body, model, checker)) assertion = body;
+  return assertion ? { assertion } : 'harmless';
+}
+
+function syncAsyncMessage(what: string, executor: boolean): string {
+  return executor
+    ? `${what} never awaits, so it finishes before the promise is built; but an assertion failing inside it rejects the async function's own promise, not the one being built, which then never settles: the test times out instead of failing with the assertion. Remove \`async\`.`
+    : `${what} never awaits, so it cannot outlive its caller; but an assertion failing inside it rejects a promise nobody handles: the failure surfaces as an unhandled rejection (blamed on whichever test is running, or lost) instead of failing this test. Remove \`async\`.`;
+}
 
 /** Name of the called function or method (`forEach` in `a.b.forEach(...)`). */
 function calleeName(callee: ts.Expression): ts.Identifier | ts.PrivateIdentifier | undefined {
@@ -200,11 +248,11 @@ function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLa
     case 'executor':
       return 'Async Promise executor: an error thrown after its first `await` never rejects the promise, so the test hangs or passes without the check. Await the async work directly instead of wrapping it in `new Promise`.';
     case 'listener':
-      return `${what} passed to \`${calleeLabel}\`: the emitter does not wait for it, so the test can end before it finishes, and its rejection is unhandled. Await the event instead (\`await once(emitter, 'event')\`, \`page.waitForEvent(...)\`), or catch errors inside the listener.`;
+      return `${what} passed to \`${calleeLabel}\`: the emitter does not wait for the promise it returns, so an assertion failing in it becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can end before the assertion runs. Await the event instead (\`await once(emitter, 'event')\`, \`page.waitForEvent(...)\`), or catch errors inside the listener.`;
     case 'timer':
       return `${what} passed to \`${calleeLabel}\`: nothing waits for it, so the test can end before it runs, and its rejection is unhandled. Await the delay instead (\`await setTimeout(ms)\` from \`node:timers/promises\`), then do the work.`;
     case 'other':
-      return `${what} passed to \`${calleeLabel}\`, which expects a callback returning \`void\`: the test can move on, or end, before it finishes, and its rejection is unhandled. Use a promise-based API and await it, or keep the callback synchronous.`;
+      return `${what} passed to \`${calleeLabel}\`, which expects a callback returning \`void\`: nothing waits for the promise it returns, so an assertion failing in it becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can move on, or end, before the assertion runs. Use a promise-based API and await it, or keep the callback synchronous.`;
   }
 }
 
@@ -233,6 +281,15 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       const kind = promiseReturningFunction(arg, checker);
       if (!kind) continue;
 
+      // `items.filter(async ...)`: the predicate's promise is always truthy, whatever it awaits.
+      if (name && PREDICATE_METHODS.has(name) && index === 0 && ts.isCallExpression(node) && isArrayReceiver(node, checker)) {
+        report({
+          ...reportRange(arg, sourceFile),
+          message: `${kind === 'async' ? 'Async predicate' : 'Predicate returning a promise'} passed to \`${name}\`: it returns a promise, which is always truthy, so ${PREDICATE_EFFECT[name]} whatever the check finds. Resolve the values first (\`await Promise.all(...)\`), then ${name} with a synchronous predicate.`,
+        });
+        continue;
+      }
+
       let site: CallbackSite;
       if (ts.isNewExpression(node)) {
         if (index !== 0 || !isGlobalPromise(node.expression, checker)) {
@@ -240,6 +297,8 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
           if (userCalleeMayUseResult(node, index, checker)) continue;
           site = 'other';
         } else {
+          // A plain executor's return value is ignored, and a throw in it rejects the promise: nothing to report.
+          if (kind !== 'async') continue;
           site = 'executor';
         }
       } else if (name && index === 0 && isTimerCall(node, name, checker)) {
@@ -253,6 +312,29 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
         site = name === 'forEach' ? 'forEach' : 'other';
       }
 
+      const calleeLabel = describeExpression(node.expression, sourceFile);
+      const syncAsync = kind === 'async' && isFunctionLike(arg) ? syncAsyncBody(arg, model, checker) : undefined;
+      if (syncAsync === 'harmless') continue;
+      if (syncAsync) {
+        // Only where the caller runs it inside the test's own flow (forEach, an executor) does removing `async`
+        // turn the failure into one of the test; a listener's or timer's throw would be uncaught either way.
+        if (site !== 'forEach' && site !== 'executor') continue;
+        report({
+          ...reportRange(arg, sourceFile),
+          message: syncAsyncMessage(site === 'executor' ? 'This async Promise executor' : `This async callback passed to \`${calleeLabel}\``, site === 'executor'),
+          severity: 'info',
+          fixes: removeAsyncFix(arg, sourceFile),
+        });
+        continue;
+      }
+
+      // A listener or handler the caller drops (a request handler, an event listener) is often awaited through a
+      // signal it sends (the response, an event): the test then does not end first. What is wrong in any case is
+      // an assertion in it, whose failure becomes an unhandled rejection. Without one: unsure, no finding.
+      if ((site === 'listener' || site === 'other') && kind === 'async' && isFunctionLike(arg) && assertionIn(arg.body, model, checker) === 'harmless') continue;
+      // node:test fails the test an unhandled rejection comes from (it tracks the async context): nothing is lost.
+      if ((site === 'listener' || site === 'other') && model.enclosingBlock(node)?.framework === 'node-test') continue;
+
       const call = ts.isCallExpression(node) ? node : undefined;
       const arrayReceiver = site === 'forEach' && call && isArrayReceiver(call, checker) ? receiverLabel(call, sourceFile) : undefined;
       const fixes = site === 'forEach' && call && kind === 'async' && index === 0 ? promiseAllFix(call, sourceFile, checker) : [];
@@ -265,6 +347,123 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
   };
 
   for (const call of syntaxIndex(model).callsWithArguments) inspect(call);
+  inspectHandlers(sourceFile, checker, model, report);
+}
+
+const PREDICATE_EFFECT: Record<string, string> = {
+  filter: '`filter` keeps every element',
+  every: '`every` is always true',
+  some: '`some` is true for any non-empty array',
+  find: '`find` returns the first element',
+  findIndex: '`findIndex` returns 0 for any non-empty array',
+  findLast: '`findLast` returns the last element',
+  findLastIndex: '`findLastIndex` returns the last index',
+};
+
+/** Deletes the `async` keyword: the function never awaits and returns no promise, and its caller expects void. */
+function removeAsyncFix(fn: ts.Node, sourceFile: ts.SourceFile): Fix[] {
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn) && !ts.isMethodDeclaration(fn)) return [];
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && returnsValue(fn)) return [];
+  const keyword = ts.getModifiers(fn)?.find((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  if (!keyword) return [];
+  const text = sourceFile.text;
+  let end = keyword.getEnd();
+  while (end < text.length && /[ \t]/.test(text[end]!)) end++;
+  return [{ title: 'Remove async', safe: true, edits: [{ start: keyword.getStart(sourceFile), end, newText: '' }] }];
+}
+
+/** Every call signature of the type returns `void` (and there is at least one). */
+function allSignaturesVoid(type: ts.Type): boolean {
+  if (isAnyOrUnknown(type)) return false;
+  const parts = type.getNonNullableType();
+  const types = parts.isUnion() ? parts.types : [parts];
+  if (types.some(isAnyOrUnknown)) return false;
+  const signatures = types.flatMap((t) => t.getCallSignatures());
+  return signatures.length > 0 && signatures.every((s) => (s.getReturnType().flags & ts.TypeFlags.Void) !== 0);
+}
+
+/**
+ * Where a void function is expected outside call arguments: an object property typed as a handler by a library
+ * (`{ onSuccess: async () => ... }`), a JSX event attribute, a variable with a void function type, a method
+ * overriding a void method. User-declared property types are loose typing too often (their callers may await):
+ * only library declarations count there.
+ */
+function handlerSite(fn: ts.Node, checker: ts.TypeChecker): HandlerSite | undefined {
+  const parent = fn.parent;
+  if (ts.isMethodDeclaration(fn)) {
+    if (!ts.isIdentifier(fn.name) && !ts.isStringLiteral(fn.name)) return undefined;
+    const name = fn.name.text;
+    if (ts.isObjectLiteralExpression(parent)) {
+      const contextual = checker.getContextualType(parent);
+      const property = contextual?.getNonNullableType().getProperty(name);
+      if (!property || !declaredInDeclarationFiles(property)) return undefined;
+      return allSignaturesVoid(checker.getTypeOfSymbolAtLocation(property, fn)) ? { kind: 'property', name } : undefined;
+    }
+    if (ts.isClassLike(parent)) {
+      for (const clause of parent.heritageClauses ?? []) {
+        for (const base of clause.types) {
+          const property = checker.getTypeAtLocation(base).getProperty(name);
+          if (property && allSignaturesVoid(checker.getTypeOfSymbolAtLocation(property, fn))) {
+            return { kind: 'override', name: `${base.expression.getText()}.${name}` };
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+  if (ts.isPropertyAssignment(parent) && parent.initializer === fn) {
+    if (!ts.isIdentifier(parent.name) && !ts.isStringLiteral(parent.name)) return undefined;
+    const contextual = checker.getContextualType(parent.parent);
+    const property = contextual?.getNonNullableType().getProperty(parent.name.text);
+    if (!property || !declaredInDeclarationFiles(property)) return undefined;
+    return allSignaturesVoid(checker.getTypeOfSymbolAtLocation(property, fn)) ? { kind: 'property', name: parent.name.text } : undefined;
+  }
+  if (ts.isJsxExpression(parent) && ts.isJsxAttribute(parent.parent)) {
+    const contextual = checker.getContextualType(fn as ts.Expression);
+    return contextual && allSignaturesVoid(contextual) ? { kind: 'jsx', name: parent.parent.name.getText() } : undefined;
+  }
+  if (ts.isVariableDeclaration(parent) && parent.initializer === fn && parent.type && ts.isIdentifier(parent.name)) {
+    return allSignaturesVoid(checker.getTypeFromTypeNode(parent.type)) ? { kind: 'variable', name: parent.name.text } : undefined;
+  }
+  return undefined;
+}
+
+function declaredInDeclarationFiles(symbol: ts.Symbol): boolean {
+  const declarations = symbol.declarations ?? [];
+  return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile);
+}
+
+function handlerMessage(site: HandlerSite): string {
+  const where = site.kind === 'property' ? `as \`${site.name}\`, a handler typed to return \`void\``
+    : site.kind === 'jsx' ? `to the \`${site.name}\` attribute, an event handler typed to return \`void\``
+      : site.kind === 'variable' ? `in \`${site.name}\`, whose type returns \`void\``
+        : `overriding \`${site.name}\`, which returns \`void\``;
+  return `Async function ${where}: whoever calls it does not wait for the promise it returns, so an assertion failing in it becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can move on, or end, before the assertion runs. Await the work where the test can see it (or wait for its effect), or keep the function synchronous.`;
+}
+
+function inspectHandlers(sourceFile: ts.SourceFile, checker: ts.TypeChecker, model: TestModel, report: RuleContext['report']): void {
+  const visit = (node: ts.Node): void => {
+    // Cheapest first: only async, non-generator functions in one of the handler positions reach the checker.
+    const candidate = (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node))
+      && !node.asteriskToken && isAsyncFunction(node) && node.body
+      && (ts.isMethodDeclaration(node) || ts.isPropertyAssignment(node.parent) || ts.isJsxExpression(node.parent) || (ts.isVariableDeclaration(node.parent) && !!node.parent.type));
+    if (candidate) {
+      const site = handlerSite(node, checker);
+      if (site) {
+        const syncAsync = syncAsyncBody(node as ts.SignatureDeclaration & { body?: ts.Node }, model, checker);
+        const start = node.getStart(sourceFile);
+        const body = (node as { body: ts.Node }).body;
+        const end = ts.isArrowFunction(node) ? node.equalsGreaterThanToken.getEnd() : body.getStart(sourceFile) + 1;
+        if (syncAsync === undefined) {
+          // As for listeners: the caller may wait for a signal the function sends; an assertion inside is wrong anyway.
+          if (assertionIn(body, model, checker) !== 'harmless' && model.enclosingBlock(node)?.framework !== 'node-test') report({ start, end, message: handlerMessage(site) });
+        }
+        // A handler that never awaits: whoever calls it would get the throw as uncaught either way; no finding.
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
 }
 
 export const asyncCallbackMisuse: Rule = {

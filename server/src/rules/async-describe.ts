@@ -1,58 +1,116 @@
 import { ts } from 'ts-morph';
-import type { FunctionLike, TestBlock } from '../engine/testModel.js';
-import { forEachOwnNode, isAsyncFunction, returnsPromise, returnsValue } from '../engine/typeUtils.js';
-import type { Fix, Rule, RuleContext, TextEdit } from '../engine/types.js';
+import type { Framework, TestBlock } from '../engine/testModel.js';
+import { forEachOwnNode, isAsyncFunction, isThenable, skipOuterExpressions } from '../engine/typeUtils.js';
+import type { Rule, RuleContext, Severity } from '../engine/types.js';
 
-/** `await`, `for await` and `await using` all need the async keyword. */
-function usesAwait(fn: FunctionLike): boolean {
+/** The first `await` (`for await`, `await using`) of the suite body itself, in source order. */
+function firstAwait(body: ts.Node): ts.Node | undefined {
+  let first: ts.Node | undefined;
+  forEachOwnNode(body, (node) => {
+    const awaits = ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && !!node.awaitModifier)
+      || (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing);
+    if (awaits && (!first || node.getStart() < first.getStart())) first = node;
+  });
+  return first;
+}
+
+/** Loops of the suite body that contain the node (a registration in a loop with an await runs again after it). */
+function enclosingLoops(node: ts.Node, body: ts.Node): ts.Node[] {
+  const loops: ts.Node[] = [];
+  for (let current = node.parent; current && current !== body; current = current.parent) {
+    if (ts.isIterationStatement(current, false)) loops.push(current);
+  }
+  return loops;
+}
+
+/**
+ * Registrations of the suite that run after its first `await`: textually after it, or in a loop that also
+ * contains it (the second round runs after the await).
+ */
+function lateRegistrations(block: TestBlock, awaitNode: ts.Node, body: ts.Node): TestBlock[] {
+  const awaitStart = awaitNode.getStart();
+  return block.children.filter((child) => {
+    if (child.call.getStart() > awaitStart) return true;
+    return enclosingLoops(child.call, body).some((loop) => loop.getStart() <= awaitStart && awaitStart < loop.getEnd());
+  });
+}
+
+/** What happens to a registration made after the suite body stopped running synchronously, per runner. */
+function lateConsequence(framework: Framework): { text: string; severity?: Severity } {
+  switch (framework) {
+    case 'jest':
+      return { text: 'jest calls suite bodies synchronously and does not wait for the promise, so by then this suite is closed: the registration lands outside it (without its hooks) or fails with "Cannot add a test after tests have started running"' };
+    case 'mocha':
+      return { text: 'mocha calls suite bodies synchronously and ignores the promise, so by then this suite is closed: the registration lands in another suite (without this one\'s hooks), or is never run when the run has already started' };
+    case 'playwright':
+      return { text: 'Playwright calls suite bodies synchronously and does not wait for the promise, so by then this suite is closed: the registration is rejected or lands outside it' };
+    default:
+      // Untyped globals: the runner is unknown, and vitest and node:test do await suite bodies.
+      return {
+        text: 'unless the runner awaits suite bodies (vitest and node:test do; jest, mocha and Playwright do not), this suite is closed by then and the registration is lost or lands outside it',
+        severity: 'warning',
+      };
+  }
+}
+
+/** `Promise.resolve(x)`: already settled, no work behind it, cannot reject (an early `return Promise.resolve()`). */
+function isSettledPromise(expression: ts.Expression): boolean {
+  const inner = skipOuterExpressions(expression);
+  return ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'resolve'
+    && ts.isIdentifier(inner.expression.expression) && inner.expression.expression.text === 'Promise';
+}
+
+/** The callback hands back a promise with work behind it (a concise body or a `return` of a thenable). */
+function returnsPendingWork(fn: ts.ArrowFunction | ts.FunctionExpression, checker: ts.TypeChecker): boolean {
+  if (!ts.isBlock(fn.body)) return !isSettledPromise(fn.body) && isThenable(checker, fn.body);
   let found = false;
   forEachOwnNode(fn.body, (node) => {
-    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) found = true;
-    if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing) found = true;
+    if (!found && ts.isReturnStatement(node) && node.expression && !isSettledPromise(node.expression) && isThenable(checker, node.expression)) found = true;
   });
   return found;
 }
 
-/** Deletes the `async` keyword and the whitespace after it. */
-function removeAsyncFix(fn: FunctionLike, sourceFile: ts.SourceFile): Fix | undefined {
-  const keyword = ts.getModifiers(fn)?.find((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
-  if (!keyword) return undefined;
-  const text = sourceFile.text;
-  let end = keyword.getEnd();
-  while (end < text.length && /[ \t]/.test(text[end]!)) end++;
-  const edit: TextEdit = { start: keyword.getStart(sourceFile), end, newText: '' };
-  return { title: 'Remove async from the describe callback', safe: true, edits: [edit] };
-}
-
-/** node:test awaits async suite functions; every other runner registers tests synchronously. */
-function collectsSynchronously(block: TestBlock): boolean {
-  return block.kind === 'suite' && block.framework !== 'node-test';
+function blockLabel(block: TestBlock, sourceFile: ts.SourceFile): string {
+  const callee = block.call.expression.getText(sourceFile);
+  return block.title !== undefined && block.title.length <= 40 ? `\`${callee}('${block.title}')\`` : `\`${callee}\``;
 }
 
 function check({ sourceFile, checker, model, report }: RuleContext): void {
   for (const block of model.blocks) {
-    if (!collectsSynchronously(block)) continue;
+    // vitest and node:test await an async suite body before collecting the next one: nothing is lost.
+    if (block.kind !== 'suite' || block.framework === 'vitest' || block.framework === 'node-test') continue;
     const fn = block.callback;
     if (!fn || fn.asteriskToken) continue;
-    const isAsync = isAsyncFunction(fn);
-    if (!isAsync && !returnsPromise(fn, checker)) continue;
 
-    const what = isAsync ? 'an async callback' : 'a callback that returns a promise';
-    const fixes: Fix[] = [];
-    if (isAsync && !usesAwait(fn) && !returnsValue(fn)) {
-      const fix = removeAsyncFix(fn, sourceFile);
-      if (fix) fixes.push(fix);
+    if (isAsyncFunction(fn)) {
+      const awaitNode = firstAwait(fn.body);
+      // An async body that registers everything before its first await (or never awaits) is collected in full.
+      if (!awaitNode) continue;
+      const late = lateRegistrations(block, awaitNode, fn.body);
+      if (late.length === 0) continue;
+      const first = late[0]!;
+      const { text, severity } = lateConsequence(block.framework);
+      const awaitLine = sourceFile.getLineAndCharacterOfPosition(awaitNode.getStart(sourceFile)).line + 1;
+      const more = late.length > 1 ? ` (and ${late.length - 1} more registration${late.length > 2 ? 's' : ''} after it)` : '';
+      const setupHook = block.framework === 'mocha' ? '`before`' : block.framework === 'playwright' ? '`test.beforeAll`' : '`beforeAll`';
+      report({
+        start: first.call.getStart(sourceFile),
+        end: first.call.expression.getEnd(),
+        message: `${blockLabel(first, sourceFile)} is registered after the \`await\` on line ${awaitLine} of the async \`${block.calleeText}\` body${more}: ${text}. Register every test and hook before any await, and move the async setup into ${setupHook}.`,
+        ...(severity ? { severity } : {}),
+      });
+      continue;
     }
-    const setupHook = block.framework === 'mocha' ? '`before`' : block.framework === 'playwright' ? '`test.beforeAll`' : '`beforeAll`';
-    const advice = fixes.length > 0 ? 'Remove `async`: nothing in it is awaited.' : `Keep the body synchronous and move the async setup into ${setupHook}.`;
-    const consequence = block.framework === 'vitest'
-      ? 'vitest runs its async work while collecting, before any hook and even when the tests are skipped or filtered out'
-      : 'tests are registered synchronously, so tests and hooks declared after the first `await` are registered late or dropped';
+
+    // A plain callback that hands back a promise: the runner drops it (vitest and node:test, skipped above, await it).
+    if (!returnsPendingWork(fn, checker)) continue;
+    const { severity } = lateConsequence(block.framework);
+    const runner = severity ? 'Unless the runner awaits suite bodies (vitest and node:test do), it' : `${block.framework === 'jest' ? 'jest' : block.framework === 'mocha' ? 'mocha' : 'Playwright'}`;
     report({
       start: fn.getStart(sourceFile),
-      end: ts.isBlock(fn.body) ? fn.body.getStart(sourceFile) + 1 : fn.getEnd(),
-      message: `\`${block.calleeText}\` gets ${what}: ${consequence}. ${advice}`,
-      fixes,
+      end: ts.isBlock(fn.body) ? fn.body.getStart(sourceFile) + 1 : fn.body.getStart(sourceFile),
+      message: `\`${block.calleeText}\` gets a callback that returns a promise. ${runner} ignores that promise: nothing waits for the work behind it, tests or hooks registered when it settles are lost or land outside this suite, and a rejection is unhandled. Keep the body synchronous and move the async work into a \`beforeAll\`-style hook.`,
+      ...(severity ? { severity } : {}),
     });
   }
 }
@@ -64,8 +122,8 @@ export const asyncDescribe: Rule = {
     defaultSeverity: 'error',
     requiresTypes: false,
     docs: {
-      summary: 'Reports async callbacks (or callbacks returning a promise) given to describe/suite/context.',
-      why: 'Runners collect tests by running describe bodies synchronously: tests declared after an `await` are registered late or silently dropped, and async work in the body runs at collection time, racing the tests instead of preparing them.',
+      summary: 'Reports tests and hooks registered after an `await` in a suite body (and suite callbacks returning a promise) where the runner does not wait for the body: jest, mocha, Playwright.',
+      why: 'jest, mocha and Playwright collect tests by calling suite bodies synchronously and ignore the promise they return: a test or hook registered after an `await` is registered once the suite is closed, so it is lost, rejected, or runs outside its suite without its hooks.',
       badExample: "describe('orders', async () => {\n  const db = await connect();\n  it('lists orders', async () => { /* uses db */ });\n});",
       goodExample: "describe('orders', () => {\n  let db: Db;\n  beforeAll(async () => { db = await connect(); });\n  it('lists orders', async () => { /* uses db */ });\n});",
     },

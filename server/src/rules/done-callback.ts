@@ -1,13 +1,13 @@
 import { ts } from 'ts-morph';
 import { doneParameter } from '../engine/doneParameter.js';
-import { isFunctionLike, type FunctionLike } from '../engine/testModel.js';
+import { isFunctionLike, type FunctionLike, type TestBlock } from '../engine/testModel.js';
 import { isAsyncFunction, returnsPromise } from '../engine/typeUtils.js';
 import type { Fix, Report, Rule, RuleContext } from '../engine/types.js';
 
 const TIMEOUT = 'times out instead of failing with its real error';
 
-/** Identifiers in the body (nested functions included) that refer to the parameter. */
-function referencesOf(parameter: ts.ParameterDeclaration, fn: FunctionLike, checker: ts.TypeChecker): ts.Identifier[] {
+/** Identifiers in the body (nested functions included) that refer to the parameter (or to a local binding). */
+function referencesOf(parameter: ts.ParameterDeclaration | ts.VariableDeclaration, fn: FunctionLike, checker: ts.TypeChecker): ts.Identifier[] {
   const name = (parameter.name as ts.Identifier).text;
   const symbol = checker.getSymbolAtLocation(parameter.name);
   const found: ts.Identifier[] = [];
@@ -19,12 +19,64 @@ function referencesOf(parameter: ts.ParameterDeclaration, fn: FunctionLike, chec
       const resolved = ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node
         ? checker.getShorthandAssignmentValueSymbol(node.parent)
         : checker.getSymbolAtLocation(node);
-      if (!isPropertyName && (!symbol || resolved === symbol)) found.push(node);
+      if (!isPropertyName && node !== parameter.name && (!symbol || resolved === symbol)) found.push(node);
     }
     ts.forEachChild(node, visit);
   };
   visit(fn.body);
   return found;
+}
+
+/** A `const` declaration of the callback's own body whose initializer is the node: `const finish = done`. */
+function constDeclarationOf(node: ts.Node): (ts.VariableDeclaration & { name: ts.Identifier }) | 'other' | undefined {
+  const parent = node.parent;
+  if (!ts.isVariableDeclaration(parent) || parent.initializer !== node) return undefined;
+  const isConst = (parent.parent.flags & ts.NodeFlags.Const) !== 0;
+  return isConst && ts.isIdentifier(parent.name) ? parent as ts.VariableDeclaration & { name: ts.Identifier } : 'other';
+}
+
+/**
+ * The uses of done that call or hand it on, with aliases followed: `const finish = done` (uses of `finish`),
+ * `const ctx = { done }` / `{ cb: done }` (uses `ctx.done`, `ctx.cb`). Throws Unsure where done escapes to
+ * something this cannot follow: a `let` alias (may be reassigned), an object handed on whole, returned or spread.
+ * The names it went through are collected in `aliases`, for messages.
+ */
+function followAliases(references: ts.Identifier[], fn: FunctionLike, checker: ts.TypeChecker, aliases: string[], depth = 0): ts.Node[] {
+  if (depth > 4) throw new Unsure();
+  const uses: ts.Node[] = [];
+  for (const reference of references) {
+    let value: ts.Node = reference;
+    while (ts.isParenthesizedExpression(value.parent)) value = value.parent;
+    const alias = constDeclarationOf(value);
+    if (alias === 'other') throw new Unsure();
+    if (alias) {
+      aliases.push(alias.name.text);
+      uses.push(...followAliases(referencesOf(alias, fn, checker), fn, checker, aliases, depth + 1));
+      continue;
+    }
+    const property = ts.isShorthandPropertyAssignment(value.parent) ? value.parent
+      : ts.isPropertyAssignment(value.parent) && value.parent.initializer === value ? value.parent : undefined;
+    if (property && ts.isObjectLiteralExpression(property.parent) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) {
+      const holder = constDeclarationOf(property.parent);
+      // `run({ done })`: the object goes to a call, which then owns done (kept as a use below).
+      if (holder === 'other') throw new Unsure();
+      if (holder) {
+        const key = property.name.text;
+        aliases.push(`${holder.name.text}.${key}`);
+        for (const use of referencesOf(holder, fn, checker)) {
+          const parent = use.parent;
+          if (ts.isPropertyAccessExpression(parent) && parent.expression === use) {
+            if (parent.name.text === key) uses.push(parent);
+            continue; // another property of the holder
+          }
+          throw new Unsure(); // the holder itself escapes
+        }
+        continue;
+      }
+    }
+    uses.push(reference);
+  }
+  return uses;
 }
 
 /** Removes the done parameter (and the separator before it). */
@@ -55,7 +107,7 @@ class DonePaths {
   private readonly references: Set<ts.Node>;
 
   constructor(
-    references: ts.Identifier[],
+    references: ts.Node[],
     private readonly callback: FunctionLike,
     private readonly sourceFile: ts.SourceFile,
     private readonly checker: ts.TypeChecker,
@@ -70,7 +122,7 @@ class DonePaths {
    * to a call (`setTimeout(() => done())`) anything goes: that callback owns done from then on.
    * Conditional expressions, aliases and helpers stored in variables are beyond this analysis.
    */
-  private checkReference(reference: ts.Identifier): void {
+  private checkReference(reference: ts.Node): void {
     for (let node: ts.Node = reference.parent; node !== this.callback; node = node.parent) {
       if (isFunctionLike(node) && (ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent))) return;
       if (ts.isFunctionLike(node)) throw new Unsure();
@@ -78,7 +130,7 @@ class DonePaths {
     const parent = reference.parent;
     const used = (ts.isCallExpression(parent) && parent.expression === reference && !parent.questionDotToken)
       || (ts.isPropertyAccessExpression(parent) && parent.expression === reference)
-      || ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(reference));
+      || ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(reference as ts.Expression));
     if (!used) throw new Unsure();
     for (let child: ts.Node = reference, node: ts.Node = parent; node !== this.callback; child = node, node = node.parent) {
       if (ts.isConditionalExpression(node) && child !== node.condition) throw new Unsure();
@@ -234,8 +286,37 @@ function pathMessage(culprit: ts.Node | undefined, name: string, what: string): 
   return `\`${name}\` is not called on every path: on the others ${consequence}`;
 }
 
+/** The first parameter of a vitest test or hook, when the code treats it as a done callback (calls it or hands it on). */
+function vitestDoneMisuse(block: TestBlock, checker: ts.TypeChecker): { parameter: ts.ParameterDeclaration & { name: ts.Identifier }; use: ts.Node } | undefined {
+  if (block.framework !== 'vitest' || (block.kind !== 'test' && block.kind !== 'hook')) return undefined;
+  if (block.modifiers.includes('each') || block.modifiers.includes('for')) return undefined;
+  const fn = block.callback;
+  const parameter = fn?.parameters[0];
+  if (!fn || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return undefined;
+  for (const reference of referencesOf(parameter, fn, checker)) {
+    const parent = reference.parent;
+    if (ts.isCallExpression(parent) && parent.expression === reference) return { parameter: parameter as ts.ParameterDeclaration & { name: ts.Identifier }, use: parent };
+    const handedOn = (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(reference);
+    if (handedOn && DONE_NAME.test(reference.text)) return { parameter: parameter as ts.ParameterDeclaration & { name: ts.Identifier }, use: reference };
+  }
+  return undefined;
+}
+
+const DONE_NAME = /^(done|cb|callback|next|finish|end|complete)$/i;
+
 function check({ sourceFile, checker, model, report }: RuleContext): void {
   for (const block of model.blocks) {
+    const misuse = vitestDoneMisuse(block, checker);
+    if (misuse) {
+      const name = misuse.parameter.name.text;
+      const first = block.hook === 'beforeAll' || block.hook === 'afterAll' ? 'the suite' : 'the test context';
+      const what = block.kind === 'hook' ? 'hook' : 'test';
+      report({
+        node: misuse.parameter,
+        message: `vitest has no done callback: \`${name}\` is ${first}, and calling it throws ("done() callback is deprecated, use promise instead" or a TypeError). The ${what} does not wait for it: it ends when its function returns${isAsyncFunction(block.callback!) ? ' and its promise settles' : ''}, so the work \`${name}\` was meant to wait for races the next test. Return or await a promise instead (\`await new Promise((resolve) => ...)\`).`,
+      });
+      continue;
+    }
     const parameter = doneParameter(block);
     if (!parameter) continue;
     const fn = block.callback!;
@@ -264,7 +345,17 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
     let exits: Exits;
     let paths: DonePaths;
     try {
-      paths = new DonePaths(references, fn, sourceFile, checker);
+      const aliases: string[] = [];
+      const uses = followAliases(references, fn, checker, aliases);
+      if (uses.length === 0) {
+        const through = aliases.map((a) => `\`${a}\``).join(', ');
+        report({
+          node: parameter,
+          message: `\`${name}\` is never called: it is only stored (in ${through}) and never called through it, so the ${what} ${TIMEOUT}. Call \`${name}()\` when the work has finished.`,
+        });
+        continue;
+      }
+      paths = new DonePaths(uses, fn, sourceFile, checker);
       exits = paths.body(fn.body);
     } catch (error) {
       if (error instanceof Unsure) continue;

@@ -7,8 +7,17 @@ const FOCUS_ALIASES: Record<string, string> = { fit: 'it', fdescribe: 'describe'
 /** `.only` member to delete, or `fit`-style identifier to rename, in a block's callee. */
 function focusFix(sourceFile: ts.SourceFile, callee: ts.Expression): { node: ts.Node; fix: Fix } | undefined {
   let current: ts.Expression = callee;
-  while (ts.isPropertyAccessExpression(current) || ts.isCallExpression(current) || ts.isTaggedTemplateExpression(current)) {
-    if (ts.isPropertyAccessExpression(current)) {
+  while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current) || ts.isCallExpression(current) || ts.isTaggedTemplateExpression(current)) {
+    if (ts.isElementAccessExpression(current)) {
+      // test['only'], test[`only`]: delete the whole `[...]`.
+      if (ts.isStringLiteralLike(current.argumentExpression) && current.argumentExpression.text === 'only') {
+        return {
+          node: current.argumentExpression,
+          fix: { title: 'Remove .only', safe: true, edits: [{ start: current.expression.getEnd(), end: current.getEnd(), newText: '' }] },
+        };
+      }
+      current = current.expression;
+    } else if (ts.isPropertyAccessExpression(current)) {
       if (current.name.text === 'only') {
         const dotStart = current.expression.getEnd();
         return {
@@ -61,15 +70,17 @@ export const focusedTest: Rule = {
         });
         continue;
       }
-      // node:test: test('name', { only: true }, fn)
-      if (block.framework === 'node-test' || block.framework === 'unknown') {
+      // node:test and vitest: test('name', { only: true }, fn)
+      if (block.framework === 'node-test' || block.framework === 'vitest' || block.framework === 'unknown') {
         for (const arg of block.call.arguments) {
           if (!ts.isObjectLiteralExpression(arg)) continue;
           for (const prop of arg.properties) {
             if (ts.isPropertyAssignment(prop) && ts.isIdentifier(prop.name) && prop.name.text === 'only' && prop.initializer.kind === ts.SyntaxKind.TrueKeyword) {
               report({
                 node: prop,
-                message: `Focused ${block.kind === 'suite' ? 'suite' : 'test'} (\`only: true\`) runs alone under --test-only and hides the rest of the suite; remove the option before committing.`,
+                message: block.framework === 'vitest'
+                  ? `Focused ${block.kind === 'suite' ? 'suite' : 'test'} (\`only: true\`) runs alone and skips the rest of the file; remove the option before committing.`
+                  : `Focused ${block.kind === 'suite' ? 'suite' : 'test'} (\`only: true\`) runs alone under --test-only and hides the rest of the suite; remove the option before committing.`,
               });
             }
           }

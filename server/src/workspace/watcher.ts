@@ -16,7 +16,8 @@ export interface WatcherOptions {
   log?: (message: string) => void;
 }
 
-const IGNORED_DIRS = new Set(ALWAYS_IGNORED_DIRS);
+/** Not watched: never analysed, plus usual build output (a change there is rarely a test edit, and watching it is costly). */
+const IGNORED_DIRS = new Set([...ALWAYS_IGNORED_DIRS, 'dist', 'coverage', '.next', '.turbo', '.cache']);
 
 /** What a file looks like on disk now; equal signatures mean a change was already delivered. */
 function signatureOf(file: string): string {

@@ -9,7 +9,7 @@ import { RunnerConfigResolver, type ConfigHost, type RunnerConfigModel } from '.
 import { applyLayer, loadWorkspaceConfig, CONFIG_FILE_NAME, type ConfigProblem } from '../config/resolve.js';
 import type { FlakelensConfig } from '../config/schema.js';
 import { OverlayFileSystemHost } from './fsHost.js';
-import { findTestFiles, isJsFile, isScriptFile, TestFileMatcher } from './files.js';
+import { findTestFiles, isJsFile, isScriptFile, looksBinary, TestFileMatcher } from './files.js';
 import { TsconfigIndex, type TsconfigSpec } from './tsconfigs.js';
 
 const INFERRED = '<inferred>';
@@ -374,7 +374,7 @@ export class Workspace {
   private checkReadable(abs: string): string | undefined {
     const overlay = this.fsHost.getOverlay(abs);
     let size: number;
-    let head: string;
+    let head: string | Buffer;
     if (overlay !== undefined) {
       size = Buffer.byteLength(overlay);
       head = overlay.slice(0, 8192);
@@ -385,7 +385,7 @@ export class Workspace {
         fd = fs.openSync(abs, 'r');
         const buffer = Buffer.alloc(Math.min(8192, size));
         fs.readSync(fd, buffer, 0, buffer.length, 0);
-        head = buffer.toString('latin1');
+        head = buffer;
       } catch {
         return 'file no longer exists';
       } finally {
@@ -395,7 +395,7 @@ export class Workspace {
     if (size > this.config.maxFileSize) {
       return `file is ${size} bytes, over maxFileSize (${this.config.maxFileSize}); skipped`;
     }
-    if (head.includes('\u0000')) return 'file looks binary (contains NUL bytes); skipped';
+    if (looksBinary(head)) return 'file looks binary (contains NUL bytes); skipped';
     return undefined;
   }
 
