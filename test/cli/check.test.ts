@@ -359,6 +359,18 @@ describe('flakelens check exit codes and options', () => {
     }
   }, SLOW);
 
+  it('counts lines as editors do: U+2028/U+2029 inside a line are not line breaks', async () => {
+    const scratch = scratchWorkspace('separators', { 'sep.test.ts': `import { it } from 'vitest';\n// a comment\u2028with a separator\nconst s = 'a\u2029b';\nit.only('x', () => {\n  void s;\n});\n` });
+    try {
+      const [json, stylish] = await Promise.all([runCli(['check', scratch.dir, '--format', 'json']), runCli(['check', scratch.dir])]);
+      expect(findingsOf(parseJson(json), 'focused-test').map((f) => `${f.range.start.line}:${f.range.start.column}`)).toEqual(['4:4']);
+      expect(stylish.stdout).toContain('  4:4  error');
+      expect(stylish.stdout).toContain("> 4 | it.only('x', () => {");
+    } finally {
+      scratch.remove();
+    }
+  }, SLOW);
+
   it('says why a test file it was given could not be read (a named pipe is not opened)', async () => {
     const scratch = scratchWorkspace('unreadable', { 'fine.test.ts': `import { it } from 'vitest';\nit.only('x', () => {});\n` });
     const fifo = path.join(scratch.dir, 'pipe.test.ts');

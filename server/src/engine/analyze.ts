@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { FlakelensConfig } from '../config/schema.js';
+import { LineMap } from './lines.js';
 import { parseSuppressions } from './suppressions.js';
 import { TestModel } from './testModel.js';
 import { docsUrlFor, type Finding, type Report, type Rule, type RuleContext, type Severity } from './types.js';
@@ -39,7 +40,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
   const syntaxErrors = program.getSyntacticDiagnostics(sourceFile);
   if (syntaxErrors.length > 0) {
     const first = syntaxErrors[0]!;
-    const { line } = sourceFile.getLineAndCharacterOfPosition(first.start ?? 0);
+    const line = new LineMap(sourceFile.text).lineOf(first.start ?? 0);
     notes.push(`${syntaxErrors.length} syntax error(s), first at line ${line + 1}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}; results may be partial`);
   }
   const checker = program.getTypeChecker();
@@ -51,6 +52,8 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     return { file, findings, notes };
   }
   const suppressions = parseSuppressions(sourceFile.text);
+  // Positions in the editor's line model (TypeScript's also breaks at U+2028/U+2029).
+  const lines = new LineMap(sourceFile.text);
   const seen = new Set<string>();
 
   for (const { rule, severity } of rules) {
@@ -58,7 +61,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     const report = (r: Report): void => {
       const start = r.start ?? r.node?.getStart(sourceFile) ?? 0;
       const end = r.end ?? r.node?.getEnd() ?? start;
-      const startPos = sourceFile.getLineAndCharacterOfPosition(start);
+      const startPos = lines.positionAt(start);
       if (suppressions.isSuppressed(meta.id, startPos.line)) return;
       const key = `${meta.id}:${start}:${end}`;
       if (seen.has(key)) return;
@@ -70,7 +73,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
         file,
         start,
         end,
-        range: { start: startPos, end: sourceFile.getLineAndCharacterOfPosition(end) },
+        range: { start: startPos, end: lines.positionAt(end) },
         message: r.message,
         why: meta.docs.why,
         docsUrl: docsUrlFor(meta.id),
