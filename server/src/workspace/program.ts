@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { getLibFiles, libFolderInMemoryPath } from '@ts-morph/common';
 import { ts } from 'ts-morph';
+import { blankRegions, deepRegions, nestingNote } from '../engine/nesting.js';
 import type { OverlayFileSystemHost } from './fsHost.js';
 
 /** TypeScript's lib files, bundled with ts-morph: served from memory, parsed once per target for every program. */
@@ -26,6 +27,7 @@ function languageVersionOf(v: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.
 export class ProgramHost {
   readonly roots = new Set<string>();
   private readonly cache = new Map<string, ts.SourceFile>();
+  private readonly nestingNotes = new Map<string, string[]>();
   private program: ts.Program | undefined;
   /** The roots or a file's text changed since the program was built. */
   private stale = true;
@@ -87,10 +89,17 @@ export class ProgramHost {
     // Files the new program does not contain are released with the old program.
     const live = new Set(program.getSourceFiles().map((f) => path.resolve(f.fileName)));
     for (const key of this.cache.keys()) if (!live.has(key)) this.cache.delete(key);
+    for (const key of this.nestingNotes.keys()) if (!live.has(key)) this.nestingNotes.delete(key);
     return program;
   }
 
+  /** Notes about regions of the file left out because they nest too deep. */
+  notesFor(file: string): string[] {
+    return this.nestingNotes.get(path.resolve(file)) ?? [];
+  }
+
   dispose(): void {
+    this.nestingNotes.clear();
     this.program = undefined;
     this.cache.clear();
     this.roots.clear();
@@ -122,8 +131,16 @@ export class ProgramHost {
         const abs = path.resolve(fileName);
         const cached = this.cache.get(abs);
         if (cached) return cached;
-        const text = this.readText(fileName);
+        let text = this.readText(fileName);
         if (text === undefined) return undefined;
+        // Regions nested too deep for TypeScript's recursive parser are blanked; the rest of the file is analysed.
+        const deep = /\.d\.[cm]?ts$/i.test(fileName) ? [] : deepRegions(text);
+        if (deep.length) {
+          text = blankRegions(text, deep);
+          this.nestingNotes.set(abs, deep.map(nestingNote));
+        } else {
+          this.nestingNotes.delete(abs);
+        }
         const sourceFile = ts.createSourceFile(fileName, text, languageVersionOrOptions);
         this.cache.set(abs, sourceFile);
         return sourceFile;

@@ -221,10 +221,12 @@ export class Workspace {
       return skipped(sizeNote);
     }
     try {
-      const program = this.addRoot(abs).getProgram();
+      const entry = this.addRoot(abs);
+      const program = entry.getProgram();
       const sourceFile = program.getSourceFile(abs);
       if (!sourceFile) return skipped('file is not part of its project; skipped');
       const result = analyzeSourceFile(program, sourceFile, this.enabled);
+      result.notes.unshift(...entry.notesFor(abs));
       this.testDependencies.set(abs, userDependencies(program, sourceFile));
       const fallback = this.fallbackNotes.get(abs);
       if (fallback) result.notes.unshift(fallback);
