@@ -55,6 +55,7 @@ await c.sendNotification('textDocument/didOpen', { textDocument: { uri, language
 await until(() => published.get(uri) === 1);
 const startup = rssMb();
 const curve = [[0, startup]];
+process.stderr.write(`after startup (workspace analysed, document open): ${startup.toFixed(0)} MB\n`);
 const started = Date.now();
 for (let version = 2; version <= EDITS + 1; version++) {
   // Alternately type and delete a line at the end of a test body: every edit changes the program.
