@@ -341,7 +341,7 @@ describe('flakelens check exit codes and options', () => {
     } finally {
       scratch.remove();
     }
-  });
+  }, SLOW);
 
   it.runIf(fs.existsSync('/dev/full'))('exits 2 with one line when stdout cannot be written (> /dev/full)', async () => {
     const full = fs.openSync('/dev/full', 'w');
