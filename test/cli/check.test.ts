@@ -1,9 +1,10 @@
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEdits } from '../../server/src/engine/edits.js';
 import { RULES, findRule } from '../../server/src/rules/index.js';
-import { assertBuilt, runCli, SAMPLE, scratchWorkspace, type CliResult } from './cliHarness.js';
+import { assertBuilt, CLI, runCli, SAMPLE, scratchWorkspace, type CliResult } from './cliHarness.js';
 
 interface JsonFinding {
   ruleId: string;
@@ -282,6 +283,21 @@ describe('flakelens check exit codes and options', () => {
       expect(quiet.code).toBe(0);
     }, SLOW);
 
+    it('takes a negative number as an option value: --max-warnings -1 never fails on warnings', async () => {
+      const [never, joined] = await Promise.all([
+        runCli(['check', scratch.dir, '--rule', 'focused-test=warning', '--max-warnings', '-1']),
+        runCli(['check', scratch.dir, '--rule', 'focused-test=warning', '--max-warnings=-1']),
+      ]);
+      for (const result of [never, joined]) {
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain('1 problem (0 errors, 1 warning)');
+      }
+      const below = await runCli(['check', scratch.dir, '--max-warnings', '-2']);
+      expect(below.code).toBe(2);
+      expect(below.stderr).toContain('--max-warnings must be an integer >= -1, got "-2"');
+    }, SLOW);
+
     it('reads severities from the workspace config file', async () => {
       fs.writeFileSync(path.join(scratch.dir, 'flakelens.config.json'), '{ "rules": { "focused-test": "hint" } }');
       try {
@@ -366,7 +382,49 @@ describe('flakelens check exit codes and options', () => {
     } finally {
       scratch.remove();
     }
-  });
+  }, SLOW);
+
+  it.runIf(fs.existsSync('/dev/full'))('exits 2 with one line when stdout cannot be written (> /dev/full)', async () => {
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'check', SAMPLE], { stdio: ['ignore', full, 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual(['flakelens: cannot write to stdout: ENOSPC: no space left on device, write']);
+    } finally {
+      fs.closeSync(full);
+    }
+  }, SLOW);
+
+  it('counts lines as editors do: U+2028/U+2029 inside a line are not line breaks', async () => {
+    const scratch = scratchWorkspace('separators', { 'sep.test.ts': `import { it } from 'vitest';\n// a comment\u2028with a separator\nconst s = 'a\u2029b';\nit.only('x', () => {\n  void s;\n});\n` });
+    try {
+      const [json, stylish] = await Promise.all([runCli(['check', scratch.dir, '--format', 'json']), runCli(['check', scratch.dir])]);
+      expect(findingsOf(parseJson(json), 'focused-test').map((f) => `${f.range.start.line}:${f.range.start.column}`)).toEqual(['4:4']);
+      expect(stylish.stdout).toContain('  4:4  error');
+      expect(stylish.stdout).toContain("> 4 | it.only('x', () => {");
+    } finally {
+      scratch.remove();
+    }
+  }, SLOW);
+
+  it('says why a test file it was given could not be read (a named pipe is not opened)', async () => {
+    const scratch = scratchWorkspace('unreadable', { 'fine.test.ts': `import { it } from 'vitest';\nit.only('x', () => {});\n` });
+    const fifo = path.join(scratch.dir, 'pipe.test.ts');
+    try {
+      execFileSync('mkfifo', [fifo]);
+      const result = await runCli(['check', scratch.dir, fifo, '--format', 'json']);
+      const notes = result.stderr.split('\n').filter((l) => l.startsWith('flakelens: note:'));
+      expect(notes).toContain('flakelens: note: pipe.test.ts: not a regular file (a named pipe); skipped');
+      expect(findingsOf(parseJson(result), 'focused-test').map((f) => f.path)).toEqual(['fine.test.ts']);
+    } finally {
+      scratch.remove();
+    }
+  }, SLOW);
 });
 
 describe('flakelens rules, --help and --version', () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -505,5 +506,81 @@ describe('dependency graph (typed)', () => {
     const test = path.join(root, 'cjs.test.js');
     workspace.analyzeFile(test);
     expect(workspace.affectedBy(path.join(root, 'helpers/db.js'))).toEqual([test]);
+  });
+});
+
+describe('incremental equals from scratch', () => {
+  const asyncAssertion = findRule('async-assertion')!;
+  const tsconfig = json({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, skipLibCheck: true, noEmit: true, types: ['mocha'] }, include: ['tests'] });
+  const HEAD = `import { it } from 'mocha';\nimport * as chai from 'chai';\n`;
+  const AUGMENTED = `${HEAD}import chaiAsPromised from 'chai-as-promised';\nchai.use(chaiAsPromised);\ndeclare function load(): Promise<number>;\nit('a', () => {\n  chai.expect(load()).to.be.rejectedWith(Error);\n});\n`;
+  const PLAIN = `${HEAD}declare function load(): Promise<number>;\nit('a', () => {\n  chai.expect(load()).to.be.rejectedWith(Error);\n});\n`;
+  const summary = (workspace: Workspace, file: string) => workspace.analyzeFile(file).findings.map((f) => `${f.ruleId}@${f.range.start.line}`);
+  const fromScratch = (text: string) => {
+    const root = scratch({ 'tsconfig.json': tsconfig, 'tests/a.test.ts': text }, true);
+    const workspace = new Workspace({ root, rules: [asyncAssertion] });
+    try {
+      return summary(workspace, path.join(root, 'tests/a.test.ts'));
+    } finally {
+      workspace.dispose();
+    }
+  };
+
+  it('a module the buffer stopped importing takes its type augmentations with it', () => {
+    const root = scratch({ 'tsconfig.json': tsconfig, 'tests/a.test.ts': AUGMENTED }, true);
+    const file = path.join(root, 'tests/a.test.ts');
+    const workspace = new Workspace({ root, rules: [asyncAssertion] });
+    try {
+      expect(summary(workspace, file)).toEqual(['async-assertion@6']);
+      workspace.setBuffer(file, PLAIN);
+      expect(summary(workspace, file)).toEqual(fromScratch(PLAIN));
+      expect(summary(workspace, file)).toEqual([]);
+      workspace.setBuffer(file, AUGMENTED);
+      expect(summary(workspace, file)).toEqual(fromScratch(AUGMENTED));
+    } finally {
+      workspace.dispose();
+    }
+  });
+
+  it('a buffer given before the first analysis (or after the disk version was loaded) wins over disk', () => {
+    for (const loadDiskFirst of [false, true]) {
+      const root = scratch({ 'tsconfig.json': tsconfig, 'tests/a.test.ts': AUGMENTED }, true);
+      const file = path.join(root, 'tests/a.test.ts');
+      const workspace = new Workspace({ root, rules: [asyncAssertion] });
+      try {
+        if (loadDiskFirst) workspace.addRoots([file]);
+        workspace.setBuffer(file, PLAIN);
+        expect(summary(workspace, file)).toEqual(fromScratch(PLAIN));
+      } finally {
+        workspace.dispose();
+      }
+    }
+  });
+});
+
+describe('unreadable paths', () => {
+  it('names a directory it cannot read (and keeps the tests it can)', () => {
+    const root = scratch({ 'tests/a.test.ts': 'export {};\n', 'tests/locked/b.test.ts': 'export {};\n' });
+    const workspace = new Workspace({ root, rules: [] });
+    const locked = path.join(root, 'tests/locked');
+    // Root ignores permissions, so the failing readdir is injected.
+    const readdir = (dir: string): fs.Dirent[] => {
+      if (dir === locked) throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' });
+      return fs.readdirSync(dir, { withFileTypes: true });
+    };
+    const unreadable: string[] = [];
+    const files = workspace.listTestFiles([root], (dir, reason) => unreadable.push(`${path.relative(root, dir)}: ${reason}`), readdir);
+    expect(files.map((f) => path.relative(root, f))).toEqual(['tests/a.test.ts']);
+    expect(unreadable).toEqual(['tests/locked: cannot be read (permission denied, EACCES)']);
+    workspace.dispose();
+  });
+
+  it.runIf(process.platform !== 'win32')('does not open a named pipe given as a test file', () => {
+    const root = scratch({});
+    const fifo = path.join(root, 'pipe.test.ts');
+    execFileSync('mkfifo', [fifo]);
+    const workspace = new Workspace({ root, rules: [] });
+    expect(workspace.analyzeFile(fifo)).toMatchObject({ skipped: true, notes: ['not a regular file (a named pipe); skipped'] });
+    workspace.dispose();
   });
 });

@@ -110,9 +110,9 @@ ruleTable('async-assertion', {
     },
     {
       name: 'chai-as-promised should, non-async mocha test: return it',
-      code: `import 'chai/register-should';\n${CHAI}it('a', function () {\n  load().should.eventually.equal(1);\n});`,
+      code: `import 'chai/register-should.js';\n${CHAI}it('a', function () {\n  load().should.eventually.equal(1);\n});`,
       errors: [{ line: 7, message: '`load().should.eventually.equal()`' }],
-      output: `import 'chai/register-should';\n${CHAI}it('a', function () {\n  return load().should.eventually.equal(1);\n});`,
+      output: `import 'chai/register-should.js';\n${CHAI}it('a', function () {\n  return load().should.eventually.equal(1);\n});`,
     },
     {
       name: 'node:assert rejects in node:test',

@@ -62,3 +62,38 @@ describe('WorkspaceWatcher', () => {
     await watcher.close();
   });
 });
+
+describe('WorkspaceWatcher and new directories', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flakelens-watch-bulk-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('reports every file written into new nested directories in one burst (git checkout, codegen)', async () => {
+    const seen = new Set<string>();
+    const expected = new Set<string>();
+    let wake: (() => void) | undefined;
+    const watcher = new WorkspaceWatcher((changes) => {
+      for (const change of changes) if (change.kind !== 'deleted') seen.add(change.file);
+      wake?.();
+    }, { coalesceMs: 20 });
+    await watcher.watch([root]);
+    try {
+      for (let d = 0; d < 5; d++) {
+        for (let e = 0; e < 4; e++) {
+          const dir = path.join(root, 'tests', 'bulk', `d${d}`, `e${e}`);
+          fs.mkdirSync(dir, { recursive: true });
+          for (let f = 0; f < 10; f++) {
+            const file = path.join(dir, `f${f}.test.ts`);
+            fs.writeFileSync(file, `it.only('${d}-${e}-${f}', () => {});\n`);
+            expected.add(file);
+          }
+        }
+      }
+      expect(expected.size).toBe(200);
+      // No timing assumption: wait for deliveries until every file is seen (the test timeout bounds a miss).
+      while ([...expected].some((f) => !seen.has(f))) await new Promise<void>((resolve) => (wake = resolve));
+      expect([...expected].filter((f) => !seen.has(f))).toEqual([]);
+    } finally {
+      await watcher.close();
+    }
+  }, 60_000);
+});

@@ -50,11 +50,30 @@ function fail(message: string): never {
   throw new UsageError(message);
 }
 
+/** Options that take a value: `--max-warnings -1` must read -1 as the value, not as an unknown option. */
+const VALUE_OPTIONS = new Set(['--format', '-f', '--output', '-o', '--rule', '--max-warnings', '--root']);
+
+/** Joins a value option with a following negative number (`--max-warnings -1` -> `--max-warnings=-1`). */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (VALUE_OPTIONS.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = (() => {
     try {
       return parseArgs({
-        args: argv,
+        args: joinNegativeValues(argv),
         allowPositionals: true,
         strict: true,
         options: {
@@ -214,13 +233,25 @@ async function writeOutput(text: string, output: string | undefined): Promise<vo
 
 const args = process.argv.slice(2);
 
+/** Exit 2 with one line when stdout cannot be written (a full disk, `> /dev/full`, a closed pipe). */
+function stdoutFailed(error: Error): never {
+  try {
+    process.stderr.write(`flakelens: cannot write to stdout: ${error.message}\n`);
+  } catch {
+    // stderr is gone too: the exit code still says it
+  }
+  process.exit(EXIT_USAGE);
+}
+
 if (args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'))) {
   const { startServer } = await import('../lsp/server.js');
   startServer();
 } else {
+  process.stdout.on('error', stdoutFailed);
   try {
     process.exitCode = await main(args);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException | undefined)?.syscall === 'write') stdoutFailed(error as Error);
     if (error instanceof UsageError) {
       process.stderr.write(`flakelens: ${error.message}\nRun 'flakelens --help' for usage.\n`);
     } else {

@@ -77,7 +77,7 @@ export function runCheck(options: CheckOptions): CheckOutcome {
     }
     const keep = (severity: Severity): boolean => !options.quiet || severity === 'error';
     const files: ReportFile[] = [];
-    const testFiles = workspace.listTestFiles(targets);
+    const testFiles = workspace.listTestFiles(targets, (dir, reason) => note(`${relativePath(workspace.root, dir) || '.'}: directory ${reason}; its test files were not checked`));
     // One program per tsconfig with every test file in it, instead of a rebuilt program per file.
     workspace.addRoots(testFiles);
     for (const file of testFiles) {

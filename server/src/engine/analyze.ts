@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { FlakelensConfig } from '../config/schema.js';
+import { LineMap } from './lines.js';
 import { parseSuppressions } from './suppressions.js';
 import { TestModel, type Framework, type TestBlock } from './testModel.js';
 import { unknownRunnerConfig, type RunnerConfigFile, type RunnerConfigModel } from './runnerConfig.js';
@@ -52,7 +53,8 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
   const syntaxErrors = program.getSyntacticDiagnostics(sourceFile);
   if (syntaxErrors.length > 0) {
     const first = syntaxErrors[0]!;
-    const lineOf = (d: ts.Diagnostic): number => sourceFile.getLineAndCharacterOfPosition(d.start ?? 0).line + 1;
+    const lineMap = new LineMap(sourceFile.text);
+    const lineOf = (d: ts.Diagnostic): number => lineMap.lineOf(d.start ?? 0) + 1;
     // Name every line TypeScript's parser rejected (also code Node accepts, such as `() => ({ a })` then `{ block }`
     // on the next line): findings there may be missing, the rest of the file is analysed as usual.
     // Each error is shown as the lines of the innermost statement the parser built around it (its recovery may
@@ -61,8 +63,8 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     for (const error of syntaxErrors) {
       const at = error.start ?? 0;
       const statement = innermostStatement(sourceFile, at);
-      const from = statement ? sourceFile.getLineAndCharacterOfPosition(statement.getStart(sourceFile)).line + 1 : lineOf(error);
-      const to = statement ? sourceFile.getLineAndCharacterOfPosition(statement.getEnd()).line + 1 : lineOf(error);
+      const from = statement ? lineMap.lineOf(statement.getStart(sourceFile)) + 1 : lineOf(error);
+      const to = statement ? lineMap.lineOf(statement.getEnd()) + 1 : lineOf(error);
       spans.set(from, from === to ? `${from}` : `${from}-${to}`);
     }
     const ranges = [...spans.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
@@ -89,6 +91,8 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     return runnerConfig;
   };
   const suppressions = parseSuppressions(sourceFile.text);
+  // Positions in the editor's line model (TypeScript's also breaks at U+2028/U+2029).
+  const lines = new LineMap(sourceFile.text);
   const seen = new Set<string>();
   const titleAt = (offset: number): { test?: string } => {
     const title = blockTitleAt(model, offset);
@@ -100,7 +104,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     const report = (r: Report): void => {
       const start = r.start ?? r.node?.getStart(sourceFile) ?? 0;
       const end = r.end ?? r.node?.getEnd() ?? start;
-      const startPos = sourceFile.getLineAndCharacterOfPosition(start);
+      const startPos = lines.positionAt(start);
       if (suppressions.isSuppressed(meta.id, startPos.line)) return;
       const key = `${meta.id}:${start}:${end}`;
       if (seen.has(key)) return;
@@ -112,7 +116,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
         file,
         start,
         end,
-        range: { start: startPos, end: sourceFile.getLineAndCharacterOfPosition(end) },
+        range: { start: startPos, end: lines.positionAt(end) },
         message: r.message,
         why: meta.docs.why,
         docsUrl: docsUrlFor(meta.id),

@@ -4,12 +4,14 @@
  *   // flakelens-ignore-file [rule-id[, rule-id...]]
  * Read from the text with a regex, so they work even where the parse is broken.
  */
+import { LineMap } from './lines.js';
+
 export interface Suppressions {
   isSuppressed(ruleId: string, line: number): boolean;
 }
 
 // The rule list ends at the end of the line or of a block comment (`*/`); a lone `*` (JSDoc-style) does not end it.
-const DIRECTIVE = /(?:\/\/|\/\*)\s*flakelens-ignore-(next-line|file)\b((?:[^\n*]|\*(?!\/))*)/g;
+const DIRECTIVE = /(?:\/\/|\/\*)\s*flakelens-ignore-(next-line|file)\b((?:[^\r\n*]|\*(?!\/))*)/g;
 
 function parseRuleList(text: string): Set<string> | 'all' {
   // Anything after `--` is a free-text reason.
@@ -23,18 +25,9 @@ export function parseSuppressions(text: string): Suppressions {
   let fileWide: Set<string> | 'all' | undefined;
   if (!text.includes('flakelens-ignore')) return { isSuppressed: () => false };
 
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  // Lines as editors count them (the same model findings are reported in).
+  const lines = new LineMap(text);
+  const lineOf = (offset: number): number => lines.lineOf(offset);
 
   for (const match of text.matchAll(DIRECTIVE)) {
     const rules = parseRuleList(match[2] ?? '');

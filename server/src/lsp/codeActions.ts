@@ -8,12 +8,15 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from '../engine/types.js';
-import { DIAGNOSTIC_SOURCE, diagnosticCode, sameRange, toLspEdits } from './convert.js';
+import { diagnosticCode, sameRange, toLspEdits } from './convert.js';
+import { isOwnDiagnostic } from './validate.js';
 import type { StoredResult } from './diagnostics.js';
 
 export interface CodeActionOptions {
   /** The client accepts versioned documentChanges (edits are rejected if the document moved on). */
   documentChanges: boolean;
+  /** Whether a diagnostic code names one of our rules (the LSP layer knows no rule itself). */
+  isRuleId: (id: string) => boolean;
 }
 
 const NEXT_LINE_DIRECTIVE = /^([ \t]*)\/\/\s*flakelens-ignore-next-line\b([^\r\n]*)$/;
@@ -90,8 +93,10 @@ export function codeActions(params: CodeActionParams, document: TextDocument | u
   const ignoreActions: CodeAction[] = [];
   const seenIgnores = new Set<string>();
   for (const diagnostic of params.context.diagnostics ?? []) {
+    // Client-supplied: only our own diagnostics, with ranges inside this document, get actions.
+    if (!isOwnDiagnostic(diagnostic, document, options.isRuleId)) continue;
     const ruleId = diagnosticCode(diagnostic);
-    if (diagnostic.source !== DIAGNOSTIC_SOURCE || !ruleId) continue;
+    if (!ruleId) continue;
     const finding = findingFor(result, document, diagnostic, ruleId);
     if (finding && offsetsMatch(document, finding)) {
       for (const fix of finding.fixes) {

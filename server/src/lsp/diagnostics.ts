@@ -224,7 +224,7 @@ export class DiagnosticsService {
     for (const workspace of workspaces) {
       if (this.disposed || cancel.isCancellationRequested) break;
       try {
-        const listed = workspace.listTestFiles();
+        const listed = workspace.listTestFiles(undefined, (dir, reason) => this.o.log(`${dir}: directory ${reason}; its test files are not analysed`));
         // One program per project for the whole pass, instead of one per newly added file.
         workspace.addRoots(listed);
         files.push(...listed, ...workspace.runnerConfigFilesFor(listed));
@@ -274,7 +274,7 @@ export class DiagnosticsService {
     for (const change of changes) {
       for (const workspace of this.workspacesOf(change.file)) {
         const configBefore = workspace.config;
-        for (const file of workspace.fileChanged(change.file)) affected.add(file);
+        for (const file of workspace.fileChanged(change.file, change.kind)) affected.add(file);
         if (workspace.config !== configBefore) {
           this.o.settings.reportProblems(workspace);
           // testFiles may have changed: results for files that are no longer tests must go.

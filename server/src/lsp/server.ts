@@ -25,6 +25,7 @@ import { WorkspaceWatcher, type FileChange } from '../workspace/watcher.js';
 import { codeActions } from './codeActions.js';
 import { Settings } from './configuration.js';
 import { uriToPath } from './convert.js';
+import { checkCodeActionParams, checkDocumentParams, checkPositionParams } from './validate.js';
 import { DiagnosticsService } from './diagnostics.js';
 import { hover } from './hover.js';
 import { Scheduler } from './scheduler.js';
@@ -54,6 +55,8 @@ export class FlakelensServer {
   private capabilities: ClientCapabilities = {};
   private readonly firstAnalysis = new CancellationTokenSource();
   private stopped = false;
+  /** LSP: until initialize has been answered, requests fail with ServerNotInitialized and notifications are dropped. */
+  private initializeDone = false;
   /** onDidOpen is followed by onDidChangeContent for the same open; the open already scheduled the work. */
   private readonly justOpened = new Set<string>();
 
@@ -73,7 +76,12 @@ export class FlakelensServer {
 
   listen(): void {
     const c = this.connection;
-    c.onInitialize((params) => this.initialize(params));
+    c.onInitialize((params) => {
+      if (this.initializeDone) return new ResponseError<never>(ErrorCodes.InvalidRequest, 'flakelens: initialize was already called');
+      const result = this.initialize(params);
+      this.initializeDone = true;
+      return result;
+    });
     c.onInitialized(() => this.notification('initialized', () => void this.initialized()));
     c.onShutdown(() => this.request('shutdown', () => this.shutdown()));
     c.onExit(() => this.stop());
@@ -99,22 +107,37 @@ export class FlakelensServer {
     this.documents.listen(c);
 
     c.onCodeAction((params) =>
-      this.request('textDocument/codeAction', () =>
-        codeActions(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), {
+      this.request('textDocument/codeAction', () => {
+        const invalid = checkCodeActionParams('textDocument/codeAction', params);
+        if (invalid) throw invalid;
+        return codeActions(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), {
           documentChanges: this.capabilities.workspace?.workspaceEdit?.documentChanges === true,
-        }),
-      ),
+          isRuleId: (id) => findRule(id) !== undefined,
+        });
+      }),
     );
     c.onHover((params) =>
-      this.request('textDocument/hover', () =>
-        hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat),
+      this.request('textDocument/hover', () => {
+        const invalid = checkPositionParams('textDocument/hover', params);
+        if (invalid) throw invalid;
+        return hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat);
+      }),
+    );
+    c.languages.diagnostics.on((params, token) =>
+      this.request(
+        'textDocument/diagnostic',
+        () => {
+          const invalid = checkDocumentParams('textDocument/diagnostic', params);
+          if (invalid) throw invalid;
+          return this.diagnostics.pull(params, token);
+        },
+        token,
       ),
     );
     // Not part of LSP: what flakelens knows about a file (test model, runner config), for editors and debugging.
     c.onRequest('flakelens/explain', (params: { textDocument?: { uri?: string } }) =>
       this.request('flakelens/explain', () => this.diagnostics.explain(params?.textDocument?.uri ?? '') ?? null),
     );
-    c.languages.diagnostics.on((params, token) => this.request('textDocument/diagnostic', () => this.diagnostics.pull(params, token), token));
     c.onDidChangeConfiguration((params) => this.notification('workspace/didChangeConfiguration', () => void this.configurationChanged(params.settings)));
     c.onDidChangeWatchedFiles((params) =>
       this.notification('workspace/didChangeWatchedFiles', () => {
@@ -246,6 +269,7 @@ export class FlakelensServer {
 
   /** Every request handler: a thrown error becomes a logged message and an error response, never a dead server. */
   private async request<R>(method: string, handler: () => R | Promise<R>, token?: CancellationToken): Promise<R | ResponseError<never>> {
+    if (!this.initializeDone) return new ResponseError<never>(ErrorCodes.ServerNotInitialized, `flakelens: ${method} before initialize`);
     if (token?.isCancellationRequested) return new ResponseError<never>(LSPErrorCodes.RequestCancelled, `${method} cancelled`);
     // LSP: requests after shutdown fail with InvalidRequest (and must not recreate released workspaces).
     if (this.stopped) return new ResponseError<never>(ErrorCodes.InvalidRequest, `flakelens: ${method} after shutdown`);
@@ -259,8 +283,8 @@ export class FlakelensServer {
   }
 
   private notification(method: string, handler: () => void): void {
-    // After shutdown only exit matters; anything else would recreate the released workspaces.
-    if (this.stopped) return;
+    // After shutdown only exit matters; anything else would recreate the released workspaces. Before initialize, drop.
+    if (this.stopped || !this.initializeDone) return;
     try {
       handler();
     } catch (error) {

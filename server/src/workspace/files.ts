@@ -160,17 +160,47 @@ export class TestFileMatcher {
   }
 }
 
-/** Walks a directory for test files, skipping ignored directories before descending into them. */
-export function findTestFiles(start: string, matcher: TestFileMatcher): string[] {
+/** What went wrong reading a file or directory, in words (`EACCES` -> permission denied). */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no longer exists';
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot be read (permission denied, ${code})`;
+    case 'ENOTDIR':
+      return 'is not a directory';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ELOOP':
+      return 'cannot be read (too many levels of symbolic links)';
+    case 'EIO':
+      return 'cannot be read (I/O error)';
+    default:
+      return `cannot be read (${code ?? (error as Error | undefined)?.message ?? String(error)})`;
+  }
+}
+
+export type ReadDir = (dir: string) => fs.Dirent[];
+const readDir: ReadDir = (dir) => fs.readdirSync(dir, { withFileTypes: true });
+
+/**
+ * Walks a directory for test files, skipping ignored directories before descending into them.
+ * A directory that cannot be read is reported through `onUnreadable` and the walk goes on (partial results).
+ */
+export function findTestFiles(start: string, matcher: TestFileMatcher, onUnreadable: (dir: string, reason: string) => void = () => {}, readdir: ReadDir = readDir): string[] {
   const found: string[] = [];
   const stack = [path.resolve(start)];
   while (stack.length) {
     const dir = stack.pop()!;
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue; // vanished or unreadable: partial results
+      entries = readdir(dir);
+    } catch (error) {
+      // A directory that vanished mid-walk is no news; one we cannot read hides its tests.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') onUnreadable(dir, describeFsError(error));
+      continue;
     }
     for (const entry of entries) {
       const full = path.join(dir, entry.name);

@@ -40,6 +40,9 @@ export class WorkspaceWatcher {
   private readonly pending = new Map<string, FileChangeKind>();
   private readonly delivered = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
+  /** Directories created since the last flush: scanned, since files written into them early are not reported. */
+  private readonly newDirectories = new Set<string>();
+  private readonly rescans = new Set<NodeJS.Timeout>();
   private closed = false;
   private readonly coalesceMs: number;
   private readonly log: (message: string) => void;
@@ -67,6 +70,9 @@ export class WorkspaceWatcher {
       this.watcher.on('add', (p) => this.record(p, 'created'));
       this.watcher.on('change', (p) => this.record(p, 'changed'));
       this.watcher.on('unlink', (p) => this.record(p, 'deleted'));
+      // chokidar attaches to a new directory only after it appeared: files written into it (and into directories
+      // below it) before that are never reported. A new directory is scanned after the burst instead.
+      this.watcher.on('addDir', (p) => this.recordDirectory(p));
       this.watcher.on('error', (error) => this.log(`file watcher error: ${(error as Error).message ?? String(error)}`));
       const watcher = this.watcher;
       await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
@@ -91,6 +97,8 @@ export class WorkspaceWatcher {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    for (const t of this.rescans) clearTimeout(t);
+    this.rescans.clear();
     this.pending.clear();
     const watcher = this.watcher;
     this.watcher = undefined;
@@ -119,8 +127,52 @@ export class WorkspaceWatcher {
     if (!this.timer) this.timer = setTimeout(() => this.flush(), this.coalesceMs);
   }
 
+  private recordDirectory(dir: string): void {
+    if (this.closed) return;
+    const abs = path.resolve(dir);
+    if (this.isIgnored(abs)) return;
+    this.newDirectories.add(abs);
+    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.coalesceMs);
+  }
+
+  /** Every file below new directories (ignored directories skipped) becomes a `created` event unless already delivered. */
+  private scanDirectories(dirs: Iterable<string>): void {
+    const stack = [...dirs];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const dir = stack.pop()!;
+      if (seen.has(dir)) continue;
+      seen.add(dir);
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (this.isIgnored(full)) continue;
+        if (entry.isDirectory()) stack.push(full);
+        else if (entry.isFile() && !this.pending.has(full) && !this.delivered.has(full)) this.pending.set(full, 'created');
+      }
+    }
+  }
+
   private flush(): void {
     this.timer = undefined;
+    if (this.newDirectories.size) {
+      const dirs = [...this.newDirectories];
+      this.newDirectories.clear();
+      this.scanDirectories(dirs);
+      // A burst may still be writing into them: look once more after it settles.
+      const later = setTimeout(() => {
+        this.rescans.delete(later);
+        if (this.closed) return;
+        this.scanDirectories(dirs);
+        if (this.pending.size && !this.timer) this.timer = setTimeout(() => this.flush(), 0);
+      }, this.coalesceMs * 10);
+      this.rescans.add(later);
+    }
     const changes: FileChange[] = [];
     for (const [file, kind] of this.pending) {
       const signature = signatureOf(file);

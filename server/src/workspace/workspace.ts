@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import { explainSourceFile, type Explanation } from '../engine/explain.js';
 import { analyzeRunnerConfigFile, analyzeSourceFile, enabledRules, type EnabledRule, type FileAnalysis } from '../engine/analyze.js';
 import type { Rule } from '../engine/types.js';
@@ -9,7 +9,8 @@ import { RunnerConfigResolver, type ConfigHost, type RunnerConfigModel } from '.
 import { applyLayer, loadWorkspaceConfig, CONFIG_FILE_NAME, type ConfigProblem } from '../config/resolve.js';
 import type { FlakelensConfig } from '../config/schema.js';
 import { OverlayFileSystemHost } from './fsHost.js';
-import { findTestFiles, isJsFile, isScriptFile, looksBinary, TestFileMatcher } from './files.js';
+import { ProgramHost } from './program.js';
+import { describeFsError, findTestFiles, isJsFile, isScriptFile, looksBinary, TestFileMatcher, type ReadDir } from './files.js';
 import { TsconfigIndex, type TsconfigSpec } from './tsconfigs.js';
 
 const INFERRED = '<inferred>';
@@ -56,11 +57,7 @@ export interface WorkspaceOptions {
   layers?: ConfigLayer[];
 }
 
-interface ProjectEntry {
-  project: Project;
-  /** Files the project should contain as roots. */
-  roots: Set<string>;
-}
+type ProjectEntry = ProgramHost;
 
 /**
  * One workspace folder: its config, its tsconfig ownership and one ts-morph project per owning
@@ -157,18 +154,22 @@ export class Workspace {
     return this.matcher.isTestFile(file);
   }
 
-  /** Test files under the given paths (files are taken as given when they are script files). */
-  listTestFiles(paths: string[] = [this.root]): string[] {
+  /**
+   * Test files under the given paths (files are taken as given when they are script files). Directories that cannot
+   * be read are told to `onUnreadable` (their tests are missing from the result).
+   */
+  listTestFiles(paths: string[] = [this.root], onUnreadable: (dir: string, reason: string) => void = () => {}, readdir?: ReadDir): string[] {
     const result = new Set<string>();
     for (const p of paths) {
       const abs = path.resolve(p);
       let stat: fs.Stats;
       try {
         stat = fs.statSync(abs);
-      } catch {
+      } catch (error) {
+        onUnreadable(abs, describeFsError(error));
         continue;
       }
-      if (stat.isDirectory()) for (const f of findTestFiles(abs, this.matcher)) result.add(f);
+      if (stat.isDirectory()) for (const f of findTestFiles(abs, this.matcher, onUnreadable, readdir)) result.add(f);
       else if (isScriptFile(abs)) result.add(abs);
     }
     return [...result].sort();
@@ -176,19 +177,27 @@ export class Workspace {
 
   /** Editor buffers win over disk. */
   setBuffer(file: string, text: string): void {
+    const existed = this.exists(file);
     this.fsHost.setOverlay(file, text);
     this.runnerConfigs.invalidate(file);
-    this.refresh(file);
+    this.refresh(file, !existed);
   }
 
   clearBuffer(file: string): void {
     this.fsHost.clearOverlay(file);
     this.runnerConfigs.invalidate(file);
-    this.refresh(file);
+    this.refresh(file, !this.exists(file));
   }
 
-  /** A file changed on disk (or was created/deleted). Returns the test files whose results may change. */
-  fileChanged(file: string): string[] {
+  private exists(file: string): boolean {
+    return this.fsHost.fileExistsSync(path.resolve(file));
+  }
+
+  /**
+   * A file changed on disk (or was created/deleted; `kind` says which when known). Returns the test files whose
+   * results may change.
+   */
+  fileChanged(file: string, kind: 'created' | 'changed' | 'deleted' = 'changed'): string[] {
     const abs = path.resolve(file);
     const base = path.basename(abs);
     // A runner config (or a module it imports, or a setup file) changed: the models built from it are stale.
@@ -205,7 +214,7 @@ export class Workspace {
       return this.knownTestFiles();
     }
     if (!isScriptFile(abs) && !/\.d\.[cm]?ts$/.test(abs) && !abs.endsWith('.json')) return runnerInput ? this.affectedBy(abs) : [];
-    if (!this.fsHost.hasOverlay(abs)) this.refresh(abs);
+    if (!this.fsHost.hasOverlay(abs)) this.refresh(abs, kind !== 'changed');
     return this.affectedBy(abs);
   }
 
@@ -293,14 +302,15 @@ export class Workspace {
       return skipped(sizeNote);
     }
     try {
-      const { project } = this.addRoot(abs);
-      const program = project.getProgram().compilerObject;
+      const entry = this.addRoot(abs);
+      const program = entry.getProgram();
       const sourceFile = program.getSourceFile(abs);
       if (!sourceFile) return skipped('file is not part of its project; skipped');
-      const result = project.forgetNodesCreatedInBlock(() => analyzeSourceFile(program, sourceFile, this.enabled, {
+      const result = analyzeSourceFile(program, sourceFile, this.enabled, {
         runnerConfig: (f, frameworks) => this.runnerConfigs.forFile(f, frameworks),
         settings: this.config,
-      }));
+      });
+      result.notes.unshift(...entry.notesFor(abs));
       this.testDependencies.set(abs, userDependencies(program, sourceFile));
       if (result.frameworks) this.frameworksOf.set(abs, result.frameworks);
       const fallback = this.fallbackNotes.get(abs);
@@ -322,11 +332,10 @@ export class Workspace {
     const unreadable = this.checkReadable(abs);
     if (unreadable) return { problem: unreadable };
     try {
-      const { project } = this.addRoot(abs);
-      const program = project.getProgram().compilerObject;
+      const program = this.addRoot(abs).getProgram();
       const sourceFile = program.getSourceFile(abs);
       if (!sourceFile) return { problem: 'file is not part of its project' };
-      const explanation = project.forgetNodesCreatedInBlock(() => explainSourceFile(program, sourceFile, (f, frameworks) => this.runnerConfigs.forFile(f, frameworks)));
+      const explanation = explainSourceFile(program, sourceFile, (f, frameworks) => this.runnerConfigs.forFile(f, frameworks));
       const fallback = this.fallbackNotes.get(abs);
       if (fallback) explanation.notes.unshift(fallback);
       return { explanation };
@@ -364,10 +373,7 @@ export class Workspace {
   /** The file's project, with the file as one of its roots. */
   private addRoot(abs: string): ProjectEntry {
     const entry = this.projectFor(abs);
-    if (!entry.roots.has(abs)) {
-      if (!entry.project.getSourceFile(abs)) entry.project.addSourceFileAtPath(abs);
-      entry.roots.add(abs);
-    }
+    entry.addRoot(abs);
     return entry;
   }
 
@@ -381,13 +387,16 @@ export class Workspace {
     } else {
       let fd: number | undefined;
       try {
-        size = fs.statSync(abs).size;
+        const stat = fs.statSync(abs);
+        // Opening a FIFO or a device would block or never end.
+        if (!stat.isFile()) return `not a regular file (${stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a named pipe' : 'a device or socket'}); skipped`;
+        size = stat.size;
         fd = fs.openSync(abs, 'r');
         const buffer = Buffer.alloc(Math.min(8192, size));
         fs.readSync(fd, buffer, 0, buffer.length, 0);
         head = buffer;
-      } catch {
-        return 'file no longer exists';
+      } catch (error) {
+        return `file ${describeFsError(error)}`;
       } finally {
         if (fd !== undefined) fs.closeSync(fd);
       }
@@ -428,7 +437,7 @@ export class Workspace {
       key = near ? `${INFERRED}:${near.path}` : INFERRED;
       entry = this.projects.get(key);
       if (!entry) {
-        entry = { project: new Project({ compilerOptions: inferredOptions(near), fileSystem: this.fsHost }), roots: new Set() };
+        entry = new ProgramHost(inferredOptions(near), this.fsHost);
         this.projects.set(key, entry);
       }
     }
@@ -440,15 +449,14 @@ export class Workspace {
     const tsconfigPath = spec.path;
     for (const message of spec.problems) this.addProjectProblem(tsconfigPath, message);
     try {
-      const project = new Project({
-        tsConfigFilePath: tsconfigPath,
-        skipAddingFilesFromTsConfig: true,
-        fileSystem: this.fsHost,
+      const options: ts.CompilerOptions = {
+        ...spec.compilerOptions,
+        configFilePath: tsconfigPath,
+        noEmit: true,
         // TypeScript 6 defaults `types` to []: keep the @types auto-inclusion the project was written against.
-        ...(spec.compilerOptions.types === undefined ? { compilerOptions: { types: ['*'] } } : {}),
-      });
-      for (const declaration of spec.declarationFiles()) project.addSourceFileAtPathIfExists(declaration);
-      return { project, roots: new Set() };
+        ...(spec.compilerOptions.types === undefined ? { types: ['*'] } : {}),
+      };
+      return new ProgramHost(options, this.fsHost, spec.declarationFiles().filter((f) => this.fsHost.fileExistsSync(f)));
     } catch (error) {
       this.addProjectProblem(tsconfigPath, `cannot be loaded (${(error as Error).message}); using inferred settings`);
       return undefined;
@@ -460,48 +468,27 @@ export class Workspace {
   }
 
   /**
-   * Brings a changed file into every project that has it. The source file is dropped and re-read rather than
-   * refreshed in place: ts-morph's refresh goes through its manipulation code, which normalises CRLF line
-   * endings (offsets would drift from the editor's text) and costs a node-by-node re-wrap.
+   * Tells every project a file changed; the next program re-reads it (text kept as is, CRLF included).
    */
-  private refresh(file: string): void {
+  private refresh(file: string, existenceChanged: boolean): void {
     const abs = path.resolve(file);
-    let text: string | undefined | null = null;
-    for (const { project, roots } of this.projects.values()) {
-      const sourceFile = project.getSourceFile(abs);
-      if (!sourceFile) continue;
-      if (text === null) text = this.readText(abs);
-      if (text !== undefined && text === sourceFile.compilerNode.text) continue;
-      try {
-        project.removeSourceFile(sourceFile);
-        // Dependencies come back through module resolution; roots must be added again.
-        if (roots.has(abs)) {
-          if (text === undefined) roots.delete(abs);
-          else project.addSourceFileAtPath(abs);
-        }
-      } catch {
-        // Vanished between the event and the read: the next analysis reports it.
-        roots.delete(abs);
-      }
+    const text = this.readText(abs);
+    for (const entry of this.projects.values()) {
+      if (text === undefined) entry.removeRoot(abs);
+      entry.fileChanged(abs, text, existenceChanged);
     }
   }
 
   private removeFromProjects(abs: string): void {
-    for (const { project, roots } of this.projects.values()) {
-      roots.delete(abs);
-      const sourceFile = project.getSourceFile(abs);
-      if (sourceFile) {
-        try {
-          project.removeSourceFile(sourceFile);
-        } catch {
-          // already gone
-        }
-      }
+    for (const entry of this.projects.values()) {
+      entry.removeRoot(abs);
+      entry.fileChanged(abs, undefined, true);
     }
     this.testDependencies.delete(abs);
   }
 
   private dropProject(key: string): void {
+    this.projects.get(key)?.dispose();
     this.projects.delete(key);
     for (const [file, k] of this.projectKeyOf) {
       if (k !== key) continue;
@@ -512,6 +499,7 @@ export class Workspace {
   }
 
   private dropAllProjects(): void {
+    for (const entry of this.projects.values()) entry.dispose();
     this.projects.clear();
     this.projectKeyOf.clear();
     this.fallbackNotes.clear();

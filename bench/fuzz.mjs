@@ -1,0 +1,311 @@
+#!/usr/bin/env node
+// Seeded fuzzer: random edit sequences over a copy of the sample workspace, sent to the real server over stdio
+// (incremental and full sync); the server's final diagnostics must equal a from-scratch analysis of the same text
+// (the engine `flakelens check` runs). Then protocol abuse and workspace faults; the server must answer and not die.
+//   npm run fuzz -- --sequences N --seed S [--verbose]
+// Exit 0 when there was no crash, hang or mismatch.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(REPO, 'server/dist/bin/cli.js');
+const SAMPLE = path.join(REPO, 'test/fixtures/sample-workspace');
+const { Workspace } = await import(pathToFileURL(path.join(REPO, 'server/dist/workspace/workspace.js')).href);
+const { RULES } = await import(pathToFileURL(path.join(REPO, 'server/dist/rules/index.js')).href);
+
+const { values } = parseArgs({
+  options: { sequences: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, verbose: { type: 'boolean', default: false }, 'all-roots': { type: 'boolean', default: false }, 'timeout-ms': { type: 'string', default: '60000' } },
+});
+const SEQUENCES = Number(values.sequences);
+const SEED = Number(values.seed);
+const TIMEOUT = Number(values['timeout-ms']);
+
+/** mulberry32: small, seedable, good enough for picking edits. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Snippets that move findings around: focus markers, sleeps, floating promises, line breaks of every kind, broken syntax. */
+const SNIPPETS = [
+  '.only', '.skip', 'it.only(', "it('x', async () => {\n  await new Promise((r) => setTimeout(r, 100));\n});\n", 'setTimeout(() => {}, 50);\n',
+  'await ', 'async ', 'return ', 'Promise.resolve(1);\n', 'expect(load()).resolves.toBe(1);\n', '\n', '\r\n', '\r', '\u2028', '\u2029', '\t',
+  '// flakelens-ignore-next-line\n', '/* ', ' */', '(', ')', '{', '}', ';', '`${', '"', "'", 'describe.only(', 'done', ' ', 'é', '😀',
+  "import chaiAsPromised from 'chai-as-promised';\n", "import './helper';\n", 'test.describe.only(', 'fit(', 'xit(', 'beforeEach(async () => { await 1; });\n',
+];
+
+const root = path.join(REPO, 'test/fixtures/.tmp', `fuzz-${process.pid}`);
+fs.rmSync(root, { recursive: true, force: true });
+fs.cpSync(SAMPLE, root, { recursive: true });
+const uriOf = (file) => pathToFileURL(file).href;
+
+function listTests(dir) {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const full = path.join(entry.parentPath ?? entry.path, entry.name);
+    if (entry.isFile() && /\.(test|spec)\.ts$/.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+const TESTS = listTests(path.join(root, 'tests'));
+
+function startServer() {
+  const child = spawn(process.execPath, [CLI, '--stdio'], { cwd: root, stdio: 'pipe' });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const server = { child, connection, stderr: '', exited: false, published: new Map(), waiters: [] };
+  child.stderr.on('data', (c) => (server.stderr += c));
+  child.on('exit', () => {
+    server.exited = true;
+    for (const w of server.waiters) w();
+  });
+  connection.onError(() => {});
+  connection.onClose(() => {});
+  connection.onNotification('textDocument/publishDiagnostics', (p) => {
+    server.published.set(p.uri, p);
+    for (const w of [...server.waiters]) w();
+  });
+  connection.onNotification(() => {});
+  connection.onUnhandledProgress((p) => {
+    if (p.value?.kind === 'end') server.progressEnded = true;
+    for (const w of [...server.waiters]) w();
+  });
+  connection.onRequest((method, params) => (method === 'workspace/configuration' ? params.items.map(() => null) : null));
+  connection.listen();
+  return server;
+}
+
+function waitUntil(server, predicate, what) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (predicate()) {
+        done();
+        resolve();
+      } else if (server.exited) {
+        done();
+        reject(Object.assign(new Error(`server exited while waiting for ${what}`), { kind: 'crash' }));
+      }
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(Object.assign(new Error(`timed out waiting for ${what}`), { kind: 'hang' }));
+    }, TIMEOUT);
+    const done = () => {
+      clearTimeout(timer);
+      server.waiters = server.waiters.filter((w) => w !== check);
+    };
+    server.waiters.push(check);
+    check();
+  });
+}
+
+async function initialize(server) {
+  await server.connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: uriOf(root),
+    workspaceFolders: [{ uri: uriOf(root), name: 'fuzz' }],
+    capabilities: { window: { workDoneProgress: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    initializationOptions: { debounceMs: 0 },
+  });
+  await server.connection.sendNotification('initialized', {});
+  await waitUntil(server, () => server.progressEnded, 'the first workspace analysis');
+}
+
+const key = (d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`;
+
+/**
+ * What `flakelens check` reports for `file` holding `text`: the engine check runs, on a fresh workspace that never saw
+ * another version of the file. (--all-roots also makes every test file a root, as check does; slower.)
+ */
+function fromScratch(file, text) {
+  const workspace = new Workspace({ root, rules: RULES });
+  try {
+    workspace.setBuffer(file, text);
+    if (values['all-roots']) workspace.addRoots(workspace.listTestFiles());
+    const analysis = workspace.analyzeFile(file);
+    if (analysis.skipped) return [`skipped: ${analysis.notes.join('; ')}`];
+    return analysis.findings.map((f) => key({ code: f.ruleId, range: f.range, message: f.message })).sort();
+  } finally {
+    workspace.dispose();
+  }
+}
+
+const stats = { sequences: 0, edits: 0, crashes: 0, hangs: 0, mismatches: 0, abuse: 0, faults: 0, failures: [] };
+const started = Date.now();
+let server = startServer();
+await initialize(server);
+
+async function restart(reason) {
+  stats.failures.push(reason);
+  try {
+    server.child.kill();
+  } catch {}
+  server = startServer();
+  await initialize(server);
+}
+
+for (let s = 0; s < SEQUENCES; s++) {
+  const random = rng(SEED * 100003 + s);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const file = pick(TESTS);
+  const uri = uriOf(file);
+  const incremental = s % 2 === 0;
+  let doc = TextDocument.create(uri, 'typescript', 1, fs.readFileSync(file, 'utf8'));
+  try {
+    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: doc.getText() } });
+    const edits = 1 + Math.floor(random() * 12);
+    for (let e = 0; e < edits; e++) {
+      const text = doc.getText();
+      const start = Math.floor(random() * (text.length + 1));
+      const end = Math.min(text.length, start + (random() < 0.5 ? 0 : Math.floor(random() * 12)));
+      const newText = random() < 0.85 ? pick(SNIPPETS) : '';
+      const range = { start: doc.positionAt(start), end: doc.positionAt(end) };
+      const change = incremental ? { range, text: newText } : { text: text.slice(0, start) + newText + text.slice(end) };
+      doc = TextDocument.update(doc, [change], doc.version + 1);
+      await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [change] });
+      stats.edits++;
+    }
+    const version = doc.version;
+    await waitUntil(server, () => server.published.get(uri)?.version === version, `diagnostics of ${path.relative(root, file)} v${version}`);
+    const got = server.published.get(uri).diagnostics;
+    const served = got.length === 1 && got[0].message.startsWith('flakelens did not analyse this file') ? [`skipped: ${got[0].message.replace(/^flakelens did not analyse this file: /, '')}`] : got.map(key).sort();
+    const expected = fromScratch(file, doc.getText());
+    if (JSON.stringify(served) !== JSON.stringify(expected)) {
+      stats.mismatches++;
+      const dump = path.join(root, '..', `fuzz-mismatch-${SEED}-${s}.json`);
+      fs.writeFileSync(dump, JSON.stringify({ seed: SEED, sequence: s, file: path.relative(root, file), incremental, text: doc.getText(), served, expected }, null, 2));
+      stats.failures.push(`sequence ${s}: mismatch on ${path.relative(root, file)} (${dump})`);
+    }
+    await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  } catch (error) {
+    if (error.kind === 'hang') stats.hangs++;
+    else stats.crashes++;
+    await restart(`sequence ${s}: ${error.message}\n${server.stderr.slice(-2000)}`);
+  }
+  stats.sequences++;
+  if (values.verbose) process.stderr.write(`sequence ${s}: ${stats.mismatches} mismatches so far\n`);
+}
+
+/** Protocol abuse: every request gets an answer (result or error), the server stays up. */
+async function abuse() {
+  const c = server.connection;
+  const uri = uriOf(TESTS[0]);
+  const expectAnswer = async (what, promise) => {
+    stats.abuse++;
+    try {
+      await promise;
+    } catch (error) {
+      if (typeof error?.code !== 'number') throw Object.assign(new Error(`${what}: no JSON-RPC error code (${error})`), { kind: 'crash' });
+    }
+  };
+  await expectAnswer('unknown method', c.sendRequest('flakelens/noSuchMethod', {}));
+  await expectAnswer('hover far out of range', c.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1e9, character: 1e9 } }));
+  await expectAnswer('hover negative', c.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: -1, character: 0.5 } }));
+  await expectAnswer('codeAction garbage', c.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: null, context: 5 }));
+  await c.sendNotification('textDocument/didChange', { textDocument: { uri: 'file:///not/open.ts', version: 3 }, contentChanges: [{ range: { start: { line: 99, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }] });
+  const huge = path.join(root, 'tests/huge.test.ts');
+  const binary = path.join(root, 'tests/binary.test.ts');
+  await c.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(huge), languageId: 'typescript', version: 1, text: "it.only('x', () => {});\n".repeat(200_000) } });
+  await c.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(binary), languageId: 'typescript', version: 1, text: '\u0000\u0001\u0002\uFFFD'.repeat(1000) } });
+  await waitUntil(server, () => server.published.get(uriOf(huge))?.version === 1 && server.published.get(uriOf(binary))?.version === 1, 'diagnostics of huge and binary documents');
+  await c.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(huge) } });
+  await c.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(binary) } });
+}
+
+/** Workspace faults: the server keeps serving through deletes, renames, broken configs, symlink loops and bulk creation. */
+async function faults() {
+  const c = server.connection;
+  const file = TESTS[TESTS.length - 1];
+  const uri = uriOf(file);
+  const text = fs.readFileSync(file, 'utf8');
+  await c.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+  fs.renameSync(file, `${file}.moved`);
+  fs.writeFileSync(path.join(root, 'tsconfig.json.bak'), fs.readFileSync(path.join(root, 'tsconfig.json')));
+  fs.writeFileSync(path.join(root, 'tsconfig.json'), '{ "compilerOptions": ');
+  fs.writeFileSync(path.join(root, 'flakelens.config.json.bak'), fs.readFileSync(path.join(root, 'flakelens.config.json')));
+  fs.writeFileSync(path.join(root, 'flakelens.config.json'), '{ "rules": 3 ');
+  try {
+    fs.symlinkSync('.', path.join(root, 'tests/loop'));
+  } catch {}
+  for (let i = 0; i < 50; i++) {
+    fs.mkdirSync(path.join(root, `tests/gen/d${i % 5}`), { recursive: true });
+    fs.writeFileSync(path.join(root, `tests/gen/d${i % 5}/g${i}.test.ts`), `import { it } from 'vitest';\nit.only('g${i}', () => {});\n`);
+  }
+  await c.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: `${text}\n` }] });
+  await waitUntil(server, () => server.published.get(uri)?.version === 2, 'diagnostics while the workspace is broken');
+  fs.renameSync(`${file}.moved`, file);
+  fs.renameSync(path.join(root, 'tsconfig.json.bak'), path.join(root, 'tsconfig.json'));
+  fs.renameSync(path.join(root, 'flakelens.config.json.bak'), path.join(root, 'flakelens.config.json'));
+  await c.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text }] });
+  await waitUntil(server, () => server.published.get(uri)?.version === 3, 'diagnostics once the workspace is fixed');
+  await c.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  stats.faults++;
+}
+
+for (const [name, step] of [['protocol abuse', abuse], ['workspace faults', faults]]) {
+  try {
+    await step();
+  } catch (error) {
+    if (error.kind === 'hang') stats.hangs++;
+    else stats.crashes++;
+    await restart(`${name}: ${error.message}\n${server.stderr.slice(-2000)}`);
+  }
+}
+
+// Requests after shutdown are refused with an error, then exit ends the process with 0.
+try {
+  await server.connection.sendRequest('shutdown');
+  let refused = false;
+  await server.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(TESTS[0]) }, position: { line: 0, character: 0 } }).catch((e) => (refused = typeof e.code === 'number'));
+  if (!refused) throw new Error('a request after shutdown was not refused');
+  await server.connection.sendNotification('exit');
+  await waitUntil(server, () => server.exited, 'exit');
+  if (server.child.exitCode !== 0) throw new Error(`exit code ${server.child.exitCode} after shutdown`);
+} catch (error) {
+  stats.crashes++;
+  stats.failures.push(`shutdown: ${error.message}`);
+}
+
+// Bad framing on a fresh server: garbage headers must not crash it into a stack trace loop; it must exit or keep reading.
+{
+  const child = spawn(process.execPath, [CLI, '--stdio'], { cwd: root, stdio: 'pipe' });
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr += c));
+  child.stdin.write('Content-Length: abc\r\n\r\n{}Content-Length: 5\r\n\r\n{"a":Content-Length: 99999999999\r\n\r\n');
+  child.stdin.end();
+  const code = await new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      resolve('hang');
+    }, TIMEOUT);
+    child.on('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  stats.abuse++;
+  if (code === 'hang') {
+    stats.hangs++;
+    stats.failures.push('bad framing: the server did not exit after its input closed');
+  } else if (/unexpected error|internal error/.test(stderr)) {
+    stats.crashes++;
+    stats.failures.push(`bad framing: ${stderr.slice(0, 500)}`);
+  }
+}
+
+fs.rmSync(root, { recursive: true, force: true });
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+const summary = `fuzz seed ${SEED}: ${stats.sequences} sequences (${stats.edits} edits, incremental and full sync), ${stats.abuse} protocol abuses, ${stats.faults} workspace fault rounds; ${stats.crashes} crashes, ${stats.hangs} hangs, ${stats.mismatches} mismatches; ${seconds} s`;
+process.stdout.write(`${summary}\n`);
+for (const failure of stats.failures) process.stdout.write(`  ${failure}\n`);
+process.exitCode = stats.crashes + stats.hangs + stats.mismatches > 0 ? 1 : 0;

@@ -1,0 +1,170 @@
+import * as path from 'node:path';
+import { getLibFiles, libFolderInMemoryPath } from '@ts-morph/common';
+import { ts } from 'ts-morph';
+import { blankRegions, deepRegions, nestingNote } from '../engine/nesting.js';
+import type { OverlayFileSystemHost } from './fsHost.js';
+
+/** TypeScript's lib files, bundled with ts-morph: served from memory, parsed once per target for every program. */
+const LIB_FOLDER = libFolderInMemoryPath;
+const LIB_TEXTS = new Map(getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));
+const LIB_SOURCE_FILES = new Map<string, ts.SourceFile>();
+
+function isLib(fileName: string): boolean {
+  return LIB_TEXTS.has(fileName);
+}
+
+function languageVersionOf(v: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.ScriptTarget {
+  return typeof v === 'object' ? v.languageVersion : v;
+}
+
+/**
+ * One program over a set of root files, rebuilt from scratch semantics on every change: its files are exactly the roots
+ * plus what they resolve to (imports, type references, `types`) in the current buffers and disk. ts-morph's Project is
+ * not used for this because it keeps every file it ever loaded as a root of later programs (a module a buffer stopped
+ * importing would keep its type augmentations). Unchanged source files are reused between programs; the previous
+ * program, its checker and files no longer in the program are released as soon as the next one is built.
+ */
+export class ProgramHost {
+  readonly roots = new Set<string>();
+  private readonly cache = new Map<string, ts.SourceFile>();
+  private readonly nestingNotes = new Map<string, string[]>();
+  private program: ts.Program | undefined;
+  /** The roots or a file's text changed since the program was built. */
+  private stale = true;
+  /** A file appeared or disappeared: module resolutions of the last program must not be reused. */
+  private resolutionsChanged = false;
+  private readonly host: ts.CompilerHost;
+
+  constructor(
+    readonly options: ts.CompilerOptions,
+    private readonly fsHost: OverlayFileSystemHost,
+    /** Files every program includes (declarations a tsconfig includes), whether or not a root imports them. */
+    private readonly extraRoots: readonly string[] = [],
+  ) {
+    this.host = this.createHost();
+  }
+
+  addRoot(file: string): void {
+    const abs = path.resolve(file);
+    if (this.roots.has(abs)) return;
+    this.roots.add(abs);
+    this.stale = true;
+  }
+
+  removeRoot(file: string): void {
+    if (this.roots.delete(path.resolve(file))) this.stale = true;
+  }
+
+  /** Whether the file is in the current program (or the cache of the last one). */
+  has(file: string): boolean {
+    return this.cache.has(path.resolve(file));
+  }
+
+  /**
+   * The file's text is now `text` (undefined: it does not exist). An unchanged text keeps the program; a file that
+   * appeared or disappeared also drops the last program's module resolutions (an import may resolve elsewhere now).
+   */
+  fileChanged(file: string, text: string | undefined, existenceChanged: boolean): void {
+    const abs = path.resolve(file);
+    const cached = this.cache.get(abs);
+    if (cached && text !== undefined && cached.text === text && !existenceChanged) return;
+    if (cached) {
+      this.cache.delete(abs);
+      this.stale = true;
+    }
+    if (existenceChanged || text === undefined) {
+      this.stale = true;
+      this.resolutionsChanged = true;
+    }
+  }
+
+  getProgram(): ts.Program {
+    if (this.program && !this.stale) return this.program;
+    const oldProgram = this.resolutionsChanged ? undefined : this.program;
+    this.program = undefined;
+    const program = ts.createProgram({ rootNames: [...this.extraRoots, ...this.roots], options: this.options, host: this.host, oldProgram });
+    this.program = program;
+    this.stale = false;
+    this.resolutionsChanged = false;
+    // Files the new program does not contain are released with the old program.
+    const live = new Set(program.getSourceFiles().map((f) => path.resolve(f.fileName)));
+    for (const key of this.cache.keys()) if (!live.has(key)) this.cache.delete(key);
+    for (const key of this.nestingNotes.keys()) if (!live.has(key)) this.nestingNotes.delete(key);
+    return program;
+  }
+
+  /** Notes about regions of the file left out because they nest too deep. */
+  notesFor(file: string): string[] {
+    return this.nestingNotes.get(path.resolve(file)) ?? [];
+  }
+
+  dispose(): void {
+    this.nestingNotes.clear();
+    this.program = undefined;
+    this.cache.clear();
+    this.roots.clear();
+  }
+
+  private readText(fileName: string): string | undefined {
+    const lib = LIB_TEXTS.get(fileName);
+    if (lib !== undefined) return lib;
+    try {
+      return this.fsHost.readFileSync(fileName);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private createHost(): ts.CompilerHost {
+    const caseSensitive = this.fsHost.isCaseSensitive();
+    return {
+      getSourceFile: (fileName, languageVersionOrOptions) => {
+        if (isLib(fileName)) {
+          const key = `${languageVersionOf(languageVersionOrOptions)}:${fileName}`;
+          let lib = LIB_SOURCE_FILES.get(key);
+          if (!lib) {
+            lib = ts.createSourceFile(fileName, LIB_TEXTS.get(fileName)!, languageVersionOrOptions);
+            LIB_SOURCE_FILES.set(key, lib);
+          }
+          return lib;
+        }
+        const abs = path.resolve(fileName);
+        const cached = this.cache.get(abs);
+        if (cached) return cached;
+        let text = this.readText(fileName);
+        if (text === undefined) return undefined;
+        // Regions nested too deep for TypeScript's recursive parser are blanked; the rest of the file is analysed.
+        const deep = /\.d\.[cm]?ts$/i.test(fileName) ? [] : deepRegions(text);
+        if (deep.length) {
+          text = blankRegions(text, deep);
+          this.nestingNotes.set(abs, deep.map(nestingNote));
+        } else {
+          this.nestingNotes.delete(abs);
+        }
+        const sourceFile = ts.createSourceFile(fileName, text, languageVersionOrOptions);
+        this.cache.set(abs, sourceFile);
+        return sourceFile;
+      },
+      getDefaultLibFileName: (options) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(options)}`,
+      getDefaultLibLocation: () => LIB_FOLDER,
+      writeFile: () => {
+        // flakelens never emits
+      },
+      getCurrentDirectory: () => this.fsHost.getCurrentDirectory(),
+      getCanonicalFileName: (fileName) => (caseSensitive ? fileName : fileName.toLowerCase()),
+      useCaseSensitiveFileNames: () => caseSensitive,
+      getNewLine: () => '\n',
+      fileExists: (fileName) => isLib(fileName) || this.fsHost.fileExistsSync(fileName),
+      readFile: (fileName) => this.readText(fileName),
+      directoryExists: (dir) => dir === LIB_FOLDER || this.fsHost.directoryExistsSync(dir),
+      getDirectories: (dir) => {
+        try {
+          return this.fsHost.readDirSync(dir).filter((e) => e.isDirectory).map((e) => e.name);
+        } catch {
+          return [];
+        }
+      },
+      realpath: (p) => (isLib(p) ? p : this.fsHost.realpathSync(p)),
+    };
+  }
+}

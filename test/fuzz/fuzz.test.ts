@@ -1,0 +1,17 @@
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { expect, it } from 'vitest';
+
+const REPO = path.resolve(__dirname, '../..');
+
+// A short seeded round of the fuzzer (npm run fuzz): edit sequences through the real server compared with a
+// from-scratch analysis, protocol abuse and workspace faults. Fixed seed: the same edits on every run.
+it('fuzz round: no crash, hang or mismatch', async () => {
+  const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [path.join(REPO, 'bench/fuzz.mjs'), '--sequences', '30', '--seed', '20261201'], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+    );
+  });
+  expect(result.stdout).toMatch(/30 sequences .* 0 crashes, 0 hangs, 0 mismatches/);
+  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+}, 600_000);
