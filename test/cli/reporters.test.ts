@@ -7,7 +7,7 @@ import { RULES } from '../../server/src/rules/index.js';
 import { useColor } from '../../server/src/cli/colors.js';
 import type { ReportFile, ReportFinding } from '../../server/src/cli/report.js';
 import { codeFrame } from '../../server/src/cli/reporters/stylish.js';
-import { assertBuilt, runCli, SAMPLE, type CliResult } from './cliHarness.js';
+import { assertBuilt, REPO_ROOT, runCli, SAMPLE, type CliResult } from './cliHarness.js';
 
 const require = createRequire(import.meta.url);
 // CommonJS packages whose module.exports is the function itself.
@@ -69,7 +69,7 @@ describe('sarif reporter', () => {
     expect(log.version).toBe('2.1.0');
     expect(log.$schema).toMatch(/sarif-2\.1\.0/);
     const run = log.runs[0]!;
-    expect(run.tool.driver).toMatchObject({ name: 'flakelens', informationUri: expect.stringMatching(/^https:\/\//) });
+    expect(run.tool.driver).toMatchObject({ name: 'flakelens', informationUri: pathToFileURL(path.join(REPO_ROOT, 'README.md')).href });
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
     for (const [index, descriptor] of run.tool.driver.rules.entries()) {
       const { meta } = RULES[index]!;
@@ -143,7 +143,7 @@ describe('markdown reporter', () => {
     const section = out.slice(out.indexOf('## Findings by category'), out.indexOf('## Findings by file'));
     expect(section).toMatch(/### Focus and retry markers \(2\)\n\nMarkers that change what runs/);
     expect(section).toContain('- `tests/unit/cart.test.ts:19` (error): Focused test `it.only`');
-    expect(section).toMatch(/\[focused-test\]\(https:\/\/\S+\/docs\/rules\/focused-test\.md\)/);
+    expect(section).toMatch(/\[focused-test\]\(file:\/\/\S+\/docs\/rules\/focused-test\.md\)/);
   });
 
   it('has a section per file with findings', () => {

@@ -12,6 +12,8 @@ export interface FlakelensConfig {
   maxFileSize: number;
   /** Delay before re-analysing an edited buffer (LSP only). */
   debounceMs: number;
+  /** A hosted copy of docs/rules (docs links become `<docsBaseUrl>/<rule-id>.md`); empty: the pages shipped with the package. */
+  docsBaseUrl: string;
 }
 
 export interface SettingDoc {
@@ -38,6 +40,7 @@ export function defaultConfig(): FlakelensConfig {
     ignore: [],
     maxFileSize: 1024 * 1024,
     debounceMs: 200,
+    docsBaseUrl: '',
   };
 }
 
@@ -48,4 +51,5 @@ export const SETTINGS: SettingDoc[] = [
   { key: 'ignore', type: 'string[]', description: 'Globs never analysed (node_modules, .git and build output are always ignored).' },
   { key: 'maxFileSize', type: 'number', description: 'Files larger than this many bytes are skipped with a message.' },
   { key: 'debounceMs', type: 'number', description: 'Language server: delay after an edit before re-analysis.' },
+  { key: 'docsBaseUrl', type: 'string', description: 'URL of a hosted copy of docs/rules: docs links become `<docsBaseUrl>/<rule-id>.md`. Empty: `file://` links to the pages installed with flakelens.' },
 ];

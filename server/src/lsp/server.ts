@@ -1,3 +1,4 @@
+import { docsPage } from '../engine/docs.js';
 import * as fs from 'node:fs';
 import {
   CancellationTokenSource,
@@ -107,7 +108,7 @@ export class FlakelensServer {
     );
     c.onHover((params) =>
       this.request('textDocument/hover', () =>
-        hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat),
+        hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat, docsPage),
       ),
     );
     c.languages.diagnostics.on((params, token) => this.request('textDocument/diagnostic', () => this.diagnostics.pull(params, token), token));

@@ -216,7 +216,7 @@ export class Workspace {
       const program = project.getProgram().compilerObject;
       const sourceFile = program.getSourceFile(abs);
       if (!sourceFile) return skipped('file is not part of its project; skipped');
-      const result = project.forgetNodesCreatedInBlock(() => analyzeSourceFile(program, sourceFile, this.enabled));
+      const result = project.forgetNodesCreatedInBlock(() => analyzeSourceFile(program, sourceFile, this.enabled, { docsBaseUrl: this.config.docsBaseUrl }));
       this.testDependencies.set(abs, userDependencies(program, sourceFile));
       const fallback = this.fallbackNotes.get(abs);
       if (fallback) result.notes.unshift(fallback);
