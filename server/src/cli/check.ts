@@ -94,7 +94,7 @@ export function runCheck(options: CheckOptions): CheckOutcome {
       .filter((p) => !workspace.configProblems.includes(p))
       .map((p) => `${relativePath(workspace.root, p.source)}: ${p.message}`);
     // Said once for the run, not per file: a copied workspace without node_modules loses findings silently otherwise.
-    if (unresolved.size > 0) notes.push(unresolvedRunnerNote([...unresolved.keys()], [...unresolved.values()][0]!, workspace.root));
+    if (unresolved.size > 0) notes.push(unresolvedRunnerNote([...unresolved].map(([module, file]) => ({ module, file })), workspace.root));
     for (const n of notes) note(n);
     if (files.length === 0) note(`no test files found under ${options.paths.map((p) => path.relative(workspace.root, path.resolve(p)) || '.').join(', ')} (testFiles: ${workspace.config.testFiles.join(', ')})`);
     return {

@@ -28,9 +28,9 @@ export interface FileAnalysis {
 export const RUNNER_MODULES: ReadonlySet<string> = new Set(['vitest', '@jest/globals', '@playwright/test', 'mocha', 'chai', 'chai-as-promised', 'node:test']);
 
 /** The note for a workspace whose runner modules do not resolve: what is missing and the fix. */
-export function unresolvedRunnerNote(modules: readonly string[], exampleFile: string, root: string): string {
-  const names = modules.map((m) => `'${m}'`).join(', ');
-  return `${names} (imported by ${exampleFile}) cannot be resolved from ${root}: tests using ${modules.length > 1 ? 'them' : 'it'} are not recognised, so most findings are missing. Install dependencies (e.g. npm install) in the workspace.`;
+export function unresolvedRunnerNote(modules: ReadonlyArray<{ module: string; file: string }>, root: string): string {
+  const names = modules.map(({ module, file }) => `'${module}' (imported by ${file})`).join(', ');
+  return `${names} cannot be resolved from ${root}: tests using ${modules.length > 1 ? 'them' : 'it'} are not recognised, so most findings are missing. Install dependencies (e.g. npm install) in the workspace.`;
 }
 
 /** Runner modules imported (import/export declarations) by the file whose import the checker cannot resolve. */

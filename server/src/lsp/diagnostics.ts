@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   DocumentDiagnosticReportKind,
+  MessageType,
+  ShowMessageNotification,
   type CancellationToken,
   type Connection,
   type Diagnostic,
@@ -134,9 +136,10 @@ export class DiagnosticsService {
   private warnUnresolved(workspace: Workspace, file: string, modules: string[]): void {
     if (this.warnedUnresolved.has(workspace)) return;
     this.warnedUnresolved.add(workspace);
-    const message = `flakelens: ${unresolvedRunnerNote(modules, path.relative(workspace.root, file).split(path.sep).join('/'), workspace.root)}`;
+    const message = `flakelens: ${unresolvedRunnerNote(modules.map((module) => ({ module, file: path.relative(workspace.root, file).split(path.sep).join('/') })), workspace.root)}`;
     this.o.log(message);
-    this.o.connection.window.showWarningMessage(message);
+    // A notification, not showMessageRequest: nothing to answer, and clients without request support still show it.
+    void this.o.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
   }
 
   analyzeAndPublish(file: string, uri = this.uriFor(file)): StoredResult | undefined {
