@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, IN_CI, missingEditor, prepareProject, REPO_ROOT, runEditor, type Editor, type EditorDiagnostic, type EditorRun, type Project } from './harness.js';
 
@@ -80,16 +81,22 @@ describe.each(EDITORS)('$editor with the shipped config, server: $server', ({ ed
   // Outside CI a missing editor is skipped; in CI the test runs and fails on it.
   const test = missing && !IN_CI ? it.skip : it;
 
-  test('diagnostics at the CLI positions, a new one after an edit, the quick fix applied, hover', async () => {
+  // The whole scenario with the installed package; with FLAKELENS_BIN only the start (all that differs).
+  const full = server === 'installed';
+  const title = full ? 'diagnostics at the CLI positions, a new one after an edit, the quick fix applied, hover' : 'starts the server from the bin path and shows the diagnostics at the CLI positions';
+  test(title, async () => {
     if (missing) throw new Error(`${missing}: CI must run the real-editor tests (.ci/run installs the editors)`);
-    const run: EditorRun = await runEditor(editor, project!, { editLine: EDIT_LINE, hoverLine: FOCUS.line, hoverCharacter: FOCUS.character + 1, server });
-    measured.push(`  ${editor} (${server}): ${run.editor}; first diagnostics ${Math.round(run.firstDiagnosticsMs)} ms, edit->diagnostic ${Math.round(run.editLatencyMs)} ms, whole run ${run.wallMs} ms`);
+    const run: EditorRun = await runEditor(editor, project!, { editLine: EDIT_LINE, hoverLine: FOCUS.line, hoverCharacter: FOCUS.character + 1, server, steps: full ? 'all' : 'startup' });
+    measured.push(`  ${editor} (${server}): ${run.editor}; first diagnostics ${Math.round(run.firstDiagnosticsMs)} ms${full ? `, edit->diagnostic ${Math.round(run.editLatencyMs)} ms` : ''}, whole run ${run.wallMs} ms`);
     expect(run.error, JSON.stringify(run, null, 1).slice(0, 8000)).toBeUndefined();
     if (editor !== 'nvim') expect(run.mode).toMatch(/typescript/); // Emacs 28: the example's flakelens-typescript-mode
 
     // 1. Diagnostics where the CLI puts them, with the rule as code and a docs link.
     expect(shape(run.initial)).toEqual(expected);
-    for (const d of run.initial) expect(d.href).toMatch(new RegExp(`${d.code}\\.md$`));
+    // Docs links: the pages installed with the server that runs (the packed package, or the clone FLAKELENS_BIN names).
+    const docsRoot = server === 'installed' ? path.join(fs.realpathSync(project!.root), 'node_modules/flakelens') : REPO_ROOT;
+    for (const d of run.initial) expect(d.href).toBe(pathToFileURL(path.join(docsRoot, 'docs/rules', `${d.code}.md`)).href);
+    if (!full) return;
 
     // 2. Typing `.only` on another test adds a focused-test diagnostic under the new `only`.
     const focusedHere: [string, number, number, number, number, number] = ['focused-test', 1, EDIT_LINE, 5, EDIT_LINE, 9];
@@ -104,6 +111,7 @@ describe.each(EDITORS)('$editor with the shipped config, server: $server', ({ ed
     // 4. Hover over the original `.only` explains the rule.
     expect(run.hover).toContain('focused-test');
     expect(run.hover).toMatch(/Why it makes tests flaky/);
+    expect(run.hover).toContain('To run one test locally, use the runner'); // from docs/rules/focused-test.md
   }, 180_000);
 });
 

@@ -107,6 +107,8 @@ export interface Scenario {
   hoverCharacter: number;
   /** The server command: the installed package through npx (the examples' default) or FLAKELENS_BIN. */
   server: 'installed' | 'path';
+  /** `startup`: stop once the first diagnostics are shown (the server command is all that differs between runs). */
+  steps?: 'all' | 'startup';
 }
 
 /**
@@ -132,6 +134,7 @@ export function runEditor(editor: Editor, project: Project, scenario: Scenario):
     FLAKELENS_EDITOR_HOVER_COL: String(scenario.hoverCharacter),
   };
   delete env.FLAKELENS_BIN;
+  env.FLAKELENS_EDITOR_STEPS = scenario.steps ?? 'all';
   if (scenario.server === 'path') env.FLAKELENS_BIN = CLI;
   const [command, args] =
     editor === 'nvim'

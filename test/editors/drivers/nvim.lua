@@ -52,6 +52,7 @@ local ok, err = pcall(function()
   result.firstDiagnosticsMs = now_ms() - opened
   -- The first publish can race the workspace scan; settle on what the server says for version 1.
   result.initial = flakelens_diagnostics(buf)
+  if os.getenv('FLAKELENS_EDITOR_STEPS') == 'startup' then return end
 
   -- Type `.only` after `it` as a user would (one incremental change).
   local started = now_ms()
