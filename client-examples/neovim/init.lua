@@ -1,6 +1,12 @@
 -- flakelens for Neovim. Put this in your init.lua (or a file under plugin/).
--- `npx --no` runs the project's own flakelens from node_modules/.bin and never installs anything.
-local cmd = { 'npx', '--no', 'flakelens', '--stdio' }
+-- Which server runs:
+--  - by default the project's own flakelens (node_modules/.bin, see the README's install section) through
+--    `npx --no-install`, which never downloads anything. (Not `npx --no flakelens --stdio`: current npm takes
+--    `--no` without a value and hands `--stdio` to npm itself.)
+--  - with FLAKELENS_BIN set, that file: a plain path to the bin of a clone or a global install, e.g.
+--    FLAKELENS_BIN=$HOME/src/flakelens/server/dist/bin/cli.js (run with node, so it need not be executable).
+local bin = os.getenv('FLAKELENS_BIN')
+local cmd = (bin and bin ~= '') and { 'node', bin, '--stdio' } or { 'npx', '--no-install', 'flakelens', '--stdio' }
 local filetypes = { 'javascript', 'javascriptreact', 'typescript', 'typescriptreact' }
 local root_markers = { 'flakelens.config.json', 'package.json', '.git' }
 -- Sent as initializationOptions and answered to workspace/configuration (section "flakelens").

@@ -19,7 +19,7 @@ function serverModule() {
 async function activate(context) {
   const serverPath = serverModule();
   if (!serverPath) {
-    window.showWarningMessage('flakelens: install it in the workspace (npm i -D flakelens) or set flakelensClient.serverPath.');
+    window.showWarningMessage('flakelens: install it in the workspace (see the flakelens README: npm pack, then npm install --save-dev ./flakelens-<version>.tgz) or set flakelensClient.serverPath.');
     return;
   }
   const run = { module: serverPath, transport: TransportKind.stdio };

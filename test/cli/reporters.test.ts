@@ -69,7 +69,7 @@ describe('sarif reporter', () => {
     expect(log.version).toBe('2.1.0');
     expect(log.$schema).toMatch(/sarif-2\.1\.0/);
     const run = log.runs[0]!;
-    expect(run.tool.driver).toMatchObject({ name: 'flakelens', informationUri: expect.stringMatching(/^https:\/\//) });
+    expect(run.tool.driver).toMatchObject({ name: 'flakelens', informationUri: pathToFileURL(path.join(REPO_ROOT, 'README.md')).href });
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
     for (const [index, descriptor] of run.tool.driver.rules.entries()) {
       const { meta } = RULES[index]!;
@@ -151,6 +151,7 @@ describe('markdown reporter', () => {
     expect(section).toMatch(/\| `tests\/reports\/export\.test\.ts:9` \| exportReports › writes one file per report \| info \| This test is retried up to 2 times .*\(\[retry-marker\]\(\S+retry-marker\.md\)\) \| "retried because the export is flaky on CI" \|/);
     expect(section).toMatch(/\| `playwright\.config\.ts:5` \| runner config \| info \|/);
     expect(section).toMatch(/\| `tests\/unit\/cart\.test\.ts:19` \| .* \| error \| Focused test `it\.only`.* \| none given \| Quick fix: Remove \.only \|/);
+    expect(section).toMatch(/\[focused-test\]\(file:\/\/\S+\/docs\/rules\/focused-test\.md\)/);
   });
 
   it('lists the files with findings and counts the clean ones', () => {

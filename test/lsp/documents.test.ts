@@ -1,8 +1,10 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, Hover, TextEdit } from 'vscode-languageserver-protocol';
-import { defaultCapabilities, LspClient, positionOf, removeWorkspace, ruleDiagnostics, tempWorkspace, uriOf } from './lspClient.js';
+import { defaultCapabilities, LspClient, positionOf, REPO_ROOT, removeWorkspace, ruleDiagnostics, tempWorkspace, uriOf } from './lspClient.js';
 
 const CLEAN = `import { describe, it } from 'vitest';\ndescribe('orders', () => {\n  it('saves', () => {});\n});\n`;
 const FOCUSED = `import { describe, it } from 'vitest';\ndescribe('orders', () => {\n  it.only('saves', () => {});\n});\n`;
@@ -97,16 +99,18 @@ describe('push diagnostics, code actions and hover', () => {
     expect(await client.request('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics, only: ['source.organizeImports'] } })).toEqual([]);
   });
 
-  it('hovers a finding with rule id, message, why, examples and the docs link', async () => {
+  it('hovers a finding with rule id, message, the installed docs page and its file: link', async () => {
     const onFinding = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(FOCUSED, 'only', 2) });
     const value = (onFinding.contents as { kind: string; value: string }).value;
     expect((onFinding.contents as { kind: string }).kind).toBe('markdown');
     expect(value).toContain('`focused-test`');
     expect(value).toContain('Focused test `it.only`');
-    expect(value).toContain('**Why it makes tests flaky:**');
-    expect(value).toContain("it.only('saves the order'");
-    expect(value).toContain('Use instead:');
-    expect(value).toMatch(/\[Rule documentation\]\(https:\/\/.*docs\/rules\/focused-test\.md\)/);
+    // The page's content (docs/rules/focused-test.md as installed, without its title), then the link to it.
+    const page = fs.readFileSync(path.join(REPO_ROOT, 'docs/rules/focused-test.md'), 'utf8');
+    expect(value).toContain('## Why it makes tests flaky');
+    expect(value).toContain(page.slice(page.indexOf('## Use instead')).trim());
+    expect(value).not.toContain('# focused-test\n');
+    expect(value).toContain(`[Rule documentation](${pathToFileURL(path.join(REPO_ROOT, 'docs/rules/focused-test.md')).href})`);
     expect(onFinding.range?.start).toEqual(positionOf(FOCUSED, 'only'));
     expect(await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf(FOCUSED, 'import') })).toBeNull();
   });

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, Hover, TextEdit } from 'vscode-languageserver-protocol';
-import { defaultCapabilities, LspClient, positionOf, removeWorkspace, ruleDiagnostics, tempWorkspace, uriOf } from './lspClient.js';
+import { defaultCapabilities, LspClient, positionOf, REPO_ROOT, removeWorkspace, ruleDiagnostics, tempWorkspace, uriOf } from './lspClient.js';
 
 // Regressions found by driving the server from real editors (Neovim 0.7 from Debian 12).
 
@@ -151,7 +152,9 @@ describe('editor regressions (pull, plaintext hover)', () => {
     const value = (hover!.contents as { value: string }).value;
     expect(value).toContain('focused-test');
     expect(value).toContain('Why it makes tests flaky:');
-    expect(value).toMatch(/Rule documentation: https:\/\/\S+focused-test/);
+    expect(value).toContain('Use instead:');
+    expect(value).toContain("    it('adds an item', () => {"); // the page's code, indented
+    expect(value).toContain(`Rule documentation: ${pathToFileURL(path.join(REPO_ROOT, 'docs/rules/focused-test.md')).href}`);
     expect(value).not.toMatch(/\*\*|```|\]\(/);
     expect(await client.shutdown()).toBe(0);
   });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Argument parsing and exit codes only: the work is done by the engine (check/rules) or the LSP layer.
+import { readmeUrl } from '../engine/docs.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,7 +42,7 @@ Exit codes:
   2  usage error, invalid config (every problem is printed, nothing is analysed) or internal error
 
 Notes about files (syntax errors, skipped files, a rule that failed) go to stderr and never stop the run.
-Docs: https://github.com/flakelens/flakelens#readme
+Docs: ${readmeUrl()} (rule pages: docs/rules/ next to it)
 `;
 
 class UsageError extends Error {}

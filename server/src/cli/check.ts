@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ConfigProblem } from '../config/resolve.js';
 import { CONFIG_FILE_NAME } from '../config/resolve.js';
+import { unresolvedRunnerNote } from '../engine/analyze.js';
 import type { Rule, Severity, SeveritySetting } from '../engine/types.js';
 import { Workspace, type ConfigLayer } from '../workspace/workspace.js';
 import { relativePath, summarize, toReportFile, type CheckReport, type ReportFile } from './report.js';
@@ -80,8 +81,10 @@ export function runCheck(options: CheckOptions): CheckOutcome {
     const testFiles = workspace.listTestFiles(targets, (dir, reason) => note(`${relativePath(workspace.root, dir) || '.'}: directory ${reason}; its test files were not checked`));
     // One program per tsconfig with every test file in it, instead of a rebuilt program per file.
     workspace.addRoots(testFiles);
+    const unresolved = new Map<string, string>(); // runner module -> first file importing it
     for (const file of testFiles) {
       const analysis = workspace.analyzeFile(file);
+      for (const m of analysis.unresolvedRunnerModules ?? []) if (!unresolved.has(m)) unresolved.set(m, relativePath(workspace.root, file));
       const reportFile = toReportFile(workspace.root, analysis, analysis.findings.length ? workspace.readText(file) : undefined, keep);
       for (const n of reportFile.notes) note(`${reportFile.path}: ${n}`);
       files.push(reportFile);
@@ -97,6 +100,8 @@ export function runCheck(options: CheckOptions): CheckOutcome {
     const notes = workspace.problems
       .filter((p) => !workspace.configProblems.includes(p))
       .map((p) => `${relativePath(workspace.root, p.source)}: ${p.message}`);
+    // Said once for the run, not per file: a copied workspace without node_modules loses findings silently otherwise.
+    if (unresolved.size > 0) notes.push(unresolvedRunnerNote([...unresolved].map(([module, file]) => ({ module, file })), workspace.root));
     for (const n of notes) note(n);
     if (files.length === 0) note(`no test files found under ${options.paths.map((p) => path.relative(workspace.root, path.resolve(p)) || '.').join(', ')} (testFiles: ${workspace.config.testFiles.join(', ')})`);
     return {
@@ -108,6 +113,7 @@ export function runCheck(options: CheckOptions): CheckOutcome {
         notes,
         summary: summarize(files),
         rules: options.rules,
+        docsBaseUrl: workspace.config.docsBaseUrl,
       },
     };
   } finally {

@@ -65,6 +65,8 @@ export interface CheckReport {
   summary: ReportSummary;
   /** The registry, so reporters can describe every rule (SARIF tool.driver.rules). */
   rules: readonly Rule[];
+  /** The `docsBaseUrl` setting: where rule docs links point ("" for the pages installed with flakelens). */
+  docsBaseUrl?: string;
 }
 
 /** Lines of context shown above and below a finding. */

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
+import { readmeUrl } from '../engine/docs.js';
 
 export const TOOL_NAME = 'flakelens';
-export const INFORMATION_URI = 'https://github.com/flakelens/flakelens';
+/** The README installed with the package (there is no hosted site yet). */
+export const INFORMATION_URI = readmeUrl();
 
 let cached: string | undefined;
 

@@ -74,6 +74,14 @@ export function applyLayer(
         next[key] = [...(value as string[])];
         break;
       }
+      case 'docsBaseUrl': {
+        if (typeof value !== 'string' || (value !== '' && !isDocsBaseUrl(value))) {
+          problems.push({ source, message: `"docsBaseUrl" must be an http(s) or file URL (or "" for the pages installed with flakelens), got ${describe(value)}; ignored` });
+          break;
+        }
+        next.docsBaseUrl = value;
+        break;
+      }
       case 'maxFileSize':
       case 'debounceMs': {
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -86,6 +94,14 @@ export function applyLayer(
     }
   }
   return next;
+}
+
+function isDocsBaseUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:', 'file:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function describe(value: unknown): string {

@@ -17,6 +17,8 @@ export interface FlakelensConfig {
    * `"name"` for any function or method of that name, `"package#name"` for one declared by that npm package.
    */
   knownSafeCalls: string[];
+  /** A hosted copy of docs/rules (docs links become `<docsBaseUrl>/<rule-id>.md`); empty: the pages shipped with the package. */
+  docsBaseUrl: string;
 }
 
 export interface SettingDoc {
@@ -45,6 +47,7 @@ export function defaultConfig(): FlakelensConfig {
     maxFileSize: 1024 * 1024,
     debounceMs: 200,
     knownSafeCalls: [],
+    docsBaseUrl: '',
   };
 }
 
@@ -56,4 +59,5 @@ export const SETTINGS: SettingDoc[] = [
   { key: 'maxFileSize', type: 'number', description: 'Files larger than this many bytes are skipped with a message.' },
   { key: 'debounceMs', type: 'number', description: 'Language server: delay after an edit before re-analysis.' },
   { key: 'knownSafeCalls', type: 'string[]', description: 'floating-promise: calls deliberately left unawaited, as "name" (any function or method of that name) or "package#name" (declared by that npm package), e.g. "playwright-core#evaluate".' },
+  { key: 'docsBaseUrl', type: 'string', description: 'URL of a hosted copy of docs/rules: docs links become `<docsBaseUrl>/<rule-id>.md`. Empty: `file://` links to the pages installed with flakelens.' },
 ];

@@ -4,7 +4,8 @@ import { LineMap } from './lines.js';
 import { parseSuppressions } from './suppressions.js';
 import { TestModel, type Framework, type TestBlock } from './testModel.js';
 import { unknownRunnerConfig, type RunnerConfigFile, type RunnerConfigModel } from './runnerConfig.js';
-import { capSeverity, docsUrlFor, type ConfigFileReport, type Finding, type Report, type Rule, type RuleContext, type RuleSettings, type Severity } from './types.js';
+import { docsUrlFor } from './docs.js';
+import { capSeverity, type ConfigFileReport, type Finding, type Report, type Rule, type RuleContext, type RuleSettings, type Severity } from './types.js';
 
 export interface EnabledRule {
   rule: Rule;
@@ -22,6 +23,32 @@ export interface FileAnalysis {
   frameworks?: Framework[];
   /** How many tests the file registers (as the test model sees them; `it.each` counts once). */
   tests?: number;
+  /**
+   * Runner modules the file imports that do not resolve (a workspace copied without node_modules): tests built on
+   * them are not recognised, so findings are missing. The CLI and the server say so once per workspace.
+   */
+  unresolvedRunnerModules?: string[];
+}
+
+/** Modules whose exports are the tests, suites and assertions the test model recognises by their declarations. */
+export const RUNNER_MODULES: ReadonlySet<string> = new Set(['vitest', '@jest/globals', '@playwright/test', 'mocha', 'chai', 'chai-as-promised', 'node:test']);
+
+/** The note for a workspace whose runner modules do not resolve: what is missing and the fix. */
+export function unresolvedRunnerNote(modules: ReadonlyArray<{ module: string; file: string }>, root: string): string {
+  const names = modules.map(({ module, file }) => `'${module}' (imported by ${file})`).join(', ');
+  return `${names} cannot be resolved from ${root}: tests using ${modules.length > 1 ? 'them' : 'it'} are not recognised, so most findings are missing. Install dependencies (e.g. npm install) in the workspace.`;
+}
+
+/** Runner modules imported (import/export declarations) by the file whose import the checker cannot resolve. */
+export function unresolvedRunnerModules(sourceFile: ts.SourceFile, checker: ts.TypeChecker): string[] {
+  const found = new Set<string>();
+  for (const statement of sourceFile.statements) {
+    const specifier = ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) ? statement.moduleSpecifier : undefined;
+    if (!specifier || !ts.isStringLiteral(specifier) || !RUNNER_MODULES.has(specifier.text)) continue;
+    // Type-only files of a runner (`import type`) still need the module; an unresolved one has no symbol.
+    if (!checker.getSymbolAtLocation(specifier)) found.add(specifier.text);
+  }
+  return [...found];
 }
 
 /** Rules with their effective severity; `off` rules are dropped. */
@@ -39,6 +66,8 @@ export interface AnalyzeOptions {
   runnerConfig?: (file: string, frameworks: ReadonlySet<Framework>) => RunnerConfigModel;
   /** Settings rules read from the workspace config. */
   settings?: RuleSettings;
+  /** Where findings' docs links point (the `docsBaseUrl` setting); empty: the docs pages shipped with the package. */
+  docsBaseUrl?: string;
 }
 
 /**
@@ -73,12 +102,13 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     notes.push(`${syntaxErrors.length} syntax error(s), first at line ${lineOf(first)}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}; TypeScript's parser rejects line${plural ? 's' : ''} ${shown}: findings there may be missing, the rest of the file is analysed`);
   }
   const checker = program.getTypeChecker();
+  const unresolved = unresolvedRunnerModules(sourceFile, checker);
   let model: TestModel;
   try {
     model = new TestModel(sourceFile, checker);
   } catch (error) {
     notes.push(`test model could not be built: ${(error as Error).message}`);
-    return { file, findings, notes };
+    return { file, findings, notes, ...(unresolved.length > 0 ? { unresolvedRunnerModules: unresolved } : {}) };
   }
   let runnerConfig: RunnerConfigModel | undefined;
   const runnerConfigOf = (): RunnerConfigModel => {
@@ -119,7 +149,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
         range: { start: startPos, end: lines.positionAt(end) },
         message: r.message,
         why: meta.docs.why,
-        docsUrl: docsUrlFor(meta.id),
+        docsUrl: docsUrlFor(meta.id, options.docsBaseUrl),
         fixes: r.fixes ?? [],
         ...titleAt(start),
         ...(r.justification ? { justification: r.justification } : {}),
@@ -134,14 +164,14 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     }
   }
   findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
-  return { file, findings, notes, frameworks: [...model.frameworks], tests: model.blocks.filter((b) => b.kind === 'test').length };
+  return { file, findings, notes, frameworks: [...model.frameworks], tests: model.blocks.filter((b) => b.kind === 'test').length, ...(unresolved.length > 0 ? { unresolvedRunnerModules: unresolved } : {}) };
 }
 
 /**
  * Runs the rules that report on runner config files (retries in playwright.config.ts, say) over one config file as
  * the runner-config model read it. Findings sit on the config keys; suppression comments in the file apply.
  */
-export function analyzeRunnerConfigFile(config: RunnerConfigFile, text: string, rules: readonly EnabledRule[]): FileAnalysis {
+export function analyzeRunnerConfigFile(config: RunnerConfigFile, text: string, rules: readonly EnabledRule[], docsBaseUrl?: string): FileAnalysis {
   const findings: Finding[] = [];
   const notes = [...config.notes];
   const suppressions = parseSuppressions(text);
@@ -164,7 +194,7 @@ export function analyzeRunnerConfigFile(config: RunnerConfigFile, text: string, 
         range: location.range,
         message,
         why: meta.docs.why,
-        docsUrl: docsUrlFor(meta.id),
+        docsUrl: docsUrlFor(meta.id, docsBaseUrl),
         fixes: [],
         ...(justification ? { justification } : {}),
       });

@@ -150,8 +150,4 @@ export interface Rule {
   checkConfigFile?(context: ConfigFileContext): void;
 }
 
-export const DOCS_BASE_URL = 'https://github.com/flakelens/flakelens/blob/main/docs/rules/';
-
-export function docsUrlFor(ruleId: string): string {
-  return `${DOCS_BASE_URL}${ruleId}.md`;
-}
+export { docsUrlFor } from './docs.js';

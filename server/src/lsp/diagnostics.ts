@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   DocumentDiagnosticReportKind,
+  MessageType,
+  ShowMessageNotification,
   type CancellationToken,
   type Connection,
   type Diagnostic,
@@ -12,6 +14,7 @@ import {
   type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { unresolvedRunnerNote } from '../engine/analyze.js';
 import type { Finding } from '../engine/types.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { Workspaces } from '../workspace/workspaces.js';
@@ -128,6 +131,18 @@ export class DiagnosticsService {
   // ---- analysis -------------------------------------------------------------------------------
 
   /** Analyses one test file (buffer if open, else disk) and publishes unless the result is stale. */
+  /** Workspaces already told that their runner modules do not resolve (said once per workspace). */
+  private readonly warnedUnresolved = new WeakSet<Workspace>();
+
+  private warnUnresolved(workspace: Workspace, file: string, modules: string[]): void {
+    if (this.warnedUnresolved.has(workspace)) return;
+    this.warnedUnresolved.add(workspace);
+    const message = `flakelens: ${unresolvedRunnerNote(modules.map((module) => ({ module, file: path.relative(workspace.root, file).split(path.sep).join('/') })), workspace.root)}`;
+    this.o.log(message);
+    // A notification, not showMessageRequest: nothing to answer, and clients without request support still show it.
+    void this.o.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+  }
+
   analyzeAndPublish(file: string, uri = this.uriFor(file)): StoredResult | undefined {
     if (this.disposed) return undefined;
     this.syncBuffers();
@@ -146,6 +161,7 @@ export class DiagnosticsService {
     const started = Date.now();
     const analysis = workspace.analyzeFile(file);
     for (const note of analysis.notes) this.o.log(`${file}: ${note}`);
+    if (analysis.unresolvedRunnerModules) this.warnUnresolved(workspace, file, analysis.unresolvedRunnerModules);
     if (analysis.skipped && !document && !fs.existsSync(file)) {
       this.drop(uri);
       return undefined;

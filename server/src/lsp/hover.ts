@@ -16,26 +16,65 @@ function fence(code: string, language: string): string {
   return `${ticks}${language}\n${code}\n${ticks}`;
 }
 
-function describe(finding: Finding, meta: RuleMeta | undefined, language: string): string {
-  const parts = [`**flakelens** \`${finding.ruleId}\` (${finding.severity})`, finding.message, `**Why it makes tests flaky:** ${finding.why}`];
-  if (meta) {
+/** The docs page without its `# id` title (the hover's first line already names the rule). */
+function pageBody(page: string): string {
+  return page.replace(/^\uFEFF?#[^\n]*\n+/, '').trim();
+}
+
+function describe(finding: Finding, meta: RuleMeta | undefined, language: string, page: string | undefined): string {
+  const parts = [`**flakelens** \`${finding.ruleId}\` (${finding.severity})`, finding.message];
+  if (page !== undefined) {
+    // The rule's docs page as installed, so hover explains the rule even where the link cannot be opened.
+    parts.push('---', pageBody(page));
+  } else if (meta) {
+    parts.push(`**Why it makes tests flaky:** ${finding.why}`);
     parts.push(`Flaky:\n\n${fence(meta.docs.badExample, language)}`);
     parts.push(`Use instead:\n\n${fence(meta.docs.goodExample, language)}`);
+  } else {
+    parts.push(`**Why it makes tests flaky:** ${finding.why}`);
   }
   parts.push(`[Rule documentation](${finding.docsUrl})`);
   return parts.join('\n\n');
 }
 
 /** The same content for clients without markdown (eglot without markdown-mode): no markup, code indented. */
-function describePlain(finding: Finding, meta: RuleMeta | undefined): string {
+function describePlain(finding: Finding, meta: RuleMeta | undefined, page: string | undefined): string {
   const indent = (code: string) => code.replace(/^/gm, '    ');
-  const parts = [`flakelens ${finding.ruleId} (${finding.severity})`, finding.message, `Why it makes tests flaky: ${finding.why}`];
-  if (meta) {
+  const parts = [`flakelens ${finding.ruleId} (${finding.severity})`, finding.message];
+  if (page !== undefined) {
+    parts.push(markdownToPlain(pageBody(page)));
+  } else if (meta) {
+    parts.push(`Why it makes tests flaky: ${finding.why}`);
     parts.push(`Flaky:\n\n${indent(meta.docs.badExample)}`);
     parts.push(`Use instead:\n\n${indent(meta.docs.goodExample)}`);
+  } else {
+    parts.push(`Why it makes tests flaky: ${finding.why}`);
   }
   parts.push(`Rule documentation: ${finding.docsUrl}`);
   return parts.join('\n\n');
+}
+
+/** Readable plain text from a docs page: headings end with a colon, code blocks are indented, no markup. */
+export function markdownToPlain(markdown: string): string {
+  const out: string[] = [];
+  let inCode = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(`{3,}|~{3,})/.test(line)) {
+      inCode = !inCode;
+      continue;
+    }
+    if (inCode) {
+      out.push(`    ${line}`);
+      continue;
+    }
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    const text = (heading ? `${heading[1]}:` : line)
+      .replace(/\[([^\]]*)\]\(([^)]*)\)/g, (_, label: string, url: string) => (url.startsWith('#') ? label : `${label} (${url})`))
+      .replace(/\*\*([^*]+)\*\*/g, '$1')
+      .replace(/(^|[^*])\*([^*\s][^*]*)\*/g, '$1$2');
+    out.push(text);
+  }
+  return out.join('\n');
 }
 
 /** Markdown (or plain text) about the findings under the cursor, from the result of the document's current version. */
@@ -46,6 +85,8 @@ export function hover(
   ruleMeta: (ruleId: string) => RuleMeta | undefined,
   /** The client's hover.contentFormat; without markdown the same text goes as plaintext. */
   contentFormat?: readonly string[],
+  /** The rule's docs page (markdown), when installed. */
+  docsPage: (ruleId: string) => string | undefined = () => undefined,
 ): Hover | null {
   if (!document || !result || result.version !== document.version) return null;
   const hits = result.findings.filter((f) => contains(f, params.position));
@@ -53,8 +94,8 @@ export function hover(
   const language = /^(javascript|js)/.test(document.languageId) ? 'js' : 'ts';
   const markdown = !contentFormat || contentFormat.includes(MarkupKind.Markdown);
   const value = markdown
-    ? hits.map((f) => describe(f, ruleMeta(f.ruleId), language)).join('\n\n---\n\n')
-    : hits.map((f) => describePlain(f, ruleMeta(f.ruleId))).join('\n\n');
+    ? hits.map((f) => describe(f, ruleMeta(f.ruleId), language, docsPage(f.ruleId))).join('\n\n---\n\n')
+    : hits.map((f) => describePlain(f, ruleMeta(f.ruleId), docsPage(f.ruleId))).join('\n\n');
   return {
     contents: { kind: markdown ? MarkupKind.Markdown : MarkupKind.PlainText, value },
     range: hits.length === 1 ? hits[0]!.range : undefined,

@@ -1,3 +1,4 @@
+import { docsPage } from '../engine/docs.js';
 import * as fs from 'node:fs';
 import {
   CancellationTokenSource,
@@ -120,7 +121,7 @@ export class FlakelensServer {
       this.request('textDocument/hover', () => {
         const invalid = checkPositionParams('textDocument/hover', params);
         if (invalid) throw invalid;
-        return hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat);
+        return hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat, docsPage);
       }),
     );
     c.languages.diagnostics.on((params, token) =>

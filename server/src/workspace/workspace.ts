@@ -284,7 +284,7 @@ export class Workspace {
       const config = this.runnerConfigs.configFile(abs);
       const text = this.readText(abs);
       if (!config || text === undefined) return { file: abs, findings: [], notes: [], skipped: true };
-      return analyzeRunnerConfigFile(config, text, this.enabled);
+      return analyzeRunnerConfigFile(config, text, this.enabled, this.config.docsBaseUrl);
     } catch (error) {
       return { file: abs, findings: [], notes: [`runner config analysis failed: ${(error as Error).message}`], skipped: true };
     }
@@ -309,6 +309,7 @@ export class Workspace {
       const result = analyzeSourceFile(program, sourceFile, this.enabled, {
         runnerConfig: (f, frameworks) => this.runnerConfigs.forFile(f, frameworks),
         settings: this.config,
+        docsBaseUrl: this.config.docsBaseUrl,
       });
       result.notes.unshift(...entry.notesFor(abs));
       this.testDependencies.set(abs, userDependencies(program, sourceFile));

@@ -23,9 +23,9 @@ function uriOf(relativePath: string): string {
   return relativePath.split('/').map(encodeURIComponent).join('/');
 }
 
-function ruleDescriptor(rule: Rule) {
+function ruleDescriptor(rule: Rule, docsBaseUrl?: string) {
   const { id, category, defaultSeverity, docs } = rule.meta;
-  const helpUri = docsUrlFor(id);
+  const helpUri = docsUrlFor(id, docsBaseUrl);
   const examples = [
     docs.badExample ? `Flaky:\n\n\`\`\`ts\n${docs.badExample}\n\`\`\`` : '',
     docs.goodExample ? `Use instead:\n\n\`\`\`ts\n${docs.goodExample}\n\`\`\`` : '',
@@ -129,7 +129,7 @@ export function toSarif(report: CheckReport) {
             informationUri: report.tool.informationUri,
             version: report.tool.version,
             semanticVersion: report.tool.version,
-            rules: report.rules.map(ruleDescriptor),
+            rules: report.rules.map((rule) => ruleDescriptor(rule, report.docsBaseUrl)),
           },
         },
         originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(report.root.endsWith('/') ? report.root : `${report.root}/`).href } },

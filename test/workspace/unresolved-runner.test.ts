@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RULES } from '../../server/src/rules/index.js';
+import { Workspace } from '../../server/src/workspace/workspace.js';
+import { runCli } from '../cli/cliHarness.js';
+import { LspClient, uriOf } from '../lsp/lspClient.js';
+
+// A workspace copied without node_modules: `vitest` does not resolve, no test is recognised and findings vanish.
+// The engine detects it; the CLI and the server say so once per workspace, with the fix.
+
+const FOCUSED = "import { describe, it } from 'vitest';\ndescribe('a', () => {\n  it.only('b', () => {});\n});\n";
+let root: string;
+
+beforeAll(() => {
+  // Outside this repository, so nothing resolves from its node_modules.
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'flakelens-nodeps-'));
+  fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'copied', private: true, devDependencies: { vitest: '^4.0.0' } }));
+  for (const name of ['a.test.ts', 'b.test.ts']) fs.writeFileSync(path.join(root, name), FOCUSED);
+  fs.writeFileSync(path.join(root, 'c.test.ts'), "import { test } from 'node:test';\ntest('plain', () => {});\n");
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('a runner module that does not resolve', () => {
+  it('is reported by the engine for the files importing it, and only for them', () => {
+    const workspace = new Workspace({ root, rules: RULES });
+    try {
+      const a = workspace.analyzeFile(path.join(root, 'a.test.ts'));
+      expect(a.unresolvedRunnerModules).toEqual(['vitest']);
+      expect(a.findings).toEqual([]); // the loss the note explains
+    } finally {
+      workspace.dispose();
+    }
+    // In this repository vitest resolves: nothing to say.
+    const repoWorkspace = new Workspace({ root: path.resolve(__dirname, '../fixtures/sample-workspace'), rules: RULES });
+    try {
+      const cart = repoWorkspace.analyzeFile(path.resolve(__dirname, '../fixtures/sample-workspace/tests/unit/cart.test.ts'));
+      expect(cart.unresolvedRunnerModules).toBeUndefined();
+      expect(cart.findings.length).toBeGreaterThan(0);
+    } finally {
+      repoWorkspace.dispose();
+    }
+  }, 120_000);
+
+  it('CLI: one note for the run, naming the module and the fix', async () => {
+    const { code, stderr } = await runCli(['check', root]);
+    expect(code).toBe(0);
+    const notes = stderr.split('\n').filter((l) => l.includes('cannot be resolved'));
+    expect(notes).toHaveLength(1);
+    // Without @types/node, node:test does not resolve either.
+    expect(notes[0]).toMatch(/^flakelens: note: 'vitest' \(imported by a\.test\.ts\), 'node:test' \(imported by c\.test\.ts\) cannot be resolved from .*: tests using them are not recognised, so most findings are missing\. Install dependencies \(e\.g\. npm install\) in the workspace\.$/);
+    const json = await runCli(['check', root, '--format', 'json']);
+    expect((JSON.parse(json.stdout) as { notes: string[] }).notes).toEqual([expect.stringMatching(/^'vitest' \(imported by a\.test\.ts\), 'node:test' \(imported by c\.test\.ts\) cannot be resolved .* Install dependencies/)]);
+  }, 120_000);
+
+  it('LSP: one window/showMessage warning and a log line per workspace', async () => {
+    const client = await LspClient.start({ root });
+    try {
+      await client.waitFor('$/progress', (p) => p.value.kind === 'end', { timeoutMs: 90_000 });
+      const shown = client.messages.filter((m) => m.method === 'window/showMessage');
+      if (shown.length !== 1) throw new Error(client.messages.map((m) => `${m.method} ${JSON.stringify(m.params).slice(0, 200)}`).join('\n'));
+      expect(shown).toHaveLength(1);
+      expect(shown[0]!.params.type).toBe(2); // Warning
+      expect(shown[0]!.params.message).toMatch(/^flakelens: 'vitest' \(imported by [ab]\.test\.ts\) cannot be resolved .* Install dependencies/);
+      const logged = client.messages.filter((m) => m.method === 'window/logMessage' && m.params.message === shown[0]!.params.message);
+      expect(logged).toHaveLength(1);
+      // Opening and editing another such file says nothing new.
+      const mark = client.mark();
+      await client.open(path.join(root, 'b.test.ts'), FOCUSED.replace("'b'", "'c'"), 1);
+      await client.waitForDiagnostics(uriOf(path.join(root, 'b.test.ts')), (p) => p.version === 1, { after: mark, timeoutMs: 60_000 });
+      expect(client.messages.slice(mark).filter((m) => m.method === 'window/showMessage')).toEqual([]);
+    } finally {
+      await client.dispose();
+    }
+  }, 180_000);
+});
