@@ -29,7 +29,8 @@ export const DEFAULT_TEST_FILES = [
 ];
 
 /** Directories never analysed or watched. */
-export const ALWAYS_IGNORED_DIRS = ['node_modules', '.git', 'dist', 'build', 'out', 'coverage', '.next', '.turbo', '.cache'];
+// .flakelens holds verify results (and mocha config copies verify writes), never code to analyse.
+export const ALWAYS_IGNORED_DIRS = ['node_modules', '.git', 'dist', 'build', 'out', 'coverage', '.next', '.turbo', '.cache', '.flakelens'];
 
 export function defaultConfig(): FlakelensConfig {
   return {
@@ -45,7 +46,7 @@ export function defaultConfig(): FlakelensConfig {
 export const SETTINGS: SettingDoc[] = [
   { key: 'rules', type: 'object', description: 'Rule id to severity: "error", "warning", "info", "hint" or "off".' },
   { key: 'testFiles', type: 'string[]', description: 'Globs selecting test files, relative to the workspace root. Replaces the defaults.' },
-  { key: 'ignore', type: 'string[]', description: 'Globs never analysed (node_modules, .git and build output are always ignored).' },
+  { key: 'ignore', type: 'string[]', description: 'Globs never analysed (node_modules, .git, .flakelens and build output are always ignored).' },
   { key: 'maxFileSize', type: 'number', description: 'Files larger than this many bytes are skipped with a message.' },
   { key: 'debounceMs', type: 'number', description: 'Language server: delay after an edit before re-analysis.' },
 ];

@@ -66,7 +66,7 @@ export function mergeResults(parts: readonly VerifyResults[]): VerifyResults {
   return {
     ...first,
     options,
-    mergedFrom: parts.length,
+    ...(parts.length > 1 ? { mergedFrom: parts.length } : {}),
     startedAt: parts.map((p) => p.startedAt).sort()[0]!,
     durationMs: Math.max(...parts.map((p) => p.durationMs)),
     files: [...files].sort(),

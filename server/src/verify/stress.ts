@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** Event-loop stall injected into every node process of a stressed run: STALL_MS blocked, then GAP_MS free. */
-export const STALL_MS = 600;
+export const STALL_MS = 1200;
 export const GAP_MS = 1200;
 
 const PRELOAD_SOURCE = `'use strict';

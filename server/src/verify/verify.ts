@@ -302,7 +302,7 @@ async function verifyIn(
  * A run's command as a user can paste it: `npx <runner>` for the resolved runner, without the flags that only
  * feed flakelens its results (reporters and files in the temporary directory).
  */
-export function displayCommand(argv: readonly string[], ctx: Pick<RunnerContext, 'command' | 'tmp'>, binName: string | undefined): string {
+export function displayCommand(argv: readonly string[], ctx: Pick<RunnerContext, 'command' | 'tmp'> & { root?: string }, binName: string | undefined): string {
   const resolvedPrefix = ctx.command.length === 2 && ctx.command[0] === process.execPath && binName !== undefined;
   const rest = argv.slice(ctx.command.length);
   const out: string[] = resolvedPrefix ? ['npx', binName] : ctx.command.map((a) => (a === process.execPath ? 'node' : a));
@@ -314,7 +314,8 @@ export function displayCommand(argv: readonly string[], ctx: Pick<RunnerContext,
       i++;
       continue;
     }
-    out.push(arg);
+    // Files under the root as relative paths: the command is run from the root.
+    out.push(ctx.root !== undefined && arg.startsWith(ctx.root + path.sep) ? toRelative(ctx.root, arg) : arg);
   }
   return shellQuote(out);
 }

@@ -43,7 +43,7 @@ export const jestAdapter: RunnerAdapter = {
   invocations(ctx, spec, runTag) {
     const resultFile = path.join(ctx.tmp, `${runTag}.json`);
     // jest has no CLI switch for retryTimes(); retried tests are caught from `invocations` in the results.
-    const argv = [...ctx.command, '--json', `--outputFile=${resultFile}`, '--ci', '--testLocationInResults', '--no-cache'];
+    const argv = [...ctx.command, '--json', `--outputFile=${resultFile}`, '--ci', '--testLocationInResults'];
     if (spec.mode === 'parallel') argv.push(`--maxWorkers=${spec.workers}`);
     else argv.push('--runInBand');
     if (spec.mode === 'shuffle') argv.push('--randomize', `--seed=${spec.seed ?? 0}`);
