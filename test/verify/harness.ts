@@ -76,7 +76,7 @@ export async function checkFixture(layout: FixtureLayout): Promise<void> {
     expect(basic('stable').verdict).toBe('stable');
     expect(basic('stable').conclusion).toBe('8/8 runs consistent: passed every run.');
     expect(basic('failing').verdict).toBe('failing');
-    expect(basic('failing').firstFailure?.message).toMatch(/expected/);
+    expect(basic('failing').firstFailure?.message).toMatch(/expected/i);
     expect(basic('flaky').verdict).toBe('flaky');
     expect(basic('flaky').counts.serial).toEqual({ passed: 1, failed: 1 });
     const timing = basic('timing');

@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CLEAN;
   }
   const [command, ...rest] = positionals;
-  if (command === undefined) fail('missing command (check or rules)');
+  if (command === undefined) fail('missing command (check, rules or verify)');
   if (command === 'help') {
     process.stdout.write(HELP);
     return EXIT_CLEAN;
@@ -128,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
     await writeOutput(formatRules(RULES, format, useColor(colorFlag, process.stdout) && !values.output ? ANSI : PLAIN), values.output);
     return EXIT_CLEAN;
   }
-  if (command !== 'check') fail(`unknown command "${command}" (use check or rules)`);
+  if (command !== 'check') fail(`unknown command "${command}" (use check, rules or verify)`);
 
   const { formatReport, isReportFormat, REPORT_FORMATS } = await import('../cli/reporters/index.js');
   const format = values.format ?? 'stylish';
