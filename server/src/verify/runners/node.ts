@@ -34,14 +34,18 @@ export default async function* flakelensReporter(source) {
       if (data.details && data.details.type === 'suite') continue;
       const error = data.details && data.details.error;
       const cause = error && error.cause instanceof Error ? error.cause : error;
+      // A file whose process failed outside any test is reported as a test named after the file.
+      const wholeFile = data.nesting === 0 && data.name === data.file;
       results.push({
         file: data.file,
-        titles: [...stack.slice(0, data.nesting), data.name],
+        titles: wholeFile ? ['(file)'] : [...stack.slice(0, data.nesting), data.name],
         status: data.skip !== undefined || data.todo !== undefined ? 'skipped' : event.type === 'test:pass' ? 'passed' : 'failed',
         line: data.line,
         column: data.column,
         durationMs: data.details && data.details.duration_ms,
-        message: cause ? String(cause.message ?? cause) : undefined,
+        message: wholeFile && error && error.exitCode !== undefined
+          ? 'the test file failed outside its tests (exit code ' + error.exitCode + '; run it with node to see why)'
+          : cause ? String(cause.message ?? cause) : undefined,
         stack: cause && cause.stack ? String(cause.stack) : undefined,
       });
     }
