@@ -49,7 +49,8 @@ Options for verify:
       --stress-cpu <0..1>  CPU load per core during stressed runs (default 0.5)
       --workers <n>        workers in parallel mode (default: the number of cores, at least 2)
       --timeout <s>        per-run timeout in seconds (default 600); the run's process tree is killed
-      --runner <id>        vitest, jest, mocha or node (default: detected from configs and package.json)
+      --runner <id>        vitest, jest, mocha, node or playwright (default: detected from configs and
+                           package.json)
       --command <cmd>      command that starts the runner (default: the installed runner); flakelens adds
                            its own arguments
       --shard <i/n>        run only the i-th of n parts of the test files (CI matrix jobs)

@@ -2,7 +2,7 @@
 
 export const VERIFY_SCHEMA_VERSION = 1;
 
-export const RUNNER_IDS = ['vitest', 'jest', 'mocha', 'node'] as const;
+export const RUNNER_IDS = ['vitest', 'jest', 'mocha', 'node', 'playwright'] as const;
 export type RunnerId = (typeof RUNNER_IDS)[number];
 
 export const MODES = ['serial', 'parallel', 'shuffle'] as const;

@@ -67,11 +67,12 @@ interface Order {
 
 export async function runVerify(options: VerifyOptions, hooks: VerifyHooks = {}, signal?: AbortSignal): Promise<VerifyResults> {
   const adapter: RunnerAdapter = ADAPTERS[options.runner];
-  const resolved = options.command ? { command: options.command, version: 'unknown (--command)' } : runnerCommand(options.root, adapter);
+  // With --command the version is still the installed package's, when there is one.
+  const resolved = options.command ? { command: options.command, version: runnerCommand(options.root, adapter)?.version ?? 'unknown' } : runnerCommand(options.root, adapter);
   if (!resolved) throw new VerifyError(`${options.runner} is not installed in ${options.root} (no node_modules/${adapter.packageName} found upwards); install it or pass --command`);
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flakelens-verify-'));
-  const ctx: RunnerContext = { root: options.root, command: resolved.command, tmp, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } };
+  const ctx: RunnerContext = { root: options.root, command: resolved.command, tmp, env: { ...process.env } };
   try {
     return await verifyIn(ctx, adapter, resolved.version, options, hooks, signal, started);
   } catch (error) {
@@ -155,7 +156,7 @@ async function verifyIn(
     const stopLoad = stress ? startCpuLoad(options.stressCpu) : undefined;
     try {
       for (const invocation of invocations) {
-        const outcome = await runProcess(invocation.argv, { cwd: ctx.root, env, timeoutMs: options.timeoutMs, signal });
+        const outcome = await runProcess(invocation.argv, { cwd: ctx.root, env: { ...env, ...invocation.env }, timeoutMs: options.timeoutMs, signal });
         record.exitCode = outcome.exitCode;
         if (outcome.cancelled) {
           record.status = 'cancelled';

@@ -28,6 +28,8 @@ export interface Invocation {
   argv: string[];
   /** The file the runner writes its machine-readable results to. */
   resultFile: string;
+  /** Extra environment (e.g. where a reporter writes its file). */
+  env?: Record<string, string>;
 }
 
 export class RunnerError extends Error {}

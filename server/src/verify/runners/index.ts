@@ -5,6 +5,7 @@ import { resolveRunnerPackage, type RunnerAdapter } from './adapter.js';
 import { jestAdapter } from './jest.js';
 import { mochaAdapter } from './mocha.js';
 import { nodeAdapter } from './node.js';
+import { playwrightAdapter } from './playwright.js';
 import { vitestAdapter } from './vitest.js';
 
 export const ADAPTERS: Record<RunnerId, RunnerAdapter> = {
@@ -12,12 +13,14 @@ export const ADAPTERS: Record<RunnerId, RunnerAdapter> = {
   jest: jestAdapter,
   mocha: mochaAdapter,
   node: nodeAdapter,
+  playwright: playwrightAdapter,
 };
 
 const CONFIG_MARKERS: Array<[RunnerId, RegExp]> = [
   ['vitest', /^vitest\.(?:config|workspace)\.[cm]?[jt]s$/],
   ['jest', /^jest\.config\.(?:[cm]?[jt]s|json)$/],
   ['mocha', /^\.mocharc\.(?:c?js|jsonc?|ya?ml)$/],
+  ['playwright', /^playwright\.config\.[cm]?[jt]s$/],
 ];
 
 /**
@@ -44,6 +47,7 @@ export function detectRunner(root: string): RunnerId | undefined {
   if (/\bvitest\b/.test(script)) return 'vitest';
   if (/\bjest\b/.test(script)) return 'jest';
   if (/\bmocha\b/.test(script)) return 'mocha';
+  if (/\bplaywright\s+test\b/.test(script)) return 'playwright';
   if (/\bnode\b[^&|;]*\s--test\b/.test(script)) return 'node';
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
   for (const id of ['vitest', 'jest', 'mocha'] as const) if (deps[id] !== undefined) return id;
