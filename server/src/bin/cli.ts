@@ -217,7 +217,6 @@ async function verifyMain(argv: string[]): Promise<number> {
           command: { type: 'string' },
           shard: { type: 'string' },
           merge: { type: 'boolean' },
-          bisect: { type: 'boolean' },
           'no-bisect': { type: 'boolean' },
           results: { type: 'string' },
           root: { type: 'string' },
