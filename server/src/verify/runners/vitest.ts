@@ -24,6 +24,15 @@ export function fullNamePattern(only: string[][]): string {
   return `^(?:${only.map((titles) => escapeRegExp(titles.join(' '))).join('|')})$`;
 }
 
+/**
+ * vitest's JSON reporter gives each error's stack; for a timeout that stack is the test's definition site under
+ * the placeholder message STACK_TRACE_ERROR, with the real message lost.
+ */
+function vitestMessage(failure: string): string {
+  const line = firstLine(failure);
+  return line === 'Error: STACK_TRACE_ERROR' ? 'failed without a message (vitest reports a test timeout this way)' : line;
+}
+
 export const vitestAdapter: RunnerAdapter = {
   id: 'vitest',
   packageName: 'vitest',
@@ -78,7 +87,7 @@ export const vitestAdapter: RunnerAdapter = {
           file: rel,
           titles: [...test.ancestorTitles, test.title],
           status,
-          message: failure === undefined ? undefined : firstLine(failure),
+          message: failure === undefined ? undefined : vitestMessage(failure),
           location: test.location,
           durationMs: test.duration,
           at: failure === undefined ? undefined : stackLocation(ctx.root, failure),
