@@ -22,6 +22,10 @@ Usage:
                                          show what flakelens knows about a test file: its suites, tests
                                          and hooks, and the runner configuration that governs it (each
                                          setting with its value and where it is set, or why it is unknown)
+  flakelens verify [paths...] [options]  run the tests repeatedly (serial, parallel, shuffled, stressed)
+                                         and report which are flaky and why (runs the workspace's tests)
+  flakelens verify --merge a.json b.json ...
+                                         combine shard results and recompute the verdicts
   flakelens --stdio                      start the language server (also --node-ipc, --socket=N)
 
 Options for check (explain takes --format, --output, --root and the colour flags too):
@@ -40,6 +44,31 @@ Exit codes:
   0  no error findings and no more warnings than --max-warnings (info and hint never count)
   1  error findings, or too many warnings
   2  usage error, invalid config (every problem is printed, nothing is analysed) or internal error
+
+Options for verify:
+      --runs <n>           runs per mode (default 10)
+      --modes <list>       serial,parallel,shuffle (default all three)
+      --seed <n>           base shuffle seed; run k of the shuffle mode uses seed+k (default: from the clock,
+                           always recorded)
+      --stress             add as many serial runs under CPU and event-loop load
+      --stress-cpu <0..1>  CPU load per core during stressed runs (default 0.5)
+      --workers <n>        workers in parallel mode (default: the number of cores, at least 2)
+      --timeout <s>        per-run timeout in seconds (default 600); the run's process tree is killed
+      --runner <id>        vitest, jest, mocha, node or playwright (default: detected from configs and
+                           package.json)
+      --command <cmd>      command that starts the runner (default: the installed runner); flakelens adds
+                           its own arguments
+      --shard <i/n>        run only the i-th of n parts of the test files (CI matrix jobs)
+      --no-bisect          do not search for the polluter of order-dependent tests
+      --results <file>     where to write the results (default .flakelens/verify.json under --root)
+  -f, --format <name>      stylish (default), json, markdown or junit
+  -o, --output <file>      write the report to a file
+
+Exit codes for verify:
+  0  no test is flaky, order-dependent, parallel-sensitive or timing-sensitive (failing tests do not count)
+  1  at least one is
+  2  usage error, or a runner that cannot start, fails to report or times out
+  130 interrupted (Ctrl-C); runner processes are killed and temporary files removed
 
 Notes about files (syntax errors, skipped files, a rule that failed) go to stderr and never stop the run.
 Docs: ${readmeUrl()} (rule pages: docs/rules/ next to it)
@@ -71,6 +100,7 @@ function joinNegativeValues(argv: readonly string[]): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'verify') return verifyMain(argv.slice(1));
   const { values, positionals } = (() => {
     try {
       return parseArgs({
@@ -105,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CLEAN;
   }
   const [command, ...rest] = positionals;
-  if (command === undefined) fail('missing command (check, rules or explain)');
+  if (command === undefined) fail('missing command (check, rules, explain or verify)');
   if (command === 'help') {
     process.stdout.write(HELP);
     return EXIT_CLEAN;
@@ -124,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CLEAN;
   }
   if (command === 'explain') return explain(rest, values, colorFlag);
-  if (command !== 'check') fail(`unknown command "${command}" (use check, rules or explain)`);
+  if (command !== 'check') fail(`unknown command "${command}" (use check, rules, explain or verify)`);
 
   const { formatReport, isReportFormat, REPORT_FORMATS } = await import('../cli/reporters/index.js');
   const format = values.format ?? 'stylish';
@@ -215,6 +245,159 @@ async function explain(rest: string[], values: { format?: string; root?: string;
     return EXIT_CLEAN;
   } finally {
     workspace.dispose();
+  }
+}
+
+const VERIFY_EXIT_INTERRUPTED = 130;
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) fail(`${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+async function verifyMain(argv: string[]): Promise<number> {
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          runs: { type: 'string' },
+          modes: { type: 'string' },
+          seed: { type: 'string' },
+          stress: { type: 'boolean' },
+          'stress-cpu': { type: 'string' },
+          workers: { type: 'string' },
+          timeout: { type: 'string' },
+          runner: { type: 'string' },
+          command: { type: 'string' },
+          shard: { type: 'string' },
+          merge: { type: 'boolean' },
+          'no-bisect': { type: 'boolean' },
+          results: { type: 'string' },
+          root: { type: 'string' },
+          format: { type: 'string', short: 'f' },
+          output: { type: 'string', short: 'o' },
+          color: { type: 'boolean' },
+          'no-color': { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  })();
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT_CLEAN;
+  }
+  const { formatVerify, isVerifyFormat, VERIFY_FORMATS, progressLine } = await import('../cli/verifyReport.js');
+  const { useColor, ANSI, PLAIN } = await import('../cli/colors.js');
+  const { FLAKY_VERDICTS, MODES, RUNNER_IDS } = await import('../verify/types.js');
+  const results = await import('../verify/results.js');
+  const format = values.format ?? 'stylish';
+  if (!isVerifyFormat(format)) fail(`unknown format "${format}" for verify (use ${VERIFY_FORMATS.join(', ')})`);
+  const palette = format === 'stylish' && !values.output && useColor(values['no-color'] ? false : values.color ? true : undefined, process.stdout) ? ANSI : PLAIN;
+  const exitFor = (verdicts: Array<{ verdict: string }>) => (verdicts.some((v) => FLAKY_VERDICTS.has(v.verdict as never)) ? EXIT_FINDINGS : EXIT_CLEAN);
+
+  if (values.merge) {
+    if (positionals.length === 0) fail('--merge needs the result files to combine');
+    let merged;
+    try {
+      merged = results.mergeResults(positionals.map((file) => results.readResults(path.resolve(file))));
+    } catch (error) {
+      if (error instanceof results.ResultsError) fail(error.message);
+      throw error;
+    }
+    if (values.results) results.writeResults(path.resolve(values.results), merged);
+    await writeOutput(formatVerify(merged, format, palette), values.output);
+    return exitFor(merged.verdicts);
+  }
+
+  const root = path.resolve(values.root ?? process.cwd());
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) fail(`--root ${values.root}: not a directory`);
+  const paths = positionals.map((p) => path.resolve(p));
+  for (const p of paths) if (!fs.existsSync(p)) fail(`no such file or directory: ${p}`);
+  const modes = (values.modes ?? MODES.join(',')).split(',').map((m) => m.trim()).filter(Boolean);
+  for (const m of modes) if (!(MODES as readonly string[]).includes(m)) fail(`unknown mode "${m}" (use ${MODES.join(', ')})`);
+  if (modes.length === 0) fail('--modes needs at least one mode');
+  const { detectRunner } = await import('../verify/runners/index.js');
+  const runner = values.runner ?? detectRunner(root);
+  if (runner === undefined) fail(`cannot tell which test runner ${root} uses; pass --runner (${RUNNER_IDS.join(', ')})`);
+  if (!(RUNNER_IDS as readonly string[]).includes(runner)) fail(`unknown runner "${runner}" (use ${RUNNER_IDS.join(', ')})`);
+  const { parseShard } = await import('../verify/plan.js');
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (values.shard !== undefined && !shard) fail(`--shard expects i/n with 1 <= i <= n, got "${values.shard}"`);
+  let seed = Date.now() % 1_000_000;
+  if (values.seed !== undefined) {
+    seed = Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`--seed must be an integer from 0 to 4294967295, got "${values.seed}"`);
+  }
+  const stressCpu = values['stress-cpu'] === undefined ? 0.5 : Number(values['stress-cpu']);
+  if (!(stressCpu >= 0 && stressCpu <= 1)) fail(`--stress-cpu must be between 0 and 1, got "${values['stress-cpu']}"`);
+  const os = await import('node:os');
+  const command = values.command === undefined ? undefined : values.command.trim().split(/\s+/);
+  if (command !== undefined && command[0] === '') fail('--command is empty');
+
+  const controller = new AbortController();
+  const { killAllRunners } = await import('../verify/process.js');
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    process.stderr.write(interrupts === 1 ? '\nflakelens: interrupted; stopping the runner...\n' : '');
+    controller.abort();
+    if (interrupts > 1) {
+      killAllRunners();
+      process.exit(VERIFY_EXIT_INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const live = process.stderr.isTTY === true;
+  const { runVerify, VerifyError } = await import('../verify/verify.js');
+  const { toolVersion } = await import('../cli/version.js');
+  try {
+    const verified = await runVerify(
+      {
+        root,
+        runner: runner as (typeof RUNNER_IDS)[number],
+        ...(command ? { command } : {}),
+        runs: positiveInt('--runs', values.runs, 10),
+        modes: modes as (typeof MODES)[number][],
+        stress: values.stress ?? false,
+        stressCpu,
+        seed,
+        workers: positiveInt('--workers', values.workers, Math.max(2, os.availableParallelism())),
+        timeoutMs: positiveInt('--timeout', values.timeout, 600) * 1000,
+        ...(shard ? { shard } : {}),
+        ...(paths.length ? { paths } : {}),
+        bisect: !values['no-bisect'],
+        toolVersion: toolVersion(),
+      },
+      {
+        onRunStart: (progress) => {
+          if (live) process.stderr.write(`\r\u001b[K${progress.purpose === 'plan' ? `run ${progress.index}/${progress.total}` : `${progress.purpose} run ${progress.index}`}  ${progress.stress ? 'stressed ' : ''}${progress.mode}...`);
+        },
+        onRunEnd: (progress, record) => process.stderr.write(`${live ? '\r\u001b[K' : ''}${progressLine(progress, record)}\n`),
+        onNote: (note) => process.stderr.write(`flakelens: note: ${note}\n`),
+      },
+      controller.signal,
+    );
+    results.writeResults(values.results ? path.resolve(values.results) : results.resultsPath(root), verified);
+    await writeOutput(formatVerify(verified, format, palette), values.output);
+    return exitFor(verified.verdicts);
+  } catch (error) {
+    if (error instanceof VerifyError) {
+      process.stderr.write(`flakelens: ${error.message}\n`);
+      return error.cancelled ? VERIFY_EXIT_INTERRUPTED : EXIT_USAGE;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -36,8 +36,8 @@ export const DEFAULT_TEST_FILES = [
 ];
 
 /** Directories never analysed or watched. */
-/** Never analysed, whatever .gitignore says. Build output is left to .gitignore (a `build/` folder may hold sources). */
-export const ALWAYS_IGNORED_DIRS = ['node_modules', '.git'];
+/** Never analysed, whatever .gitignore says. Build output is left to .gitignore (a `build/` folder may hold sources); .flakelens holds verify results. */
+export const ALWAYS_IGNORED_DIRS = ['node_modules', '.git', '.flakelens'];
 
 export function defaultConfig(): FlakelensConfig {
   return {
@@ -55,7 +55,7 @@ export function defaultConfig(): FlakelensConfig {
 export const SETTINGS: SettingDoc[] = [
   { key: 'rules', type: 'object', description: 'Rule id to severity: "error", "warning", "info", "hint" or "off".' },
   { key: 'testFiles', type: 'string[]', description: 'Globs selecting test files, relative to the workspace root. Replaces the defaults.' },
-  { key: 'ignore', type: 'string[]', description: 'Globs never analysed, on top of what .gitignore files exclude (node_modules and .git are always ignored).' },
+  { key: 'ignore', type: 'string[]', description: 'Globs never analysed, on top of what .gitignore files exclude (node_modules, .git and .flakelens are always ignored).' },
   { key: 'maxFileSize', type: 'number', description: 'Files larger than this many bytes are skipped with a message.' },
   { key: 'debounceMs', type: 'number', description: 'Language server: delay after an edit before re-analysis.' },
   { key: 'knownSafeCalls', type: 'string[]', description: 'floating-promise: calls deliberately left unawaited, as "name" (any function or method of that name) or "package#name" (declared by that npm package), e.g. "playwright-core#evaluate".' },
