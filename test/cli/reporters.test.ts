@@ -132,8 +132,8 @@ describe('markdown reporter', () => {
     const out = markdown.stdout;
     expect(out.startsWith('# Flaky-test audit\n')).toBe(true);
     expect(out).toContain('## Summary');
-    expect(out).toContain('| Test files scanned | 11 |');
     const report = JSON.parse(json.stdout) as JsonReport & { summary: { tests: number } };
+    expect(out).toContain(`| Test files scanned | ${report.files.filter((f) => !('kind' in f)).length} |`);
     expect(report.summary.tests).toBeGreaterThan(11);
     expect(out).toContain(`| Tests | ${report.summary.tests} |`);
     const errors = report.files.flatMap((f) => f.findings).filter((f) => f.severity === 'error').length;

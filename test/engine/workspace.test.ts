@@ -211,7 +211,8 @@ describe('Workspace projects', () => {
     const root = scratch({
       'tsconfig.json': json({ compilerOptions: { strict: true, types: [] }, include: ['src'] }),
       'src/env.d.ts': 'declare function resetDatabase(): Promise<void>;\n',
-      'src/a.test.ts': 'export {};\nasync function run() {\n  resetDatabase();\n}\nvoid run;\n',
+      // A real test: floating-promise stays silent in files that register no test, suite or hook.
+      'src/a.test.ts': "import { it } from 'vitest';\nit('resets', async () => {\n  resetDatabase();\n});\n",
     }, true);
     const workspace = new Workspace({ root, rules: [floatingPromise] });
     try {

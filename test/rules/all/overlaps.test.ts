@@ -58,7 +58,7 @@ test('a', async ({ page }) => {
   page.waitForTimeout(500); // fixed-sleep
   test.step('s', async () => {}); // floating-promise
   expect(page).toHaveURL('/'); // async-assertion
-  page.on('request', async (req) => { await req.response(); }); // async-callback-misuse
+  page.on('request', async (req) => { expect(await req.response()).toBeTruthy(); }); // async-callback-misuse
   page.on('dialog', async (dialog) => { await dialog.dismiss(); });
 });`,
   },
@@ -81,9 +81,10 @@ it('c', (done) => {
     name: 'describe bodies',
     code: `import { describe, it } from '@jest/globals';
 declare function save(x?: unknown): Promise<void>;
-describe('a', async () => { // async-describe
+describe('a', async () => {
   save(); // floating-promise
-  it('b', () => {});
+  await save();
+  it('b', () => {}); // async-describe
 });`,
   },
 ];
