@@ -17,6 +17,8 @@ const CLI = path.join(REPO, 'server/dist/bin/cli.js');
 const SAMPLE = path.join(REPO, 'test/fixtures/sample-workspace');
 const { Workspace } = await import(pathToFileURL(path.join(REPO, 'server/dist/workspace/workspace.js')).href);
 const { RULES } = await import(pathToFileURL(path.join(REPO, 'server/dist/rules/index.js')).href);
+// The same seeded PRNG verify uses for file orders: a seed always gives the same edits.
+const { seededRandom: rng } = await import(pathToFileURL(path.join(REPO, 'server/dist/verify/plan.js')).href);
 
 const { values } = parseArgs({
   options: { sequences: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, verbose: { type: 'boolean', default: false }, 'all-roots': { type: 'boolean', default: false }, 'timeout-ms': { type: 'string', default: '60000' } },
@@ -24,18 +26,6 @@ const { values } = parseArgs({
 const SEQUENCES = Number(values.sequences);
 const SEED = Number(values.seed);
 const TIMEOUT = Number(values['timeout-ms']);
-
-/** mulberry32: small, seedable, good enough for picking edits. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Snippets that move findings around: focus markers, sleeps, floating promises, line breaks of every kind, broken syntax. */
 const SNIPPETS = [
