@@ -8,6 +8,10 @@ const FLOATING = 'Fixed sleep of 500 ms is not awaited, so it waits for nothing:
 ruleTable('fixed-sleep', {
   valid: [
     {
+      name: 'a delay computed from the clock waits until a moment (a rate-limit window), not a fixed time',
+      code: `import { it } from 'vitest';\nconst ensureWindowHeadroom = async (windowSeconds: number, requiredMs: number) => {\n  const windowMs = windowSeconds * 1000;\n  const msLeft = windowMs - (Date.now() % windowMs);\n  if (msLeft < requiredMs) await new Promise((resolve) => setTimeout(resolve, msLeft + 100));\n};\nit('a', async () => {\n  await ensureWindowHeadroom(60, 10_000);\n  await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));\n});`,
+    },
+    {
       name: '0 ms waits yield to the event loop',
       code: `import { it } from 'vitest';\nimport { setTimeout as wait } from 'node:timers/promises';\n${SLEEP}it('a', async () => {\n  await new Promise((r) => setTimeout(r, 0));\n  await new Promise((r) => setTimeout(r));\n  await sleep(0);\n  await wait(0);\n});`,
     },

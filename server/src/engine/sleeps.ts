@@ -178,6 +178,26 @@ export class SleepFinder {
     return found;
   }
 
+  /** Whether an expression reads the clock (Date.now(), performance.now(), new Date()), directly or through const locals. */
+  private readsClock(node: ts.Node, depth: number): boolean {
+    if (depth > 3) return false;
+    if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date') return true;
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'now' && ts.isIdentifier(callee.expression)
+        && (callee.expression.text === 'Date' || callee.expression.text === 'performance')) return true;
+    }
+    if (ts.isIdentifier(node)) {
+      const declaration = this.checker.getSymbolAtLocation(node)?.valueDeclaration;
+      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && declaration.getSourceFile() === node.getSourceFile()
+        && ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0) {
+        return this.readsClock(declaration.initializer, depth + 1);
+      }
+      return false;
+    }
+    return ts.forEachChild(node, (child) => (this.readsClock(child, depth) ? true : undefined)) ?? false;
+  }
+
   /** Milliseconds of a delay expression: literals, arithmetic on them, const literals, bound helper parameters. */
   evaluate(expression: ts.Expression | undefined, bindings: Bindings): Duration {
     if (!expression) return ZERO; // setTimeout(resolve) fires on the next timer tick: a yield, not a wait
@@ -188,6 +208,9 @@ export class SleepFinder {
       const bound = symbol && bindings.get(symbol);
       if (bound) return bound;
     }
+    // `windowMs - (Date.now() % windowMs)`: a delay computed from the clock waits until a moment (a rate-limit
+    // window, a scheduled instant), which a loaded machine does not shift: no fixed wait, like a yield.
+    if (this.readsClock(node, 0)) return ZERO;
     if (ts.isBinaryExpression(node)) {
       const left = this.evaluate(node.left, bindings).ms;
       const right = this.evaluate(node.right, bindings).ms;
