@@ -184,10 +184,17 @@ export class TsconfigIndex {
   }
 
   /**
-   * The nearest tsconfig.json that includes the file (directly or through its references);
-   * sibling tsconfig.*.json files (tsconfig.test.json, tsconfig.spec.json) as a fallback.
+   * The tsconfig tsserver would give the file: the nearest tsconfig.json that includes it (directly or through its
+   * references), walking up past tsconfig.json files that do not. Unreferenced siblings (tsconfig.base.json,
+   * tsconfig.test.json) only when no tsconfig.json up to the workspace root owns the file: tsserver would use an
+   * inferred project there, and a sibling that includes the file types it better than defaults do.
    */
   ownerOf(file: string): TsconfigSpec | undefined {
+    return this.walkUp(file, (dir) => this.search(path.join(dir, 'tsconfig.json'), file, new Set()))
+      ?? this.walkUp(file, (dir) => this.siblingOwner(dir, file));
+  }
+
+  private walkUp(file: string, ownerIn: (dir: string) => TsconfigSpec | undefined): TsconfigSpec | undefined {
     const root = path.resolve(this.stopAt);
     let dir = path.dirname(path.resolve(file));
     const within = (d: string) => d === root || d.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
@@ -195,7 +202,7 @@ export class TsconfigIndex {
     if (!within(dir)) return undefined;
     for (;;) {
       if (path.basename(dir) !== 'node_modules') {
-        const owner = this.ownerInDirectory(dir, file);
+        const owner = ownerIn(dir);
         if (owner) return owner;
       }
       const parent = path.dirname(dir);
@@ -222,15 +229,14 @@ export class TsconfigIndex {
     return undefined;
   }
 
-  private ownerInDirectory(dir: string, file: string): TsconfigSpec | undefined {
+  private siblingOwner(dir: string, file: string): TsconfigSpec | undefined {
     let names: string[];
     try {
-      names = fs.readdirSync(dir).filter((n) => /^tsconfig(\..+)?\.json$/.test(n));
+      names = fs.readdirSync(dir).filter((n) => /^tsconfig\..+\.json$/.test(n));
     } catch {
       return undefined;
     }
-    if (names.length === 0) return undefined;
-    names.sort((a, b) => (a === 'tsconfig.json' ? -1 : b === 'tsconfig.json' ? 1 : a.localeCompare(b)));
+    names.sort((a, b) => a.localeCompare(b));
     for (const name of names) {
       const found = this.search(path.join(dir, name), file, new Set());
       if (found) return found;
