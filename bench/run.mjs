@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Benchmark: a generated mid-size test repository, checked cold by the built CLI, compared with `tsc --noEmit`,
 // then warm re-analysis of one edited file through the Workspace API, and resident memory.
-// Usage: node bench/run.mjs [--files N] [--helpers M] [--runs R]   (npm run bench builds first)
+// Usage: node bench/run.mjs [--files N] [--helpers M] [--runs R] [--process-runs P] [--workspace DIR]
+//   --workspace DIR: measure a real workspace instead of the generated one (its tsconfig.json for tsc).
+// Every ratio is against `tsc --noEmit` measured in the same run, interleaved, medians: it holds on a noisy machine.
+// (npm run bench builds first)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,15 +20,18 @@ const { values } = parseArgs({
     files: { type: 'string', default: '300' },
     helpers: { type: 'string' },
     runs: { type: 'string', default: '5' },
+    'process-runs': { type: 'string', default: '3' },
+    workspace: { type: 'string' },
   },
 });
+const processRuns = Number(values['process-runs']);
 const testCount = Number(values.files);
 const helperCount = values.helpers === undefined ? Math.max(2, Math.round(testCount / 3)) : Number(values.helpers);
 /** Bump when the generated code changes, so cached repositories are regenerated. */
 const GENERATOR_VERSION = 2;
 const runs = Number(values.runs);
-if (![testCount, helperCount, runs].every((n) => Number.isInteger(n) && n > 0) || helperCount < 2) {
-  console.error('usage: node bench/run.mjs [--files N] [--helpers M] [--runs R]  (positive integers, M >= 2)');
+if (![testCount, helperCount, runs, processRuns].every((n) => Number.isInteger(n) && n > 0) || helperCount < 2) {
+  console.error('usage: node bench/run.mjs [--files N] [--helpers M] [--runs R] [--process-runs P] [--workspace DIR]  (positive integers, M >= 2)');
   process.exit(2);
 }
 if (!fs.existsSync(CLI)) {
@@ -188,7 +194,7 @@ test.describe('page ${i}', () => {
 `;
 }
 
-function generate(dir) {
+function generate(dir, marker) {
   const rand = random(testCount * 7919 + helperCount);
   fs.rmSync(dir, { recursive: true, force: true });
   const write = (rel, text) => {
@@ -229,41 +235,80 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const seconds = (millis) => (millis >= 1000 ? `${(millis / 1000).toFixed(2)} s` : `${millis.toFixed(1)} ms`);
 
-function timeProcess(args) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const elapsed = ms(start);
-  return { elapsed, status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const mbOrNa = (bytes) => (bytes === undefined ? 'RSS n/a' : mb(bytes));
 
-const repo = path.join(ROOT, 'bench/.work', `repo-${testCount}-${helperCount}`);
-let generationNote = 'reused';
-const marker = `${GENERATOR_VERSION} ${testCount} ${helperCount}\n`;
-const markerFile = path.join(repo, '.generated');
-if (!fs.existsSync(markerFile) || fs.readFileSync(markerFile, 'utf8') !== marker) {
+/** Wall time and (where GNU time exists) peak RSS of a fresh node process. */
+function timeProcess(args) {
+  const rssFile = path.join(ROOT, 'bench/.work', `rss-${process.pid}.txt`);
+  const [command, commandArgs] = TIME ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args]] : [process.execPath, args];
   const start = process.hrtime.bigint();
-  generate(repo);
-  generationNote = `generated in ${seconds(ms(start))}`;
+  const result = spawnSync(command, commandArgs, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const elapsed = ms(start);
+  let rss;
+  if (TIME) {
+    const kb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    if (Number.isFinite(kb)) rss = kb * 1024;
+    fs.rmSync(rssFile, { force: true });
+  }
+  return { elapsed, rss, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
-console.log(`bench repository: ${path.relative(ROOT, repo)} (${testCount} test files, ${helperCount} helper modules; ${generationNote})`);
 
 const rows = [];
-
-// Cold: a fresh process, as in CI.
-const cold = timeProcess([CLI, 'check', repo, '--format', 'json']);
-if (cold.status !== 0 && cold.status !== 1) {
-  console.error(`flakelens check failed (exit ${cold.status}):\n${cold.stderr}`);
-  process.exit(1);
+fs.mkdirSync(path.join(ROOT, 'bench/.work'), { recursive: true });
+let repo;
+if (values.workspace) {
+  repo = path.resolve(values.workspace);
+  console.log(`bench workspace: ${repo}`);
+} else {
+  repo = path.join(ROOT, 'bench/.work', `repo-${testCount}-${helperCount}`);
+  let generationNote = 'reused';
+  const marker = `${GENERATOR_VERSION} ${testCount} ${helperCount}\n`;
+  const markerFile = path.join(repo, '.generated');
+  if (!fs.existsSync(markerFile) || fs.readFileSync(markerFile, 'utf8') !== marker) {
+    const start = process.hrtime.bigint();
+    generate(repo, marker);
+    generationNote = `generated in ${seconds(ms(start))}`;
+  }
+  console.log(`bench repository: ${path.relative(ROOT, repo)} (${testCount} test files, ${helperCount} helper modules; ${generationNote})`);
 }
-const coldReport = JSON.parse(cold.stdout);
+
+// Cold check, cached re-check and tsc, each a fresh process, interleaved so load drifts hit all three alike.
+const cacheFile = path.join(ROOT, 'bench/.work', `cache-${path.basename(repo)}.json`);
+const checkArgs = [CLI, 'check', repo, '--root', repo, '--format', 'json', '--max-warnings=-1'];
+const samples = { cold: [], cached: [], tsc: [] };
+let coldReport;
+for (let run = 0; run < processRuns; run++) {
+  fs.rmSync(cacheFile, { force: true });
+  const cold = timeProcess([...checkArgs, '--cache-location', cacheFile]);
+  if (cold.status !== 0 && cold.status !== 1) {
+    console.error(`flakelens check failed (exit ${cold.status}):\n${cold.stderr}`);
+    process.exit(1);
+  }
+  coldReport = JSON.parse(cold.stdout);
+  samples.cold.push(cold);
+  const cached = timeProcess([...checkArgs, '--cache-location', cacheFile]);
+  if (cached.stdout !== cold.stdout) {
+    console.error('the cached re-check reported something else than the cold check: a cache bug');
+    process.exit(1);
+  }
+  samples.cached.push(cached);
+  samples.tsc.push(timeProcess([TSC, '--noEmit', '-p', repo]));
+}
+const med = (key, field) => median(samples[key].map((s) => s[field]));
+const ratio = (a, b) => (a !== undefined && b ? (a / b).toFixed(2) : 'n/a');
+const tscStatus = samples.tsc[0].status === 0 ? 'no type errors' : `exit ${samples.tsc[0].status}`;
+rows.push(['`tsc --noEmit -p` (same repository)', `${seconds(med('tsc', 'elapsed'))}, ${mbOrNa(med('tsc', 'rss'))}`, `${tscStatus}; median of ${processRuns}`]);
 rows.push([
   'cold `flakelens check` (built CLI, new process)',
-  seconds(cold.elapsed),
-  `${coldReport.summary.filesScanned} files, ${coldReport.summary.problems} findings`,
+  `${seconds(med('cold', 'elapsed'))}, ${mbOrNa(med('cold', 'rss'))}`,
+  `${coldReport.summary.filesScanned} files, ${coldReport.summary.problems} findings; **${ratio(med('cold', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall, ${ratio(med('cold', 'rss'), med('tsc', 'rss'))}× tsc RSS**`,
 ]);
-
-const tsc = timeProcess([TSC, '--noEmit', '-p', repo]);
-rows.push(['`tsc --noEmit -p` (same repository)', seconds(tsc.elapsed), tsc.status === 0 ? 'no type errors' : `exit ${tsc.status}`]);
+rows.push([
+  're-check of the unchanged workspace (`--cache`)',
+  `${seconds(med('cached', 'elapsed'))}, ${mbOrNa(med('cached', 'rss'))}`,
+  `**${ratio(med('cached', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall**; same report as cold`,
+]);
 
 // Warm: the Workspace API in this process, the project already built, one edited buffer re-analysed.
 const { Workspace } = await import(pathToFileURL(path.join(ROOT, 'server/dist/workspace/workspace.js')).href);
@@ -289,6 +334,7 @@ for (let run = 0; run < runs; run++) {
 rows.push([`warm re-analysis of one edited test file (median of ${runs})`, seconds(median(timings)), `setBuffer + analyzeFile, ${path.relative(repo, edited)}`]);
 
 const helper = path.join(repo, 'src/helper0.ts');
+if (fs.existsSync(helper)) {
 const helperText = fs.readFileSync(helper, 'utf8');
 const helperTimings = [];
 let affectedCount = 0;
@@ -301,6 +347,7 @@ for (let run = 0; run < Math.min(runs, 3); run++) {
   helperTimings.push(ms(start));
 }
 rows.push(['warm edit of a shared helper (re-analyse its importers)', seconds(median(helperTimings)), `${affectedCount} affected test files`]);
+}
 
 const memory = process.memoryUsage();
 rows.push(['memory after (this process: workspace built, all files analysed)', mb(memory.rss), `heap used ${mb(memory.heapUsed)}`]);
