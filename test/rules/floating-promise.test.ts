@@ -156,8 +156,41 @@ ruleTable('floating-promise', {
       name: 'writing to a stream that a reader made from the same handle later drains',
       code: `import { expect, it } from 'vitest';\ndeclare class Api { responseReadable: ReadableStream<Uint8Array>; write(s: string): Promise<void> }\ndeclare const api: Api;\nit('a', async () => {\n  const reader = api.responseReadable.getReader();\n  api.write('foo');\n  expect((await reader.read()).value).toBeDefined();\n});`,
     },
+    {
+      // hono: a timer-resolved deferred whose value a then-callback records into a local the render reads.
+      name: 'a then-callback that only records the value of a promise that cannot reject',
+      code: `import { expect, it } from 'vitest';\ndeclare function render(p: Promise<string>): Promise<string>;\nit('a', async () => {\n  const deferred = new Promise<string>((resolve) => setTimeout(() => resolve('done'), 10));\n  let resolved: string | undefined;\n  deferred.then((value) => {\n    resolved = value;\n  });\n  let fired = false;\n  new Promise<void>((r) => { setTimeout(r, 5); }).then(() => (fired = true));\n  expect(await render(deferred)).toBe('done');\n  expect(resolved).toBe('done');\n  expect(fired).toBe(true);\n});`,
+    },
+    {
+      name: 'a then-callback recording the value of a test-resolved deferred (withResolvers without reject)',
+      code: `import { expect, it } from 'vitest';\ndeclare global { interface PromiseConstructor { withResolvers<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e?: unknown): void } } }\nit('a', async () => {\n  const { promise, resolve } = Promise.withResolvers<number>();\n  let seen = 0;\n  promise.then((v) => { seen = v; });\n  resolve(1);\n  await promise;\n  expect(seen).toBe(1);\n});`,
+    },
+    {
+      // hono: an async IIFE writing into one end of a TransformStream while the test reads the other end.
+      name: 'an async producer feeding a stream the test reads afterwards',
+      code: `import { expect, it } from 'vitest';\nit('a', async () => {\n  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();\n  ;(async () => {\n    const writer = writable.getWriter();\n    await writer.write(new Uint8Array([1]));\n    await writer.close();\n  })();\n  const reader = readable.getReader();\n  expect((await reader.read()).value).toEqual(new Uint8Array([1]));\n});`,
+    },
+    {
+      name: 'an async producer piping into a stream drained by a helper the test awaits',
+      code: `import { expect, it } from 'vitest';\ndeclare class Api { constructor(w: WritableStream, r: ReadableStream); responseReadable: ReadableStream<Uint8Array>; pipe(r: ReadableStream): Promise<void> }\ndeclare function drain(r: ReadableStream<Uint8Array>): Promise<string>;\nit('a', async () => {\n  const source = new TransformStream();\n  const sink = new TransformStream();\n  const api = new Api(sink.writable, sink.readable);\n  ;(async () => {\n    await api.pipe(source.readable);\n  })();\n  expect(await drain(api.responseReadable)).toBe('');\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'a then-callback on a promise that can reject: the chain rejects with it and nothing handles it',
+      code: `import { expect, it } from 'vitest';\ndeclare function fetchValue(): Promise<string>;\nit('a', async () => {\n  let resolved: string | undefined;\n  fetchValue().then((value) => {\n    resolved = value;\n  });\n  const failing = new Promise<string>((resolve, reject) => setTimeout(() => reject(new Error('boom')), 10));\n  failing.then((value) => { resolved = value; });\n  expect(resolved).toBeUndefined();\n});`,
+      errors: [{ line: 5, message: '`fetchValue().then()`' }, { line: 9, message: '`failing.then()`' }],
+    },
+    {
+      name: 'a then-callback that does more than record: it can throw',
+      code: `import { it } from 'vitest';\ndeclare function show(v: string): void;\nit('a', async () => {\n  const deferred = new Promise<string>((resolve) => setTimeout(() => resolve('done'), 10));\n  deferred.then((value) => {\n    show(value);\n  });\n});`,
+      errors: [{ line: 5, message: '`deferred.then()`' }],
+    },
+    {
+      name: 'an async IIFE that nothing reads from, or that asserts inside',
+      code: `import { expect, it } from 'vitest';\n${SAVE}it('a', async () => {\n  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();\n  ;(async () => {\n    await save();\n  })();\n  ;(async () => {\n    const writer = writable.getWriter();\n    await writer.write(new Uint8Array([1]));\n    expect(writer.desiredSize).toBe(0);\n  })();\n  const reader = readable.getReader();\n  expect((await reader.read()).value).toEqual(new Uint8Array([1]));\n});`,
+      errors: [{ line: 7 }, { line: 10 }],
+    },
     {
       name: 'promise chain in a done test that drops its rejection',
       code: `import { it } from '@jest/globals';\n${SAVE}it('a', (done) => {\n  save().then(() => done());\n});`,

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import { assertionChainOf, isAssertionChain } from '../engine/assertions.js';
+import { isRecorderOnUnrejectablePromise, isStreamProducerReadLater } from '../engine/benignFloating.js';
 import {
   awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction,
   referencesOf, syntaxIndex, type DiscardedValue,
@@ -546,6 +547,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       isCallbackStyleCall(expression, checker) || isNotAwaitedByDesign(expression, checker) || isChainingThenable(expression, checker)
       || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
       || isKnownSafeCall(expression, checker, settings?.knownSafeCalls)
+      || isRecorderOnUnrejectablePromise(expression, checker) || isStreamProducerReadLater(expression, checker)
     )) return;
 
     const label = describeExpression(expression, sourceFile);
