@@ -112,8 +112,31 @@ ruleTable('fixed-sleep', {
       name: 'a fake that simulates latency in a method, or a helper returning data after a sleep',
       code: `import { it } from 'vitest';\n${SLEEP}const store = {\n  async save(x: number) { await sleep(5); void x; },\n};\nasync function load() { await sleep(5); return [1]; }\nit('a', async () => {\n  await store.save(1);\n  await load();\n});`,
     },
+    {
+      name: 'a sleep that only lets a timer the test scheduled itself fire (no longer delay, synchronous callback)',
+      code: `import { expect, it } from 'vitest';\nimport { EventEmitter } from 'node:events';\n${SLEEP}it('a', async () => {\n  const emitter = new EventEmitter();\n  let received = false;\n  emitter.on('done', () => { received = true; });\n  setTimeout(() => emitter.emit('done'), 50);\n  await sleep(100);\n  expect(received).toBe(true);\n});`,
+    },
+    {
+      name: 'a sleep on a setTimeout the test replaced does not wait on real time',
+      code: `import { expect, it, vi } from 'vitest';\n${SLEEP}it('a', async () => {\n  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void) => { fn(); return 0; }) as never);\n  await sleep(500);\n  expect(1).toBe(1);\n});`,
+    },
+    {
+      // Route handlers and exposed functions simulating latency of the code under test: no test synchronisation.
+      name: 'sleeps inside handlers registered with page.route, exposeFunction or an event listener',
+      code: `import { test, expect } from '@playwright/test';\nimport { EventEmitter } from 'node:events';\n${SLEEP}test('a', async ({ page }) => {\n  await page.route('**/api', async (route) => {\n    await sleep(500);\n    await route.fulfill({ body: 'x' });\n  });\n  await page.exposeFunction('slow', async () => { await sleep(500); });\n  const server = new EventEmitter();\n  server.on('request', async () => { await sleep(500); });\n  await expect(page.locator('h1')).toHaveText('x');\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'a sleep after the test\'s own timer with a longer delay, or with an async callback, still guesses',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  let received = false;\n  setTimeout(() => { received = true; }, 800);\n  await sleep(500);\n  setTimeout(async () => { await click(); received = true; }, 100);\n  await sleep(500);\n  expect(received).toBe(true);\n});`,
+      errors: [{ line: 8, message: MESSAGE }, { line: 10, message: MESSAGE }],
+    },
+    {
+      name: 'a setTimeout replaced in another test does not cover this one',
+      code: `import { expect, it, vi } from 'vitest';\n${SLEEP}it('a', () => {\n  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void) => { fn(); return 0; }) as never);\n});\nit('b', async () => {\n  await sleep(500);\n  expect(1).toBe(1);\n});`,
+      errors: [{ line: 7, message: MESSAGE }],
+    },
     {
       name: 'a sleep that is not awaited waits for nothing',
       code: `import { it } from 'vitest';\nimport { setTimeout as wait } from 'node:timers/promises';\n${SLEEP}it('a', async () => {\n  sleep(500);\n  wait(500);\n  new Promise((resolve) => setTimeout(resolve, 500));\n});`,
