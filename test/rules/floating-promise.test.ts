@@ -174,8 +174,36 @@ ruleTable('floating-promise', {
       name: 'an async producer piping into a stream drained by a helper the test awaits',
       code: `import { expect, it } from 'vitest';\ndeclare class Api { constructor(w: WritableStream, r: ReadableStream); responseReadable: ReadableStream<Uint8Array>; pipe(r: ReadableStream): Promise<void> }\ndeclare function drain(r: ReadableStream<Uint8Array>): Promise<string>;\nit('a', async () => {\n  const source = new TransformStream();\n  const sink = new TransformStream();\n  const api = new Api(sink.writable, sink.readable);\n  ;(async () => {\n    await api.pipe(source.readable);\n  })();\n  expect(await drain(api.responseReadable)).toBe('');\n});`,
     },
+    {
+      // tanstack-query: work started on purpose, then driven to the end with the fake clock.
+      name: 'vitest fake timers: a promise settled by a later async timer advance in the same test',
+      code: `import { beforeEach, expect, it, vi } from 'vitest';\n${SAVE}beforeEach(() => { vi.useFakeTimers(); });\nit('a', async () => {\n  save(1);\n  await vi.advanceTimersByTimeAsync(10);\n  save(2);\n  await act(async () => { await vi.runAllTimersAsync(); });\n  expect(1).toBe(1);\n});\ndeclare function act(fn: () => Promise<void>): Promise<void>;`,
+    },
+    {
+      name: 'vitest fake timers: work handed in as a function that first waits on a (fake) timer',
+      code: `import { beforeEach, expect, it, vi } from 'vitest';\nconst sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));\ndeclare function execute<T>(options: { fn: () => Promise<T> }): Promise<T>;\nbeforeEach(() => { vi.useFakeTimers(); });\nit('a', () => {\n  execute({ fn: () => sleep(10).then(() => 5) });\n  expect(1).toBe(1);\n});`,
+    },
+    {
+      // tanstack-query: a dehydrated promise replaced by a synchronous thenable.
+      name: 'a fake thenable calling the callbacks it was given',
+      code: `import { it } from 'vitest';\ndeclare const dehydrated: { promise: Promise<string> };\nit('a', () => {\n  dehydrated.promise.then = ((cb?: (v: string) => Promise<void>) => { cb?.('server data'); }) as never;\n  const thenable = { then(resolve: (v: number) => Promise<void>) { resolve(1); } };\n  void thenable;\n});`,
+    },
+    {
+      name: 'a stored promise handed on through a shorthand property',
+      code: `import { expect, it } from 'vitest';\ndeclare function ensure(o: { initialPromise: Promise<string> }): () => Promise<string>;\nit('a', async () => {\n  const initialPromise = Promise.resolve('x');\n  const resolved = ensure({ initialPromise });\n  await expect(resolved()).resolves.toBe('x');\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'fake timers without a later async advance, real timers, or another runner: still floating',
+      code: `import { expect, it, vi } from 'vitest';\n${SAVE}it('a', async () => {\n  vi.useFakeTimers();\n  await vi.advanceTimersByTimeAsync(10);\n  save(1);\n  vi.advanceTimersByTime(10);\n  expect(1).toBe(1);\n});\nit('b', async () => {\n  save(2);\n  await vi.advanceTimersByTimeAsync(10);\n});`,
+      errors: [{ line: 8 }, { line: 13 }],
+    },
+    {
+      name: 'work handed in that waits on a real timer, or does no timer wait, is still floating',
+      code: `import { expect, it, vi } from 'vitest';\nconst sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));\ndeclare function execute<T>(options: { fn: () => Promise<T> }): Promise<T>;\ndeclare function load(): Promise<number>;\nit('a', () => {\n  execute({ fn: () => sleep(10).then(() => 5) });\n  vi.useFakeTimers();\n  execute({ fn: () => load() });\n  expect(1).toBe(1);\n});`,
+      errors: [{ line: 6 }, { line: 8 }],
+    },
     {
       name: 'a then-callback on a promise that can reject: the chain rejects with it and nothing handles it',
       code: `import { expect, it } from 'vitest';\ndeclare function fetchValue(): Promise<string>;\nit('a', async () => {\n  let resolved: string | undefined;\n  fetchValue().then((value) => {\n    resolved = value;\n  });\n  const failing = new Promise<string>((resolve, reject) => setTimeout(() => reject(new Error('boom')), 10));\n  failing.then((value) => { resolved = value; });\n  expect(resolved).toBeUndefined();\n});`,

@@ -1,5 +1,7 @@
 import { ts } from 'ts-morph';
 import { enclosingFunction } from './discardedValues.js';
+import type { SleepFinder } from './sleeps.js';
+import type { TestModel } from './testModel.js';
 import { forEachOwnNode, isAsyncFunction, resolveAlias, skipOuterExpressions } from './typeUtils.js';
 
 // Unawaited promises that cannot hurt the test: nothing can reject, or the test synchronises on their
@@ -208,4 +210,110 @@ export function isStreamProducerReadLater(expression: ts.Expression, checker: ts
     if (!reads && child.getStart() >= end && isAwaitedRead(child, checker)) reads = true;
   });
   return reads;
+}
+
+/** Fake-timer advances that flush promise callbacks between timers (the `...Async` forms, sinon's `tickAsync`). */
+const ASYNC_TIMER_ADVANCE = /^(advanceTimersByTimeAsync|advanceTimersToNextTimerAsync|runAllTimersAsync|runOnlyPendingTimersAsync|tickAsync|runAllAsync|runToLastAsync|nextAsync)$/;
+
+function containsTimerAdvance(node: ts.Node, depth = 0): boolean {
+  if (depth > 12) return false;
+  if (ts.isCallExpression(node)) {
+    const callee = skipOuterExpressions(node.expression);
+    if (ts.isPropertyAccessExpression(callee) && ASYNC_TIMER_ADVANCE.test(callee.name.text)) return true;
+  }
+  return ts.forEachChild(node, (child) => (containsTimerAdvance(child, depth + 1) ? true : undefined)) ?? false;
+}
+
+/**
+ * `queryClient.prefetchQuery({ queryFn: () => sleep(10).then(() => 'data') }); await vi.advanceTimersByTimeAsync(10);`
+ * under vitest fake timers: the test starts the work on purpose and drives it to the end with the fake clock
+ * (async advances run the timers and flush promise callbacks in between), so it does not move on before the work
+ * settles; a rejection would be reported by vitest as an unhandled error that fails the run. Other runners do
+ * not fail on an unhandled rejection reliably and keep the finding.
+ */
+export function isSettledByLaterTimerAdvance(expression: ts.Expression, model: TestModel): boolean {
+  const block = model.enclosingBlock(expression);
+  if (!block || block.framework !== 'vitest' || !model.fakeTimersActiveAt(expression)) return false;
+  const owner = enclosingFunction(expression);
+  const body = owner && 'body' in owner ? owner.body : undefined;
+  if (!body) return false;
+  const end = expression.getEnd();
+  let advanced = false;
+  forEachOwnNode(body, (child) => {
+    if (!advanced && ts.isAwaitExpression(child) && child.getStart() >= end && containsTimerAdvance(child.expression)) advanced = true;
+  });
+  return advanced;
+}
+
+/** Whether a function node is a thenable's `then` being implemented: `x.then = (cb) => ...`, `{ then(cb) {...} }`, `then: (cb) => ...`. */
+function implementsThen(fn: ts.Node): boolean {
+  if (ts.isMethodDeclaration(fn)) return ts.isIdentifier(fn.name) && fn.name.text === 'then';
+  let value: ts.Node = fn;
+  while (ts.isParenthesizedExpression(value.parent) || ts.isAsExpression(value.parent) || ts.isSatisfiesExpression(value.parent)) value = value.parent;
+  const parent = value.parent;
+  if (ts.isPropertyAssignment(parent) && parent.initializer === value) return ts.isIdentifier(parent.name) && parent.name.text === 'then';
+  if (ts.isBinaryExpression(parent) && parent.right === value && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = skipOuterExpressions(parent.left);
+    return ts.isPropertyAccessExpression(left) && left.name.text === 'then';
+  }
+  return false;
+}
+
+/**
+ * `promise.then = (cb) => { cb?.('server data'); }`: a fake thenable calling the callbacks it was given. What those
+ * callbacks return is the business of whoever awaits the thenable, as in a real `then`.
+ */
+export function isThenImplementationPlumbing(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  const node = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(node)) return false;
+  const callee = skipOuterExpressions(node.expression);
+  if (!ts.isIdentifier(callee)) return false;
+  const declaration = checker.getSymbolAtLocation(callee)?.valueDeclaration;
+  if (!declaration || !ts.isParameter(declaration)) return false;
+  return implementsThen(declaration.parent);
+}
+
+/** The call a `.then(...)`/`.catch(...)`/`.finally(...)` chain starts from (`sleep(10)` in `sleep(10).then(() => 'x')`). */
+function chainRoot(expression: ts.Expression): ts.Expression {
+  let current = skipOuterExpressions(expression);
+  for (let depth = 0; depth < 16; depth++) {
+    if (!ts.isCallExpression(current) || !ts.isPropertyAccessExpression(current.expression)) break;
+    if (!/^(then|catch|finally)$/.test(current.expression.name.text)) break;
+    current = skipOuterExpressions(current.expression.expression);
+  }
+  return current;
+}
+
+/** `() => sleep(10).then(() => 'data')`: a function whose result first waits on a timer. */
+function waitsOnTimer(node: ts.Expression, finder: SleepFinder): boolean {
+  const fn = skipOuterExpressions(node);
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return false;
+  let result: ts.Expression | undefined;
+  if (!ts.isBlock(fn.body)) result = fn.body;
+  else if (fn.body.statements.length === 1 && ts.isReturnStatement(fn.body.statements[0]!)) result = fn.body.statements[0].expression;
+  if (!result) return false;
+  const duration = finder.sleepOf(chainRoot(result), new Map(), 0);
+  return !!duration && duration.ms !== 0;
+}
+
+/**
+ * `executeMutation(client, { mutationFn: () => sleep(10).then(() => 5) })` under vitest fake timers: the work the test
+ * hands in waits on a fake timer, so it can only go on when the test advances the clock. Left behind, it never
+ * settles (vitest drops pending fake timers with the real ones restored); advanced later, the advance drives it.
+ * Either way nothing lands at a random moment.
+ */
+export function isDrivenByFakeTimers(expression: ts.Expression, model: TestModel, finder: SleepFinder): boolean {
+  const node = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
+  const block = model.enclosingBlock(node);
+  if (!block || block.framework !== 'vitest') return false;
+  const supplies = (argument: ts.Expression): boolean => {
+    const inner = skipOuterExpressions(argument);
+    if (ts.isObjectLiteralExpression(inner)) {
+      return inner.properties.some((property) => ts.isPropertyAssignment(property) && waitsOnTimer(property.initializer, finder));
+    }
+    return waitsOnTimer(inner, finder);
+  };
+  // Syntax first (an argument that is a sleeping function), then the fake-timer scopes.
+  return (node.arguments ?? []).some(supplies) && model.fakeTimersActiveAt(node);
 }

@@ -1,12 +1,14 @@
 import { ts } from 'ts-morph';
 import { assertionChainOf, isAssertionChain } from '../engine/assertions.js';
-import { isRecorderOnUnrejectablePromise, isStreamProducerReadLater } from '../engine/benignFloating.js';
+import {
+  isDrivenByFakeTimers, isRecorderOnUnrejectablePromise, isSettledByLaterTimerAdvance, isStreamProducerReadLater, isThenImplementationPlumbing,
+} from '../engine/benignFloating.js';
 import {
   awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction,
   referencesOf, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
-import { runsInTestCode, unawaitedSleep } from '../engine/sleeps.js';
+import { runsInTestCode, sleepFinder, unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
 import {
   isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isPromiseType, isThenable, isThenableType, resolveAlias, returnsVoid, skipOuterExpressions,
@@ -548,6 +550,8 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
       || isKnownSafeCall(expression, checker, settings?.knownSafeCalls)
       || isRecorderOnUnrejectablePromise(expression, checker) || isStreamProducerReadLater(expression, checker)
+      || isSettledByLaterTimerAdvance(expression, model) || isThenImplementationPlumbing(expression, checker)
+      || isDrivenByFakeTimers(expression, model, sleepFinder(model))
     )) return;
 
     const label = describeExpression(expression, sourceFile);
