@@ -125,8 +125,18 @@ ruleTable('fixed-sleep', {
       name: 'sleeps inside handlers registered with page.route, exposeFunction or an event listener',
       code: `import { test, expect } from '@playwright/test';\nimport { EventEmitter } from 'node:events';\n${SLEEP}test('a', async ({ page }) => {\n  await page.route('**/api', async (route) => {\n    await sleep(500);\n    await route.fulfill({ body: 'x' });\n  });\n  await page.exposeFunction('slow', async () => { await sleep(500); });\n  const server = new EventEmitter();\n  server.on('request', async () => { await sleep(500); });\n  await expect(page.locator('h1')).toHaveText('x');\n});`,
     },
+    {
+      // tanstack-query's test of its sleep helper: the sleep is what is measured.
+      name: 'a sleep measured by clock reads right around it (a test of the sleep itself)',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}it('a', async () => {\n  const start = Date.now();\n  await sleep(500);\n  const end = Date.now();\n  expect(end - start).toBeGreaterThanOrEqual(500);\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'a clock read before the sleep but none right after: the sleep waits for something else',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  const start = Date.now();\n  await sleep(500);\n  expect(await ready()).toBe(true);\n  expect(Date.now() - start).toBeLessThan(5000);\n});`,
+      errors: [{ line: 7, message: MESSAGE }],
+    },
     {
       name: 'a sleep after the test\'s own timer with a longer delay, or with an async callback, still guesses',
       code: `import { expect, it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  let received = false;\n  setTimeout(() => { received = true; }, 800);\n  await sleep(500);\n  setTimeout(async () => { await click(); received = true; }, 100);\n  await sleep(500);\n  expect(received).toBe(true);\n});`,

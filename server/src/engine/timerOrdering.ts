@@ -137,3 +137,27 @@ function runsOnReplacedSetTimeout(site: ts.Node, inner: ts.Expression, duration:
 export function onlyLetsControlledTimerFire(site: ts.Node, inner: ts.Expression, duration: Duration, model: TestModel, finder: SleepFinder): boolean {
   return letsOwnEarlierTimerFire(site, duration, finder, model.checker) || runsOnReplacedSetTimeout(site, inner, duration, model);
 }
+
+const CLOCK_READ = /\b(?:Date\.now|performance\.now|process\.hrtime(?:\.bigint)?)\(\)|\bnew Date\(\)/;
+
+/**
+ * `const start = Date.now(); await sleep(100); expect(Date.now() - start).toBeGreaterThanOrEqual(100)`: the sleep is
+ * what the test measures (a test of the sleep helper or of timer accuracy), not a wait for something else; the
+ * timing assertion is wall-clock-assertion's business.
+ */
+export function isMeasuredSleep(site: ts.Node): boolean {
+  let statement: ts.Node = site;
+  while (!ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent) && !ts.isFunctionLike(statement.parent)) statement = statement.parent;
+  if (!ts.isBlock(statement.parent)) return false;
+  const statements = statement.parent.statements;
+  const index = statements.indexOf(statement as ts.Statement);
+  const before = statements[index - 1];
+  if (!before || !ts.isVariableStatement(before) || !CLOCK_READ.test(before.getText())) return false;
+  // The clock is read again right after the sleep, before anything else is awaited.
+  for (const after of statements.slice(index + 1, index + 3)) {
+    const text = after.getText();
+    if (CLOCK_READ.test(text)) return true;
+    if (/\bawait\b/.test(text)) return false;
+  }
+  return false;
+}

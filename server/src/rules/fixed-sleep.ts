@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { discardedValues, syntaxIndex } from '../engine/discardedValues.js';
 import { floatingSleep, isPolling, runsInTestCode, sleepFinder, type Duration } from '../engine/sleeps.js';
-import { onlyLetsControlledTimerFire } from '../engine/timerOrdering.js';
+import { isMeasuredSleep, onlyLetsControlledTimerFire } from '../engine/timerOrdering.js';
 import { skipOuterExpressions } from '../engine/typeUtils.js';
 import type { Framework } from '../engine/testModel.js';
 import type { Rule, RuleContext } from '../engine/types.js';
@@ -123,7 +123,7 @@ function check(context: RuleContext): void {
     // 0 ms (or no delay) yields to the event loop once: a legitimate idiom, not a wait for a condition.
     if (!duration || duration.ms === 0) continue;
     if (model.fakeTimersActiveAt(site) || isPolling(site) || sleepProvesAbsence(site)) continue;
-    if (onlyLetsControlledTimerFire(site, inner, duration, model, finder)) continue;
+    if (onlyLetsControlledTimerFire(site, inner, duration, model, finder) || isMeasuredSleep(site)) continue;
     report({
       node: inner,
       message: `${durationLabel(duration)} used to wait: too short on a loaded CI machine, too long everywhere else. Wait for the condition instead: ${alternative(model.enclosingBlock(site)?.framework)}.`,
