@@ -192,8 +192,27 @@ ruleTable('floating-promise', {
       name: 'a stored promise handed on through a shorthand property',
       code: `import { expect, it } from 'vitest';\ndeclare function ensure(o: { initialPromise: Promise<string> }): () => Promise<string>;\nit('a', async () => {\n  const initialPromise = Promise.resolve('x');\n  const resolved = ensure({ initialPromise });\n  await expect(resolved()).resolves.toBe('x');\n});`,
     },
+    {
+      // react-router: a page object built from the page clicks without await, the test waits on the page.
+      name: 'fire-and-forget on a page object or an element handle, followed by a wait on the page',
+      code: `import { test, expect } from '@playwright/test';\nimport type { Page } from '@playwright/test';\nclass Fixture {\n  constructor(readonly page: Page) {}\n  async clickSubmit(): Promise<void> { await this.page.click('button'); }\n}\ntest('a', async ({ page }) => {\n  let app = new Fixture(page);\n  app.clickSubmit();\n  await page.waitForSelector('#done');\n  (await page.$('a'))?.click();\n  await page.waitForSelector('#b');\n});`,
+    },
+    {
+      name: 'a route handler answering its request without await',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.route('**/api', (route) => {\n    route.continue();\n  });\n  await page.route('**/x', async (route) => {\n    route.fulfill({ status: 500, body: 'x' });\n  });\n  await page.goto('/');\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'fire-and-forget on a page object with no later wait on the page, or on a reassigned page object',
+      code: `import { test, expect } from '@playwright/test';\nimport type { Page } from '@playwright/test';\nclass Fixture {\n  constructor(readonly page: Page) {}\n  async clickSubmit(): Promise<void> { await this.page.click('button'); }\n}\ntest('a', async ({ page }) => {\n  (await page.$('a'))?.click();\n  expect(1).toBe(1);\n});\ntest('b', async ({ page }) => {\n  let app = new Fixture(page);\n  app = new Fixture(page);\n  app.clickSubmit();\n  await page.waitForSelector('#done');\n});`,
+      errors: [{ line: 8 }, { line: 14 }],
+    },
+    {
+      name: 'a route object used outside its handler',
+      code: `import { test } from '@playwright/test';\nimport type { Route } from '@playwright/test';\ndeclare function intercept(fn: (route: Route) => void): Promise<void>;\ntest('a', async ({ page }) => {\n  await intercept((route) => {\n    route.continue();\n  });\n  await page.goto('/');\n});`,
+      errors: [{ line: 6 }],
+    },
     {
       name: 'fake timers without a later async advance, real timers, or another runner: still floating',
       code: `import { expect, it, vi } from 'vitest';\n${SAVE}it('a', async () => {\n  vi.useFakeTimers();\n  await vi.advanceTimersByTimeAsync(10);\n  save(1);\n  vi.advanceTimersByTime(10);\n  expect(1).toBe(1);\n});\nit('b', async () => {\n  save(2);\n  await vi.advanceTimersByTimeAsync(10);\n});`,

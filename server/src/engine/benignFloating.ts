@@ -317,3 +317,29 @@ export function isDrivenByFakeTimers(expression: ts.Expression, model: TestModel
   // Syntax first (an argument that is a sleeping function), then the fake-timer scopes.
   return (node.arguments ?? []).some(supplies) && model.fakeTimersActiveAt(node);
 }
+
+/** Calls that register a handler for later events (`page.route`, `emitter.on`); see also sleeps.ts. */
+const HANDLER_REGISTRATION = /^(route|routeWebSocket|on|once|addListener|prependListener|prependOnceListener|addEventListener|handle)$/;
+
+/**
+ * `page.route(url, (route) => { route.continue(); })`: a handler registered for later events answering the event
+ * through its own parameter (`route.continue()`, `route.fulfill(...)`). The handler runs outside the test's control
+ * flow; the test synchronises on what the page does, and awaiting inside the handler would not change that.
+ */
+export function isHandlerReply(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  const node = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
+  const receiver = skipOuterExpressions(node.expression.expression);
+  if (!ts.isIdentifier(receiver)) return false;
+  const declaration = checker.getSymbolAtLocation(receiver)?.valueDeclaration;
+  if (!declaration || !ts.isParameter(declaration)) return false;
+  const fn = declaration.parent;
+  if ((!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) || enclosingFunction(node) !== fn) return false;
+  let argument: ts.Node = fn;
+  while (ts.isParenthesizedExpression(argument.parent)) argument = argument.parent;
+  const call = argument.parent;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(argument as ts.Expression)) return false;
+  const callee = skipOuterExpressions(call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  return HANDLER_REGISTRATION.test(name);
+}
