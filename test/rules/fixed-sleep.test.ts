@@ -130,8 +130,27 @@ ruleTable('fixed-sleep', {
       name: 'a sleep measured by clock reads right around it (a test of the sleep itself)',
       code: `import { expect, it } from 'vitest';\n${SLEEP}it('a', async () => {\n  const start = Date.now();\n  await sleep(500);\n  const end = Date.now();\n  expect(end - start).toBeGreaterThanOrEqual(500);\n});`,
     },
+    {
+      // react-router: "ensure we hydrate and remain on the boundary", re-reading the page after the sleep.
+      name: 'state re-read after a sleep and checked to be unchanged or to lack something',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}declare function getHtml(): Promise<string>;\nit('a', async () => {\n  let html = await getHtml();\n  expect(html).toMatch('Broken!');\n  await sleep(500);\n  html = await getHtml();\n  expect(html).toMatch('Broken!');\n  expect(html).not.toMatch('Should not see me');\n  await sleep(500);\n  expect(await getHtml()).not.toContain('Not Found');\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'a sleep right before a wait for a condition only slows the test down: info, with its own message',
+      code: `import { test, expect } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.click('#go');\n  await page.waitForTimeout(500);\n  await expect(page).toHaveURL('/done');\n  await page.waitForTimeout(500);\n  await page.waitForSelector('#b');\n  await page.waitForTimeout(500);\n  await expect(await page.textContent('#c')).toBe('x');\n});`,
+      errors: [
+        { line: 4, severity: 'info', message: 'Fixed sleep of 500 ms right before a wait for a condition' },
+        { line: 6, severity: 'info', message: 'Fixed sleep of 500 ms right before a wait for a condition' },
+        { line: 8, severity: 'warning', message: 'Fixed sleep of 500 ms used to wait' },
+      ],
+    },
+    {
+      name: 'a changed value checked after a sleep: something had to happen',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}declare function getHtml(): Promise<string>;\nit('a', async () => {\n  const before = await getHtml();\n  await sleep(500);\n  const after = await getHtml();\n  expect(after).not.toBe(before);\n});`,
+      errors: [{ line: 6, message: MESSAGE }],
+    },
     {
       name: 'a clock read before the sleep but none right after: the sleep waits for something else',
       code: `import { expect, it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  const start = Date.now();\n  await sleep(500);\n  expect(await ready()).toBe(true);\n  expect(Date.now() - start).toBeLessThan(5000);\n});`,
