@@ -201,8 +201,18 @@ ruleTable('floating-promise', {
       name: 'a route handler answering its request without await',
       code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.route('**/api', (route) => {\n    route.continue();\n  });\n  await page.route('**/x', async (route) => {\n    route.fulfill({ status: 500, body: 'x' });\n  });\n  await page.goto('/');\n});`,
     },
+    {
+      // tanstack-query: a fresh client per test, fake timers, work started to check the state in between.
+      name: 'vitest fake timers: work on an object made for this test (in the test, or afresh in a beforeEach)',
+      code: `import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';\ndeclare class Client { invalidate(): Promise<void>; find(): { cancel(): Promise<void> } }\ndescribe('s', () => {\n  let client: Client;\n  beforeEach(() => {\n    vi.useFakeTimers();\n    client = new Client();\n  });\n  afterEach(() => { vi.useRealTimers(); });\n  it('a', () => {\n    client.invalidate();\n    const query = client.find();\n    query.cancel();\n    const own = new Client();\n    own.invalidate();\n    expect(1).toBe(1);\n  });\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'vitest fake timers on a shared object, or a per-test object under real timers: still floating',
+      code: `import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';\ndeclare class Client { invalidate(): Promise<void>; find(): { cancel(): Promise<void> } }\nconst shared = new Client();\ndescribe('s', () => {\n  let once: Client;\n  beforeAll(() => { once = new Client(); });\n  beforeEach(() => { vi.useFakeTimers(); });\n  it('a', () => {\n    shared.invalidate();\n    once.invalidate();\n    expect(1).toBe(1);\n  });\n});\nit('b', () => {\n  const own = new Client();\n  own.invalidate();\n});`,
+      errors: [{ line: 9 }, { line: 10 }, { line: 16 }],
+    },
     {
       name: 'fire-and-forget on a page object with no later wait on the page, or on a reassigned page object',
       code: `import { test, expect } from '@playwright/test';\nimport type { Page } from '@playwright/test';\nclass Fixture {\n  constructor(readonly page: Page) {}\n  async clickSubmit(): Promise<void> { await this.page.click('button'); }\n}\ntest('a', async ({ page }) => {\n  (await page.$('a'))?.click();\n  expect(1).toBe(1);\n});\ntest('b', async ({ page }) => {\n  let app = new Fixture(page);\n  app = new Fixture(page);\n  app.clickSubmit();\n  await page.waitForSelector('#done');\n});`,

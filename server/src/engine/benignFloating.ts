@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { enclosingFunction } from './discardedValues.js';
 import type { SleepFinder } from './sleeps.js';
-import type { TestModel } from './testModel.js';
+import type { TestBlock, TestModel } from './testModel.js';
 import { forEachOwnNode, isAsyncFunction, resolveAlias, skipOuterExpressions } from './typeUtils.js';
 
 // Unawaited promises that cannot hurt the test: nothing can reject, or the test synchronises on their
@@ -342,4 +342,54 @@ export function isHandlerReply(expression: ts.Expression, checker: ts.TypeChecke
   const callee = skipOuterExpressions(call.expression);
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
   return HANDLER_REGISTRATION.test(name);
+}
+
+/** The variable a call's receiver chain starts from (`queryClient` in `queryClient.getQueryCache().find(...)`). */
+function rootVariable(expression: ts.Expression): ts.Identifier | undefined {
+  let current = skipOuterExpressions(expression);
+  for (let depth = 0; depth < 32; depth++) {
+    if (ts.isCallExpression(current) || ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) current = skipOuterExpressions(current.expression);
+    else break;
+  }
+  return ts.isIdentifier(current) ? current : undefined;
+}
+
+/** Whether `symbol` is assigned inside the callback of a beforeEach hook (a fresh value for every test). */
+function assignedInBeforeEach(symbol: ts.Symbol, hook: TestBlock, checker: ts.TypeChecker): boolean {
+  const body = hook.callback?.body;
+  if (!body) return false;
+  let found = false;
+  forEachOwnNode(body, (node) => {
+    if (found || !ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+    const left = skipOuterExpressions(node.left);
+    if (ts.isIdentifier(left) && checker.getSymbolAtLocation(left) === symbol) found = true;
+  });
+  return found;
+}
+
+/**
+ * `queryClient.invalidateQueries({ queryKey })` under vitest fake timers, on a client made for this test (declared in
+ * the test, or assigned afresh in a beforeEach around it): the work can wait on timers only through the fake clock
+ * (dropped when the test restores real timers), it acts on an object no other test sees, and vitest fails the run
+ * on an unhandled rejection. Nothing of it can land in another test at a random moment. A shared object (module
+ * level, beforeAll) keeps the finding.
+ */
+export function isOnPerTestObjectUnderFakeTimers(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): boolean {
+  const node = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
+  const root = rootVariable(node.expression.expression);
+  if (!root) return false;
+  const block = model.enclosingBlock(node);
+  if (!block || block.framework !== 'vitest' || block.kind !== 'test') return false;
+  const symbol = checker.getSymbolAtLocation(root);
+  const declaration = symbol?.valueDeclaration;
+  if (!symbol || !declaration || !ts.isVariableDeclaration(declaration)) return false;
+  let perTest = model.enclosingBlock(declaration) === block;
+  if (!perTest) {
+    const scopes = new Set<TestBlock | undefined>([undefined]);
+    for (let b = block.parent; b; b = b.parent) scopes.add(b);
+    perTest = model.blocks.some((hook) => hook.kind === 'hook' && hook.hook === 'beforeEach' && scopes.has(hook.parent)
+      && assignedInBeforeEach(symbol, hook, checker));
+  }
+  return perTest && model.fakeTimersActiveAt(node);
 }

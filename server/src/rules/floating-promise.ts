@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { assertionChainOf, isAssertionChain } from '../engine/assertions.js';
 import {
-  isDrivenByFakeTimers, isHandlerReply, isRecorderOnUnrejectablePromise, isSettledByLaterTimerAdvance, isStreamProducerReadLater, isThenImplementationPlumbing,
+  isDrivenByFakeTimers, isHandlerReply, isOnPerTestObjectUnderFakeTimers, isRecorderOnUnrejectablePromise, isSettledByLaterTimerAdvance, isStreamProducerReadLater, isThenImplementationPlumbing,
 } from '../engine/benignFloating.js';
 import {
   awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction,
@@ -579,6 +579,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       || isRecorderOnUnrejectablePromise(expression, checker) || isStreamProducerReadLater(expression, checker)
       || isSettledByLaterTimerAdvance(expression, model) || isThenImplementationPlumbing(expression, checker)
       || isDrivenByFakeTimers(expression, model, sleepFinder(model)) || isHandlerReply(expression, checker)
+      || isOnPerTestObjectUnderFakeTimers(expression, model, checker)
     )) return;
 
     const label = describeExpression(expression, sourceFile);
