@@ -298,12 +298,15 @@ describe('test files and robustness', () => {
     const root = scratch({
       'src/a.test.ts': '', 'src/b.spec.js': '', 'src/c.ts': '', 'src/__tests__/d.ts': '', 'test/e.mjs': '', 'tests/f.cts': '',
       'node_modules/x/g.test.ts': '', 'dist/h.test.js': '', 'legacy/i.test.ts': '', 'src/j.test.d.ts': '', 'src/k.test.json': '',
+      // Type tests (vitest typecheck, tsd): only type-checked, never run.
+      'src/__tests__/l.test-d.tsx': '', 'test/types/m.test-d.ts': '', 'src/n.spec-d.mts': '',
     });
     const workspace = new Workspace({ root, rules: [], layers: [{ source: 'test', value: { ignore: ['legacy/**'] } }] });
     const rel = (files: string[]) => files.map((f) => path.relative(root, f).replace(/\\/g, '/'));
     expect(rel(workspace.listTestFiles())).toEqual(['dist/h.test.js', 'src/__tests__/d.ts', 'src/a.test.ts', 'src/b.spec.js', 'test/e.mjs', 'tests/f.cts']);
     expect(workspace.isTestFile(path.join(root, 'src/c.ts'))).toBe(false);
     expect(workspace.isTestFile(path.join(root, 'legacy/i.test.ts'))).toBe(false);
+    expect(workspace.isTestFile(path.join(root, 'src/__tests__/l.test-d.tsx'))).toBe(false);
     // Explicit file paths are taken as given
     expect(rel(workspace.listTestFiles([path.join(root, 'src/c.ts')]))).toEqual(['src/c.ts']);
   });

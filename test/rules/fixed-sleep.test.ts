@@ -112,8 +112,60 @@ ruleTable('fixed-sleep', {
       name: 'a fake that simulates latency in a method, or a helper returning data after a sleep',
       code: `import { it } from 'vitest';\n${SLEEP}const store = {\n  async save(x: number) { await sleep(5); void x; },\n};\nasync function load() { await sleep(5); return [1]; }\nit('a', async () => {\n  await store.save(1);\n  await load();\n});`,
     },
+    {
+      name: 'a sleep that only lets a timer the test scheduled itself fire (no longer delay, synchronous callback)',
+      code: `import { expect, it } from 'vitest';\nimport { EventEmitter } from 'node:events';\n${SLEEP}it('a', async () => {\n  const emitter = new EventEmitter();\n  let received = false;\n  emitter.on('done', () => { received = true; });\n  setTimeout(() => emitter.emit('done'), 50);\n  await sleep(100);\n  expect(received).toBe(true);\n});`,
+    },
+    {
+      name: 'a sleep on a setTimeout the test replaced does not wait on real time',
+      code: `import { expect, it, vi } from 'vitest';\n${SLEEP}it('a', async () => {\n  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void) => { fn(); return 0; }) as never);\n  await sleep(500);\n  expect(1).toBe(1);\n});`,
+    },
+    {
+      // Route handlers and exposed functions simulating latency of the code under test: no test synchronisation.
+      name: 'sleeps inside handlers registered with page.route, exposeFunction or an event listener',
+      code: `import { test, expect } from '@playwright/test';\nimport { EventEmitter } from 'node:events';\n${SLEEP}test('a', async ({ page }) => {\n  await page.route('**/api', async (route) => {\n    await sleep(500);\n    await route.fulfill({ body: 'x' });\n  });\n  await page.exposeFunction('slow', async () => { await sleep(500); });\n  const server = new EventEmitter();\n  server.on('request', async () => { await sleep(500); });\n  await expect(page.locator('h1')).toHaveText('x');\n});`,
+    },
+    {
+      // tanstack-query's test of its sleep helper: the sleep is what is measured.
+      name: 'a sleep measured by clock reads right around it (a test of the sleep itself)',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}it('a', async () => {\n  const start = Date.now();\n  await sleep(500);\n  const end = Date.now();\n  expect(end - start).toBeGreaterThanOrEqual(500);\n});`,
+    },
+    {
+      // react-router: "ensure we hydrate and remain on the boundary", re-reading the page after the sleep.
+      name: 'state re-read after a sleep and checked to be unchanged or to lack something',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}declare function getHtml(): Promise<string>;\nit('a', async () => {\n  let html = await getHtml();\n  expect(html).toMatch('Broken!');\n  await sleep(500);\n  html = await getHtml();\n  expect(html).toMatch('Broken!');\n  expect(html).not.toMatch('Should not see me');\n  await sleep(500);\n  expect(await getHtml()).not.toContain('Not Found');\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'a sleep right before a wait for a condition only slows the test down: info, with its own message',
+      code: `import { test, expect } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.click('#go');\n  await page.waitForTimeout(500);\n  await expect(page).toHaveURL('/done');\n  await page.waitForTimeout(500);\n  await page.waitForSelector('#b');\n  await page.waitForTimeout(500);\n  await expect(await page.textContent('#c')).toBe('x');\n});`,
+      errors: [
+        { line: 4, severity: 'info', message: 'Fixed sleep of 500 ms right before a wait for a condition' },
+        { line: 6, severity: 'info', message: 'Fixed sleep of 500 ms right before a wait for a condition' },
+        { line: 8, severity: 'warning', message: 'Fixed sleep of 500 ms used to wait' },
+      ],
+    },
+    {
+      name: 'a changed value checked after a sleep: something had to happen',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}declare function getHtml(): Promise<string>;\nit('a', async () => {\n  const before = await getHtml();\n  await sleep(500);\n  const after = await getHtml();\n  expect(after).not.toBe(before);\n});`,
+      errors: [{ line: 6, message: MESSAGE }],
+    },
+    {
+      name: 'a clock read before the sleep but none right after: the sleep waits for something else',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  const start = Date.now();\n  await sleep(500);\n  expect(await ready()).toBe(true);\n  expect(Date.now() - start).toBeLessThan(5000);\n});`,
+      errors: [{ line: 7, message: MESSAGE }],
+    },
+    {
+      name: 'a sleep after the test\'s own timer with a longer delay, or with an async callback, still guesses',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}${READY}it('a', async () => {\n  let received = false;\n  setTimeout(() => { received = true; }, 800);\n  await sleep(500);\n  setTimeout(async () => { await click(); received = true; }, 100);\n  await sleep(500);\n  expect(received).toBe(true);\n});`,
+      errors: [{ line: 8, message: MESSAGE }, { line: 10, message: MESSAGE }],
+    },
+    {
+      name: 'a setTimeout replaced in another test does not cover this one',
+      code: `import { expect, it, vi } from 'vitest';\n${SLEEP}it('a', () => {\n  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void) => { fn(); return 0; }) as never);\n});\nit('b', async () => {\n  await sleep(500);\n  expect(1).toBe(1);\n});`,
+      errors: [{ line: 7, message: MESSAGE }],
+    },
     {
       name: 'a sleep that is not awaited waits for nothing',
       code: `import { it } from 'vitest';\nimport { setTimeout as wait } from 'node:timers/promises';\n${SLEEP}it('a', async () => {\n  sleep(500);\n  wait(500);\n  new Promise((resolve) => setTimeout(resolve, 500));\n});`,

@@ -156,8 +156,98 @@ ruleTable('floating-promise', {
       name: 'writing to a stream that a reader made from the same handle later drains',
       code: `import { expect, it } from 'vitest';\ndeclare class Api { responseReadable: ReadableStream<Uint8Array>; write(s: string): Promise<void> }\ndeclare const api: Api;\nit('a', async () => {\n  const reader = api.responseReadable.getReader();\n  api.write('foo');\n  expect((await reader.read()).value).toBeDefined();\n});`,
     },
+    {
+      // hono: a timer-resolved deferred whose value a then-callback records into a local the render reads.
+      name: 'a then-callback that only records the value of a promise that cannot reject',
+      code: `import { expect, it } from 'vitest';\ndeclare function render(p: Promise<string>): Promise<string>;\nit('a', async () => {\n  const deferred = new Promise<string>((resolve) => setTimeout(() => resolve('done'), 10));\n  let resolved: string | undefined;\n  deferred.then((value) => {\n    resolved = value;\n  });\n  let fired = false;\n  new Promise<void>((r) => { setTimeout(r, 5); }).then(() => (fired = true));\n  expect(await render(deferred)).toBe('done');\n  expect(resolved).toBe('done');\n  expect(fired).toBe(true);\n});`,
+    },
+    {
+      name: 'a then-callback recording the value of a test-resolved deferred (withResolvers without reject)',
+      code: `import { expect, it } from 'vitest';\ndeclare global { interface PromiseConstructor { withResolvers<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e?: unknown): void } } }\nit('a', async () => {\n  const { promise, resolve } = Promise.withResolvers<number>();\n  let seen = 0;\n  promise.then((v) => { seen = v; });\n  resolve(1);\n  await promise;\n  expect(seen).toBe(1);\n});`,
+    },
+    {
+      // hono: an async IIFE writing into one end of a TransformStream while the test reads the other end.
+      name: 'an async producer feeding a stream the test reads afterwards',
+      code: `import { expect, it } from 'vitest';\nit('a', async () => {\n  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();\n  ;(async () => {\n    const writer = writable.getWriter();\n    await writer.write(new Uint8Array([1]));\n    await writer.close();\n  })();\n  const reader = readable.getReader();\n  expect((await reader.read()).value).toEqual(new Uint8Array([1]));\n});`,
+    },
+    {
+      name: 'an async producer piping into a stream drained by a helper the test awaits',
+      code: `import { expect, it } from 'vitest';\ndeclare class Api { constructor(w: WritableStream, r: ReadableStream); responseReadable: ReadableStream<Uint8Array>; pipe(r: ReadableStream): Promise<void> }\ndeclare function drain(r: ReadableStream<Uint8Array>): Promise<string>;\nit('a', async () => {\n  const source = new TransformStream();\n  const sink = new TransformStream();\n  const api = new Api(sink.writable, sink.readable);\n  ;(async () => {\n    await api.pipe(source.readable);\n  })();\n  expect(await drain(api.responseReadable)).toBe('');\n});`,
+    },
+    {
+      // tanstack-query: work started on purpose, then driven to the end with the fake clock.
+      name: 'vitest fake timers: a promise settled by a later async timer advance in the same test',
+      code: `import { beforeEach, expect, it, vi } from 'vitest';\n${SAVE}beforeEach(() => { vi.useFakeTimers(); });\nit('a', async () => {\n  save(1);\n  await vi.advanceTimersByTimeAsync(10);\n  save(2);\n  await act(async () => { await vi.runAllTimersAsync(); });\n  expect(1).toBe(1);\n});\ndeclare function act(fn: () => Promise<void>): Promise<void>;`,
+    },
+    {
+      name: 'vitest fake timers: work handed in as a function that first waits on a (fake) timer',
+      code: `import { beforeEach, expect, it, vi } from 'vitest';\nconst sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));\ndeclare function execute<T>(options: { fn: () => Promise<T> }): Promise<T>;\nbeforeEach(() => { vi.useFakeTimers(); });\nit('a', () => {\n  execute({ fn: () => sleep(10).then(() => 5) });\n  expect(1).toBe(1);\n});`,
+    },
+    {
+      // tanstack-query: a dehydrated promise replaced by a synchronous thenable.
+      name: 'a fake thenable calling the callbacks it was given',
+      code: `import { it } from 'vitest';\ndeclare const dehydrated: { promise: Promise<string> };\nit('a', () => {\n  dehydrated.promise.then = ((cb?: (v: string) => Promise<void>) => { cb?.('server data'); }) as never;\n  const thenable = { then(resolve: (v: number) => Promise<void>) { resolve(1); } };\n  void thenable;\n});`,
+    },
+    {
+      name: 'a stored promise handed on through a shorthand property',
+      code: `import { expect, it } from 'vitest';\ndeclare function ensure(o: { initialPromise: Promise<string> }): () => Promise<string>;\nit('a', async () => {\n  const initialPromise = Promise.resolve('x');\n  const resolved = ensure({ initialPromise });\n  await expect(resolved()).resolves.toBe('x');\n});`,
+    },
+    {
+      // react-router: a page object built from the page clicks without await, the test waits on the page.
+      name: 'fire-and-forget on a page object or an element handle, followed by a wait on the page',
+      code: `import { test, expect } from '@playwright/test';\nimport type { Page } from '@playwright/test';\nclass Fixture {\n  constructor(readonly page: Page) {}\n  async clickSubmit(): Promise<void> { await this.page.click('button'); }\n}\ntest('a', async ({ page }) => {\n  let app = new Fixture(page);\n  app.clickSubmit();\n  await page.waitForSelector('#done');\n  (await page.$('a'))?.click();\n  await page.waitForSelector('#b');\n});`,
+    },
+    {
+      name: 'a route handler answering its request without await',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.route('**/api', (route) => {\n    route.continue();\n  });\n  await page.route('**/x', async (route) => {\n    route.fulfill({ status: 500, body: 'x' });\n  });\n  await page.goto('/');\n});`,
+    },
+    {
+      // tanstack-query: a fresh client per test, fake timers, work started to check the state in between.
+      name: 'vitest fake timers: work on an object made for this test (in the test, or afresh in a beforeEach)',
+      code: `import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';\ndeclare class Client { invalidate(): Promise<void>; find(): { cancel(): Promise<void> } }\ndescribe('s', () => {\n  let client: Client;\n  beforeEach(() => {\n    vi.useFakeTimers();\n    client = new Client();\n  });\n  afterEach(() => { vi.useRealTimers(); });\n  it('a', () => {\n    client.invalidate();\n    const query = client.find();\n    query.cancel();\n    const own = new Client();\n    own.invalidate();\n    expect(1).toBe(1);\n  });\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'vitest fake timers on a shared object, or a per-test object under real timers: still floating',
+      code: `import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';\ndeclare class Client { invalidate(): Promise<void>; find(): { cancel(): Promise<void> } }\nconst shared = new Client();\ndescribe('s', () => {\n  let once: Client;\n  beforeAll(() => { once = new Client(); });\n  beforeEach(() => { vi.useFakeTimers(); });\n  it('a', () => {\n    shared.invalidate();\n    once.invalidate();\n    expect(1).toBe(1);\n  });\n});\nit('b', () => {\n  const own = new Client();\n  own.invalidate();\n});`,
+      errors: [{ line: 9 }, { line: 10 }, { line: 16 }],
+    },
+    {
+      name: 'fire-and-forget on a page object with no later wait on the page, or on a reassigned page object',
+      code: `import { test, expect } from '@playwright/test';\nimport type { Page } from '@playwright/test';\nclass Fixture {\n  constructor(readonly page: Page) {}\n  async clickSubmit(): Promise<void> { await this.page.click('button'); }\n}\ntest('a', async ({ page }) => {\n  (await page.$('a'))?.click();\n  expect(1).toBe(1);\n});\ntest('b', async ({ page }) => {\n  let app = new Fixture(page);\n  app = new Fixture(page);\n  app.clickSubmit();\n  await page.waitForSelector('#done');\n});`,
+      errors: [{ line: 8 }, { line: 14 }],
+    },
+    {
+      name: 'a route object used outside its handler',
+      code: `import { test } from '@playwright/test';\nimport type { Route } from '@playwright/test';\ndeclare function intercept(fn: (route: Route) => void): Promise<void>;\ntest('a', async ({ page }) => {\n  await intercept((route) => {\n    route.continue();\n  });\n  await page.goto('/');\n});`,
+      errors: [{ line: 6 }],
+    },
+    {
+      name: 'fake timers without a later async advance, real timers, or another runner: still floating',
+      code: `import { expect, it, vi } from 'vitest';\n${SAVE}it('a', async () => {\n  vi.useFakeTimers();\n  await vi.advanceTimersByTimeAsync(10);\n  save(1);\n  vi.advanceTimersByTime(10);\n  expect(1).toBe(1);\n});\nit('b', async () => {\n  save(2);\n  await vi.advanceTimersByTimeAsync(10);\n});`,
+      errors: [{ line: 8 }, { line: 13 }],
+    },
+    {
+      name: 'work handed in that waits on a real timer, or does no timer wait, is still floating',
+      code: `import { expect, it, vi } from 'vitest';\nconst sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));\ndeclare function execute<T>(options: { fn: () => Promise<T> }): Promise<T>;\ndeclare function load(): Promise<number>;\nit('a', () => {\n  execute({ fn: () => sleep(10).then(() => 5) });\n  vi.useFakeTimers();\n  execute({ fn: () => load() });\n  expect(1).toBe(1);\n});`,
+      errors: [{ line: 6 }, { line: 8 }],
+    },
+    {
+      name: 'a then-callback on a promise that can reject: the chain rejects with it and nothing handles it',
+      code: `import { expect, it } from 'vitest';\ndeclare function fetchValue(): Promise<string>;\nit('a', async () => {\n  let resolved: string | undefined;\n  fetchValue().then((value) => {\n    resolved = value;\n  });\n  const failing = new Promise<string>((resolve, reject) => setTimeout(() => reject(new Error('boom')), 10));\n  failing.then((value) => { resolved = value; });\n  expect(resolved).toBeUndefined();\n});`,
+      errors: [{ line: 5, message: '`fetchValue().then()`' }, { line: 9, message: '`failing.then()`' }],
+    },
+    {
+      name: 'a then-callback that does more than record: it can throw',
+      code: `import { it } from 'vitest';\ndeclare function show(v: string): void;\nit('a', async () => {\n  const deferred = new Promise<string>((resolve) => setTimeout(() => resolve('done'), 10));\n  deferred.then((value) => {\n    show(value);\n  });\n});`,
+      errors: [{ line: 5, message: '`deferred.then()`' }],
+    },
+    {
+      name: 'an async IIFE that nothing reads from, or that asserts inside',
+      code: `import { expect, it } from 'vitest';\n${SAVE}it('a', async () => {\n  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();\n  ;(async () => {\n    await save();\n  })();\n  ;(async () => {\n    const writer = writable.getWriter();\n    await writer.write(new Uint8Array([1]));\n    expect(writer.desiredSize).toBe(0);\n  })();\n  const reader = readable.getReader();\n  expect((await reader.read()).value).toEqual(new Uint8Array([1]));\n});`,
+      errors: [{ line: 7 }, { line: 10 }],
+    },
     {
       name: 'promise chain in a done test that drops its rejection',
       code: `import { it } from '@jest/globals';\n${SAVE}it('a', (done) => {\n  save().then(() => done());\n});`,

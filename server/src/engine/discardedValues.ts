@@ -276,7 +276,10 @@ export function referencesOf(
   const symbol = checker.getSymbolAtLocation(declaration.name);
   const visit = (node: ts.Node): void => {
     if (ts.isIdentifier(node)) {
-      if (node !== declaration.name && node.text === name && (!symbol || checker.getSymbolAtLocation(node) === symbol)) references.push(node);
+      // `{ initialPromise }`: a shorthand property's name resolves to the property; its value is the variable.
+      const resolved = ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node
+        ? checker.getShorthandAssignmentValueSymbol(node.parent) : checker.getSymbolAtLocation(node);
+      if (node !== declaration.name && node.text === name && (!symbol || resolved === symbol)) references.push(node);
       return;
     }
     ts.forEachChild(node, visit);

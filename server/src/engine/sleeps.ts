@@ -354,6 +354,13 @@ export function runsInTestCode(node: ts.Node, model: TestModel): boolean {
   return false;
 }
 
+/**
+ * Calls that register a handler for later events (`await page.route(url, async (route) => ...)`,
+ * `page.exposeFunction`, `emitter.on`): awaiting them waits for the registration, not for the handler, and a
+ * sleep in the handler simulates latency of the code under test rather than synchronising the test.
+ */
+const LISTENER_REGISTRATION = /^(route|routeWebSocket|unroute|on|once|addListener|prependListener|prependOnceListener|addEventListener|exposeFunction|exposeBinding|handle|intercept|use)$/;
+
 /** For code inside `async () => {...}` passed to a call the enclosing code awaits or returns: that call. */
 function awaitedCallTaking(node: ts.Node): ts.CallExpression | undefined {
   let fn: ts.Node | undefined = node.parent;
@@ -365,7 +372,7 @@ function awaitedCallTaking(node: ts.Node): ts.CallExpression | undefined {
   if (!ts.isCallExpression(call) || !call.arguments.includes(argument as ts.Expression)) return undefined;
   const callee = skipOuterExpressions(call.expression);
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-  if (!name || POLLER.test(name)) return undefined;
+  if (!name || POLLER.test(name) || LISTENER_REGISTRATION.test(name)) return undefined;
   let outer: ts.Node = call;
   while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
   return ts.isAwaitExpression(outer.parent) || ts.isReturnStatement(outer.parent) ? call : undefined;

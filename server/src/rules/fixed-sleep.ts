@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { discardedValues, syntaxIndex } from '../engine/discardedValues.js';
 import { floatingSleep, isPolling, runsInTestCode, sleepFinder, type Duration } from '../engine/sleeps.js';
+import { isMeasuredSleep, onlyLetsControlledTimerFire } from '../engine/timerOrdering.js';
 import { skipOuterExpressions } from '../engine/typeUtils.js';
 import type { Framework } from '../engine/testModel.js';
 import type { Rule, RuleContext } from '../engine/types.js';
@@ -51,6 +52,15 @@ const NOT_CALLED = /\b(notCalled|neverCalledWith|calledTimes\(\s*\w+\s*,\s*0\s*\
 /** A count that is zero: `toHaveBeenCalledTimes(0)`, `expect(spy.callCount).toBe(0)`, `toHaveLength(0)`. */
 const ZERO_COUNT = /(Times|Count|count|calls|length|Length|size)\b[^;]*?(toHaveBeenCalledTimes|toBeCalledTimes|toBe|toEqual|toHaveLength|equal|equals|strictEqual|lengthOf|callCount)\(\s*(?:[^,()]+,\s*)?0\s*\)|(?:toHaveBeenCalledTimes|toBeCalledTimes)\(\s*0\s*\)/;
 
+/**
+ * Content matchers that, negated, say something is absent (`expect(html).not.toContain('Not Found')`). Negated
+ * equality or emptiness (`not.toBe(old)`, `not.toBeNull()`, `not.toHaveLength(0)`) says something changed or arrived.
+ */
+const NEGATED_CONTENT = /^(toMatch|toContain|toContainEqual|toHaveText|toContainText|toBeVisible|toBeInTheDocument|toBeAttached|toHaveURL|toHaveProperty|include|includes|contain|contains|match|matches)$/;
+
+/** `html = await app.getHtml('main')`, `const text = await page.textContent('body')`: re-reading state to check it. */
+const STATE_READ = /^(?:(?:const|let|var)\s+)?[\w$]+\s*=\s*await\s+(?:[\w$]+\.)*(get\w*|read\w*|text\w*|content|innerText|innerHTML|inputValue|count|is[A-Z]\w*|all\w*)\(/;
+
 function normalized(node: ts.Node): string {
   return node.getText().replace(/\s+/g, '');
 }
@@ -63,7 +73,7 @@ function provesAbsence(statement: ts.Statement, earlier: ReadonlySet<string>): b
   if (earlier.has(text)) return true;
   if (NOT_CALLED.test(text) || ZERO_COUNT.test(text)) return true;
   const negated = /\.not\.(?:to\.)?(?:have\.)?(?:been\.)?(\w+)/.exec(text) ?? /\.to\.not\.(?:have\.)?(?:been\.)?(\w+)/.exec(text);
-  return !!negated && CALL_MATCHER.test(negated[1]!);
+  return !!negated && (CALL_MATCHER.test(negated[1]!) || NEGATED_CONTENT.test(negated[1]!));
 }
 
 const ASSERTION_START = /^(expect|assert|sinon\.assert|t\.assert|chai\.expect|should)\b|\.should\b|^(?:\w+\.)*(?:ok|equal|strictEqual|deepEqual|deepStrictEqual|notEqual|notStrictEqual|match|pass|is|truthy|falsy|same)\(/;
@@ -104,9 +114,30 @@ function sleepProvesAbsence(site: ts.Node): boolean {
       assertions++;
       continue;
     }
+    if (STATE_READ.test(text.replace(/\s+/g, ' '))) continue;
     if (/\bawait\b/.test(text)) break;
   }
   return assertions > 0;
+}
+
+/** Waits that retry until their condition holds: `page.waitForSelector(...)`, `expect.poll(...)`, `vi.waitFor(...)`, testing-library `waitFor`. */
+const CONDITION_WAIT = /^await (?:[\w$]+\.)*(?:waitFor(?!Timeout)\w*|waitUntil)\(|^await expect\.poll\(/;
+/** Playwright's web-first matchers, which retry on a locator or page (`await expect(locator).toHaveText(...)`). */
+const WEB_FIRST = /^await expect(?:\.soft)?\(([^()]|\([^()]*\))*\)\.(?:not\.)?(?:toHave\w+|toContainText|toBe(?:Visible|Hidden|Attached|Enabled|Disabled|Checked|Editable|Empty|Focused|InViewport))\(/;
+
+/** Whether the statement right after the sleep waits for a condition (so the sleep cannot be too short, only redundant). */
+function followedByConditionWait(site: ts.Node, framework: Framework | undefined): boolean {
+  let statement: ts.Node = site;
+  while (ts.isParenthesizedExpression(statement.parent)) statement = statement.parent;
+  statement = statement.parent;
+  if (!ts.isExpressionStatement(statement) || !ts.isBlock(statement.parent)) return false;
+  const statements = statement.parent.statements;
+  const next = statements[statements.indexOf(statement) + 1];
+  if (!next) return false;
+  const text = next.getText().replace(/\s+/g, ' ');
+  if (CONDITION_WAIT.test(text)) return true;
+  // A web-first matcher retries only on a locator or page, not on an awaited value (`expect(await x.textContent())`).
+  return framework === 'playwright' && WEB_FIRST.test(text) && !/^await expect(?:\.soft)?\(await\b/.test(text);
 }
 
 function check(context: RuleContext): void {
@@ -122,9 +153,19 @@ function check(context: RuleContext): void {
     // 0 ms (or no delay) yields to the event loop once: a legitimate idiom, not a wait for a condition.
     if (!duration || duration.ms === 0) continue;
     if (model.fakeTimersActiveAt(site) || isPolling(site) || sleepProvesAbsence(site)) continue;
+    if (onlyLetsControlledTimerFire(site, inner, duration, model, finder) || isMeasuredSleep(site)) continue;
+    const framework = model.enclosingBlock(site)?.framework;
+    if (followedByConditionWait(site, framework)) {
+      report({
+        node: inner,
+        severity: 'info',
+        message: `${durationLabel(duration)} right before a wait for a condition: the wait already covers a slow machine, so the sleep only slows the test down, unless it is there to let an earlier state go away first, which a loaded machine can outlast. Remove it, or wait for that state change itself.`,
+      });
+      continue;
+    }
     report({
       node: inner,
-      message: `${durationLabel(duration)} used to wait: too short on a loaded CI machine, too long everywhere else. Wait for the condition instead: ${alternative(model.enclosingBlock(site)?.framework)}.`,
+      message: `${durationLabel(duration)} used to wait: too short on a loaded CI machine, too long everywhere else. Wait for the condition instead: ${alternative(framework)}.`,
     });
   }
   // `sleep(500);` without await: the author meant to wait, and nothing waits at all.

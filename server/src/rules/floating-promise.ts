@@ -1,11 +1,14 @@
 import { ts } from 'ts-morph';
 import { assertionChainOf, isAssertionChain } from '../engine/assertions.js';
 import {
+  isDrivenByFakeTimers, isHandlerReply, isOnPerTestObjectUnderFakeTimers, isRecorderOnUnrejectablePromise, isSettledByLaterTimerAdvance, isStreamProducerReadLater, isThenImplementationPlumbing,
+} from '../engine/benignFloating.js';
+import {
   awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction,
   referencesOf, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
-import { runsInTestCode, unawaitedSleep } from '../engine/sleeps.js';
+import { runsInTestCode, sleepFinder, unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
 import {
   isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isPromiseType, isThenable, isThenableType, resolveAlias, returnsVoid, skipOuterExpressions,
@@ -369,11 +372,36 @@ function handleSymbols(receiver: ts.Expression, checker: ts.TypeChecker): Set<ts
   return symbols;
 }
 
+/**
+ * A receiver and the handles it wraps: `app` for `let app = new PlaywrightFixture(fixture, page)` stands for `app`
+ * and `page` (a page object built from the page), when the variable is never reassigned.
+ */
+function wrappedHandles(symbol: ts.Symbol, checker: ts.TypeChecker): Set<ts.Symbol> {
+  const handles = new Set<ts.Symbol>([symbol]);
+  const declaration = symbol.valueDeclaration;
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer) return handles;
+  const initializer = skipOuterExpressions(declaration.initializer);
+  if (!ts.isNewExpression(initializer)) return handles;
+  const reassigned = referencesOf(declaration as ts.VariableDeclaration & { name: ts.Identifier }, checker).some((reference) => {
+    const parent = reference.parent;
+    return ts.isBinaryExpression(parent) && parent.left === reference
+      && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+  });
+  if (reassigned) return handles;
+  for (const argument of initializer.arguments ?? []) {
+    const inner = skipOuterExpressions(argument);
+    const wrapped = ts.isIdentifier(inner) ? checker.getSymbolAtLocation(inner) : undefined;
+    if (wrapped) handles.add(wrapped);
+  }
+  return handles;
+}
+
 function receiverRoot(expression: ts.Expression): ts.Identifier | undefined {
   let current = skipOuterExpressions(expression);
   for (let depth = 0; depth < 32; depth++) {
     if (ts.isCallExpression(current)) current = skipOuterExpressions(current.expression);
     else if (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) current = skipOuterExpressions(current.expression);
+    else if (ts.isAwaitExpression(current)) current = skipOuterExpressions(current.expression); // `(await page.$(sel))?.click()`
     else break;
   }
   return ts.isIdentifier(current) ? current : undefined;
@@ -389,13 +417,15 @@ function awaitedLaterOnSameHandle(expression: ts.Expression, model: TestModel, c
   const root = receiverRoot(expression.expression.expression);
   const symbol = root && checker.getSymbolAtLocation(root);
   if (!symbol) return false;
+  const handles = wrappedHandles(symbol, checker);
   const fn = enclosingFunction(expression);
   for (const awaited of syntaxIndex(model).awaits) {
     if (awaited.getStart() < expression.getEnd() || enclosingFunction(awaited) !== fn) continue;
     const inner = skipOuterExpressions(awaited.expression);
     const target = ts.isCallExpression(inner) ? inner.expression : inner;
     if (!ts.isPropertyAccessExpression(target) || !WAITS_ON_HANDLE.test(target.name.text)) continue;
-    if (handleSymbols(target.expression, checker).has(symbol)) return true;
+    const awaitedHandles = handleSymbols(target.expression, checker);
+    if ([...handles].some((handle) => awaitedHandles.has(handle))) return true;
   }
   return false;
 }
@@ -546,6 +576,10 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       isCallbackStyleCall(expression, checker) || isNotAwaitedByDesign(expression, checker) || isChainingThenable(expression, checker)
       || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
       || isKnownSafeCall(expression, checker, settings?.knownSafeCalls)
+      || isRecorderOnUnrejectablePromise(expression, checker) || isStreamProducerReadLater(expression, checker)
+      || isSettledByLaterTimerAdvance(expression, model) || isThenImplementationPlumbing(expression, checker)
+      || isDrivenByFakeTimers(expression, model, sleepFinder(model)) || isHandlerReply(expression, checker)
+      || isOnPerTestObjectUnderFakeTimers(expression, model, checker)
     )) return;
 
     const label = describeExpression(expression, sourceFile);

@@ -130,6 +130,12 @@ export class GitIgnore {
   }
 }
 
+/**
+ * Type tests (`queryClient.test-d.tsx`, `index.test-d.ts`): vitest's typecheck mode and tsd only type-check them,
+ * nothing in them runs, so no runtime flakiness can come from them.
+ */
+const TYPE_TEST = /\.(test|spec)-d\.[cm]?[jt]sx?$/;
+
 /** Decides which files under a root are test files, from the config's globs and the root's .gitignore files. */
 export class TestFileMatcher {
   private readonly isTest: (p: string) => boolean;
@@ -156,7 +162,7 @@ export class TestFileMatcher {
 
   isTestFile(file: string): boolean {
     const rel = this.relative(file);
-    return rel !== undefined && isScriptFile(file) && !this.isIgnoredPath(file) && this.isTest(rel);
+    return rel !== undefined && isScriptFile(file) && !TYPE_TEST.test(rel) && !this.isIgnoredPath(file) && this.isTest(rel);
   }
 }
 
