@@ -350,7 +350,7 @@ function releaseAtTeardown(value: DiscardedValue, model: TestModel): 'test' | 'h
 }
 
 /** Calls whose names say they wait on a handle's work (`page.waitForResponse`, `reader.read()`, `once(...)`). */
-const WAITS_ON_HANDLE = /^(waitFor|read|next|once|drain|closed|finished)/;
+const WAITS_ON_HANDLE = /^(waitFor(?!Timeout)|read|next|once|drain|closed|finished)/;
 
 /**
  * The handles an awaited receiver stands for: its root variable and, one step back, the root of the `const`
