@@ -120,6 +120,11 @@ export class VerifyCommand {
         controller.signal,
       );
       this.c.resultsWritten(outcome.resultsFile);
+      if (outcome.results.verdicts.length === 0) {
+        // Nothing ran under that name: say so rather than leave the user waiting for a verdict.
+        const message = `flakelens: Verify ran no test for ${label} (is the file saved? does the runner name the test differently?)`;
+        void this.c.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+      }
       this.c.log(`verify ${outcome.scope}: ${outcome.results.runs.length} runs, ${outcome.results.verdicts.map((v) => `${v.titles.join(' › ')}: ${v.verdict}`).join('; ')}`);
       return {
         scope: outcome.scope,
