@@ -135,6 +135,15 @@ describe('verdicts as findings', () => {
     annotateSourceHashes(verify, root, () => TEXT.replace('expect(1 + 1)', 'expect(2 + 0)'));
     expect(analyse(verify).findings.find((f) => f.ruleId === 'verify/flaky')).toMatchObject({ severity: 'info', message: 'Flaky: failed 1 of 2 serial runs (stale: test changed since the run)' });
   });
+
+  test('an it.each case (computed title) is stale when its call changed, found by the line the runner reported', () => {
+    const each = () => results([{ titles: ['math', 'increments 2'], location: { line: 8, column: 3 }, verdict: 'flaky', counts: { serial: { passed: 1, failed: 1 } }, conclusion: 'x' }]);
+    const fresh = annotateSourceHashes(each(), root);
+    expect(Object.values(fresh.tests)[0]!.sourceHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(analyse(fresh).findings.find((f) => f.ruleId === 'verify/flaky')).toMatchObject({ severity: 'warning', message: '"math › increments 2": Flaky: failed 1 of 2 serial runs' });
+    const changed = annotateSourceHashes(each(), root, () => TEXT.replace('expect(a + 1).toBe(b);', 'expect(a + 1).toEqual(b);'));
+    expect(analyse(changed).findings.find((f) => f.ruleId === 'verify/flaky')!.message).toMatch(/\(stale: test changed since the run\)$/);
+  });
 });
 
 describe('a partial run folded into verify.json', () => {

@@ -76,12 +76,26 @@ function titlePath(block: TestBlock): string[] | undefined {
  * differs here (a wrapper call with a title) simply has no recorded hash, and no staleness is claimed.
  */
 export function testSourceHashes(fileName: string, text: string): Map<string, string> {
+  return testSources(fileName, text).byTitle;
+}
+
+/**
+ * The same, also by the 1-based line each call starts on: for tests whose runner title is computed (`it.each`,
+ * a title from a variable), found by the line the runner reports, as the editor finds them.
+ */
+export function testSources(fileName: string, text: string): { byTitle: Map<string, string>; byLine: Map<number, string> } {
   const sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, scriptKind(fileName));
   const hashes = new Map<string, string>();
+  const byLine = new Map<number, string>();
   const visit = (node: ts.Node, path: string[]): void => {
     if (ts.isCallExpression(node)) {
       const first = node.arguments[0];
       const hasCallback = node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
+      if (first && hasCallback) {
+        const start = node.getStart(sourceFile);
+        const line = sourceFile.getLineAndCharacterOfPosition(start).line + 1;
+        if (!byLine.has(line)) byLine.set(line, sourceHash(text.slice(start, node.getEnd())));
+      }
       if (first && hasCallback && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) {
         const titles = [...path, first.text];
         const key = titleKey(titles);
@@ -93,7 +107,7 @@ export function testSourceHashes(fileName: string, text: string): Map<string, st
     ts.forEachChild(node, (child) => visit(child, path));
   };
   visit(sourceFile, []);
-  return hashes;
+  return { byTitle: hashes, byLine };
 }
 
 export function titleKey(titles: readonly string[]): string {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { testSourceHashes, titleKey } from '../engine/testBlocks.js';
+import { testSources, titleKey } from '../engine/testBlocks.js';
 import { summarize } from './classify.js';
 import type { RunRecord, Verdict, VerifyResults } from './types.js';
 
@@ -10,14 +10,16 @@ import type { RunRecord, Verdict, VerifyResults } from './types.js';
  * by default the file on disk now. Tests whose text cannot be read or found keep no hash (no staleness claim).
  */
 export function annotateSourceHashes(results: VerifyResults, root: string, textOf: (file: string) => string | undefined = (file) => readText(path.resolve(root, file))): VerifyResults {
-  const byFile = new Map<string, Map<string, string> | undefined>();
+  const byFile = new Map<string, ReturnType<typeof testSources> | undefined>();
   for (const info of Object.values(results.tests)) {
     if (!/\.[cm]?[jt]sx?$/.test(info.file)) continue;
     if (!byFile.has(info.file)) {
       const text = textOf(info.file);
-      byFile.set(info.file, text === undefined ? undefined : testSourceHashes(info.file, text));
+      byFile.set(info.file, text === undefined ? undefined : testSources(info.file, text));
     }
-    const hash = byFile.get(info.file)?.get(titleKey(info.titles));
+    const sources = byFile.get(info.file);
+    // By title path; a computed title (it.each) by the line the runner reported, as the editor places it.
+    const hash = sources?.byTitle.get(titleKey(info.titles)) ?? (info.location ? sources?.byLine.get(info.location.line) : undefined);
     if (hash !== undefined) info.sourceHash = hash;
   }
   return results;

@@ -178,7 +178,10 @@ export function verdictDetail(verdict: Verdict, results: VerifyResults, stale: b
   const facts: string[] = [];
   const seed = verdict.seed ?? verdict.firstFailure?.seed;
   if (seed !== undefined) facts.push(`**Seed:** ${seed}${results.runner.shuffle === 'files' ? ' (file order permuted by flakelens)' : ` (${results.runner.id}'s own shuffle)`}`);
-  else facts.push(`**Seed:** ${results.options.seed} (base seed of the shuffled runs)`);
+  else {
+    const seeds = [...new Set(results.runs.filter((r) => r.mode === 'shuffle' && r.seed !== undefined && r.outcomes[verdict.id] !== undefined).map((r) => r.seed!))].sort((a, b) => a - b);
+    if (seeds.length) facts.push(`**Shuffle seeds:** ${seeds.length > 6 ? `${seeds.slice(0, 6).join(', ')} … (${seeds.length})` : seeds.join(', ')}`);
+  }
   if (verdict.firstFailure) {
     const f = verdict.firstFailure;
     const where = `run ${f.run}, ${f.stress ? 'stressed ' : ''}${f.mode}${f.seed !== undefined ? `, seed ${f.seed}` : ''}`;
