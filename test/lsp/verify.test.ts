@@ -110,6 +110,7 @@ function fixtureResults(text: string): VerifyResults {
   };
 }
 
+const PATIENT = { timeoutMs: 120_000 };
 const verifyDiagnostics = (list: Diagnostic[]) => list.filter((d) => typeof d.code === 'string' && d.code.startsWith('verify/'));
 const byCode = (list: Diagnostic[], code: string) => list.find((d) => d.code === code);
 const hoverText = (h: Hover | null) => (h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '');
@@ -172,10 +173,12 @@ describe('verify in the editor', () => {
     cartUri = uriOf(path.join(root, CART_FILE));
     slowUri = uriOf(path.join(root, 'test/slow.test.mjs'));
     client = await LspClient.start({ root, env: { TMPDIR: tmp } });
-    await client.waitFor('window/logMessage', (p) => p.message.startsWith('file watcher ready'));
-    await client.waitFor('$/progress', (p) => p.value.kind === 'end');
+    // Generous waits: on a loaded 2-core machine the first analysis (a typed program) takes long; they catch hangs.
+    const slow = { timeoutMs: 120_000 };
+    await client.waitFor('window/logMessage', (p) => p.message.startsWith('file watcher ready'), slow);
+    await client.waitFor('$/progress', (p) => p.value.kind === 'end', slow);
     await client.open(path.join(root, CART_FILE), CART, 1, 'javascript');
-    await client.waitForDiagnostics(cartUri, (p) => p.version === 1);
+    await client.waitForDiagnostics(cartUri, (p) => p.version === 1, slow);
   });
   afterAll(async () => {
     await client?.dispose();
@@ -192,7 +195,7 @@ describe('verify in the editor', () => {
   it('shows verdicts from a verify.json written after initialize on the tests they are about', async () => {
     const mark = client.mark();
     writeFile(root, '.flakelens/verify.json', JSON.stringify(fixtureResults(CART), null, 2));
-    const published = await client.waitForDiagnostics(cartUri, (p) => verifyDiagnostics(p.diagnostics).length === 2, { after: mark });
+    const published = await client.waitForDiagnostics(cartUri, (p) => verifyDiagnostics(p.diagnostics).length === 2, { after: mark, ...PATIENT });
     const flaky = byCode(published.diagnostics, 'verify/flaky')!;
     expect(flaky.message).toBe('Flaky: failed 3 of 10 parallel runs: expected 3, got 2');
     expect(flaky.severity).toBe(2);
@@ -248,7 +251,7 @@ describe('verify in the editor', () => {
     const mark = client.mark();
     text = CART.replace('assert.equal(cart.length, 3);', 'assert.equal(cart.length, 3, "total");');
     await client.change(path.join(root, CART_FILE), text, 2);
-    const published = await client.waitForDiagnostics(cartUri, (p) => p.version === 2, { after: mark });
+    const published = await client.waitForDiagnostics(cartUri, (p) => p.version === 2, { after: mark, ...PATIENT });
     const flaky = byCode(published.diagnostics, 'verify/flaky')!;
     expect(flaky.message).toBe('Flaky: failed 3 of 10 parallel runs: expected 3, got 2 (stale: test changed since the run)');
     expect(flaky.severity).toBe(3);
@@ -260,15 +263,15 @@ describe('verify in the editor', () => {
   it('drops the verdicts when verify.json is deleted and shows them again when it comes back', async () => {
     let mark = client.mark();
     fs.rmSync(path.join(root, '.flakelens/verify.json'));
-    await client.waitForDiagnostics(cartUri, (p) => verifyDiagnostics(p.diagnostics).length === 0, { after: mark });
+    await client.waitForDiagnostics(cartUri, (p) => verifyDiagnostics(p.diagnostics).length === 0, { after: mark, ...PATIENT });
     mark = client.mark();
     writeFile(root, '.flakelens/verify.json', JSON.stringify(fixtureResults(CART), null, 2));
-    await client.waitForDiagnostics(cartUri, (p) => verifyDiagnostics(p.diagnostics).length === 2, { after: mark });
+    await client.waitForDiagnostics(cartUri, (p) => verifyDiagnostics(p.diagnostics).length === 2, { after: mark, ...PATIENT });
   });
 
   it('runs "Verify" on one test with progress and merges the result into verify.json', async () => {
     await client.open(path.join(root, 'test/slow.test.mjs'), SLOW, 1, 'javascript');
-    await client.waitForDiagnostics(slowUri, (p) => p.version === 1);
+    await client.waitForDiagnostics(slowUri, (p) => p.version === 1, PATIENT);
     const mark = client.mark();
     const response = await client.request<{ verdicts: Array<{ titles: string[]; verdict: string }> }>('workspace/executeCommand', {
       command: 'flakelens.verify',
@@ -296,7 +299,7 @@ describe('verify in the editor', () => {
     ]);
     expect(written.tests[testId('test/slow.test.mjs', ['waits'])]!.sourceHash).toBe(testSourceHashes('slow.test.mjs', SLOW).get(titleKey(['waits'])));
     // The watcher path shows the new verdict: the file is analysed again, and its stable test's hover has the counts.
-    await client.waitForDiagnostics(slowUri, () => true, { after: mark });
+    await client.waitForDiagnostics(slowUri, () => true, { after: mark, ...PATIENT });
     const hover = hoverText(await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: slowUri }, position: positionOf(SLOW, "'waits'", 2) }));
     expect(hover).toContain('| serial | 2 | 0 |');
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith('flakelens-verify-'))).toEqual([]);
@@ -321,7 +324,7 @@ describe('verify in the editor', () => {
       else source.cancel();
       const error = await pending;
       expect(error?.code).toBe(-32800);
-      await client.waitFor('$/progress', (p) => p.token === create.params.token && p.value.kind === 'end', { after: mark });
+      await client.waitFor('$/progress', (p) => p.token === create.params.token && p.value.kind === 'end', { after: mark, ...PATIENT });
       expect(await gone(pid)).toBe(true);
       expect(fs.readdirSync(path.join(root, 'pids'))).toHaveLength(1);
       expect(fs.readdirSync(tmp).filter((f) => f.startsWith('flakelens-verify-'))).toEqual([]);
