@@ -180,17 +180,24 @@ describe('a partial run folded into verify.json', () => {
     expect(updateResults({ ...existing, runner: { ...existing.runner, id: 'jest' } }, fresh)).toBe(fresh);
   });
 
-  test('the name filter: a test by its path, a suite by its tests, the whole file when a title is not a literal', () => {
+  test('the name filter: a test by its path, a suite by its tests, the whole file when a title is not a literal or an each template', () => {
     const blocks = [
       { kind: 'suite' as const, titles: ['s'], callStart: 0, callEnd: 100 },
       { kind: 'test' as const, titles: ['s', 'a'], callStart: 10, callEnd: 20 },
       { kind: 'test' as const, titles: ['s', 'b'], callStart: 30, callEnd: 40 },
       { kind: 'suite' as const, titles: ['t'], callStart: 200, callEnd: 300 },
       { kind: 'test' as const, callStart: 210, callEnd: 220 },
+      { kind: 'suite' as const, titles: ['u'], callStart: 400, callEnd: 500 },
+      { kind: 'test' as const, titles: ['u', 'adds %i'], callStart: 410, callEnd: 420 },
+      { kind: 'test' as const, titles: ['u', 'sums $a and $b'], callStart: 430, callEnd: 440 },
     ].map((b) => ({ ...b, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, start: b.callStart, end: b.callStart, callLine: 0 }));
     expect(nameFilterFor(['s', 'a'], blocks)).toEqual([['s', 'a']]);
     expect(nameFilterFor(['s'], blocks)).toEqual([['s', 'a'], ['s', 'b']]);
     expect(nameFilterFor(['t'], blocks)).toBeUndefined();
     expect(nameFilterFor([], blocks)).toBeUndefined();
+    // it.each templates: the runner reports formatted names, so the whole file runs.
+    expect(nameFilterFor(['u', 'adds %i'], blocks)).toBeUndefined();
+    expect(nameFilterFor(['u', 'sums $a and $b'], blocks)).toBeUndefined();
+    expect(nameFilterFor(['u'], blocks)).toBeUndefined();
   });
 });

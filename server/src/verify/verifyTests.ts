@@ -36,16 +36,18 @@ export interface VerifyTestsOutcome {
 
 /**
  * The title paths to pass the runner's name filter: the test itself, or every test of a suite. Undefined (the
- * whole file runs) when a title in the way is not a literal, since a name filter could then miss the test.
+ * whole file runs) when a title in the way is not a literal or is an `each` template, since a filter could miss it.
  */
 export function nameFilterFor(titles: readonly string[], blocks: readonly TestBlockInfo[] | undefined): string[][] | undefined {
   if (titles.length === 0 || !blocks) return undefined;
+  // `it.each` titles are templates (`adds %i`, `$a + $b`): the runner reports formatted names a filter would miss.
+  const template = (paths: ReadonlyArray<readonly string[]>) => paths.some((p) => p.some((t) => /%[sdifjopP#]|\$[\w#]/.test(t)));
   const key = titleKey(titles);
   const target = blocks.find((b) => b.titles && titleKey(b.titles) === key);
   if (!target) return undefined;
-  if (target.kind === 'test') return [[...titles]];
+  if (target.kind === 'test') return template([titles]) ? undefined : [[...titles]];
   const inside = blocks.filter((b) => b.kind === 'test' && b.callStart >= target.callStart && b.callEnd <= target.callEnd);
-  if (inside.length === 0 || inside.some((b) => !b.titles)) return undefined;
+  if (inside.length === 0 || inside.some((b) => !b.titles) || template(inside.map((b) => b.titles!))) return undefined;
   return inside.map((b) => [...b.titles!]);
 }
 
@@ -61,7 +63,7 @@ export async function verifyTests(request: VerifyTestsRequest, hooks: VerifyHook
   const textAtStart = readText(request.file);
   const only = nameFilterFor(request.titles, request.blocks);
   const scope =
-    only && runner !== 'node' ? `${relative} › ${request.titles.join(' › ')}` : request.titles.length ? `${relative} (whole file: ${runner === 'node' ? 'node --test has no name filter flakelens uses' : 'a title is not a literal'})` : relative;
+    only && runner !== 'node' ? `${relative} › ${request.titles.join(' › ')}` : request.titles.length ? `${relative} (whole file: ${runner === 'node' ? 'node --test has no name filter flakelens uses' : 'a title is computed or a template'})` : relative;
   const results = await runVerify(
     {
       root: request.root,
