@@ -129,6 +129,16 @@ describe('verdicts as findings', () => {
     expect(checked.map((f) => f.ruleId)).toContain('verify/flaky');
   });
 
+  test('a verify.json that cannot be read: the static findings, and check says why the verdicts are missing', () => {
+    fs.mkdirSync(path.join(root, '.flakelens'), { recursive: true });
+    fs.writeFileSync(resultsPath(root), '{ "schemaVersion": 1, "runs": ');
+    workspace.fileChanged(resultsPath(root), 'changed');
+    expect(workspace.analyzeFile(path.join(root, FILE)).findings.map((f) => f.ruleId)).toEqual(['fixed-sleep']);
+    const outcome = runCheck({ root, paths: [root], rules: RULES });
+    if (outcome.kind !== 'report') throw new Error('config error');
+    expect(outcome.report.notes).toEqual([expect.stringMatching(/^verify results not shown: .*verify\.json: /)]);
+  });
+
   test('a verdict on a test whose text changed since the run is stale, at info; without a recorded hash no staleness is claimed', () => {
     const verify = results([{ titles: ['math', 'adds'], verdict: 'flaky', counts: { serial: { passed: 1, failed: 1 } }, conclusion: 'x' }]);
     expect(analyse(verify).findings.find((f) => f.ruleId === 'verify/flaky')).toMatchObject({ severity: 'warning', message: 'Flaky: failed 1 of 2 serial runs' });

@@ -100,6 +100,9 @@ export function runCheck(options: CheckOptions): CheckOutcome {
     const notes = workspace.problems
       .filter((p) => !workspace.configProblems.includes(p))
       .map((p) => `${relativePath(workspace.root, p.source)}: ${p.message}`);
+    // Verify verdicts are shown from .flakelens/verify.json; one that cannot be read is said, not silently skipped.
+    const verifyProblem = workspace.verifyResults().problem;
+    if (verifyProblem) notes.push(`verify results not shown: ${verifyProblem}`);
     // Said once for the run, not per file: a copied workspace without node_modules loses findings silently otherwise.
     if (unresolved.size > 0) notes.push(unresolvedRunnerNote([...unresolved].map(([module, file]) => ({ module, file })), workspace.root));
     for (const n of notes) note(n);

@@ -305,6 +305,10 @@ export class DiagnosticsService {
       for (const workspace of this.workspacesOf(change.file)) {
         const configBefore = workspace.config;
         for (const file of workspace.fileChanged(change.file, change.kind)) affected.add(file);
+        if (path.basename(change.file) === 'verify.json') {
+          const problem = workspace.verifyResults().problem;
+          if (problem) this.o.log(`verify results not shown: ${problem}`);
+        }
         if (workspace.config !== configBefore) {
           this.o.settings.reportProblems(workspace);
           // testFiles may have changed: results for files that are no longer tests must go.

@@ -88,13 +88,16 @@ export class VerifyCommand {
     if (this.running) throw new ResponseError<never>(ErrorCodes.InvalidRequest, 'flakelens.verify: a verification is already running; cancel it first');
     const controller = new AbortController();
     this.running = controller;
-    const progress = await this.c.progress(params, attached);
-    const abort = () => controller.abort();
-    const subscriptions = [token.onCancellationRequested(abort), progress.token?.onCancellationRequested(abort)];
-    if (token.isCancellationRequested || progress.token?.isCancellationRequested) abort();
     const label = args.titles.length ? args.titles.join(' › ') : file;
-    progress.begin(`Verify ×${args.runs}`, 0, label, true);
+    let progress: Awaited<ReturnType<VerifyCommandContext['progress']>> | undefined;
+    const subscriptions: Array<{ dispose(): void } | undefined> = [];
     try {
+      progress = await this.c.progress(params, attached);
+      const abort = () => controller.abort();
+      subscriptions.push(token.onCancellationRequested(abort), progress.token?.onCancellationRequested(abort));
+      if (token.isCancellationRequested || progress.token?.isCancellationRequested) abort();
+      progress.begin(`Verify ×${args.runs}`, 0, label, true);
+      const reporter = progress;
       const outcome = await verifyTests(
         {
           root: this.c.rootOf(file),
@@ -109,11 +112,11 @@ export class VerifyCommand {
         {
           onRunStart: (p) => {
             const what = p.purpose === 'plan' ? `run ${p.index}/${p.total}` : `${p.purpose} run ${p.index}`;
-            progress.report(p.total ? Math.round(((p.index - 1) / p.total) * 100) : 99, `${what}: ${p.stress ? 'stressed ' : ''}${p.mode}${p.seed !== undefined ? ` (seed ${p.seed})` : ''}`);
+            reporter.report(p.total ? Math.round(((p.index - 1) / p.total) * 100) : 99, `${what}: ${p.stress ? 'stressed ' : ''}${p.mode}${p.seed !== undefined ? ` (seed ${p.seed})` : ''}`);
           },
           onRunEnd: (p, record) => {
             const what = p.purpose === 'plan' ? `run ${p.index}/${p.total}` : `${p.purpose} run ${p.index}`;
-            progress.report(p.total ? Math.round((p.index / p.total) * 100) : 99, `${what}: ${record.passed} passed, ${record.failed} failed`);
+            reporter.report(p.total ? Math.round((p.index / p.total) * 100) : 99, `${what}: ${record.passed} passed, ${record.failed} failed`);
           },
           onNote: (note) => this.c.log(`verify: ${note}`),
         },
@@ -140,7 +143,7 @@ export class VerifyCommand {
       throw error;
     } finally {
       for (const s of subscriptions) s?.dispose();
-      progress.done();
+      progress?.done();
       this.running = undefined;
     }
   }
