@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Benchmark: a generated mid-size test repository, checked cold by the built CLI, compared with `tsc --noEmit`,
 // then warm re-analysis of one edited file through the Workspace API, and resident memory.
-// Usage: node bench/run.mjs [--files N] [--helpers M] [--runs R]   (npm run bench builds first)
+// Usage: node bench/run.mjs [--files N] [--helpers M] [--runs R] [--process-runs P] [--workspace DIR]
+//   --workspace DIR: measure a real workspace instead of the generated one (its tsconfig.json for tsc).
+// Every ratio is against `tsc --noEmit` measured in the same run, interleaved, medians: it holds on a noisy machine.
+// (npm run bench builds first)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureRepo } from './generate.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'server/dist/bin/cli.js');
@@ -17,209 +21,21 @@ const { values } = parseArgs({
     files: { type: 'string', default: '300' },
     helpers: { type: 'string' },
     runs: { type: 'string', default: '5' },
+    'process-runs': { type: 'string', default: '3' },
+    workspace: { type: 'string' },
   },
 });
+const processRuns = Number(values['process-runs']);
 const testCount = Number(values.files);
 const helperCount = values.helpers === undefined ? Math.max(2, Math.round(testCount / 3)) : Number(values.helpers);
-/** Bump when the generated code changes, so cached repositories are regenerated. */
-const GENERATOR_VERSION = 2;
 const runs = Number(values.runs);
-if (![testCount, helperCount, runs].every((n) => Number.isInteger(n) && n > 0) || helperCount < 2) {
-  console.error('usage: node bench/run.mjs [--files N] [--helpers M] [--runs R]  (positive integers, M >= 2)');
+if (![testCount, helperCount, runs, processRuns].every((n) => Number.isInteger(n) && n > 0) || helperCount < 2) {
+  console.error('usage: node bench/run.mjs [--files N] [--helpers M] [--runs R] [--process-runs P] [--workspace DIR]  (positive integers, M >= 2)');
   process.exit(2);
 }
 if (!fs.existsSync(CLI)) {
   console.error(`${path.relative(ROOT, CLI)} is missing: run npm run build first (npm run bench does)`);
   process.exit(2);
-}
-
-// ---------------------------------------------------------------- generation
-
-/** Deterministic pseudo-random numbers, so a given size always generates the same repository. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-function helperSource(i, rand) {
-  const deps = [];
-  for (let k = 0; k < 2 && i > 0; k++) deps.push(Math.floor(rand() * i));
-  const imports = [...new Set(deps)].map((d) => `import { Service${d}, load${d} } from './helper${d}';`).join('\n');
-  const uses = [...new Set(deps)].map((d) => `    const dep${d} = await load${d}(id);\n    total += dep${d}.length;`).join('\n');
-  return `${imports}
-
-export interface Record${i} {
-  id: string;
-  values: number[];
-  createdAt: Date;
-}
-
-export async function load${i}(id: string): Promise<Record${i}[]> {
-  await new Promise((resolve) => setTimeout(resolve, 1));
-  return [{ id, values: [${i}, ${i + 1}], createdAt: new Date(0) }];
-}
-
-export class Service${i} {
-  private readonly cache = new Map<string, Record${i}[]>();
-
-  async fetch(id: string): Promise<Record${i}[]> {
-    const hit = this.cache.get(id);
-    if (hit) return hit;
-    const loaded = await load${i}(id);
-    this.cache.set(id, loaded);
-    return loaded;
-  }
-
-  async total(id: string): Promise<number> {
-    let total = 0;
-${uses}
-    for (const record of await this.fetch(id)) total += record.values.reduce((a, b) => a + b, 0);
-    return total;
-  }
-
-  reset(): void {
-    this.cache.clear();
-  }
-}
-${deps.length ? `\nexport type Related${i} = ${[...new Set(deps)].map((d) => `Service${d}`).join(' | ')};\n` : ''}`;
-}
-
-function vitestSource(i, helpers, flaky) {
-  const [a, b] = helpers;
-  return `import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { Service${a}, load${a} } from '../../src/helper${a}';
-import { Service${b} } from '../../src/helper${b}';
-
-describe('service ${a} (${i})', () => {
-  let service: Service${a};
-  let other: Service${b};
-
-  beforeEach(() => {
-    service = new Service${a}();
-    other = new Service${b}();
-    vi.restoreAllMocks();
-  });
-
-  it${flaky === 1 ? '.only' : ''}('loads records', async () => {
-    const records = await load${a}('x${i}');
-    expect(records).toHaveLength(1);
-    expect(records[0]!.values[0]).toBe(${a});
-  });
-
-  it('caches fetches', async () => {
-    const first = await service.fetch('k');
-    const second = await service.fetch('k');
-    expect(second).toBe(first);
-  });
-
-  it('adds totals', async () => {
-    ${flaky === 2 ? `expect(other.total('k')).resolves.toBeGreaterThan(0);` : `await expect(other.total('k')).resolves.toBeGreaterThan(0);`}
-  });
-
-  it.each([1, 2, 3])('resets %i', async (n) => {
-    await service.fetch(String(n));
-    ${flaky === 3 ? 'service.fetch(String(n + 1));' : 'await service.fetch(String(n + 1));'}
-    service.reset();
-    expect(n).toBeGreaterThan(0);
-  });
-});
-`;
-}
-
-function jestSource(i, helpers, flaky) {
-  const [a, b] = helpers;
-  return `import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { Service${a} } from '../../src/helper${a}';
-import { load${b} } from '../../src/helper${b}';
-
-describe('integration ${i}', () => {
-  const service = new Service${a}();
-
-  afterEach(() => {
-    service.reset();
-    jest.useRealTimers();
-  });
-
-  it('computes a total', async () => {
-    const total = await service.total('id-${i}');
-    expect(total).toBeGreaterThanOrEqual(${a});
-  });
-
-  it('loads related records', async () => {
-    const ids = ['a', 'b', 'c'];
-    ${flaky === 1 ? `ids.forEach(async (id) => {\n      expect(await load${b}(id)).toHaveLength(1);\n    });` : `for (const id of ids) expect(await load${b}(id)).toHaveLength(1);`}
-  });
-
-  it('waits for the cache', async () => {
-    await service.fetch('warm');
-    ${flaky === 2 ? 'await new Promise((resolve) => setTimeout(resolve, 100));' : ''}
-    await expect(service.fetch('warm')).resolves.toHaveLength(1);
-  });
-});
-`;
-}
-
-function playwrightSource(i, helpers, flaky) {
-  const [a] = helpers;
-  return `import { expect, test } from '@playwright/test';
-import { load${a} } from '../../src/helper${a}';
-
-test.describe('page ${i}', () => {
-  test.beforeEach(async ({ page }) => {
-    await page.goto('/items/${i}');
-  });
-
-  test('shows the item', async ({ page }) => {
-    const [record] = await load${a}('${i}');
-    await page.getByRole('searchbox').fill(record!.id);
-    ${flaky === 1 ? `page.getByRole('button', { name: 'Go' }).click();` : `await page.getByRole('button', { name: 'Go' }).click();`}
-    ${flaky === 2 ? 'await page.waitForTimeout(500);' : ''}
-    await expect(page.getByRole('heading')).toHaveText('Item ${i}');
-  });
-
-  test('filters', async ({ page }) => {
-    await page.getByLabel('Filter').fill('x');
-    ${flaky === 3 ? `expect(page.getByRole('listitem')).toHaveCount(0);` : `await expect(page.getByRole('listitem')).toHaveCount(0);`}
-  });
-});
-`;
-}
-
-function generate(dir) {
-  const rand = random(testCount * 7919 + helperCount);
-  fs.rmSync(dir, { recursive: true, force: true });
-  const write = (rel, text) => {
-    const file = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  };
-  write('package.json', JSON.stringify({ name: 'bench-repo', private: true, type: 'module' }, null, 2));
-  write(
-    'tsconfig.json',
-    JSON.stringify(
-      {
-        compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, skipLibCheck: true, noEmit: true, types: ['node'] },
-        include: ['src', 'tests'],
-      },
-      null,
-      2,
-    ),
-  );
-  for (let i = 0; i < helperCount; i++) write(`src/helper${i}.ts`, helperSource(i, rand));
-  for (let i = 0; i < testCount; i++) {
-    const first = Math.floor(rand() * helperCount);
-    const helpers = [first, (first + 1 + Math.floor(rand() * (helperCount - 1))) % helperCount];
-    // About one file in six carries a flaky pattern, as in a real suite.
-    const flaky = rand() < 1 / 6 ? 1 + Math.floor(rand() * 3) : 0;
-    const kind = i % 10 < 4 ? 'vitest' : i % 10 < 7 ? 'jest' : 'playwright';
-    if (kind === 'vitest') write(`tests/unit/unit${i}.test.ts`, vitestSource(i, helpers, flaky));
-    else if (kind === 'jest') write(`tests/integration/integration${i}.test.ts`, jestSource(i, helpers, flaky));
-    else write(`tests/e2e/page${i}.spec.ts`, playwrightSource(i, helpers, flaky));
-  }
-  write('.generated', marker);
 }
 
 // ---------------------------------------------------------------- measurement
@@ -229,41 +45,75 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const seconds = (millis) => (millis >= 1000 ? `${(millis / 1000).toFixed(2)} s` : `${millis.toFixed(1)} ms`);
 
-function timeProcess(args) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const elapsed = ms(start);
-  return { elapsed, status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const mbOrNa = (bytes) => (bytes === undefined ? 'RSS n/a' : mb(bytes));
 
-const repo = path.join(ROOT, 'bench/.work', `repo-${testCount}-${helperCount}`);
-let generationNote = 'reused';
-const marker = `${GENERATOR_VERSION} ${testCount} ${helperCount}\n`;
-const markerFile = path.join(repo, '.generated');
-if (!fs.existsSync(markerFile) || fs.readFileSync(markerFile, 'utf8') !== marker) {
+/** Wall time and (where GNU time exists) peak RSS of a fresh node process. */
+function timeProcess(args) {
+  const rssFile = path.join(ROOT, 'bench/.work', `rss-${process.pid}.txt`);
+  const [command, commandArgs] = TIME ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args]] : [process.execPath, args];
   const start = process.hrtime.bigint();
-  generate(repo);
-  generationNote = `generated in ${seconds(ms(start))}`;
+  const result = spawnSync(command, commandArgs, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const elapsed = ms(start);
+  let rss;
+  if (TIME) {
+    const kb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    if (Number.isFinite(kb)) rss = kb * 1024;
+    fs.rmSync(rssFile, { force: true });
+  }
+  return { elapsed, rss, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
-console.log(`bench repository: ${path.relative(ROOT, repo)} (${testCount} test files, ${helperCount} helper modules; ${generationNote})`);
 
 const rows = [];
-
-// Cold: a fresh process, as in CI.
-const cold = timeProcess([CLI, 'check', repo, '--format', 'json']);
-if (cold.status !== 0 && cold.status !== 1) {
-  console.error(`flakelens check failed (exit ${cold.status}):\n${cold.stderr}`);
-  process.exit(1);
+fs.mkdirSync(path.join(ROOT, 'bench/.work'), { recursive: true });
+let repo;
+if (values.workspace) {
+  repo = path.resolve(values.workspace);
+  console.log(`bench workspace: ${repo}`);
+} else {
+  const start = process.hrtime.bigint();
+  const ensured = ensureRepo(path.join(ROOT, 'bench/.work'), testCount, helperCount);
+  repo = ensured.repo;
+  const generationNote = ensured.generated ? `generated in ${seconds(ms(start))}` : 'reused';
+  console.log(`bench repository: ${path.relative(ROOT, repo)} (${testCount} test files, ${helperCount} helper modules; ${generationNote})`);
 }
-const coldReport = JSON.parse(cold.stdout);
+
+// Cold check, cached re-check and tsc, each a fresh process, interleaved so load drifts hit all three alike.
+const cacheFile = path.join(ROOT, 'bench/.work', `cache-${path.basename(repo)}.json`);
+const checkArgs = [CLI, 'check', repo, '--root', repo, '--format', 'json', '--max-warnings=-1'];
+const samples = { cold: [], cached: [], tsc: [] };
+let coldReport;
+for (let run = 0; run < processRuns; run++) {
+  fs.rmSync(cacheFile, { force: true });
+  const cold = timeProcess([...checkArgs, '--cache-location', cacheFile]);
+  if (cold.status !== 0 && cold.status !== 1) {
+    console.error(`flakelens check failed (exit ${cold.status}):\n${cold.stderr}`);
+    process.exit(1);
+  }
+  coldReport = JSON.parse(cold.stdout);
+  samples.cold.push(cold);
+  const cached = timeProcess([...checkArgs, '--cache-location', cacheFile]);
+  if (cached.stdout !== cold.stdout) {
+    console.error('the cached re-check reported something else than the cold check: a cache bug');
+    process.exit(1);
+  }
+  samples.cached.push(cached);
+  samples.tsc.push(timeProcess([TSC, '--noEmit', '-p', repo]));
+}
+const med = (key, field) => median(samples[key].map((s) => s[field]));
+const ratio = (a, b) => (a !== undefined && b ? (a / b).toFixed(2) : 'n/a');
+const tscStatus = samples.tsc[0].status === 0 ? 'no type errors' : `exit ${samples.tsc[0].status}`;
+rows.push(['`tsc --noEmit -p` (same repository)', `${seconds(med('tsc', 'elapsed'))}, ${mbOrNa(med('tsc', 'rss'))}`, `${tscStatus}; median of ${processRuns}`]);
 rows.push([
   'cold `flakelens check` (built CLI, new process)',
-  seconds(cold.elapsed),
-  `${coldReport.summary.filesScanned} files, ${coldReport.summary.problems} findings`,
+  `${seconds(med('cold', 'elapsed'))}, ${mbOrNa(med('cold', 'rss'))}`,
+  `${coldReport.summary.filesScanned} files, ${coldReport.summary.problems} findings; **${ratio(med('cold', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall, ${ratio(med('cold', 'rss'), med('tsc', 'rss'))}× tsc RSS**`,
 ]);
-
-const tsc = timeProcess([TSC, '--noEmit', '-p', repo]);
-rows.push(['`tsc --noEmit -p` (same repository)', seconds(tsc.elapsed), tsc.status === 0 ? 'no type errors' : `exit ${tsc.status}`]);
+rows.push([
+  're-check of the unchanged workspace (`--cache`)',
+  `${seconds(med('cached', 'elapsed'))}, ${mbOrNa(med('cached', 'rss'))}`,
+  `**${ratio(med('cached', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall**; same report as cold`,
+]);
 
 // Warm: the Workspace API in this process, the project already built, one edited buffer re-analysed.
 const { Workspace } = await import(pathToFileURL(path.join(ROOT, 'server/dist/workspace/workspace.js')).href);
@@ -289,6 +139,7 @@ for (let run = 0; run < runs; run++) {
 rows.push([`warm re-analysis of one edited test file (median of ${runs})`, seconds(median(timings)), `setBuffer + analyzeFile, ${path.relative(repo, edited)}`]);
 
 const helper = path.join(repo, 'src/helper0.ts');
+if (fs.existsSync(helper)) {
 const helperText = fs.readFileSync(helper, 'utf8');
 const helperTimings = [];
 let affectedCount = 0;
@@ -301,6 +152,7 @@ for (let run = 0; run < Math.min(runs, 3); run++) {
   helperTimings.push(ms(start));
 }
 rows.push(['warm edit of a shared helper (re-analyse its importers)', seconds(median(helperTimings)), `${affectedCount} affected test files`]);
+}
 
 const memory = process.memoryUsage();
 rows.push(['memory after (this process: workspace built, all files analysed)', mb(memory.rss), `heap used ${mb(memory.heapUsed)}`]);

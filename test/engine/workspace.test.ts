@@ -109,6 +109,20 @@ describe('tsconfig ownership', () => {
     expect(ownerName(root, 'src/a.test.ts')).toBe('tsconfig.base.json');
   });
 
+  it('a root tsconfig.json that includes the file wins over an unreferenced sibling config nearer to it', () => {
+    // A monorepo package with its own tsconfig.base.json (no include: everything below it) and the root
+    // tsconfig.json including the packages' tests: tsserver gives the tests to the root config.
+    const root = scratch({
+      'tsconfig.json': json({ include: ['packages/*/test'] }),
+      'packages/a/tsconfig.base.json': json({}),
+      'packages/a/test/x.test.ts': '',
+      'packages/a/src/y.ts': '',
+    });
+    expect(ownerName(root, 'packages/a/test/x.test.ts')).toBe('tsconfig.json');
+    // No tsconfig.json owns src/: the sibling is the fallback (tsserver would infer a project there).
+    expect(ownerName(root, 'packages/a/src/y.ts')).toBe(path.join('packages', 'a', 'tsconfig.base.json'));
+  });
+
   it('solution-style tsconfig: the referenced project that includes the file', () => {
     const root = scratch({
       'tsconfig.json': json({ files: [], references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.spec.json' }] }),

@@ -25,6 +25,27 @@ describe('Scheduler', () => {
     expect(runs.slice(3)).toEqual(['typing v2']);
   });
 
+  it('foregroundSettled waits for queued, debounced and running editor work, not for background work', async () => {
+    const runs: string[] = [];
+    const scheduler = new Scheduler(() => {});
+    await scheduler.foregroundSettled(10_000); // nothing pending: at once
+    scheduler.enqueue('bg', 'background', () => runs.push('bg'));
+    scheduler.debounce('doc', 30, 'foreground', () => runs.push('doc'));
+    scheduler.enqueue('open', 'foreground', () => runs.push('open'));
+    await scheduler.foregroundSettled(10_000);
+    expect(runs).toContain('doc');
+    expect(runs).toContain('open');
+    // Cancelling the only pending editor work settles too; the time cap ends a wait that never settles.
+    scheduler.debounce('later', 60_000, 'foreground', () => runs.push('later'));
+    const waited = scheduler.foregroundSettled(10_000);
+    scheduler.cancel('later');
+    await waited;
+    scheduler.debounce('forever', 60_000, 'foreground', () => runs.push('forever'));
+    await scheduler.foregroundSettled(20);
+    scheduler.dispose();
+    expect(runs).not.toContain('later');
+  });
+
   it('keeps going after a failing job and reports it', async () => {
     const runs: string[] = [];
     const errors: string[] = [];

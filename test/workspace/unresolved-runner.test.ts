@@ -7,8 +7,9 @@ import { Workspace } from '../../server/src/workspace/workspace.js';
 import { runCli } from '../cli/cliHarness.js';
 import { LspClient, uriOf } from '../lsp/lspClient.js';
 
-// A workspace copied without node_modules: `vitest` does not resolve, no test is recognised and findings vanish.
-// The engine detects it; the CLI and the server say so once per workspace, with the fix.
+// A workspace copied without node_modules: `vitest` does not resolve. Tests are still recognised from the import
+// specifier (rules that need no types, such as focused-test, still report); findings that need the runner's types
+// are missing. The engine detects it; the CLI and the server say so once per workspace, with the fix.
 
 const FOCUSED = "import { describe, it } from 'vitest';\ndescribe('a', () => {\n  it.only('b', () => {});\n});\n";
 let root: string;
@@ -28,7 +29,8 @@ describe('a runner module that does not resolve', () => {
     try {
       const a = workspace.analyzeFile(path.join(root, 'a.test.ts'));
       expect(a.unresolvedRunnerModules).toEqual(['vitest']);
-      expect(a.findings).toEqual([]); // the loss the note explains
+      // The import alone identifies vitest's `it`: `.only` is reported without typings.
+      expect(a.findings.map((f) => f.ruleId)).toEqual(['focused-test']);
     } finally {
       workspace.dispose();
     }
@@ -43,13 +45,39 @@ describe('a runner module that does not resolve', () => {
     }
   }, 120_000);
 
+  it('identifies each runner from the import specifier alone: named, namespace and default imports', () => {
+    const file = path.join(root, 'kinds.test.ts');
+    fs.writeFileSync(file, [
+      "import { describe, it } from 'mocha';",
+      "import * as v from 'vitest';",
+      "import test from 'node:test';",
+      "import type { TestContext } from 'node:test';",
+      "describe('suite', async () => {",
+      '  await Promise.resolve();',
+      "  it('late', () => {});",
+      '});',
+      "v.it.only('namespace', () => {});",
+      "test.only('default', () => {});",
+      '',
+    ].join('\n'));
+    const workspace = new Workspace({ root, rules: RULES });
+    try {
+      const analysis = workspace.analyzeFile(file);
+      expect(analysis.findings.map((f) => `${f.ruleId}@${f.range.start.line}`)).toEqual(['async-describe@6', 'focused-test@8', 'focused-test@9']);
+      expect(analysis.unresolvedRunnerModules).toEqual(['mocha', 'vitest', 'node:test']);
+    } finally {
+      workspace.dispose();
+      fs.rmSync(file);
+    }
+  }, 120_000);
+
   it('CLI: one note for the run, naming the module and the fix', async () => {
     const { code, stderr } = await runCli(['check', root]);
-    expect(code).toBe(0);
+    expect(code).toBe(1); // the .only in a and b
     const notes = stderr.split('\n').filter((l) => l.includes('cannot be resolved'));
     expect(notes).toHaveLength(1);
     // Without @types/node, node:test does not resolve either.
-    expect(notes[0]).toMatch(/^flakelens: note: 'vitest' \(imported by a\.test\.ts\), 'node:test' \(imported by c\.test\.ts\) cannot be resolved from .*: tests using them are not recognised, so most findings are missing\. Install dependencies \(e\.g\. npm install\) in the workspace\.$/);
+    expect(notes[0]).toMatch(/^flakelens: note: 'vitest' \(imported by a\.test\.ts\), 'node:test' \(imported by c\.test\.ts\) cannot be resolved from .*: tests are recognised from the import alone, but findings that need the runner's types are missing\. Install dependencies \(e\.g\. npm install\) in the workspace\.$/);
     const json = await runCli(['check', root, '--format', 'json']);
     expect((JSON.parse(json.stdout) as { notes: string[] }).notes).toEqual([expect.stringMatching(/^'vitest' \(imported by a\.test\.ts\), 'node:test' \(imported by c\.test\.ts\) cannot be resolved .* Install dependencies/)]);
   }, 120_000);

@@ -33,6 +33,9 @@ Options for check (explain takes --format, --output, --root and the colour flags
   -o, --output <file>      write the report to a file instead of stdout
       --rule <id=severity> override a rule's severity (error, warning, info, hint, off); repeatable
   -q, --quiet              report errors only
+      --cache              reuse the results of the last --cache run for files whose text, imports, configs and
+                           settings are unchanged (stored in .flakelens/cache.json under the workspace root)
+      --cache-location <f> where the cache is stored (implies --cache)
       --max-warnings <n>   exit 1 only when there are more than n warnings (default 0; -1: never for warnings)
       --root <dir>         workspace root (default: the nearest directory, from the checked paths upwards,
                            with flakelens.config.json, package.json or .git)
@@ -112,6 +115,8 @@ async function main(argv: string[]): Promise<number> {
           output: { type: 'string', short: 'o' },
           rule: { type: 'string', multiple: true },
           quiet: { type: 'boolean', short: 'q' },
+          cache: { type: 'boolean' },
+          'cache-location': { type: 'string' },
           'max-warnings': { type: 'string' },
           root: { type: 'string' },
           color: { type: 'boolean' },
@@ -195,6 +200,9 @@ async function main(argv: string[]): Promise<number> {
     ruleOverrides,
     quiet: values.quiet ?? false,
     onNote: (note) => process.stderr.write(`flakelens: note: ${note}\n`),
+    ...(values.cache || values['cache-location'] !== undefined
+      ? { cacheLocation: values['cache-location'] !== undefined ? path.resolve(values['cache-location']) : path.join(root, '.flakelens', 'cache.json') }
+      : {}),
   });
   if (outcome.kind === 'config-error') {
     for (const problem of outcome.problems) process.stderr.write(`flakelens: config error: ${problem.source}: ${problem.message}\n`);

@@ -4,7 +4,10 @@ import type { ConfigProblem } from '../config/resolve.js';
 import { CONFIG_FILE_NAME } from '../config/resolve.js';
 import { unresolvedRunnerNote } from '../engine/analyze.js';
 import type { Rule, Severity, SeveritySetting } from '../engine/types.js';
+import { setProbeRecorder } from '../workspace/probes.js';
 import { Workspace, type ConfigLayer } from '../workspace/workspace.js';
+import { CheckCache } from './cache.js';
+import type { FileAnalysis } from '../engine/analyze.js';
 import { relativePath, summarize, toReportFile, type CheckReport, type ReportFile } from './report.js';
 import { INFORMATION_URI, TOOL_NAME, toolVersion } from './version.js';
 
@@ -19,6 +22,10 @@ export interface CheckOptions {
   quiet?: boolean;
   /** Called as soon as a note is known (a file's syntax errors, a skipped file), so long runs show progress. */
   onNote?: (note: string) => void;
+  /** Result cache file (`--cache`): unchanged files are not analysed again. See cli/cache.ts. */
+  cacheLocation?: string;
+  /** Told how many files came from the cache and why the cache was not used when it was not. */
+  onCache?: (stats: { hits: number; analysed: number; missReason?: string }) => void;
 }
 
 export type CheckOutcome =
@@ -79,11 +86,10 @@ export function runCheck(options: CheckOptions): CheckOutcome {
     const keep = (severity: Severity): boolean => !options.quiet || severity === 'error';
     const files: ReportFile[] = [];
     const testFiles = workspace.listTestFiles(targets, (dir, reason) => note(`${relativePath(workspace.root, dir) || '.'}: directory ${reason}; its test files were not checked`));
-    // One program per tsconfig with every test file in it, instead of a rebuilt program per file.
-    workspace.addRoots(testFiles);
+    const analyses = analyzeAll(workspace, testFiles, options);
     const unresolved = new Map<string, string>(); // runner module -> first file importing it
     for (const file of testFiles) {
-      const analysis = workspace.analyzeFile(file);
+      const analysis = analyses.get(file)!;
       for (const m of analysis.unresolvedRunnerModules ?? []) if (!unresolved.has(m)) unresolved.set(m, relativePath(workspace.root, file));
       const reportFile = toReportFile(workspace.root, analysis, analysis.findings.length ? workspace.readText(file) : undefined, keep);
       for (const n of reportFile.notes) note(`${reportFile.path}: ${n}`);
@@ -97,9 +103,11 @@ export function runCheck(options: CheckOptions): CheckOutcome {
       if (reportFile.findings.length > 0) files.push({ ...reportFile, configFile: true });
     }
     // Problems found while building projects (an unreadable tsconfig, say) belong to no single file.
-    const notes = workspace.problems
-      .filter((p) => !workspace.configProblems.includes(p))
-      .map((p) => `${relativePath(workspace.root, p.source)}: ${p.message}`);
+    const notes = [...new Set([
+      ...workspace.problems.filter((p) => !workspace.configProblems.includes(p)).map((p) => `${relativePath(workspace.root, p.source)}: ${p.message}`),
+      ...(analyses.cachedProblems ?? []),
+    ])];
+    analyses.saveCache?.(notes.slice());
     // Verify verdicts are shown from .flakelens/verify.json; one that cannot be read is said, not silently skipped.
     const verifyProblem = workspace.verifyResults().problem;
     if (verifyProblem) notes.push(`verify results not shown: ${verifyProblem}`);
@@ -121,5 +129,66 @@ export function runCheck(options: CheckOptions): CheckOutcome {
     };
   } finally {
     workspace.dispose();
+  }
+}
+
+type Analyses = Map<string, FileAnalysis> & { cachedProblems?: string[]; saveCache?: (problems: string[]) => void };
+
+/**
+ * Every test file's analysis, from the result cache where it holds (see cli/cache.ts) and from one program per
+ * tsconfig over the rest (built once with every such file as a root, not once per file).
+ */
+function analyzeAll(workspace: Workspace, testFiles: readonly string[], options: CheckOptions): Analyses {
+  const analyses: Analyses = new Map();
+  if (!options.cacheLocation) {
+    workspace.addRoots(testFiles);
+    for (const file of testFiles) analyses.set(file, workspace.analyzeFile(file));
+    return analyses;
+  }
+  const keyParts = {
+    root: workspace.root,
+    config: workspace.config,
+    rules: options.rules.map((r) => r.meta.id),
+    testFiles: testFiles.map((f) => path.resolve(f)).sort(),
+  };
+  const cache = CheckCache.open(options.cacheLocation, keyParts);
+  setProbeRecorder(cache.recorder);
+  try {
+    // Every file's findings include its verify verdicts: the results file is one of the answers a hit depends on.
+    workspace.verifyResults();
+    const hits = new Set<string>();
+    if (cache.valid) {
+      for (const file of testFiles) {
+        const cached = cache.lookup(path.resolve(file));
+        if (cached) {
+          analyses.set(file, cached);
+          hits.add(file);
+        }
+      }
+    }
+    const analyse = (files: readonly string[]): void => {
+      workspace.addRoots(files);
+      for (const file of files) {
+        const analysis = workspace.analyzeFile(file);
+        analyses.set(file, analysis);
+        const closure = workspace.privateClosureOf(file);
+        if (!analysis.skipped && closure) cache.store(path.resolve(file), closure, analysis);
+      }
+    };
+    analyse(testFiles.filter((f) => !hits.has(f)));
+    // Something the misses brought in may be seen by every file of their program: re-analyse the rest as a full run would.
+    if (hits.size > 0 && cache.readSomethingNewShared()) {
+      analyse([...hits]);
+      hits.clear();
+    }
+    options.onCache?.({ hits: hits.size, analysed: testFiles.length - hits.size, ...(cache.missReason ? { missReason: cache.missReason } : {}) });
+    if (cache.valid) analyses.cachedProblems = cache.problems();
+    analyses.saveCache = (problems) => {
+      const failure = cache.save(problems);
+      if (failure) options.onNote?.(failure);
+    };
+    return analyses;
+  } finally {
+    setProbeRecorder(undefined);
   }
 }

@@ -26,7 +26,7 @@ export interface FileAnalysis {
   tests?: number;
   /**
    * Runner modules the file imports that do not resolve (a workspace copied without node_modules): tests built on
-   * them are not recognised, so findings are missing. The CLI and the server say so once per workspace.
+   * them are recognised from the import specifier only, so type-needing findings are missing. The CLI and the server say so once per workspace.
    */
   unresolvedRunnerModules?: string[];
   /** Tests and suites with their title paths, title ranges and source hashes (verify verdicts and code lenses sit on them). */
@@ -39,7 +39,7 @@ export const RUNNER_MODULES: ReadonlySet<string> = new Set(['vitest', '@jest/glo
 /** The note for a workspace whose runner modules do not resolve: what is missing and the fix. */
 export function unresolvedRunnerNote(modules: ReadonlyArray<{ module: string; file: string }>, root: string): string {
   const names = modules.map(({ module, file }) => `'${module}' (imported by ${file})`).join(', ');
-  return `${names} cannot be resolved from ${root}: tests using ${modules.length > 1 ? 'them' : 'it'} are not recognised, so most findings are missing. Install dependencies (e.g. npm install) in the workspace.`;
+  return `${names} cannot be resolved from ${root}: tests are recognised from the import alone, but findings that need the runner's types are missing. Install dependencies (e.g. npm install) in the workspace.`;
 }
 
 /** Runner modules imported (import/export declarations) by the file whose import the checker cannot resolve. */

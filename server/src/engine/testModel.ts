@@ -221,7 +221,7 @@ export class TestModel {
       }
     }
     const declarations = target.declarations ?? [];
-    if (declarations.length === 0) return undefined;
+    if (declarations.length === 0) return symbol.flags & ts.SymbolFlags.Alias ? unresolvedImportIdentity(symbol) : undefined;
     // The project's own declaration files count as user code: `declare global { const test: typeof import('@playwright/test').test }`.
     const declaredInUserCode = declarations.some((d) => {
       const file = d.getSourceFile();
@@ -243,6 +243,9 @@ export class TestModel {
       return { framework, name };
     }
     if (!declaredInUserCode) return undefined;
+    // A user function or class is never a runner entity, and asking for its type would infer its return type from
+    // its body (a quarter of a check's time on suites that call many helpers).
+    if (declarations.every((d) => ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d) || ts.isMethodDeclaration(d))) return undefined;
     // A user binding (Playwright `base.extend`, vitest `test.extend`, a node:test `t` parameter): judge by its type.
     const type = this.checker.getTypeAtLocation(identifier);
     const typeSymbol = type.aliasSymbol ?? type.getSymbol();
@@ -433,6 +436,38 @@ export function isFakeTimerInstall(call: ts.CallExpression, checker?: ts.TypeChe
   const symbol = checker.getSymbolAtLocation(member);
   const declarations = symbol?.declarations ?? [];
   return declarations.length === 0 || declarations.some((d) => d.getSourceFile().isDeclarationFile);
+}
+
+/** Runner modules by import specifier, for imports the checker cannot resolve (see unresolvedImportIdentity). */
+const FRAMEWORK_OF_MODULE: Record<string, Framework> = {
+  vitest: 'vitest', '@jest/globals': 'jest', '@playwright/test': 'playwright', mocha: 'mocha', 'node:test': 'node-test',
+};
+
+/**
+ * An import from a runner module that does not resolve to typings (an unbuilt or self-hosted runner, a workspace
+ * without node_modules): the specifier alone says which runner's API the binding is. Rules that need no types still
+ * work through it; those that need types see error types and stay silent.
+ */
+function unresolvedImportIdentity(symbol: ts.Symbol): RunnerIdentity | undefined {
+  const declaration = symbol.declarations?.[0];
+  if (!declaration) return undefined;
+  let node: ts.Node | undefined = declaration;
+  while (node && !ts.isImportDeclaration(node)) node = node.parent;
+  if (!node || !ts.isStringLiteral(node.moduleSpecifier) || node.importClause?.isTypeOnly) return undefined;
+  const framework = FRAMEWORK_OF_MODULE[node.moduleSpecifier.text];
+  if (!framework) return undefined;
+  if (ts.isNamespaceImport(declaration)) return { framework, name: NAMESPACE };
+  let name: string;
+  if (ts.isImportSpecifier(declaration)) {
+    if (declaration.isTypeOnly) return undefined;
+    name = (declaration.propertyName ?? declaration.name).text;
+  } else if (ts.isImportClause(declaration)) {
+    name = 'test'; // `import test from 'node:test'`, the only runner with a default export of its test function
+  } else {
+    return undefined;
+  }
+  if (framework === 'node-test' && name === 'suite') name = 'describe';
+  return { framework, name };
 }
 
 /** For a binding created by `import { x as y }`, the name the module exports (`x`). */

@@ -208,7 +208,8 @@ export class DiagnosticsService {
         refresh = true;
         continue;
       }
-      this.o.scheduler.enqueue(uri, 'background', () => this.analyzeAndPublish(file, uri));
+      // What the user looks at comes before the rest.
+      this.o.scheduler.enqueue(uri, this.o.documents.get(uri) ? 'foreground' : 'background', () => this.analyzeAndPublish(file, uri));
     }
     if (refresh) this.refreshPulls();
   }
@@ -250,6 +251,9 @@ export class DiagnosticsService {
     const started = Date.now();
     // Progress starts before listing: adding hundreds of files to their projects takes seconds on its own.
     progress.begin('flakelens', 0, 'Finding test files', true);
+    // Open documents first: analysed while their program holds only them (and what they import), not the whole
+    // workspace's, so the file the user looks at shows results in about the time of one file.
+    await this.o.scheduler.foregroundSettled(5_000);
     const files: string[] = [];
     for (const workspace of workspaces) {
       if (this.disposed || cancel.isCancellationRequested) break;

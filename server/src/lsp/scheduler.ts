@@ -14,6 +14,9 @@ interface Job {
 
 export class Scheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Keys of debounced foreground work whose timer has not fired yet. */
+  private readonly foregroundTimers = new Set<string>();
+  private readonly settledWaiters = new Set<() => void>();
   private readonly queue = new Map<string, Job>();
   private pumping = false;
   private disposed = false;
@@ -30,9 +33,41 @@ export class Scheduler {
     }
     const timer = setTimeout(() => {
       this.timers.delete(key);
+      this.foregroundTimers.delete(key);
       this.enqueue(key, priority, run);
     }, delayMs);
     this.timers.set(key, timer);
+    if (priority === 'foreground') this.foregroundTimers.add(key);
+  }
+
+  /**
+   * Resolves once no editor work is queued, debounced or running (or after `maxWaitMs`, so constant typing cannot
+   * hold a background pass back for ever). The first workspace pass waits for it: open documents come first.
+   */
+  foregroundSettled(maxWaitMs: number): Promise<void> {
+    if (!this.hasForeground()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.settledWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      this.settledWaiters.add(done);
+    });
+  }
+
+  private hasForeground(): boolean {
+    if (this.foregroundTimers.size > 0 || this.runningForeground) return true;
+    for (const job of this.queue.values()) if (job.priority === 'foreground') return true;
+    return false;
+  }
+
+  private runningForeground = false;
+
+  private notifySettled(): void {
+    if (this.settledWaiters.size === 0 || this.hasForeground()) return;
+    for (const waiter of [...this.settledWaiters]) waiter();
   }
 
   /** Queues a job now; a queued job with the same key is replaced (its work would be stale). */
@@ -51,14 +86,18 @@ export class Scheduler {
     const timer = this.timers.get(key);
     if (timer) clearTimeout(timer);
     this.timers.delete(key);
+    this.foregroundTimers.delete(key);
     this.queue.delete(key);
+    this.notifySettled();
   }
 
   dispose(): void {
     this.disposed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.foregroundTimers.clear();
     this.queue.clear();
+    for (const waiter of [...this.settledWaiters]) waiter();
   }
 
   private next(): Job | undefined {
@@ -76,15 +115,20 @@ export class Scheduler {
     try {
       for (let job = this.next(); job && !this.disposed; job = this.next()) {
         this.queue.delete(job.key);
+        this.runningForeground = job.priority === 'foreground';
         try {
           job.run();
         } catch (error) {
           this.onError(job.key, error);
+        } finally {
+          this.runningForeground = false;
         }
+        this.notifySettled();
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.pumping = false;
+      this.notifySettled();
     }
   }
 }

@@ -5,6 +5,7 @@ import type { FileAnalysis } from '../engine/analyze.js';
 import { PACKAGE_ROOT } from '../engine/docs.js';
 import { titleKey, type TestBlockInfo } from '../engine/testBlocks.js';
 import type { Category, Finding, RelatedLocation, Severity } from '../engine/types.js';
+import { probeExists, probeRead } from '../workspace/probes.js';
 import { firstLine } from './runners/adapter.js';
 import { readResults, resultsPath } from './results.js';
 import { FLAKY_VERDICTS, SLICES, type Slice, type Verdict, type VerdictKind, type VerifyResults } from './types.js';
@@ -75,8 +76,12 @@ export interface LoadedVerifyResults {
 /** Reads `<root>/.flakelens/verify.json`; undefined when there is none, a problem when it cannot be used. */
 export function loadVerifyResults(root: string): { loaded?: LoadedVerifyResults; problem?: string } {
   const file = resultsPath(root);
-  if (!fs.existsSync(file)) return {};
+  const exists = fs.existsSync(file);
+  // check --cache: cached findings hold only while this file is as it was (see cli/cache.ts).
+  probeExists(file, 'file', exists);
+  if (!exists) return {};
   try {
+    probeRead(file, fs.readFileSync(file, 'utf8'));
     const results = readResults(file);
     const byFile = new Map<string, Verdict[]>();
     for (const verdict of results.verdicts) {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileSystemHost, RuntimeDirEntry } from 'ts-morph';
+import { probeExists, probeList, probeRead } from './probes.js';
 
 /**
  * The file system seen by every ts-morph project: open editor buffers win over disk.
@@ -41,7 +42,15 @@ export class OverlayFileSystemHost implements FileSystemHost {
   }
 
   readDirSync(dirPath: string): RuntimeDirEntry[] {
-    return fs.readdirSync(dirPath, { withFileTypes: true }).map((e) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dirPath, { withFileTypes: true });
+    } catch (error) {
+      probeList(dirPath, undefined);
+      throw error;
+    }
+    probeList(dirPath, entries.map((e) => e.name));
+    return entries.map((e) => {
       // pnpm links packages (node_modules/@types/jest -> .pnpm/...): follow links to see what they point at.
       const target = e.isSymbolicLink() ? statOrUndefined(path.join(dirPath, e.name)) : undefined;
       return {
@@ -54,7 +63,17 @@ export class OverlayFileSystemHost implements FileSystemHost {
   }
 
   readFileSync(filePath: string, encoding: BufferEncoding = 'utf-8'): string {
-    return this.overlay.get(path.resolve(filePath)) ?? fs.readFileSync(filePath, encoding);
+    const overlay = this.overlay.get(path.resolve(filePath));
+    if (overlay !== undefined) return overlay;
+    let text: string;
+    try {
+      text = fs.readFileSync(filePath, encoding);
+    } catch (error) {
+      probeRead(filePath, undefined);
+      throw error;
+    }
+    probeRead(filePath, text);
+    return text;
   }
 
   async readFile(filePath: string, encoding: BufferEncoding = 'utf-8'): Promise<string> {
@@ -63,11 +82,14 @@ export class OverlayFileSystemHost implements FileSystemHost {
 
   fileExistsSync(filePath: string): boolean {
     if (this.overlay.has(path.resolve(filePath))) return true;
+    let result: boolean;
     try {
-      return fs.statSync(filePath).isFile();
+      result = fs.statSync(filePath).isFile();
     } catch {
-      return false;
+      result = false;
     }
+    probeExists(filePath, 'file', result);
+    return result;
   }
 
   async fileExists(filePath: string): Promise<boolean> {
@@ -75,11 +97,14 @@ export class OverlayFileSystemHost implements FileSystemHost {
   }
 
   directoryExistsSync(dirPath: string): boolean {
+    let result: boolean;
     try {
-      return fs.statSync(dirPath).isDirectory();
+      result = fs.statSync(dirPath).isDirectory();
     } catch {
-      return false;
+      result = false;
     }
+    probeExists(dirPath, 'dir', result);
+    return result;
   }
 
   async directoryExists(dirPath: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { ts } from 'ts-morph';
+import { probeExists, probeList, probeRead } from './probes.js';
 
 const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];
 const JS_EXTENSIONS = ['.js', '.jsx', '.mjs', '.cjs'];
@@ -39,7 +40,7 @@ interface RawSpec {
 
 function readRaw(configPath: string, seen: Set<string>): { raw: Record<string, unknown>; spec: RawSpec } {
   const dir = path.dirname(configPath);
-  const result = ts.readConfigFile(configPath, (p) => fs.readFileSync(p, 'utf8'));
+  const result = ts.readConfigFile(configPath, readRecorded);
   if (result.error) {
     // A half-parsed tsconfig would silently change which files a project owns and how they are typed.
     const { error } = result;
@@ -70,11 +71,35 @@ function readRaw(configPath: string, seen: Set<string>): { raw: Record<string, u
   return { raw, spec };
 }
 
+/** Config reads are recorded: a result cache must notice a changed, created or deleted tsconfig. */
+function readRecorded(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    probeRead(file, undefined);
+    throw error;
+  }
+  probeRead(file, text);
+  return text;
+}
+
+function existsRecorded(file: string): boolean {
+  let result: boolean;
+  try {
+    result = fs.statSync(file).isFile();
+  } catch {
+    result = false;
+  }
+  probeExists(file, 'file', result);
+  return result;
+}
+
 function resolveExtends(ext: string, dir: string): string | undefined {
   if (ext.startsWith('.') || path.isAbsolute(ext)) {
     const full = path.resolve(dir, ext);
-    if (fs.existsSync(full)) return full;
-    if (fs.existsSync(full + '.json')) return full + '.json';
+    if (existsRecorded(full)) return full;
+    if (existsRecorded(full + '.json')) return full + '.json';
     return undefined;
   }
   // A package config (@tsconfig/node20): compiler options only matter, TS resolves those itself.
@@ -105,8 +130,14 @@ export function parseTsconfig(configPath: string): TsconfigSpec {
   const host: ts.ParseConfigHost = {
     useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
     readDirectory: () => [],
-    fileExists: ts.sys.fileExists,
-    readFile: ts.sys.readFile,
+    fileExists: existsRecorded,
+    readFile: (p) => {
+      try {
+        return readRecorded(p);
+      } catch {
+        return undefined;
+      }
+    },
   };
   const parsed = ts.parseJsonConfigFileContent(raw, host, dir, undefined, configPath);
   for (const error of parsed.errors) {
@@ -184,10 +215,17 @@ export class TsconfigIndex {
   }
 
   /**
-   * The nearest tsconfig.json that includes the file (directly or through its references);
-   * sibling tsconfig.*.json files (tsconfig.test.json, tsconfig.spec.json) as a fallback.
+   * The tsconfig tsserver would give the file: the nearest tsconfig.json that includes it (directly or through its
+   * references), walking up past tsconfig.json files that do not. Unreferenced siblings (tsconfig.base.json,
+   * tsconfig.test.json) only when no tsconfig.json up to the workspace root owns the file: tsserver would use an
+   * inferred project there, and a sibling that includes the file types it better than defaults do.
    */
   ownerOf(file: string): TsconfigSpec | undefined {
+    return this.walkUp(file, (dir) => this.search(path.join(dir, 'tsconfig.json'), file, new Set()))
+      ?? this.walkUp(file, (dir) => this.siblingOwner(dir, file));
+  }
+
+  private walkUp(file: string, ownerIn: (dir: string) => TsconfigSpec | undefined): TsconfigSpec | undefined {
     const root = path.resolve(this.stopAt);
     let dir = path.dirname(path.resolve(file));
     const within = (d: string) => d === root || d.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
@@ -195,7 +233,7 @@ export class TsconfigIndex {
     if (!within(dir)) return undefined;
     for (;;) {
       if (path.basename(dir) !== 'node_modules') {
-        const owner = this.ownerInDirectory(dir, file);
+        const owner = ownerIn(dir);
         if (owner) return owner;
       }
       const parent = path.dirname(dir);
@@ -213,7 +251,7 @@ export class TsconfigIndex {
     const within = (d: string) => d === root || d.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
     for (let dir = path.dirname(path.resolve(file)); within(dir); dir = path.dirname(dir)) {
       const candidate = path.join(dir, 'tsconfig.json');
-      if (fs.existsSync(candidate)) {
+      if (existsRecorded(candidate)) {
         const spec = this.get(candidate);
         return spec.unreadable ? undefined : spec;
       }
@@ -222,15 +260,17 @@ export class TsconfigIndex {
     return undefined;
   }
 
-  private ownerInDirectory(dir: string, file: string): TsconfigSpec | undefined {
+  private siblingOwner(dir: string, file: string): TsconfigSpec | undefined {
     let names: string[];
     try {
-      names = fs.readdirSync(dir).filter((n) => /^tsconfig(\..+)?\.json$/.test(n));
+      names = fs.readdirSync(dir);
     } catch {
+      probeList(dir, undefined);
       return undefined;
     }
-    if (names.length === 0) return undefined;
-    names.sort((a, b) => (a === 'tsconfig.json' ? -1 : b === 'tsconfig.json' ? 1 : a.localeCompare(b)));
+    probeList(dir, names);
+    names = names.filter((n) => /^tsconfig\..+\.json$/.test(n));
+    names.sort((a, b) => a.localeCompare(b));
     for (const name of names) {
       const found = this.search(path.join(dir, name), file, new Set());
       if (found) return found;
@@ -239,7 +279,7 @@ export class TsconfigIndex {
   }
 
   private search(configPath: string, file: string, visited: Set<string>): TsconfigSpec | undefined {
-    if (visited.has(configPath) || !fs.existsSync(configPath)) return undefined;
+    if (visited.has(configPath) || !existsRecorded(configPath)) return undefined;
     visited.add(configPath);
     const spec = this.get(configPath);
     if (spec.includes(file)) return spec;

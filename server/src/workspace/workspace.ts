@@ -14,6 +14,7 @@ import { describeFsError, findTestFiles, isJsFile, isScriptFile, looksBinary, Te
 import { TsconfigIndex, type TsconfigSpec } from './tsconfigs.js';
 import { resultsPath } from '../verify/results.js';
 import { loadVerifyResults, withVerdicts, type LoadedVerifyResults } from '../verify/verdictFindings.js';
+import { probeRead } from './probes.js';
 
 const INFERRED = '<inferred>';
 
@@ -78,6 +79,12 @@ export class Workspace {
   private readonly fallbackNotes = new Map<string, string>();
   /** Test file -> user files it (transitively) imports, from its last analysis. */
   private readonly testDependencies = new Map<string, Set<string>>();
+  /**
+   * Test file -> the files of its import closure (itself included) that can affect no other file's analysis: modules
+   * without global or module augmentations. The result cache keys a file's analysis on these; everything else the
+   * program read is shared by every file in it.
+   */
+  private readonly privateClosures = new Map<string, string[]>();
   /** Runners each analysed test file resolved to: which runner config governs it. */
   private readonly frameworksOf = new Map<string, Framework[]>();
   private projectProblems: ConfigProblem[] = [];
@@ -259,11 +266,14 @@ export class Workspace {
     const abs = path.resolve(file);
     const overlay = this.fsHost.getOverlay(abs);
     if (overlay !== undefined) return overlay;
+    let text: string | undefined;
     try {
-      return fs.readFileSync(abs, 'utf8');
+      text = fs.readFileSync(abs, 'utf8');
     } catch {
-      return undefined;
+      text = undefined;
     }
+    probeRead(abs, text);
+    return text;
   }
 
   /** Whether the server publishes diagnostics for the file: a test file or a runner config file. */
@@ -323,7 +333,9 @@ export class Workspace {
         docsBaseUrl: this.config.docsBaseUrl,
       });
       result.notes.unshift(...entry.notesFor(abs));
-      this.testDependencies.set(abs, userDependencies(program, sourceFile));
+      const dependencies = userDependencies(program, sourceFile);
+      this.testDependencies.set(abs, dependencies);
+      this.privateClosures.set(abs, [abs, ...dependencies].filter((f) => isPrivateModule(program.getSourceFile(f))));
       if (result.frameworks) this.frameworksOf.set(abs, result.frameworks);
       const fallback = this.fallbackNotes.get(abs);
       if (fallback) result.notes.unshift(fallback);
@@ -344,6 +356,11 @@ export class Workspace {
   verifyResults(): { loaded?: LoadedVerifyResults; problem?: string } {
     this.verify ??= loadVerifyResults(this.root);
     return this.verify;
+  }
+
+  /** See privateClosures; undefined until the file has been analysed. */
+  privateClosureOf(file: string): readonly string[] | undefined {
+    return this.privateClosures.get(path.resolve(file));
   }
 
   /** The test model and runner config of one file, for `flakelens explain`; undefined (with a reason) when it cannot be built. */
@@ -529,6 +546,17 @@ export class Workspace {
 }
 
 /** User files (outside node_modules, not declarations) that a file imports, transitively, as the program resolved them. */
+/**
+ * A module (ES or CommonJS) that declares no `declare global` / `declare module` augmentation: only files importing it
+ * can see its declarations. A script's top-level declarations are global, so scripts are never private.
+ */
+function isPrivateModule(sourceFile: ts.SourceFile | undefined): boolean {
+  if (!sourceFile || sourceFile.isDeclarationFile) return false;
+  const internal = sourceFile as ts.SourceFile & { externalModuleIndicator?: unknown; commonJsModuleIndicator?: unknown };
+  if (!internal.externalModuleIndicator && !internal.commonJsModuleIndicator) return false;
+  return !/\bdeclare\s+(?:global|module|namespace)\b/.test(sourceFile.text);
+}
+
 function userDependencies(program: ts.Program, sourceFile: ts.SourceFile): Set<string> {
   const checker = program.getTypeChecker();
   const deps = new Set<string>();

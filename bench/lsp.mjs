@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// The language server as an editor sees it, through a real JSON-RPC client over stdio against the built server:
+//   initialize latency; first diagnostics for a document opened right after `initialized` (before the background
+//   pass ends); the whole workspace pass; edit -> diagnostics latency percentiles (debounce set to 0 and printed
+//   separately); a helper edit republishing its open dependent and all dependents; RSS along the way.
+// Usage: node bench/lsp.mjs [--files N] [--edits E] [--workspace DIR --open FILE --helper FILE]   (npm run bench:lsp)
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import { ensureRepo } from './generate.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'server/dist/bin/cli.js');
+const { values } = parseArgs({
+  options: {
+    files: { type: 'string', default: '150' },
+    edits: { type: 'string', default: '100' },
+    workspace: { type: 'string' },
+    open: { type: 'string' },
+    helper: { type: 'string' },
+  },
+});
+const EDITS = Number(values.edits);
+if (!fs.existsSync(CLI)) {
+  console.error('server/dist is missing: run npm run build first (npm run bench:lsp does)');
+  process.exit(2);
+}
+
+let root;
+let openFile;
+let helperFile;
+if (values.workspace) {
+  root = path.resolve(values.workspace);
+  if (!values.open) {
+    console.error('--workspace needs --open <test file> (and optionally --helper <module it imports>)');
+    process.exit(2);
+  }
+  openFile = path.resolve(values.open);
+  helperFile = values.helper ? path.resolve(values.helper) : undefined;
+} else {
+  const testCount = Number(values.files);
+  ({ repo: root } = ensureRepo(path.join(ROOT, 'bench/.work'), testCount, Math.max(2, Math.round(testCount / 3))));
+  const tests = fs.readdirSync(path.join(root, 'tests/unit')).map((f) => path.join(root, 'tests/unit', f)).sort();
+  openFile = tests[Math.floor(tests.length / 2)];
+  // The helper the opened file imports first: its dependents include an open document.
+  helperFile = path.join(root, 'src', `${/from '\.\.\/\.\.\/src\/(helper\d+)'/.exec(fs.readFileSync(openFile, 'utf8'))[1]}.ts`);
+}
+const uriOf = (file) => pathToFileURL(file).href;
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const child = spawn(process.execPath, [CLI, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+const c = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+/** uri -> [{ version, at }] of every publishDiagnostics. */
+const published = new Map();
+let progressEnded;
+const waiters = new Set();
+const wake = () => waiters.forEach((w) => w());
+c.onNotification('textDocument/publishDiagnostics', (p) => {
+  if (!published.has(p.uri)) published.set(p.uri, []);
+  published.get(p.uri).push({ version: p.version, at: now() });
+  wake();
+});
+c.onNotification(() => {});
+c.onUnhandledProgress((p) => {
+  if (p.value?.kind === 'end') progressEnded = now();
+  wake();
+});
+c.onRequest((method, params) => (method === 'workspace/configuration' ? params.items.map(() => null) : null));
+c.listen();
+const until = (pred, timeoutMs = 600_000) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+    const check = () => {
+      if (pred()) {
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    waiters.add(check);
+    check();
+  });
+const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+const publishedAfter = (uri, t, version) => (published.get(uri) ?? []).some((p) => p.at >= t && (version === undefined || p.version === version));
+
+const rows = [];
+const fmt = (msValue) => (msValue >= 1000 ? `${(msValue / 1000).toFixed(2)} s` : `${msValue.toFixed(0)} ms`);
+const spawnedAt = now();
+const init = await c.sendRequest('initialize', {
+  processId: process.pid,
+  rootUri: uriOf(root),
+  workspaceFolders: [{ uri: uriOf(root), name: path.basename(root) }],
+  capabilities: { window: { workDoneProgress: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+  initializationOptions: { debounceMs: 0 },
+});
+const initializedAt = now();
+rows.push(['initialize answered (from spawn)', fmt(initializedAt - spawnedAt), `${init.serverInfo?.name} ${init.serverInfo?.version}`]);
+c.sendNotification('initialized', {});
+const openUri = uriOf(openFile);
+let text = fs.readFileSync(openFile, 'utf8');
+const openedAt = now();
+c.sendNotification('textDocument/didOpen', { textDocument: { uri: openUri, languageId: 'typescript', version: 1, text } });
+await until(() => publishedAfter(openUri, openedAt, 1));
+const firstDiagnostics = now() - openedAt;
+rows.push(['first diagnostics of the document opened after initialized', fmt(firstDiagnostics), path.relative(root, openFile)]);
+await until(() => progressEnded !== undefined);
+rows.push(['whole-workspace background pass (from initialized)', fmt(progressEnded - initializedAt), `${published.size} documents published`]);
+const afterPass = rssMb();
+
+const latencies = [];
+for (let i = 0; i < EDITS; i++) {
+  const version = i + 2;
+  text = `${text}\n// edit ${i}`;
+  const sentAt = now();
+  c.sendNotification('textDocument/didChange', { textDocument: { uri: openUri, version }, contentChanges: [{ text }] });
+  await until(() => publishedAfter(openUri, sentAt, version));
+  latencies.push(now() - sentAt);
+}
+latencies.sort((a, b) => a - b);
+const pct = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+rows.push([`edit -> diagnostics, ${EDITS} edits (debounce 0; default debounce 200 ms comes on top)`, `p50 ${fmt(pct(0.5))} / p95 ${fmt(pct(0.95))} / max ${fmt(latencies.at(-1))}`, 'full-text didChange of the open document']);
+
+if (helperFile) {
+  const helperUri = uriOf(helperFile);
+  const dependents = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(e.name) && fs.readFileSync(full, 'utf8').includes(`/${path.basename(helperFile).replace(/\.[^.]+$/, '')}'`)) dependents.push(uriOf(full));
+    }
+  };
+  walk(root);
+  const helperText = fs.readFileSync(helperFile, 'utf8');
+  c.sendNotification('textDocument/didOpen', { textDocument: { uri: helperUri, languageId: 'typescript', version: 1, text: helperText } });
+  const editedAt = now();
+  c.sendNotification('textDocument/didChange', { textDocument: { uri: helperUri, version: 2 }, contentChanges: [{ text: `${helperText}\nexport const benchEdit = 1;\n` }] });
+  await until(() => publishedAfter(openUri, editedAt));
+  const openDependent = now() - editedAt;
+  await until(() => dependents.every((u) => publishedAfter(u, editedAt)), 120_000).catch(() => undefined);
+  const republished = dependents.filter((u) => publishedAfter(u, editedAt)).length;
+  const last = Math.max(...dependents.map((u) => (published.get(u) ?? []).filter((p) => p.at >= editedAt).map((p) => p.at)).flat(), editedAt);
+  rows.push(['helper edit: open dependent republished', fmt(openDependent), path.relative(root, helperFile)]);
+  rows.push(['helper edit: all dependents republished', fmt(last - editedAt), `${republished} of ${dependents.length} dependents`]);
+}
+const afterEdits = rssMb();
+rows.push(['RSS after the workspace pass / after the edits', `${afterPass.toFixed(0)} MB / ${afterEdits.toFixed(0)} MB`, `${(afterEdits / afterPass).toFixed(2)}× (goal <= 1.5)`]);
+
+await c.sendRequest('shutdown');
+c.sendNotification('exit');
+child.kill();
+
+const header = ['measure', 'value', 'detail'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+console.log(`\nlanguage server on ${root}`);
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const row of rows) console.log(line(row));
+console.log(`\nnode ${process.version}; wall-clock from this client's side of the pipe.`);
+process.exit(0);
