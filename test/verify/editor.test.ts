@@ -129,6 +129,29 @@ describe('verdicts as findings', () => {
     expect(checked.map((f) => f.ruleId)).toContain('verify/flaky');
   });
 
+  test('check --cache: a new, changed or deleted verify.json is not answered from the cache', () => {
+    const cacheLocation = path.join(root, '.cache-test.json');
+    const codes = () => {
+      const outcome = runCheck({ root, paths: [root], rules: RULES, cacheLocation });
+      if (outcome.kind !== 'report') throw new Error('config error');
+      return outcome.report.files.find((f) => f.path === FILE)!.findings.map((f) => f.ruleId).filter((id) => id.startsWith('verify/'));
+    };
+    const verdict = (kind: 'flaky' | 'failing') =>
+      writeResults(resultsPath(root), results([{ titles: ['math', 'adds'], verdict: kind, counts: { serial: { passed: kind === 'flaky' ? 1 : 0, failed: kind === 'flaky' ? 1 : 2 } }, conclusion: kind }]));
+    try {
+      fs.rmSync(path.join(root, '.flakelens'), { recursive: true, force: true });
+      expect(codes()).toEqual([]);
+      verdict('flaky');
+      expect(codes()).toEqual(['verify/flaky']);
+      verdict('failing');
+      expect(codes()).toEqual(['verify/failing']);
+      fs.rmSync(resultsPath(root));
+      expect(codes()).toEqual([]);
+    } finally {
+      fs.rmSync(cacheLocation, { force: true });
+    }
+  });
+
   test('a verify.json that cannot be read: the static findings, and check says why the verdicts are missing', () => {
     fs.mkdirSync(path.join(root, '.flakelens'), { recursive: true });
     fs.writeFileSync(resultsPath(root), '{ "schemaVersion": 1, "runs": ');
