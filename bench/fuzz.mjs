@@ -50,6 +50,37 @@ function listTests(dir) {
 }
 const TESTS = listTests(path.join(root, 'tests'));
 
+/**
+ * Verify results for every test of the copy, with the source hashes `verify` records: edits make verdicts stale or
+ * unplaceable, and the server must still show exactly what check shows (both read .flakelens/verify.json).
+ */
+async function writeVerdicts() {
+  const { testSourceHashes } = await import(pathToFileURL(path.join(REPO, 'server/dist/engine/testBlocks.js')).href);
+  const { resultsPath, writeResults } = await import(pathToFileURL(path.join(REPO, 'server/dist/verify/results.js')).href);
+  const kinds = ['flaky', 'order-dependent', 'parallel-sensitive', 'timing-sensitive', 'failing', 'stable'];
+  const tests = {};
+  const verdicts = [];
+  for (const abs of TESTS) {
+    const file = path.relative(root, abs).split(path.sep).join('/');
+    for (const [key, sourceHash] of testSourceHashes(file, fs.readFileSync(abs, 'utf8'))) {
+      const titles = key.split('\u0000');
+      const id = `${file} > ${titles.join(' > ')}`;
+      const verdict = kinds[verdicts.length % kinds.length];
+      tests[id] = { file, titles, sourceHash };
+      const failed = verdict === 'stable' ? 0 : verdict === 'failing' ? 2 : 1;
+      const polluters = verdict === 'order-dependent' && verdicts.length > 0 ? [verdicts[0].id] : undefined;
+      verdicts.push({ id, file, titles, verdict, counts: { serial: { passed: 2 - failed, failed } }, ...(failed ? { firstFailure: { message: `boom ${verdicts.length}`, run: 1, mode: 'serial', stress: false } } : {}), ...(polluters ? { polluters, seed: 3 } : {}), conclusion: verdict });
+    }
+  }
+  writeResults(resultsPath(root), {
+    schemaVersion: 1, tool: { name: 'flakelens', version: '0' }, root, startedAt: new Date(0).toISOString(), durationMs: 0,
+    runner: { id: 'vitest', version: '0', command: ['vitest'], shuffle: 'native' }, options: { runs: 2, modes: ['serial'], stress: false, seed: 3, workers: 2 },
+    files: [...new Set(verdicts.map((v) => v.file))], tests, runs: [], orderFindings: [], verdicts,
+    summary: { stable: 0, failing: 0, flaky: 0, 'order-dependent': 0, 'parallel-sensitive': 0, 'timing-sensitive': 0, tests: verdicts.length, runs: 2 },
+  });
+}
+await writeVerdicts();
+
 function startServer() {
   const child = spawn(process.execPath, [CLI, '--stdio'], { cwd: root, stdio: 'pipe' });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -130,7 +161,7 @@ function fromScratch(file, text) {
   }
 }
 
-const stats = { sequences: 0, edits: 0, crashes: 0, hangs: 0, mismatches: 0, abuse: 0, faults: 0, failures: [] };
+const stats = { verdicts: 0, staleVerdicts: 0, sequences: 0, edits: 0, crashes: 0, hangs: 0, mismatches: 0, abuse: 0, faults: 0, failures: [] };
 const started = Date.now();
 let server = startServer();
 await initialize(server);
@@ -170,6 +201,8 @@ for (let s = 0; s < SEQUENCES; s++) {
     const got = server.published.get(uri).diagnostics;
     const served = got.length === 1 && got[0].message.startsWith('flakelens did not analyse this file') ? [`skipped: ${got[0].message.replace(/^flakelens did not analyse this file: /, '')}`] : got.map(key).sort();
     const expected = fromScratch(file, doc.getText());
+    stats.verdicts += got.filter((d) => String(d.code).startsWith('verify/')).length;
+    stats.staleVerdicts += got.filter((d) => String(d.code).startsWith('verify/') && d.message.endsWith('(stale: test changed since the run)')).length;
     if (JSON.stringify(served) !== JSON.stringify(expected)) {
       stats.mismatches++;
       const dump = path.join(root, '..', `fuzz-mismatch-${SEED}-${s}.json`);
@@ -202,6 +235,9 @@ async function abuse() {
   await expectAnswer('hover far out of range', c.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1e9, character: 1e9 } }));
   await expectAnswer('hover negative', c.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: -1, character: 0.5 } }));
   await expectAnswer('codeAction garbage', c.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: null, context: 5 }));
+  await expectAnswer('codeLens of a closed file', c.sendRequest('textDocument/codeLens', { textDocument: { uri } }));
+  await expectAnswer('executeCommand garbage', c.sendRequest('workspace/executeCommand', { command: 'flakelens.verify', arguments: [42, 'x', null] }));
+  await expectAnswer('executeCommand unknown', c.sendRequest('workspace/executeCommand', { command: 'rm -rf', arguments: [] }));
   await c.sendNotification('textDocument/didChange', { textDocument: { uri: 'file:///not/open.ts', version: 3 }, contentChanges: [{ range: { start: { line: 99, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }] });
   const huge = path.join(root, 'tests/huge.test.ts');
   const binary = path.join(root, 'tests/binary.test.ts');
@@ -295,7 +331,7 @@ try {
 
 fs.rmSync(root, { recursive: true, force: true });
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-const summary = `fuzz seed ${SEED}: ${stats.sequences} sequences (${stats.edits} edits, incremental and full sync), ${stats.abuse} protocol abuses, ${stats.faults} workspace fault rounds; ${stats.crashes} crashes, ${stats.hangs} hangs, ${stats.mismatches} mismatches; ${seconds} s`;
+const summary = `fuzz seed ${SEED}: ${stats.sequences} sequences (${stats.edits} edits, incremental and full sync), ${stats.abuse} protocol abuses, ${stats.faults} workspace fault rounds, ${stats.verdicts} verify diagnostics compared (${stats.staleVerdicts} stale); ${stats.crashes} crashes, ${stats.hangs} hangs, ${stats.mismatches} mismatches; ${seconds} s`;
 process.stdout.write(`${summary}\n`);
 for (const failure of stats.failures) process.stdout.write(`  ${failure}\n`);
 process.exitCode = stats.crashes + stats.hangs + stats.mismatches > 0 ? 1 : 0;

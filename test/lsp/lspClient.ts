@@ -31,6 +31,8 @@ export interface StartOptions {
   initializationOptions?: unknown;
   /** Answers workspace/configuration; only used when capabilities.workspace.configuration is true. */
   configuration?: (items: Array<{ scopeUri?: string; section?: string }>) => unknown[];
+  /** Extra environment for the server process (e.g. TMPDIR). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Client capabilities of a plain push-diagnostics editor with progress and configuration support. */
@@ -105,7 +107,7 @@ export class LspClient {
 
   static async start(options: StartOptions): Promise<LspClient> {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p .)`);
-    const child = spawn(process.execPath, [CLI, '--stdio'], { cwd: options.root, stdio: 'pipe' });
+    const child = spawn(process.execPath, [CLI, '--stdio'], { cwd: options.root, stdio: 'pipe', ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspClient(child, connection, options.root);
     child.stderr.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));

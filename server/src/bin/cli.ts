@@ -394,6 +394,8 @@ async function verifyMain(argv: string[]): Promise<number> {
       },
       controller.signal,
     );
+    // The editor marks a verdict stale when its test's text differs from the text run here.
+    (await import('../verify/update.js')).annotateSourceHashes(verified, root);
     results.writeResults(values.results ? path.resolve(values.results) : results.resultsPath(root), verified);
     await writeOutput(formatVerify(verified, format, palette), values.output);
     return exitFor(verified.verdicts);

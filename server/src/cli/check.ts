@@ -108,6 +108,9 @@ export function runCheck(options: CheckOptions): CheckOutcome {
       ...(analyses.cachedProblems ?? []),
     ])];
     analyses.saveCache?.(notes.slice());
+    // Verify verdicts are shown from .flakelens/verify.json; one that cannot be read is said, not silently skipped.
+    const verifyProblem = workspace.verifyResults().problem;
+    if (verifyProblem) notes.push(`verify results not shown: ${verifyProblem}`);
     // Said once for the run, not per file: a copied workspace without node_modules loses findings silently otherwise.
     if (unresolved.size > 0) notes.push(unresolvedRunnerNote([...unresolved].map(([module, file]) => ({ module, file })), workspace.root));
     for (const n of notes) note(n);
@@ -151,6 +154,8 @@ function analyzeAll(workspace: Workspace, testFiles: readonly string[], options:
   const cache = CheckCache.open(options.cacheLocation, keyParts);
   setProbeRecorder(cache.recorder);
   try {
+    // Every file's findings include its verify verdicts: the results file is one of the answers a hit depends on.
+    workspace.verifyResults();
     const hits = new Set<string>();
     if (cache.valid) {
       for (const file of testFiles) {

@@ -5,6 +5,7 @@ import { parseSuppressions } from './suppressions.js';
 import { TestModel, type Framework, type TestBlock } from './testModel.js';
 import { unknownRunnerConfig, type RunnerConfigFile, type RunnerConfigModel } from './runnerConfig.js';
 import { docsUrlFor } from './docs.js';
+import { testBlocksOf, type TestBlockInfo } from './testBlocks.js';
 import { capSeverity, type ConfigFileReport, type Finding, type Report, type Rule, type RuleContext, type RuleSettings, type Severity } from './types.js';
 
 export interface EnabledRule {
@@ -28,6 +29,8 @@ export interface FileAnalysis {
    * them are recognised from the import specifier only, so type-needing findings are missing. The CLI and the server say so once per workspace.
    */
   unresolvedRunnerModules?: string[];
+  /** Tests and suites with their title paths, title ranges and source hashes (verify verdicts and code lenses sit on them). */
+  testBlocks?: TestBlockInfo[];
 }
 
 /** Modules whose exports are the tests, suites and assertions the test model recognises by their declarations. */
@@ -164,7 +167,15 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
     }
   }
   findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
-  return { file, findings, notes, frameworks: [...model.frameworks], tests: model.blocks.filter((b) => b.kind === 'test').length, ...(unresolved.length > 0 ? { unresolvedRunnerModules: unresolved } : {}) };
+  return {
+    file,
+    findings,
+    notes,
+    frameworks: [...model.frameworks],
+    tests: model.blocks.filter((b) => b.kind === 'test').length,
+    testBlocks: testBlocksOf(model, sourceFile, lines),
+    ...(unresolved.length > 0 ? { unresolvedRunnerModules: unresolved } : {}),
+  };
 }
 
 /**

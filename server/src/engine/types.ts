@@ -62,6 +62,17 @@ export interface Finding {
   test?: string;
   /** The comment the code gives for it (a retry's or skip's justification), when there is one. */
   justification?: string;
+  /** Other places that explain the finding (a polluter test, verify evidence on the same test). */
+  related?: RelatedLocation[];
+  /** Markdown hover shows instead of the rule's docs page (verify verdicts: counts per mode, seed, reproduction). */
+  detail?: string;
+}
+
+export interface RelatedLocation {
+  /** Absolute file path. */
+  file: string;
+  range: Range;
+  message: string;
 }
 
 export interface RuleDocs {

@@ -16,6 +16,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { unresolvedRunnerNote } from '../engine/analyze.js';
 import type { Finding } from '../engine/types.js';
+import type { TestBlockInfo } from '../engine/testBlocks.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { Workspaces } from '../workspace/workspaces.js';
 import type { FileChange } from '../workspace/watcher.js';
@@ -37,6 +38,8 @@ export interface StoredResult {
   findings: Finding[];
   /** Set when the file was not analysed (too large, binary): said as one diagnostic instead of findings. */
   skippedNote?: string;
+  /** Tests and suites (code lenses, verdict hovers). */
+  testBlocks?: TestBlockInfo[];
   resultId: string;
 }
 
@@ -72,6 +75,16 @@ export class DiagnosticsService {
 
   resultFor(uri: string): StoredResult | undefined {
     return this.results.get(uri);
+  }
+
+  /** The result for the document's current version, analysed now when the stored one is older (code lenses). */
+  currentResult(uri: string): StoredResult | undefined {
+    const file = this.scriptPath(uri);
+    if (!file || this.disposed) return undefined;
+    const result = this.results.get(uri);
+    if (result && result.version === this.o.documents.get(uri)?.version) return result;
+    this.o.scheduler.cancel(uri);
+    return this.analyzeAndPublish(file, uri);
   }
 
   // ---- editor documents ---------------------------------------------------------------------
@@ -174,6 +187,7 @@ export class DiagnosticsService {
       version,
       findings: analysis.findings,
       skippedNote: analysis.skipped ? analysis.notes.join('; ') : undefined,
+      ...(analysis.testBlocks ? { testBlocks: analysis.testBlocks } : {}),
       resultId: String(this.nextResultId++),
     };
     // Never publish for a version the editor has moved past.
@@ -295,6 +309,10 @@ export class DiagnosticsService {
       for (const workspace of this.workspacesOf(change.file)) {
         const configBefore = workspace.config;
         for (const file of workspace.fileChanged(change.file, change.kind)) affected.add(file);
+        if (path.basename(change.file) === 'verify.json') {
+          const problem = workspace.verifyResults().problem;
+          if (problem) this.o.log(`verify results not shown: ${problem}`);
+        }
         if (workspace.config !== configBefore) {
           this.o.settings.reportProblems(workspace);
           // testFiles may have changed: results for files that are no longer tests must go.

@@ -3,8 +3,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, RuleMeta } from '../engine/types.js';
 import type { StoredResult } from './diagnostics.js';
 
-function contains(finding: Finding, position: Position): boolean {
-  const { start, end } = finding.range;
+function contains(located: { range: Finding['range'] }, position: Position): boolean {
+  const { start, end } = located.range;
   const afterStart = position.line > start.line || (position.line === start.line && position.character >= start.character);
   const beforeEnd = position.line < end.line || (position.line === end.line && position.character <= end.character);
   return afterStart && beforeEnd;
@@ -23,6 +23,11 @@ function pageBody(page: string): string {
 
 function describe(finding: Finding, meta: RuleMeta | undefined, language: string, page: string | undefined): string {
   const parts = [`**flakelens** \`${finding.ruleId}\` (${finding.severity})`, finding.message];
+  if (finding.detail !== undefined) {
+    // Evidence the engine prepared (verify verdicts); the docs page stays one click away.
+    parts.push('---', finding.detail, `[Documentation](${finding.docsUrl})`);
+    return parts.join('\n\n');
+  }
   if (page !== undefined) {
     // The rule's docs page as installed, so hover explains the rule even where the link cannot be opened.
     parts.push('---', pageBody(page));
@@ -41,6 +46,10 @@ function describe(finding: Finding, meta: RuleMeta | undefined, language: string
 function describePlain(finding: Finding, meta: RuleMeta | undefined, page: string | undefined): string {
   const indent = (code: string) => code.replace(/^/gm, '    ');
   const parts = [`flakelens ${finding.ruleId} (${finding.severity})`, finding.message];
+  if (finding.detail !== undefined) {
+    parts.push(markdownToPlain(finding.detail), `Documentation: ${finding.docsUrl}`);
+    return parts.join('\n\n');
+  }
   if (page !== undefined) {
     parts.push(markdownToPlain(pageBody(page)));
   } else if (meta) {
@@ -90,14 +99,17 @@ export function hover(
 ): Hover | null {
   if (!document || !result || result.version !== document.version) return null;
   const hits = result.findings.filter((f) => contains(f, params.position));
-  if (hits.length === 0) return null;
+  // A test title with a verdict that has no diagnostic (stable): its evidence alone.
+  const verified = hits.some((f) => f.detail !== undefined) ? undefined : result.testBlocks?.find((b) => b.verdict && contains(b, params.position));
+  if (hits.length === 0 && !verified) return null;
   const language = /^(javascript|js)/.test(document.languageId) ? 'js' : 'ts';
   const markdown = !contentFormat || contentFormat.includes(MarkupKind.Markdown);
-  const value = markdown
-    ? hits.map((f) => describe(f, ruleMeta(f.ruleId), language, docsPage(f.ruleId))).join('\n\n---\n\n')
-    : hits.map((f) => describePlain(f, ruleMeta(f.ruleId), docsPage(f.ruleId))).join('\n\n');
+  const sections = markdown
+    ? hits.map((f) => describe(f, ruleMeta(f.ruleId), language, docsPage(f.ruleId)))
+    : hits.map((f) => describePlain(f, ruleMeta(f.ruleId), docsPage(f.ruleId)));
+  if (verified?.verdict) sections.push(markdown ? `**flakelens** verify\n\n${verified.verdict.detail}` : `flakelens verify\n\n${markdownToPlain(verified.verdict.detail)}`);
   return {
-    contents: { kind: markdown ? MarkupKind.Markdown : MarkupKind.PlainText, value },
-    range: hits.length === 1 ? hits[0]!.range : undefined,
+    contents: { kind: markdown ? MarkupKind.Markdown : MarkupKind.PlainText, value: sections.join(markdown ? '\n\n---\n\n' : '\n\n') },
+    range: hits.length === 1 && !verified ? hits[0]!.range : hits.length === 0 && verified ? verified.range : undefined,
   };
 }

@@ -29,6 +29,8 @@ import { uriToPath } from './convert.js';
 import { checkCodeActionParams, checkDocumentParams, checkPositionParams } from './validate.js';
 import { DiagnosticsService } from './diagnostics.js';
 import { hover } from './hover.js';
+import { codeLenses, VERIFY_COMMAND } from './codeLens.js';
+import { VerifyCommand } from './executeCommand.js';
 import { Scheduler } from './scheduler.js';
 
 function serverVersion(): string {
@@ -53,6 +55,7 @@ export class FlakelensServer {
   private readonly workspaces: Workspaces;
   private readonly watcher: WorkspaceWatcher;
   private diagnostics!: DiagnosticsService;
+  private verifyCommand!: VerifyCommand;
   private capabilities: ClientCapabilities = {};
   private readonly firstAnalysis = new CancellationTokenSource();
   private stopped = false;
@@ -135,6 +138,15 @@ export class FlakelensServer {
         token,
       ),
     );
+    c.onCodeLens((params) =>
+      this.request('textDocument/codeLens', () => {
+        const invalid = checkDocumentParams('textDocument/codeLens', params);
+        if (invalid) throw invalid;
+        return codeLenses(this.diagnostics.currentResult(params.textDocument.uri));
+      }),
+    );
+    // Runs the user's tests: only here, on the user's explicit command (the "Verify" lens).
+    c.onExecuteCommand((params, token, workDone) => this.request('workspace/executeCommand', () => this.verifyCommand.execute(params, token, workDone), token));
     // Not part of LSP: what flakelens knows about a file (test model, runner config), for editors and debugging.
     c.onRequest('flakelens/explain', (params: { textDocument?: { uri?: string } }) =>
       this.request('flakelens/explain', () => this.diagnostics.explain(params?.textDocument?.uri ?? '') ?? null),
@@ -169,6 +181,18 @@ export class FlakelensServer {
       pullMode,
       refreshSupport: this.capabilities.workspace?.diagnostics?.refreshSupport === true,
     });
+    this.verifyCommand = new VerifyCommand({
+      connection: this.connection,
+      rootOf: (file) => this.workspaces.forFile(file).root,
+      blocksOf: (uri) => this.diagnostics.currentResult(uri)?.testBlocks,
+      resultsWritten: (file) => this.watcher.notify([{ file, kind: 'changed' }]),
+      progress: async (commandParams, attached) => {
+        if (commandParams.workDoneToken !== undefined || !this.capabilities.window?.workDoneProgress) return attached;
+        return (await this.connection.window.createWorkDoneProgress().catch(() => undefined)) ?? attached;
+      },
+      toolVersion: serverVersion(),
+      log: (m) => this.log(m),
+    });
     try {
       this.workspaces.setFolders(folderPaths(params));
     } catch (error) {
@@ -179,6 +203,8 @@ export class FlakelensServer {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: [VERIFY_COMMAND] },
         ...(pullMode ? { diagnosticProvider: { identifier: 'flakelens', interFileDependencies: true, workspaceDiagnostics: false } } : {}),
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -262,6 +288,7 @@ export class FlakelensServer {
     this.stopped = true;
     // Only once: CancellationTokenSource.cancel throws when called again before its token was read.
     this.firstAnalysis.cancel();
+    this.verifyCommand?.cancel();
     this.diagnostics?.dispose();
     this.scheduler.dispose();
     void this.watcher.close().catch(() => undefined);

@@ -40,6 +40,8 @@ export interface TestInfo {
   file: string;
   titles: string[];
   location?: Location;
+  /** Hash of the test's source text when it was run (engine/testBlocks sourceHash): the editor marks verdicts on changed tests stale. */
+  sourceHash?: string;
 }
 
 export interface FailureInfo {

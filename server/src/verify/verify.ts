@@ -26,6 +26,8 @@ export interface VerifyOptions {
   shard?: { index: number; count: number };
   /** Absolute files or directories to limit the run to. */
   paths?: string[];
+  /** Only these tests (title paths), through the runner's name filter where it has one (the editor's "Verify" on one test). */
+  only?: string[][];
   /** Search for the polluter of order-dependent tests (extra runs). */
   bisect: boolean;
   /** At most this many suspected order-dependent tests are confirmed and bisected. */
@@ -215,7 +217,7 @@ async function verifyIn(
     return { mode: planned.mode, ...(planned.seed !== undefined ? { seed: planned.seed } : {}), ...(explicitFiles ? { files: explicitFiles } : {}) };
   };
 
-  for (const planned of plan) await execute(orderFor(planned), planned.stress, 'plan', undefined, plan.length);
+  for (const planned of plan) await execute(orderFor(planned), planned.stress, 'plan', options.only, plan.length);
 
   // Order-dependence: confirm each suspect's failing order, then delta-debug the tests that may run before it.
   const orderFindings: OrderFinding[] = [];

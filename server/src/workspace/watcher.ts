@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { ALWAYS_IGNORED_DIRS } from '../config/schema.js';
+import { RESULTS_DIR, RESULTS_FILE } from '../verify/results.js';
 
 export type FileChangeKind = 'created' | 'changed' | 'deleted';
 
@@ -18,6 +19,9 @@ export interface WatcherOptions {
 
 /** Not watched: never analysed, plus usual build output (a change there is rarely a test edit, and watching it is costly). */
 const IGNORED_DIRS = new Set([...ALWAYS_IGNORED_DIRS, 'dist', 'coverage', '.next', '.turbo', '.cache']);
+
+const VERIFY_DIR = RESULTS_DIR;
+const VERIFY_RESULTS = path.join(RESULTS_DIR, RESULTS_FILE);
 
 /** What a file looks like on disk now; equal signatures mean a change was already delivered. */
 function signatureOf(file: string): string {
@@ -105,7 +109,7 @@ export class WorkspaceWatcher {
     await watcher?.close();
   }
 
-  /** node_modules, .git and build output below a root are never watched. */
+  /** node_modules, .git and build output below a root are never watched (of .flakelens, only verify.json is). */
   isIgnored(file: string): boolean {
     const abs = path.resolve(file);
     let bestRoot: string | undefined;
@@ -116,6 +120,8 @@ export class WorkspaceWatcher {
     }
     if (bestRoot === undefined) return false;
     const rel = path.relative(bestRoot, abs);
+    // The one file of .flakelens the server reads: verify results (the directory is watched for it alone).
+    if (rel === VERIFY_DIR || rel === VERIFY_RESULTS) return false;
     return rel !== '' && rel.split(path.sep).some((segment) => IGNORED_DIRS.has(segment));
   }
 

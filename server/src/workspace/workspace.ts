@@ -12,6 +12,8 @@ import { OverlayFileSystemHost } from './fsHost.js';
 import { ProgramHost } from './program.js';
 import { describeFsError, findTestFiles, isJsFile, isScriptFile, looksBinary, TestFileMatcher, type ReadDir } from './files.js';
 import { TsconfigIndex, type TsconfigSpec } from './tsconfigs.js';
+import { resultsPath } from '../verify/results.js';
+import { loadVerifyResults, withVerdicts, type LoadedVerifyResults } from '../verify/verdictFindings.js';
 import { probeRead } from './probes.js';
 
 const INFERRED = '<inferred>';
@@ -86,6 +88,7 @@ export class Workspace {
   /** Runners each analysed test file resolved to: which runner config governs it. */
   private readonly frameworksOf = new Map<string, Framework[]>();
   private projectProblems: ConfigProblem[] = [];
+  private verify: { loaded?: LoadedVerifyResults; problem?: string } | undefined;
   /** Runner configs (vitest, jest, Playwright, mocha, node:test) read statically, cached per file content. */
   readonly runnerConfigs: RunnerConfigResolver;
 
@@ -207,6 +210,14 @@ export class Workspace {
   fileChanged(file: string, kind: 'created' | 'changed' | 'deleted' = 'changed'): string[] {
     const abs = path.resolve(file);
     const base = path.basename(abs);
+    if (abs === resultsPath(this.root)) {
+      // New verify results: the files with verdicts before or after show different findings.
+      const before = this.verify?.loaded;
+      this.verify = undefined;
+      const after = this.verifyResults().loaded;
+      const files = new Set([...(before?.byFile.keys() ?? []), ...(after?.byFile.keys() ?? [])]);
+      return [...files].filter((f) => this.isTestFile(f));
+    }
     // A runner config (or a module it imports, or a setup file) changed: the models built from it are stale.
     const runnerInput = this.runnerConfigs.invalidate(abs);
     if (abs === path.join(this.root, CONFIG_FILE_NAME) || abs === path.join(this.root, 'package.json')) {
@@ -328,7 +339,7 @@ export class Workspace {
       if (result.frameworks) this.frameworksOf.set(abs, result.frameworks);
       const fallback = this.fallbackNotes.get(abs);
       if (fallback) result.notes.unshift(fallback);
-      return result;
+      return withVerdicts(result, this.verifyResults().loaded, this.config.docsBaseUrl);
     } catch (error) {
       if (!fs.existsSync(abs) && !this.fsHost.hasOverlay(abs)) {
         this.removeFromProjects(abs);
@@ -336,6 +347,15 @@ export class Workspace {
       }
       return skipped(`analysis failed: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * The workspace's `.flakelens/verify.json`, read once and again after it changes (fileChanged). Its verdicts
+   * become findings of the files they are about, for `check` and the server alike.
+   */
+  verifyResults(): { loaded?: LoadedVerifyResults; problem?: string } {
+    this.verify ??= loadVerifyResults(this.root);
+    return this.verify;
   }
 
   /** See privateClosures; undefined until the file has been analysed. */
