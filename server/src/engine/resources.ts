@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { calleeChain, type TestBlock, type TestModel } from './testModel.js';
 import { resolveAlias, skipOuterExpressions } from './typeUtils.js';
+import { INTERCEPTION_SPECIFIERS } from './runnerConfig/setup.js';
 
 /**
  * The resource model: what a test file's tests and hooks acquire (servers, ports, mocks, fake timers, process
@@ -301,7 +302,6 @@ const INTERCEPTION_MODULES: ReadonlySet<string> = new Set([
   'msw', 'msw/node', 'nock', 'axios-mock-adapter', 'fetch-mock', 'jest-fetch-mock', 'vitest-fetch-mock', 'moxios',
   '@mswjs/interceptors', '@pollyjs/core', 'undici-mock', 'mock-fs',
 ]);
-const INTERCEPTION_SPECIFIERS = /^(?:msw(?:\/.*)?|nock|axios-mock-adapter|fetch-mock|jest-fetch-mock|vitest-fetch-mock|moxios|@mswjs\/interceptors.*|@pollyjs\/.*|undici-mock)$/;
 /** Module specifiers whose mocking (`vi.mock('axios')`) replaces a request client. */
 const CLIENT_SPECIFIERS = /^(?:axios|got|node-fetch|undici|cross-fetch|isomorphic-fetch|ky|node:https?|https?)$/;
 

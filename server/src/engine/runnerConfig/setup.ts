@@ -17,6 +17,10 @@ const HOOKS: Record<string, HookKind> = {
 };
 
 const MAX_FOLLOW_DEPTH = 3;
+
+/** Modules whose import means requests may be intercepted (msw, nock, fetch mocks, Polly). */
+export const INTERCEPTION_SPECIFIERS = /^(?:msw(?:\/.*)?|nock|axios-mock-adapter|fetch-mock|jest-fetch-mock|vitest-fetch-mock|moxios|@mswjs\/interceptors.*|@pollyjs\/.*|undici-mock)$/;
+
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
 /** The effect of a call, by its callee text (runner namespaces and well-known library calls). */
@@ -55,6 +59,63 @@ export interface ParsedSetup {
   inputs: string[];
   /** The module could not be parsed (it was found). */
   unreadable?: string;
+  /** Whether the module (or a local module it imports) sets up request interception for every governed file. */
+  interception: InterceptionState;
+}
+
+/**
+ * Request interception a setup module installs: `yes` with what it does (imports msw/nock/fetch mocks, calls
+ * `setGlobalDispatcher`/`disableNetConnect`, replaces `fetch`), `no` when it and every local module it imports
+ * were read and do none of it, `unknown` when a local import could not be followed.
+ */
+export type InterceptionState = { kind: 'yes'; reason: string } | { kind: 'no' } | { kind: 'unknown'; reason: string };
+
+/** Interception evidence in one module's syntax, following local imports (`./mocks/server`) a few levels. */
+function interceptionIn(file: string, sf: ts.SourceFile, host: ConfigHost, depth: number, seen: Set<string>, inputs: string[]): InterceptionState {
+  let found: InterceptionState | undefined;
+  const locals: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (found?.kind === 'yes') return;
+    let specifier: string | undefined;
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      // Type-only imports install nothing.
+      if (!(ts.isImportDeclaration(node) && node.importClause?.isTypeOnly) && !(ts.isExportDeclaration(node) && node.isTypeOnly)) specifier = node.moduleSpecifier.text;
+    } else if (ts.isCallExpression(node)) {
+      const callee = calleeText(node, sf);
+      const first = node.arguments[0];
+      if ((callee === 'require' || node.expression.kind === ts.SyntaxKind.ImportKeyword) && first && ts.isStringLiteral(first)) specifier = first.text;
+      else if (/(?:^|\.)(?:setGlobalDispatcher|disableNetConnect|enableFetchMocks|enableMocks)$/.test(callee)) found = { kind: 'yes', reason: `calls ${callee}` };
+      else if (/^(?:vi|jest)\.stubGlobal$/.test(callee) && first && ts.isStringLiteral(first) && first.text === 'fetch') found = { kind: 'yes', reason: 'stubs the global fetch' };
+      else if (/^(?:vi|jest)\.(?:mock|doMock)$/.test(callee) && first && ts.isStringLiteral(first) && /^(?:axios|got|node-fetch|undici|cross-fetch|isomorphic-fetch|ky)$/.test(first.text)) found = { kind: 'yes', reason: `mocks ${first.text}` };
+    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && /^(?:globalThis|global|window|self)\.fetch$/.test(node.left.getText(sf))) {
+      found = { kind: 'yes', reason: `replaces ${node.left.getText(sf)}` };
+    }
+    if (specifier !== undefined) {
+      if (INTERCEPTION_SPECIFIERS.test(specifier)) found = { kind: 'yes', reason: `imports ${specifier}` };
+      else if (specifier.startsWith('.')) locals.push(specifier);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  if (found?.kind === 'yes') return found;
+  for (const specifier of locals) {
+    const target = resolveLocal(specifier, file, host);
+    if (!target) return { kind: 'unknown', reason: `cannot resolve ${specifier}` };
+    if (seen.has(target)) continue;
+    if (depth >= MAX_FOLLOW_DEPTH) return { kind: 'unknown', reason: `${specifier} is imported too deep to follow` };
+    seen.add(target);
+    const text = host.readFile(target);
+    if (text === undefined) return { kind: 'unknown', reason: `cannot read ${specifier}` };
+    inputs.push(target);
+    const nested = interceptionIn(target, ts.createSourceFile(target, text, ts.ScriptTarget.Latest, true, scriptKind(target)), host, depth + 1, seen, inputs);
+    if (nested.kind === 'yes') return { kind: 'yes', reason: `${nested.reason} (through ${specifier})` };
+    if (nested.kind === 'unknown') found = nested;
+  }
+  return found ?? { kind: 'no' };
+}
+
+function scriptKind(file: string): ts.ScriptKind {
+  return /\.[cm]?tsx?$/.test(file) ? (file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : file.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
 }
 
 function calleeText(call: ts.CallExpression, sf: ts.SourceFile): string {
@@ -89,10 +150,11 @@ function hookCallback(call: ts.CallExpression): ts.Node | undefined {
 export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen = new Set<string>()): ParsedSetup {
   seen.add(file);
   const text = host.readFile(file);
-  if (text === undefined) return { hooks: [], topLevel: [], inputs: [file], unreadable: 'cannot be read' };
-  const kind = /\.[cm]?tsx?$/.test(file) ? (file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : file.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
-  const result: ParsedSetup = { hooks: [], topLevel: [], inputs: [file] };
+  if (text === undefined) return { hooks: [], topLevel: [], inputs: [file], unreadable: 'cannot be read', interception: { kind: 'unknown', reason: 'cannot be read' } };
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+  const result: ParsedSetup = { hooks: [], topLevel: [], inputs: [file], interception: { kind: 'no' } };
+  // Followed only from the setup module itself (nested side-effect imports are followed again inside).
+  if (depth === 0) result.interception = interceptionIn(file, sf, host, 0, new Set([file]), result.inputs);
   const cleanupNames = new Set<string>();
   const topLevel = new Set<SetupEffect>();
   const localImports = new Set<string>();
