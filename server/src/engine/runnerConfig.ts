@@ -104,6 +104,8 @@ export interface SetupFile {
   partial?: string;
   /** Request interception (msw, nock, MockAgent, a replaced fetch) the file or a local module it imports sets up. */
   interception: InterceptionState;
+  /** Evidence that data stores are per worker, in memory or mocked for every governed file (`JEST_WORKER_ID`, `:memory:`, `MongoMemoryServer`, a mocked client). */
+  isolatedStore?: string;
 }
 
 export interface RunnerConfigModel {

@@ -631,6 +631,7 @@ export class ConfigReader {
       // A setup entry that is itself an interception package (`jest-fetch-mock/setupJest`).
       interception: INTERCEPTION_SPECIFIERS.test(spec.specifier) || /^(?:jest|vitest)-fetch-mock\//.test(spec.specifier) ? { kind: 'yes', reason: `is ${spec.specifier}` } : parsed.interception,
       ...(parsed.partial ? { partial: parsed.partial } : {}),
+      ...(parsed.isolatedStore ? { isolatedStore: parsed.isolatedStore } : {}),
     };
   }
 

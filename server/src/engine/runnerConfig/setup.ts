@@ -61,6 +61,8 @@ export interface ParsedSetup {
   unreadable?: string;
   /** Whether the module (or a local module it imports) sets up request interception for every governed file. */
   interception: InterceptionState;
+  /** Evidence (the matched text) that data stores are per worker, in memory or mocked for every governed file. */
+  isolatedStore?: string;
 }
 
 /**
@@ -70,12 +72,10 @@ export interface ParsedSetup {
  */
 export type InterceptionState = { kind: 'yes'; reason: string } | { kind: 'no' } | { kind: 'unknown'; reason: string };
 
-/** Interception evidence in one module's syntax, following local imports (`./mocks/server`) a few levels. */
-function interceptionIn(file: string, sf: ts.SourceFile, host: ConfigHost, depth: number, seen: Set<string>, inputs: string[]): InterceptionState {
+/** Interception evidence in one module's syntax; relative specifiers it imports are collected into `locals`. */
+function interceptionInModule(sf: ts.SourceFile, locals: string[]): InterceptionState | undefined {
   let found: InterceptionState | undefined;
-  const locals: string[] = [];
   const visit = (node: ts.Node): void => {
-    if (found?.kind === 'yes') return;
     let specifier: string | undefined;
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       // Type-only imports install nothing.
@@ -84,35 +84,76 @@ function interceptionIn(file: string, sf: ts.SourceFile, host: ConfigHost, depth
       const callee = calleeText(node, sf);
       const first = node.arguments[0];
       if ((callee === 'require' || node.expression.kind === ts.SyntaxKind.ImportKeyword) && first && ts.isStringLiteral(first)) specifier = first.text;
-      else if (/(?:^|\.)(?:setGlobalDispatcher|disableNetConnect|enableFetchMocks|enableMocks)$/.test(callee)) found = { kind: 'yes', reason: `calls ${callee}` };
-      else if (/^(?:vi|jest)\.stubGlobal$/.test(callee) && first && ts.isStringLiteral(first) && first.text === 'fetch') found = { kind: 'yes', reason: 'stubs the global fetch' };
-      else if (/^(?:vi|jest)\.(?:mock|doMock)$/.test(callee) && first && ts.isStringLiteral(first) && /^(?:axios|got|node-fetch|undici|cross-fetch|isomorphic-fetch|ky)$/.test(first.text)) found = { kind: 'yes', reason: `mocks ${first.text}` };
+      else if (/(?:^|\.)(?:setGlobalDispatcher|disableNetConnect|enableFetchMocks|enableMocks)$/.test(callee)) found ??= { kind: 'yes', reason: `calls ${callee}` };
+      else if (/^(?:vi|jest)\.stubGlobal$/.test(callee) && first && ts.isStringLiteral(first) && first.text === 'fetch') found ??= { kind: 'yes', reason: 'stubs the global fetch' };
+      else if (/^(?:vi|jest)\.(?:mock|doMock)$/.test(callee) && first && ts.isStringLiteral(first) && /^(?:axios|got|node-fetch|undici|cross-fetch|isomorphic-fetch|ky)$/.test(first.text)) found ??= { kind: 'yes', reason: `mocks ${first.text}` };
     } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && /^(?:globalThis|global|window|self)\.fetch$/.test(node.left.getText(sf))) {
-      found = { kind: 'yes', reason: `replaces ${node.left.getText(sf)}` };
+      found ??= { kind: 'yes', reason: `replaces ${node.left.getText(sf)}` };
     }
     if (specifier !== undefined) {
-      if (INTERCEPTION_SPECIFIERS.test(specifier)) found = { kind: 'yes', reason: `imports ${specifier}` };
+      if (INTERCEPTION_SPECIFIERS.test(specifier)) found ??= { kind: 'yes', reason: `imports ${specifier}` };
       else if (specifier.startsWith('.')) locals.push(specifier);
     }
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  if (found?.kind === 'yes') return found;
-  for (const specifier of locals) {
-    const target = resolveLocal(specifier, file, host);
-    if (!target) return { kind: 'unknown', reason: `cannot resolve ${specifier}` };
-    if (seen.has(target)) continue;
-    if (depth >= MAX_FOLLOW_DEPTH) return { kind: 'unknown', reason: `${specifier} is imported too deep to follow` };
-    seen.add(target);
-    const text = host.readFile(target);
-    if (text === undefined) return { kind: 'unknown', reason: `cannot read ${specifier}` };
-    inputs.push(target);
-    const nested = interceptionIn(target, ts.createSourceFile(target, text, ts.ScriptTarget.Latest, true, scriptKind(target)), host, depth + 1, seen, inputs);
-    if (nested.kind === 'yes') return { kind: 'yes', reason: `${nested.reason} (through ${specifier})` };
-    if (nested.kind === 'unknown') found = nested;
-  }
-  return found ?? { kind: 'no' };
+  return found;
 }
+
+interface SetupScan {
+  interception: InterceptionState;
+  isolatedStore?: string;
+}
+
+/**
+ * What a setup module and the local modules it imports (a few levels) install for every governed file: request
+ * interception, and evidence that data stores are per worker or in memory. A local import that cannot be
+ * followed makes interception unknown.
+ */
+function scanSetup(file: string, sf: ts.SourceFile, host: ConfigHost, inputs: string[]): SetupScan {
+  const seen = new Set([file]);
+  let interception: InterceptionState | undefined;
+  let unknown: InterceptionState | undefined;
+  let isolatedStore: string | undefined;
+  const queue: Array<{ file: string; sf: ts.SourceFile; depth: number; via?: string }> = [{ file, sf, depth: 0 }];
+  while (queue.length) {
+    const current = queue.shift()!;
+    const locals: string[] = [];
+    const found = interceptionInModule(current.sf, locals);
+    if (found && !interception) interception = found.kind === 'yes' && current.via ? { kind: 'yes', reason: `${found.reason} (through ${current.via})` } : found;
+    const evidence = SHARED_STORE_EVIDENCE.map((re) => re.exec(current.sf.text)?.[0]).find((m) => m !== undefined);
+    if (evidence && !isolatedStore) isolatedStore = current.via ? `${evidence} (in ${current.via})` : evidence;
+    for (const specifier of locals) {
+      const target = resolveLocal(specifier, current.file, host);
+      if (!target) {
+        unknown ??= { kind: 'unknown', reason: `cannot resolve ${specifier}` };
+        continue;
+      }
+      if (seen.has(target)) continue;
+      seen.add(target);
+      if (current.depth + 1 > MAX_FOLLOW_DEPTH) {
+        unknown ??= { kind: 'unknown', reason: `${specifier} is imported too deep to follow` };
+        continue;
+      }
+      const text = host.readFile(target);
+      if (text === undefined) {
+        unknown ??= { kind: 'unknown', reason: `cannot read ${specifier}` };
+        continue;
+      }
+      inputs.push(target);
+      queue.push({ file: target, sf: ts.createSourceFile(target, text, ts.ScriptTarget.Latest, true, scriptKind(target)), depth: current.depth + 1, via: current.via ?? specifier });
+    }
+  }
+  return { interception: interception ?? unknown ?? { kind: 'no' }, ...(isolatedStore ? { isolatedStore } : {}) };
+}
+
+/** The file names the runner's worker index: names built from it are already partitioned per worker. */
+export const WORKER_INDEX = /\b(?:VITEST_POOL_ID|VITEST_WORKER_ID|JEST_WORKER_ID|TEST_WORKER_INDEX|TEST_PARALLEL_INDEX|parallelIndex|workerIndex|MOCHA_WORKER_ID)\b/;
+/** An in-memory, per-file or per-test store: sqlite `:memory:`, mongodb-memory-server, pg-mem, PGlite, testcontainers, redis mocks, a database created under a computed name. */
+export const ISOLATED_STORE = /:memory:|\bMongoMemory(?:Server|ReplSet)\b|\bpg-mem\b|\bnewDb\s*\(|\bPGlite\b|testcontainers|ioredis-mock|redis-mock|\bmongo-unit\b|CREATE\s+(?:DATABASE|SCHEMA)\s+[`"]?\$\{/i;
+/** The data client is mocked (a deep mock of the client, or the db module mocked): nothing reaches a store. */
+export const MOCKED_STORE = /\bmockDeep\b|\b(?:jest|vitest)-mock-extended\b|prismock|prisma-mock|\b(?:vi|jest)\.mock\(\s*['"`][^'"`]*(?:prisma|\bdb\b|database|typeorm|sequelize|knex|kysely|drizzle|mongoose|mongodb|\bpg\b|mysql|redis|bullmq)[^'"`]*['"`]/i;
+const SHARED_STORE_EVIDENCE = [WORKER_INDEX, ISOLATED_STORE, MOCKED_STORE];
 
 function scriptKind(file: string): ts.ScriptKind {
   return /\.[cm]?tsx?$/.test(file) ? (file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : file.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
@@ -154,7 +195,11 @@ export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
   const result: ParsedSetup = { hooks: [], topLevel: [], inputs: [file], interception: { kind: 'no' } };
   // Followed only from the setup module itself (nested side-effect imports are followed again inside).
-  if (depth === 0) result.interception = interceptionIn(file, sf, host, 0, new Set([file]), result.inputs);
+  if (depth === 0) {
+    const scan = scanSetup(file, sf, host, result.inputs);
+    result.interception = scan.interception;
+    if (scan.isolatedStore) result.isolatedStore = scan.isolatedStore;
+  }
   const cleanupNames = new Set<string>();
   const topLevel = new Set<SetupEffect>();
   const localImports = new Set<string>();
