@@ -280,7 +280,7 @@ export const missingCleanup: Rule = {
     defaultSeverity: 'warning',
     requiresTypes: true,
     docs: {
-      summary: 'Reports fake timers, mocked spies, stubbed env/globals and process.env writes that a test or hook sets up and nothing undoes before later tests run.',
+      summary: 'Reports fake timers, mocked spies, stubbed env/globals and process.env writes that nothing undoes before later tests run, and servers, intervals, database connections, browsers, temp dirs and watchers that tests open and never close.',
       why: 'State a test changes and does not restore leaks into the tests that run after it: they pass or fail depending on which tests ran before them, their order and their worker.',
       badExample: "it('retries', () => {\n  vi.useFakeTimers();\n  vi.spyOn(api, 'load').mockRejectedValue(new Error('down'));\n  // ...\n});",
       goodExample: "afterEach(() => {\n  vi.useRealTimers();\n  vi.restoreAllMocks();\n});\nit('retries', () => {\n  vi.useFakeTimers();\n  vi.spyOn(api, 'load').mockRejectedValue(new Error('down'));\n  // ...\n});",
