@@ -125,17 +125,21 @@ ruleTable('missing-cleanup', {
       name: 'setInterval under fake timers is fake; ws attached to an existing server is owned by it',
       code: `import { it, beforeEach, afterEach, vi } from 'vitest';\nimport { createServer } from 'node:http';\nimport { WebSocketServer } from 'ws';\nbeforeEach(() => { vi.useFakeTimers(); });\nafterEach(() => { vi.useRealTimers(); });\nit('a', () => {\n  setInterval(() => undefined, 1000);\n  const server = createServer();\n  new WebSocketServer({ server });\n  server.close();\n});`,
     },
+    {
+      name: 'a global stubbed in a describe\'s beforeEach leaks only into later tests that never name it (hono client WebSocket)',
+      code: `import { beforeEach, describe, it, vi } from 'vitest';\nconst webSocketMock = vi.fn();\ndescribe('ws', () => {\n  beforeEach(() => { vi.stubGlobal('WebSocket', webSocketMock); });\n  it('a', () => { void WebSocket; });\n});\ndescribe('other', () => {\n  it('b', () => {});\n});`,
+    },
   ],
   invalid: [
     {
       name: 'a beforeEach re-stubbing another global does not undo this one',
-      code: `import { beforeEach, describe, it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('crypto', undefined);\n});\ndescribe('s', () => {\n  beforeEach(() => { vi.stubGlobal('caches', {}); });\n  it('b', () => {});\n});`,
+      code: `import { beforeEach, describe, it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('crypto', undefined);\n});\ndescribe('s', () => {\n  beforeEach(() => { vi.stubGlobal('caches', {}); });\n  it('b', () => { void globalThis.crypto; });\n});`,
       errors: [{ line: 3, message: "`vi.stubGlobal('crypto', ...)` in test 'a' is never undone" }],
     },
     {
       name: 'under a config that restores mocks and env stubs, a stubbed global still leaks (unstubGlobals is off)',
       filename: 'configured/config-leaks.test.ts',
-      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('innerWidth', 320);\n  vi.stubEnv('MODE', 'x');\n});\nit('b', () => {});`,
+      code: `import { it, vi } from 'vitest';\nit('a', () => {\n  vi.stubGlobal('innerWidth', 320);\n  vi.stubEnv('MODE', 'x');\n});\nit('b', () => {\n  void (globalThis as { innerWidth?: number }).innerWidth;\n});`,
       errors: [{ line: 3, message: "`vi.stubGlobal('innerWidth', ...)` in test 'a' is never undone (no `vi.unstubAllGlobals()` in afterEach, onTestFinished or finally and unstubGlobals is off): later tests in this file, starting with 'b', see the stubbed globals." }],
     },
     {

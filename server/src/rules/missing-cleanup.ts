@@ -89,6 +89,22 @@ function protectedBy(model: TestModel, resources: ResourceModel, test: TestBlock
       || resources.acquisitions.some((a) => a.block === hook && a.kind === acquisition.kind && a.label === acquisition.label && a.key === acquisition.key)));
 }
 
+/**
+ * Whether a later test may read a leaked stubbed global: its callback names it, or a function of the file outside
+ * every test (a helper the test may call) does. A test that never names `WebSocket` does not see a stubbed one
+ * unless library code reads it: unknowable, so not reported.
+ */
+function mentionsGlobal(context: RuleContext, test: TestBlock, name: string | undefined): boolean {
+  if (name === undefined || !test.callback) return true;
+  const pattern = new RegExp(`\\b${name.replace(/[^\w$]/g, '')}\\b`);
+  if (pattern.test(test.callback.getText())) return true;
+  const { sourceFile, model } = context;
+  // Top-level statements that register no test, suite or hook: helpers and shared fixtures.
+  return sourceFile.statements.some((statement) => !ts.isImportDeclaration(statement)
+    && !model.blocks.some((b) => statement.getStart() <= b.call.getStart() && b.call.getEnd() <= statement.getEnd())
+    && pattern.test(statement.getText()));
+}
+
 /** An assertion or await between two positions of a block's own body: a failure there skips what follows. */
 function mayThrowBetween(block: TestBlock, from: number, to: number): boolean {
   let found = false;
@@ -244,7 +260,8 @@ function check(context: RuleContext): void {
     const later = laterTests(model, acquisition).filter((t) => !protectedBy(model, resources, t, acquisition, releases)
       // A later test that sets the same thing up itself (`vi.stubGlobal('caches', undefined)`, `vi.useFakeTimers()`) does not depend on the leak.
       && !resources.acquisitions.some((a) => a.kind === acquisition.kind && a.label === acquisition.label && a.key === acquisition.key && owningTest(a.block) === t)
-      && (acquisition.kind !== 'fake-timers' || !t.callback || !model.fakeTimersActiveAt(t.callback.body)));
+      && (acquisition.kind !== 'fake-timers' || !t.callback || !model.fakeTimersActiveAt(t.callback.body))
+      && (acquisition.kind !== 'stub-global' || mentionsGlobal(context, t, acquisition.key)));
     const where = describeBlock(block);
     const advice = RESTORE_ADVICE[acquisition.kind](acquisition);
     const skippable = own.find((r) => r.block === block);
