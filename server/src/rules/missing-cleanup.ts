@@ -145,13 +145,20 @@ const RESTORE_ADVICE: Record<AcquisitionKind, (a: Acquisition) => string> = {
 
 /** What an open handle does after its test, per kind. */
 const HANDLE_EFFECT: Record<HandleKind, string> = {
-  server: 'it keeps listening after the test: its port and sockets stay open while later tests run, and the worker cannot exit cleanly (jest "did not exit", mocha and node:test hang)',
-  interval: 'its callback keeps firing after the test, while later tests run, and keeps the worker alive',
-  'db-connection': 'its connections stay open after the test: the database keeps them (and their locks) while later tests and files run, and the worker cannot exit cleanly',
+  server: 'it keeps listening after the test: its port and sockets stay open while later tests run',
+  interval: 'its callback keeps firing after the test, while later tests run',
+  'db-connection': 'its connections stay open after the test: the database keeps them (and their locks) while later tests and files run',
   browser: 'the browser (or context) keeps running for the rest of the worker, with its memory and pages, while later tests run',
   'temp-dir': 'the directory and everything written into it is left behind in the temp directory after every run',
-  watcher: 'it keeps watching after the test: its callbacks fire during later tests and keep the worker alive',
+  watcher: 'it keeps watching after the test: its callbacks fire during later tests',
 };
+
+/** The effect of an open handle, with the hang at the end of the run unless the runner forces the exit. */
+function handleEffect(kind: HandleKind, config: RunnerConfigModel): string {
+  const forced = config.forceExit.kind === 'known' && config.forceExit.value === true;
+  const hangs = kind !== 'temp-dir' && kind !== 'browser' && !forced;
+  return `${HANDLE_EFFECT[kind]}${hangs ? ', and it can keep the test process from exiting (jest "did not exit", mocha and node:test hang)' : ''}`;
+}
 
 const CONFIG_NOTE: Partial<Record<AcquisitionKind, string>> = {
   spy: ' and restoreMocks is off',
@@ -224,17 +231,21 @@ function reportHandle(context: RuleContext, acquisition: Acquisition, where: str
     // Only a failing test skips it: the leak follows a failure, so it is the minor case.
     context.report({
       node: skippable.node,
-      message: `This close at the end of ${where} is skipped when an assertion or awaited call before it fails: then ${HANDLE_EFFECT[kind]}. Close it in ${teardown}, onTestFinished or a finally block.`,
+      message: `This close at the end of ${where} is skipped when an assertion or awaited call before it fails: then ${handleEffect(kind, context.runnerConfig())}. Close it in ${teardown}, onTestFinished or a finally block.`,
       severity: 'info',
     });
     return;
   }
   const dropped = acquisition.symbol === undefined ? ' (its handle is not kept, so nothing can close it)' : '';
+  // With forceExit (jest --forceExit, mocha --exit, node --test-force-exit) the hang at the end is gone; what stays is
+  // a handle held while later tests run: minor, except an interval, which keeps firing into them.
+  const forced = context.runnerConfig().forceExit;
+  const minor = kind === 'temp-dir' || (kind !== 'interval' && forced.kind === 'known' && forced.value === true);
   context.report({
     node: acquisition.node,
-    message: `\`${acquisition.label}\` in ${where} is never closed${dropped} (no ${advice} in ${teardown}, onTestFinished, t.after, a finally block or \`using\`): ${HANDLE_EFFECT[kind]}.`,
+    message: `\`${acquisition.label}\` in ${where} is never closed${dropped} (no ${advice} in ${teardown}, onTestFinished, t.after, a finally block or \`using\`): ${handleEffect(kind, context.runnerConfig())}.`,
     // A temp dir left behind costs disk space, not correctness.
-    ...(kind === 'temp-dir' ? { severity: 'info' as const } : {}),
+    ...(minor ? { severity: 'info' as const } : {}),
   });
 }
 
