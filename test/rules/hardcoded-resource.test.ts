@@ -115,7 +115,7 @@ ruleTable('hardcoded-resource', {
       name: 'vitest: Kysely and Drizzle values, Sequelize create, MikroORM create, mysql2 execute with ? placeholders',
       code: `import { it } from 'vitest';\nimport { Kysely } from 'kysely';\nimport type { PgDatabase } from 'drizzle-orm';\nimport { Model } from 'sequelize-typescript';\nimport type { EntityManager } from '@mikro-orm/core';\nimport { createPool } from 'mysql2/promise';\nclass User extends Model {}\ndeclare const drizzle: PgDatabase;\ndeclare const em: EntityManager;\ndeclare const users: object;\nconst kysely = new Kysely<{ users: object }>({});\nconst mysql = createPool({});\nit('a', async () => {\n  await kysely.insertInto('users').values({ id: 1 }).execute();\n  await drizzle.insert(users).values({ slug: 'hello' });\n  await User.create({ username: 'alice' });\n  em.create(User, { email: 'e@example.com' });\n  await mysql.execute('INSERT INTO users (id, name) VALUES (?, ?)', [5, 'x']);\n});`,
       errors: [
-        { line: 14, message: '`id: 1` (kysely)' },
+        { line: 14, severity: 'info', message: '`id: 1` (kysely). Vitest runs test files in parallel workers by default, and another test file or a concurrent run that inserts the same key into this table' },
         { line: 15, message: "`slug: 'hello'` (drizzle-orm)" },
         { line: 16, message: "`username: 'alice'` (sequelize-typescript)" },
         { line: 17, message: "`email: 'e@example.com'` (@mikro-orm/core)" },

@@ -129,6 +129,14 @@ ruleTable('missing-cleanup', {
       name: 'a global stubbed in a describe\'s beforeEach leaks only into later tests that never name it (hono client WebSocket)',
       code: `import { beforeEach, describe, it, vi } from 'vitest';\nconst webSocketMock = vi.fn();\ndescribe('ws', () => {\n  beforeEach(() => { vi.stubGlobal('WebSocket', webSocketMock); });\n  it('a', () => { void WebSocket; });\n});\ndescribe('other', () => {\n  it('b', () => {});\n});`,
     },
+    {
+      name: 'mongoose Model.init() builds indexes, createConnection() without a URI opens nothing, a handle handed to a function escapes (typegoose)',
+      code: `import { it } from '@jest/globals';\nimport * as mongoose from 'mongoose';\ndeclare function getModelForClass(c: object, o: object): unknown;\nconst User = mongoose.model('User');\nit('a', async () => {\n  await User.init();\n  mongoose.createConnection();\n  getModelForClass({}, { existingConnection: mongoose.createConnection('mongodb://localhost/x') });\n});\nit('b', () => {});`,
+    },
+    {
+      name: 'fixed form: server.listen(0) on a server from beforeEach, closed in afterEach',
+      code: `import { it, beforeEach, afterEach } from 'vitest';\nimport { createServer, type Server } from 'node:http';\nlet server: Server;\nbeforeEach(() => { server = createServer(); });\nafterEach(() => { server.close(); });\nit('a', () => {\n  server.listen(0);\n});`,
+    },
   ],
   invalid: [
     {
@@ -227,6 +235,16 @@ ruleTable('missing-cleanup', {
         { line: 16, severity: 'info', message: 'is left behind in the temp directory' },
         { line: 17, severity: 'warning', message: "`watch()` in test 'a'" },
       ],
+    },
+    {
+      name: 'node:test: server.listen(0) on a server from beforeEach, never closed (the receiver is the handle)',
+      code: `import { test, beforeEach } from 'node:test';\nimport { createServer, type Server } from 'node:http';\nlet server: Server;\nbeforeEach(() => { server = createServer(); });\ntest('a', () => {\n  server.listen(0);\n});`,
+      errors: [{ line: 6, message: "`server.listen()` in test 'a' is never closed (no `close()` in afterEach" }],
+    },
+    {
+      name: 'jest: mongoose.createConnection(uri) dropped in a test',
+      code: `import { it } from '@jest/globals';\nimport * as mongoose from 'mongoose';\nit('a', () => {\n  mongoose.createConnection('mongodb://localhost/x');\n});`,
+      errors: [{ line: 4, message: "`mongoose.createConnection()` in test 'a' is never closed (its handle is not kept, so nothing can close it)" }],
     },
   ],
 });

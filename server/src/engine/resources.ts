@@ -518,8 +518,11 @@ export class ResourceModel {
     if (!block || block.kind === 'suite') return;
     // Fake timers make setInterval fake: nothing real outlives the test.
     if (found.kind === 'interval' && this.model.fakeTimersActiveAt(node)) return;
-    const binding = found.receiverBinding ? receiverIdentifier(node) : resultBinding(node);
-    if (binding === 'disposed') return;
+    let binding = found.receiverBinding ? receiverIdentifier(node) : resultBinding(node);
+    // `server.listen(0)` as a statement: the server it was called on is the handle.
+    if (binding === 'dropped' && found.kind === 'server') binding = receiverIdentifier(node) ?? 'dropped';
+    if (binding === 'disposed' || binding === 'escapes') return;
+    if (binding === 'dropped') binding = undefined;
     const symbol = binding ? this.checker.getSymbolAtLocation(binding) : undefined;
     if (binding && !symbol) return;
     // A handle that escapes (passed to a helper, stored in a list, returned) may be closed where we cannot see.
@@ -782,6 +785,10 @@ function handleAcquisition(checker: ts.TypeChecker, node: ts.CallExpression | ts
       if (!hasModule(target, DB_MODULES)) return undefined;
       // pg `pool.connect()` borrows a client from a pool (released with `release()`); the pool is the handle.
       if (name === 'connect' && !hasModule(target, new Set(['mongoose', 'mongodb']))) return undefined;
+      // mongoose `Model.init()` builds indexes; only MikroORM's `init()` opens a connection.
+      if (name === 'init' && !hasModule(target, new Set(['@mikro-orm/core']))) return undefined;
+      // mongoose `createConnection()` without a URI opens nothing until `openUri()`.
+      if (name === 'createConnection' && node.arguments.length === 0) return undefined;
       // mongoose.connect() opens the default connection held by the module itself.
       const receiverBinding = name === 'connect' && hasModule(target, new Set(['mongoose']));
       return { kind: 'db-connection', label: `${node.expression.getText()}()`, ...(receiverBinding ? { receiverBinding } : {}) };
@@ -789,8 +796,12 @@ function handleAcquisition(checker: ts.TypeChecker, node: ts.CallExpression | ts
   }
 }
 
-/** The variable a handle is stored in: `const s = await x()`, `s = x()`; 'disposed' for `using`/`await using`. */
-function resultBinding(node: ts.Expression): ts.Identifier | 'disposed' | undefined {
+/**
+ * The variable a handle is stored in: `const s = await x()`, `s = x()`; 'disposed' for `using`/`await using`;
+ * 'dropped' when the call is a statement of its own (nothing keeps the handle); 'escapes' when it is handed on
+ * (an argument, a property, a return value) to code that may close it.
+ */
+function resultBinding(node: ts.Expression): ts.Identifier | 'disposed' | 'dropped' | 'escapes' {
   let current: ts.Node = node;
   // Through `await`, parentheses, casts and chained calls that return the same handle (`.listen()`, `.unref()`).
   for (;;) {
@@ -816,9 +827,10 @@ function resultBinding(node: ts.Expression): ts.Identifier | 'disposed' | undefi
     const left = skipOuterExpressions(parent.left);
     if (ts.isIdentifier(left)) return left;
     // this.server = ..., ctx.server = ...: stored where we do not follow.
-    return undefined;
+    return 'escapes';
   }
-  return undefined;
+  if (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent)) return 'dropped';
+  return 'escapes';
 }
 
 /** The identifier a method is called on (`app` of `app.listen()`). */

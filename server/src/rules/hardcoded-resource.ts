@@ -52,10 +52,17 @@ function subject(name: FixedName): string {
   }
 }
 
+/** Only primary keys are fixed: they collide only with writers of the same table, which often belong to this file alone. */
+function keyOnly(name: FixedName): boolean {
+  return name.kind === 'row' && name.value.split(', ').every((field) => /^(?:id|_id|uuid|guid):/.test(field));
+}
+
 function collision(name: FixedName): string {
   switch (name.kind) {
     case 'temp-path': return 'the temp directory is shared by every worker and every other process on the machine, so another test file or run using the same path overwrites or deletes it';
-    case 'row': return 'another test file, a retry or a concurrent run inserting the same value fails on the unique constraint or reads and changes this row';
+    case 'row': return keyOnly(name)
+      ? 'another test file or a concurrent run that inserts the same key into this table fails on it or reads and changes this row'
+      : 'another test file, a retry or a concurrent run inserting the same value fails on the unique constraint or reads and changes this row';
     case 'database': return 'another test file or a concurrent run creating it fails, or drops it while this one uses it';
     case 'redis-key': return 'another test file or a concurrent run on the same Redis reads, overwrites or deletes it';
     case 'queue': return 'another test file or a concurrent run on the same Redis shares the queue, so its workers take jobs this test waits for';
@@ -107,10 +114,12 @@ function check(context: RuleContext): void {
     const context = state === 'parallel' ? `${Why}, and ${collision(name)}` : state === 'serial'
       ? `${Why}, but a concurrent run of the suite (another checkout, CI job or watch mode) still collides: ${collision(name)}`
       : `${Why}; when they do, ${collision(name)}`;
+    // A fixed primary key alone is the minor case: only another writer of the same table collides.
+    const ceiling: Severity | undefined = severity ?? (keyOnly(name) ? 'info' : undefined);
     report({
       node: name.node,
       message: `${subject(name)}${alsoText}. ${context}. ${advice(name, config)}`,
-      ...(severity ? { severity } : {}),
+      ...(ceiling ? { severity: ceiling } : {}),
     });
   }
 }
