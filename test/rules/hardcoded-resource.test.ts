@@ -58,6 +58,10 @@ ruleTable('hardcoded-resource', {
       name: 'fixed form: queue and Redis keys per worker (Playwright parallelIndex)',
       code: `import { test } from '@playwright/test';\nimport Redis from 'ioredis';\nimport { Queue } from 'bullmq';\nconst redis = new Redis();\ntest('a', async () => {\n  const index = test.info().parallelIndex;\n  await redis.set(\`session:\${index}\`, 'x');\n  new Queue(\`emails-\${index}\`);\n});`,
     },
+    {
+      name: 'fixed form: MikroORM on sqlite :memory:, and a fixed dbName in a file that never creates a schema',
+      code: `import { beforeAll, it } from 'vitest';\nimport { MikroORM } from '@mikro-orm/core';\nbeforeAll(async () => {\n  const orm = await MikroORM.init({ dbName: 'app_read_only' });\n  void orm;\n});\nit('a', () => {});`,
+    },
   ],
   invalid: [
     {
@@ -120,6 +124,14 @@ ruleTable('hardcoded-resource', {
         { line: 16, message: "`username: 'alice'` (sequelize-typescript)" },
         { line: 17, message: "`email: 'e@example.com'` (@mikro-orm/core)" },
         { line: 18, message: '`id: 5` (mysql2/promise)' },
+      ],
+    },
+    {
+      name: 'vitest: MikroORM.init with a fixed dbName in a file that refreshes the schema; TypeORM DataSource synchronize',
+      code: `import { beforeAll, it } from 'vitest';\nimport { MikroORM } from '@mikro-orm/core';\nimport { DataSource } from 'typeorm';\nlet orm: MikroORM;\nbeforeAll(async () => {\n  orm = await MikroORM.init({ dbName: 'mikro_orm_gh123' });\n  await orm.schema.refresh();\n  new DataSource({ type: 'postgres', database: 'app_test', synchronize: true } as never);\n});\nit('a', () => {});`,
+      errors: [
+        { line: 6, severity: 'warning', message: "`MikroORM.init` connects to the fixed database `mikro_orm_gh123` (@mikro-orm/core) and this file creates its schema. Vitest runs test files in parallel workers by default, and another test file or a concurrent run creating it fails" },
+        { line: 8, message: '`DataSource` connects to the fixed database `app_test` (typeorm)' },
       ],
     },
   ],

@@ -247,13 +247,58 @@ function moduleOf(target: CallTarget, modules: ReadonlySet<string> | readonly st
 
 const INSERT_NAMES = new Set(STORES.flatMap((s) => Object.keys(s.inserts)));
 
+/** The file creates or rebuilds the schema of the database it connects to (so a fixed database name is written, not just read). */
+export const CREATES_SCHEMA = /\.schema\.(?:refresh|create|createSchema|refreshDatabase|ensureDatabase|drop|dropSchema|update|updateSchema|createDatabase|clear|clearDatabase)\s*\(|getSchemaGenerator\(\)|\bsynchronize\s*:\s*true|\bdropSchema\s*:\s*true|\.sync\(\s*\{\s*force/;
+
+/**
+ * The package a callee's root identifier is imported from (`MikroORM` of `import { MikroORM } from '@mikro-orm/core'`),
+ * for suites whose path mapping resolves the package to its own sources (the checker then calls it user code).
+ */
+function importedFrom(checker: ts.TypeChecker, expression: ts.Expression): string | undefined {
+  let root = skipOuterExpressions(expression);
+  while (ts.isPropertyAccessExpression(root)) root = skipOuterExpressions(root.expression);
+  if (!ts.isIdentifier(root)) return undefined;
+  const declaration = checker.getSymbolAtLocation(root)?.declarations?.[0];
+  if (!declaration) return undefined;
+  let node: ts.Node | undefined = declaration;
+  while (node && !ts.isImportDeclaration(node)) node = node.parent;
+  if (!node || !ts.isStringLiteral(node.moduleSpecifier)) return undefined;
+  const specifier = node.moduleSpecifier.text;
+  return specifier.startsWith('.') || specifier.startsWith('/') ? undefined : specifier;
+}
+
+/** `MikroORM.init({ dbName: 'x' })` / `new MikroORM({ dbName })`, TypeORM `new DataSource({ database: 'x' })`: a fixed database a test connects to and (elsewhere in the file) creates its schema in. */
+function fixedDatabaseOption(checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression, name: string): { node: ts.Expression; value: string; module: string } | undefined {
+  const options = call.arguments?.[0];
+  let key: string;
+  let modules: RegExp;
+  if ((name === 'init' && ts.isCallExpression(call)) || (name === 'MikroORM' && ts.isNewExpression(call))) {
+    key = 'dbName';
+    modules = /^@mikro-orm\//;
+  } else if (name === 'DataSource' && ts.isNewExpression(call)) {
+    key = 'database';
+    modules = /^typeorm$/;
+  } else return undefined;
+  const valueNode = objectProperty(options, key);
+  const value = constantString(checker, valueNode);
+  if (!valueNode || value === undefined || value === '' || value.includes(':memory:')) return undefined;
+  const target = callTarget(checker, call);
+  const module = (target && [...target.modules].find((m) => modules.test(m))) ?? importedFrom(checker, call.expression);
+  if (!module || !modules.test(module)) return undefined;
+  return { node: valueNode, value, module };
+}
+
 /** Every fixed name a test, hook or step of the file creates or writes. */
 export function fixedNames(model: TestModel): FixedName[] {
   const { checker, sourceFile } = model;
   const out: FixedName[] = [];
+  const createsSchema = CREATES_SCHEMA.test(sourceFile.text);
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const found = fixedNamesOfCall(checker, node);
+      const name = createsSchema ? calleeName(node.expression)?.text : undefined;
+      const database = name ? fixedDatabaseOption(checker, node, name) : undefined;
+      if (database) found.push({ kind: 'database', node: database.node, value: `USES ${database.value}`, client: node.expression.getText(), module: database.module });
       if (found.length) {
         const block = model.enclosingBlock(node);
         // Only what tests, hooks and steps do; helpers and module-level code are judged where tests call them.

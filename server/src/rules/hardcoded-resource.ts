@@ -45,7 +45,9 @@ function subject(name: FixedName): string {
   switch (name.kind) {
     case 'temp-path': return `\`${name.client}\` writes the fixed temp path \`${name.value.replace('<tmpdir>', 'os.tmpdir()')}\``;
     case 'row': return `\`${name.client}\` inserts a row with the fixed ${name.value.includes(',') ? 'values' : 'value'} \`${name.value}\` (${name.module})`;
-    case 'database': return `\`${name.client}\` creates the fixed ${name.value.startsWith('SCHEMA') ? 'schema' : 'database'} \`${name.value.replace(/^\w+ /, '')}\``;
+    case 'database': return name.value.startsWith('USES ')
+      ? `\`${name.client}\` connects to the fixed database \`${name.value.slice(5)}\` (${name.module}) and this file creates its schema`
+      : `\`${name.client}\` creates the fixed ${name.value.startsWith('SCHEMA') ? 'schema' : 'database'} \`${name.value.replace(/^\w+ /, '')}\``;
     case 'redis-key': return `\`${name.client}\` writes the fixed Redis key \`${name.value}\` (${name.module})`;
     case 'queue': return `\`${name.client}\` uses the fixed queue name \`${name.value}\` (${name.module})`;
     case 'bucket': return `\`${name.client}\` creates the fixed bucket \`${name.value}\``;
