@@ -59,6 +59,18 @@ function keyOnly(name: FixedName): boolean {
   return name.kind === 'row' && name.value.split(', ').every((field) => /^(?:id|_id|uuid|guid):/.test(field));
 }
 
+/**
+ * A name built from the test file's own name (`mikro_orm_gh4377` in GH4377.test.ts): other files of the suite do not
+ * use it, so only a concurrent run of the suite collides.
+ */
+function ownName(name: FixedName, fileName: string): boolean {
+  if (name.kind !== 'database' && name.kind !== 'queue' && name.kind !== 'bucket') return false;
+  const base = path.basename(fileName).replace(/\..*$/, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  const value = name.value.replace(/^\w+ /, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (base.length >= 4 && value.includes(base)) return true;
+  return (base.match(/\d{3,}/g) ?? []).some((digits) => new RegExp(`(?:^|\\D)${digits}(?:\\D|$)`).test(value));
+}
+
 function collision(name: FixedName): string {
   switch (name.kind) {
     case 'temp-path': return 'the temp directory is shared by every worker and every other process on the machine, so another test file or run using the same path overwrites or deletes it';
@@ -113,11 +125,14 @@ function check(context: RuleContext): void {
     const also = reported.get(`${name.kind}:${name.value}`)!;
     const alsoText = also.length ? ` (also at line ${[...new Set(also)].join(', ')})` : '';
     const Why = why.charAt(0).toUpperCase() + why.slice(1);
-    const context = state === 'parallel' ? `${Why}, and ${collision(name)}` : state === 'serial'
+    const own = ownName(name, sourceFile.fileName);
+    const context = own
+      ? `The name is this file's own, so other test files do not use it, but a concurrent run of the suite (another checkout, CI job or watch mode on the same server) does: ${collision(name).replace(/^another test file or a concurrent run/, 'the second one')}`
+      : state === 'parallel' ? `${Why}, and ${collision(name)}` : state === 'serial'
       ? `${Why}, but a concurrent run of the suite (another checkout, CI job or watch mode) still collides: ${collision(name)}`
       : `${Why}; when they do, ${collision(name)}`;
     // A fixed primary key alone is the minor case: only another writer of the same table collides.
-    const ceiling: Severity | undefined = severity ?? (keyOnly(name) ? 'info' : undefined);
+    const ceiling: Severity | undefined = severity ?? (keyOnly(name) || own ? 'info' : undefined);
     report({
       node: name.node,
       message: `${subject(name)}${alsoText}. ${context}. ${advice(name, config)}`,
