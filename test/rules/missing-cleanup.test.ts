@@ -137,6 +137,10 @@ ruleTable('missing-cleanup', {
       name: 'fixed form: server.listen(0) on a server from beforeEach, closed in afterEach',
       code: `import { it, beforeEach, afterEach } from 'vitest';\nimport { createServer, type Server } from 'node:http';\nlet server: Server;\nbeforeEach(() => { server = createServer(); });\nafterEach(() => { server.close(); });\nit('a', () => {\n  server.listen(0);\n});`,
     },
+    {
+      name: 'a server closed in a handler the test defines before listening (undici agent tests)',
+      code: `import { test } from 'node:test';\nimport * as http from 'node:http';\ntest('a', async () => {\n  const handler = {\n    onResponseEnd() {\n      server.close();\n    },\n  };\n  const server = http.createServer();\n  server.listen(0, () => { void handler; });\n});\ntest('b', () => {});`,
+    },
   ],
   invalid: [
     {

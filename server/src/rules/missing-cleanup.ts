@@ -279,6 +279,8 @@ function check(context: RuleContext): void {
     if (HANDLE_KINDS.has(acquisition.kind)) {
       // Closed in a helper function (called from who knows where), or somewhere else in its own test: not ours to judge.
       if (releases.some((r) => r.block === undefined || r.block.hook === 'afterAll' || r.block.hook === 'afterEach') || (!skippable && own.length > 0)) continue;
+      // Closed in a callback the test registers before opening it (`onResponseEnd() { server.close() }`): it runs later.
+      if (!skippable && releases.some((r) => r.block && owningTest(r.block) === owningTest(block) && r.node.getStart() < acquisition.node.getStart())) continue;
       reportHandle(context, acquisition, where, advice, skippable);
       continue;
     }
