@@ -137,8 +137,8 @@ ruleTable('hardcoded-resource', {
     {
       name: 'vitest: a database named after the test file itself collides only with a concurrent run (info)',
       filename: 'GH4377.test.ts',
-      code: `import { beforeAll, it } from 'vitest';\nimport { MikroORM } from '@mikro-orm/core';\nbeforeAll(async () => {\n  const orm = await MikroORM.init({ dbName: 'mikro_orm_gh4377' });\n  await orm.schema.refresh();\n});\nit('a', () => {});`,
-      errors: [{ line: 4, severity: 'info', message: "The name is this file's own, so other test files do not use it, but a concurrent run of the suite (another checkout, CI job or watch mode on the same server) does: the second one creating it fails, or drops it while this one uses it." }],
+      code: `import { beforeAll, it } from 'vitest';\nimport { MikroORM } from '@mikro-orm/core';\nbeforeAll(async () => {\n  const orm = await MikroORM.init({ dbName: 'mikro_orm_gh4377' });\n  await orm.schema.refresh();\n  await MikroORM.init({ dbName: '4377-2' });\n});\nit('a', () => {});`,
+      errors: [{ line: 4, severity: 'info', message: "The name is this file's own, so other test files do not use it, but a concurrent run of the suite (another checkout, CI job or watch mode on the same server) does: the second one creating it fails, or drops it while this one uses it." }, { line: 6, severity: 'info', message: '`4377-2`' }],
     },
   ],
 });

@@ -66,9 +66,10 @@ function keyOnly(name: FixedName): boolean {
 function ownName(name: FixedName, fileName: string): boolean {
   if (name.kind !== 'database' && name.kind !== 'queue' && name.kind !== 'bucket') return false;
   const base = path.basename(fileName).replace(/\..*$/, '').toLowerCase().replace(/[^a-z0-9]/g, '');
-  const value = name.value.replace(/^\w+ /, '').toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (base.length >= 4 && value.includes(base)) return true;
-  return (base.match(/\d{3,}/g) ?? []).some((digits) => new RegExp(`(?:^|\\D)${digits}(?:\\D|$)`).test(value));
+  const raw = name.value.replace(/^\w+ /, '').toLowerCase();
+  if (base.length >= 4 && raw.replace(/[^a-z0-9]/g, '').includes(base)) return true;
+  // The file's number as a whole number in the name (`7123-1` in GH7123), not inside a longer one.
+  return (base.match(/\d{3,}/g) ?? []).some((digits) => new RegExp(`(?:^|\\D)${digits}(?:\\D|$)`).test(raw));
 }
 
 function collision(name: FixedName): string {
