@@ -37,6 +37,8 @@ const SAMPLE_TEST_FILES = [
   'tests/isolation/rates-leaky.test.ts',
   'tests/isolation/rates-live.test.ts',
   'tests/isolation/rates-stubbed.test.ts',
+  'tests/isolation/report-fixed-path.test.ts',
+  'tests/isolation/report-temp-dir.test.ts',
   'tests/legacy/orders.test.ts',
   'tests/node/jobs.test.ts',
   'tests/reports/export-fixed.test.ts',
@@ -51,6 +53,7 @@ const CLEAN_FILES = [
   'tests/e2e/search.spec.ts', 'tests/reports/export-fixed.test.ts', 'tests/unit/pricing.test.ts', 'tests/utils/format.test.ts', 'tests/utils/jobs.test.ts',
   // The fixed forms of the isolation rules' patterns.
   'tests/isolation/health-free-port.test.ts', 'tests/isolation/rates-clean.test.ts', 'tests/isolation/rates-stubbed.test.ts',
+  'tests/isolation/report-temp-dir.test.ts',
 ];
 /** Each CLI run starts Node and builds a typed program; with the whole suite sharing two cores that can take a while. */
 const SLOW = 180_000;
@@ -132,9 +135,13 @@ describe('flakelens check on the sample workspace', () => {
       'tests/isolation/rates-leaky.test.ts:10 missing-cleanup',
       'tests/isolation/rates-leaky.test.ts:14 missing-cleanup',
       'tests/isolation/rates-live.test.ts:4 real-network',
+      'tests/isolation/report-fixed-path.test.ts:6 hardcoded-resource',
     ]);
     const [port] = findingsOf(report, 'fixed-port');
     expect(port!.message).toContain('The file also connects to localhost:3000 (line 15).');
+    const [tmp] = findingsOf(report, 'hardcoded-resource');
+    expect(tmp!.severity).toBe('warning');
+    expect(tmp!.message).toContain('`writeFile` writes the fixed temp path `/tmp/sample-shop-report.csv`. Vitest runs test files in parallel workers by default');
   });
 
   it('stays silent on the clean files', () => {

@@ -6,6 +6,7 @@ import {
   globalFakeTimers,
   RunnerConfigResolver,
   setupHooksDo,
+  setupInterception,
   valueOf,
   type ConfigHost,
   type ConfigValue,
@@ -145,6 +146,25 @@ afterEach(() => {
     const plainHooks = modelOf({ 'vitest.config.ts': `export default { test: { setupFiles: ['./setup.ts'] } };`, 'setup.ts': `import { server } from './server';\nbeforeAll(() => server.listen());\nafterEach(() => server.resetHandlers());\n`, 'server.ts': '' }, 'a.test.ts').model;
     expect(setupHooksDo(plainHooks, 'restoreMocks')).toBe('no');
     expect(setupHooksDo(plainHooks, 'resetHandlers')).toBe('yes');
+  });
+
+  it('records request interception a setup file installs, following local imports; unknown when one cannot be followed', () => {
+    const config = { 'vitest.config.ts': `export default { test: { setupFiles: ['./setup.ts'] } };` };
+    // msw started in a setup file's beforeAll, the server built in a local module.
+    const msw = modelOf({ ...config, 'setup.ts': `import { server } from './mocks/server';\nbeforeAll(() => server.listen());\nafterAll(() => server.close());\n`, 'mocks/server.ts': `import { setupServer } from 'msw/node';\nexport const server = setupServer();\n` }, 'a.test.ts').model;
+    expect(setupInterception(msw)).toEqual({ state: 'yes', reason: './setup.ts imports msw/node (through ./mocks/server)' });
+    const nock = modelOf({ ...config, 'setup.ts': `const nock = require('nock');\nnock.disableNetConnect();\n` }, 'a.test.ts').model;
+    expect(setupInterception(nock).state).toBe('yes');
+    const undici = modelOf({ ...config, 'setup.ts': `import { MockAgent, setGlobalDispatcher } from 'undici';\nconst agent = new MockAgent();\nsetGlobalDispatcher(agent);\n` }, 'a.test.ts').model;
+    expect(setupInterception(undici)).toEqual({ state: 'yes', reason: './setup.ts calls setGlobalDispatcher' });
+    // Read in full, nothing intercepts: real requests go out.
+    const none = modelOf({ ...config, 'setup.ts': `import { helper } from './helper';\nimport type { Handler } from 'msw';\nafterEach(() => helper());\n`, 'helper.ts': `export function helper() {}\n` }, 'a.test.ts').model;
+    expect(setupInterception(none)).toEqual({ state: 'no' });
+    const unresolved = modelOf({ ...config, 'setup.ts': `import { server } from './mocks/missing';\nbeforeAll(() => server.listen());\n` }, 'a.test.ts').model;
+    expect(setupInterception(unresolved).state).toBe('unknown');
+    const missingFile = modelOf({ 'vitest.config.ts': `export default { test: { setupFiles: ['./gone.ts'] } };` }, 'a.test.ts').model;
+    expect(setupInterception(missingFile).state).toBe('unknown');
+    expect(setupInterception(modelOf({ 'vitest.config.ts': `export default { test: {} };` }, 'a.test.ts').model)).toEqual({ state: 'no' });
   });
 
   it('reads a package setup file from node_modules statically', () => {

@@ -54,12 +54,18 @@ ruleTable('real-network', {
       code: `const client = require('./nowhere');\nit('a', async () => {\n  await client.get('https://api.example.com/user');\n});`,
     },
     {
-      name: 'setup files of the runner config may start msw or nock for every file',
-      filename: 'configured/live.test.ts',
+      name: 'fixed form: a setup file of the runner config starts msw for every file (server built in a local module)',
+      filename: 'configured-msw/live.test.ts',
       code: `import { it } from 'vitest';\nit('a', async () => {\n  await fetch('https://api.example.com/user');\n});`,
     },
   ],
   invalid: [
+    {
+      name: 'vitest: setup files that were read in full install no interception',
+      filename: 'configured/live.test.ts',
+      code: `import { it } from 'vitest';\nit('a', async () => {\n  await fetch('https://api.example.com/user');\n});`,
+      errors: [{ line: 3, message: `\`fetch\` ${MESSAGE}` }],
+    },
     {
       name: 'vitest: global fetch to a public host',
       code: `import { it, expect } from 'vitest';\nit('a', async () => {\n  const res = await fetch('https://api.example.com/user');\n  expect(res.ok).toBe(true);\n});`,

@@ -53,6 +53,7 @@ function setupLines(root: string, files: SetupFile[], c: Palette, out: string[])
     out.push(`    ${shown} ${c.gray(`(${file.status})`)}`);
     if (file.topLevel.length) out.push(`      top level: ${file.topLevel.join(', ')}`);
     if (file.partial) out.push(c.yellow(`      hooks may be incomplete: ${file.partial}`));
+    if (file.interception.kind !== 'no') out.push(`      request interception: ${file.interception.kind === 'yes' ? file.interception.reason : c.yellow(`unknown (${file.interception.reason})`)}`);
     for (const hook of file.hooks) {
       const where = file.path === hook.file ? `line ${hook.range.start.line + 1}` : `${relativePath(root, hook.file)}:${hook.range.start.line + 1}`;
       out.push(`      ${hook.hook} ${c.gray(where)}: ${hook.effects.length ? hook.effects.join(', ') : c.gray('resets nothing we know')}`);

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { calleeChain, type TestBlock, type TestModel } from './testModel.js';
 import { resolveAlias, skipOuterExpressions } from './typeUtils.js';
+import { INTERCEPTION_SPECIFIERS } from './runnerConfig/setup.js';
 
 /**
  * The resource model: what a test file's tests and hooks acquire (servers, ports, mocks, fake timers, process
@@ -301,7 +302,6 @@ const INTERCEPTION_MODULES: ReadonlySet<string> = new Set([
   'msw', 'msw/node', 'nock', 'axios-mock-adapter', 'fetch-mock', 'jest-fetch-mock', 'vitest-fetch-mock', 'moxios',
   '@mswjs/interceptors', '@pollyjs/core', 'undici-mock', 'mock-fs',
 ]);
-const INTERCEPTION_SPECIFIERS = /^(?:msw(?:\/.*)?|nock|axios-mock-adapter|fetch-mock|jest-fetch-mock|vitest-fetch-mock|moxios|@mswjs\/interceptors.*|@pollyjs\/.*|undici-mock)$/;
 /** Module specifiers whose mocking (`vi.mock('axios')`) replaces a request client. */
 const CLIENT_SPECIFIERS = /^(?:axios|got|node-fetch|undici|cross-fetch|isomorphic-fetch|ky|node:https?|https?)$/;
 
@@ -313,7 +313,12 @@ export interface Interception {
 // ---------------------------------------------------------------------------------------------
 // Cleanup: acquisitions and their releases
 
-export type AcquisitionKind = 'fake-timers' | 'spy' | 'stub-env' | 'stub-global' | 'env-write';
+export type AcquisitionKind = 'fake-timers' | 'spy' | 'stub-env' | 'stub-global' | 'env-write' | HandleKind;
+
+/** Resources held through a handle that must be closed: they outlive the test and keep the worker busy or alive. */
+export type HandleKind = 'server' | 'interval' | 'db-connection' | 'browser' | 'temp-dir' | 'watcher';
+
+export const HANDLE_KINDS: ReadonlySet<AcquisitionKind> = new Set<AcquisitionKind>(['server', 'interval', 'db-connection', 'browser', 'temp-dir', 'watcher']);
 
 export type MockRunner = 'vitest' | 'jest' | 'sinon';
 
@@ -328,6 +333,8 @@ export interface Acquisition {
   label: string;
   /** For env writes: the variable name. */
   key?: string;
+  /** For handles: the binding that holds it (undefined: the handle is dropped, nothing can close it). */
+  symbol?: ts.Symbol;
 }
 
 export interface Release {
@@ -338,6 +345,8 @@ export interface Release {
   /** In a `finally` block or a teardown callback registered from the test (`onTestFinished`, `t.after`). */
   guaranteed: boolean;
   key?: string;
+  /** For handles: the binding whose handle is closed. */
+  symbol?: ts.Symbol;
 }
 
 /** `.mockImplementation(...)`-like methods that give a spy a behaviour of its own (the `Once` forms are used up). */
@@ -417,6 +426,7 @@ export class ResourceModel {
 
   private visitCall(call: ts.CallExpression): void {
     const { checker } = this;
+    this.visitHandle(call);
     const listen = fixedPortListen(checker, call);
     if (listen) this.listens.push(listen);
     const request = outgoingRequest(checker, call);
@@ -450,6 +460,7 @@ export class ResourceModel {
   }
 
   private visitNew(node: ts.NewExpression): void {
+    this.visitHandle(node);
     const listen = fixedPortListen(this.checker, node);
     if (listen) this.listens.push(listen);
     const name = calleeName(node.expression)?.text;
@@ -492,6 +503,78 @@ export class ResourceModel {
     }
     if (!block || block.kind === 'suite' || this.ownerBlock(node) !== block) return;
     this.acquisitions.push({ kind: 'env-write', node, block, runner: undefined, label, key });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Handles: servers, intervals, connections, browsers, temp dirs, watchers
+
+  private visitHandle(node: ts.CallExpression | ts.NewExpression): void {
+    const name = calleeName(node.expression)?.text;
+    if (!name) return;
+    if (ts.isCallExpression(node) && HANDLE_RELEASES.has(name)) this.handleRelease(node, name);
+    const found = handleAcquisition(this.checker, node, name);
+    if (!found) return;
+    const block = this.handleOwner(node);
+    if (!block || block.kind === 'suite') return;
+    // Fake timers make setInterval fake: nothing real outlives the test.
+    if (found.kind === 'interval' && this.model.fakeTimersActiveAt(node)) return;
+    let binding = found.receiverBinding ? receiverIdentifier(node) : resultBinding(node);
+    // `server.listen(0)` as a statement: the server it was called on is the handle.
+    if (binding === 'dropped' && found.kind === 'server') binding = receiverIdentifier(node) ?? 'dropped';
+    if (binding === 'disposed' || binding === 'escapes') return;
+    if (binding === 'dropped') binding = undefined;
+    const symbol = binding ? this.checker.getSymbolAtLocation(binding) : undefined;
+    if (binding && !symbol) return;
+    // A handle that escapes (passed to a helper, stored in a list, returned) may be closed where we cannot see.
+    if (symbol && this.escapes(symbol, binding!)) return;
+    this.acquisitions.push({ kind: found.kind, node, block, runner: undefined, label: found.label, ...(symbol ? { symbol } : {}) });
+  }
+
+  /** The block whose code opens a handle: directly, or inside a `new Promise` executor (`new Promise((r) => server.listen(0, r))`). */
+  private handleOwner(node: ts.Node): TestBlock | undefined {
+    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      if (!ts.isFunctionLike(current)) continue;
+      const block = this.model.blockOfCallback(current);
+      if (block) return block;
+      const parent = current.parent;
+      if (parent && ts.isNewExpression(parent) && ts.isIdentifier(parent.expression) && parent.expression.text === 'Promise') continue;
+      return undefined;
+    }
+    return undefined;
+  }
+
+  private handleRelease(call: ts.CallExpression, name: string): void {
+    let target: ts.Expression | undefined;
+    if (name === 'clearInterval' || name === 'clearTimeout') target = call.arguments[0];
+    else if (TEMP_REMOVERS.has(name)) target = call.arguments[0];
+    else {
+      const callee = skipOuterExpressions(call.expression);
+      if (ts.isPropertyAccessExpression(callee)) target = callee.expression;
+    }
+    if (!target) return;
+    let root = skipOuterExpressions(target);
+    while (ts.isPropertyAccessExpression(root) && !TEMP_REMOVERS.has(name)) root = skipOuterExpressions(root.expression);
+    if (!ts.isIdentifier(root)) return;
+    const symbol = this.checker.getSymbolAtLocation(root);
+    if (!symbol) return;
+    const site = this.releaseSite(call);
+    for (const kind of HANDLE_KINDS) this.releases.push({ kind, node: call, ...site, symbol });
+  }
+
+  /** Whether a binding's handle may be closed out of sight: any use other than calls on it, reads of its members or harmless checks. */
+  private escapes(symbol: ts.Symbol, declared: ts.Identifier): boolean {
+    const name = declared.text;
+    let escaped = false;
+    const visit = (node: ts.Node): void => {
+      if (escaped) return;
+      if (ts.isIdentifier(node) && node.text === name && node !== declared && this.checker.getSymbolAtLocation(node) === symbol) {
+        if (!harmlessUse(this.checker, node)) escaped = true;
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(this.model.sourceFile);
+    return escaped;
   }
 
   /** Whether an expression's root is created inside the block's callback (a local binding or a fresh object). */
@@ -620,6 +703,165 @@ function hasImplementation(call: ts.CallExpression): boolean {
     if (scope) visit(scope);
     return found;
   }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handle acquisitions
+
+const SERVER_RESULT_MODULES: ReadonlySet<string> = new Set(['net', 'http', 'https', 'tls', 'http2', 'express', 'express-serve-static-core', 'koa', 'connect', 'restify', '@types/node']);
+const DB_MODULES: ReadonlySet<string> = new Set([
+  'pg', 'mysql2', 'mysql2/promise', 'mysql', 'postgres', 'knex', 'typeorm', 'sequelize', '@sequelize/core', 'sequelize-typescript',
+  '.prisma', '@prisma/client', 'mongoose', 'mongodb', 'ioredis', 'redis', '@redis/client', 'kysely', '@mikro-orm/core',
+]);
+const DB_CLASSES = new Set(['Pool', 'Client', 'PrismaClient', 'Sequelize', 'DataSource', 'Kysely', 'MongoClient', 'Redis', 'Cluster', 'Connection']);
+const DB_FACTORIES = new Set(['createPool', 'createConnection', 'createClient', 'createCluster', 'knex', 'connect', 'init', 'createConnections']);
+const BROWSER_MODULES: ReadonlySet<string> = new Set(['playwright', 'playwright-core', '@playwright/test', 'puppeteer', 'puppeteer-core']);
+const FS_MODULES: ReadonlySet<string> = new Set(['fs', 'fs/promises', 'fs-extra', 'graceful-fs']);
+const TEMP_REMOVERS = new Set(['rm', 'rmSync', 'rmdir', 'rmdirSync', 'remove', 'removeSync', 'rimraf', 'rimrafSync', 'emptyDir', 'deleteAsync', 'del']);
+/** Calls that close, stop or free a handle. */
+const HANDLE_RELEASES = new Set([
+  'close', 'closeAllConnections', 'end', 'destroy', 'quit', 'disconnect', '$disconnect', 'stop', 'terminate', 'dispose',
+  'clearInterval', 'clearTimeout', 'unwatch', ...TEMP_REMOVERS,
+]);
+
+interface HandleFound {
+  kind: HandleKind;
+  label: string;
+  /** The handle is the call's receiver (`await app.listen()` of fastify returns an address, not the server). */
+  receiverBinding?: boolean;
+}
+
+/** A call or `new` that opens a handle, recognised by the module declaring it. */
+function handleAcquisition(checker: ts.TypeChecker, node: ts.CallExpression | ts.NewExpression, name: string): HandleFound | undefined {
+  if (ts.isNewExpression(node)) {
+    if (name === 'WebSocketServer' || name === 'Server') {
+      const target = callTarget(checker, node);
+      if (hasModule(target, new Set(['ws']))) {
+        const options = node.arguments?.[0];
+        // Attached to another server ({ server } / { noServer }): that server owns the socket.
+        if (objectProperty(options, 'server') || objectProperty(options, 'noServer')) return undefined;
+        return { kind: 'server', label: `new ${node.expression.getText()}()` };
+      }
+      return undefined;
+    }
+    if (!DB_CLASSES.has(name)) return undefined;
+    const target = callTarget(checker, node);
+    if (!hasModule(target, DB_MODULES)) return undefined;
+    return { kind: 'db-connection', label: `new ${node.expression.getText()}()` };
+  }
+  switch (name) {
+    case 'listen': {
+      const target = callTarget(checker, node);
+      if (hasModule(target, new Set(['fastify']))) return { kind: 'server', label: `${node.expression.getText()}()`, receiverBinding: true };
+      if (!hasModule(target, SERVER_RESULT_MODULES)) return undefined;
+      return { kind: 'server', label: `${node.expression.getText()}()` };
+    }
+    case 'serve':
+      return hasModule(callTarget(checker, node), new Set(['@hono/node-server'])) ? { kind: 'server', label: 'serve()' } : undefined;
+    case 'setInterval': {
+      const target = callTarget(checker, node);
+      if (!target || ![...target.modules].some((m) => m === 'lib' || m === 'node' || m === 'timers' || m === '@types/node')) return undefined;
+      return { kind: 'interval', label: 'setInterval()' };
+    }
+    case 'launch':
+    case 'launchPersistentContext':
+    case 'newContext': {
+      const target = callTarget(checker, node);
+      return hasModule(target, BROWSER_MODULES) ? { kind: 'browser', label: `${node.expression.getText()}()` } : undefined;
+    }
+    case 'mkdtemp':
+    case 'mkdtempSync': {
+      const target = callTarget(checker, node);
+      return hasModule(target, FS_MODULES) ? { kind: 'temp-dir', label: `${node.expression.getText()}()` } : undefined;
+    }
+    case 'watch': {
+      const target = callTarget(checker, node);
+      return hasModule(target, new Set([...FS_MODULES, 'chokidar'])) ? { kind: 'watcher', label: `${node.expression.getText()}()` } : undefined;
+    }
+    default: {
+      if (!DB_FACTORIES.has(name)) return undefined;
+      const target = callTarget(checker, node);
+      if (!hasModule(target, DB_MODULES)) return undefined;
+      // pg `pool.connect()` borrows a client from a pool (released with `release()`); the pool is the handle.
+      if (name === 'connect' && !hasModule(target, new Set(['mongoose', 'mongodb']))) return undefined;
+      // mongoose `Model.init()` builds indexes; only MikroORM's `init()` opens a connection.
+      if (name === 'init' && !hasModule(target, new Set(['@mikro-orm/core']))) return undefined;
+      // mongoose `createConnection()` without a URI opens nothing until `openUri()`.
+      if (name === 'createConnection' && node.arguments.length === 0) return undefined;
+      // mongoose.connect() opens the default connection held by the module itself.
+      const receiverBinding = name === 'connect' && hasModule(target, new Set(['mongoose']));
+      return { kind: 'db-connection', label: `${node.expression.getText()}()`, ...(receiverBinding ? { receiverBinding } : {}) };
+    }
+  }
+}
+
+/**
+ * The variable a handle is stored in: `const s = await x()`, `s = x()`; 'disposed' for `using`/`await using`;
+ * 'dropped' when the call is a statement of its own (nothing keeps the handle); 'escapes' when it is handed on
+ * (an argument, a property, a return value) to code that may close it.
+ */
+function resultBinding(node: ts.Expression): ts.Identifier | 'disposed' | 'dropped' | 'escapes' {
+  let current: ts.Node = node;
+  // Through `await`, parentheses, casts and chained calls that return the same handle (`.listen()`, `.unref()`).
+  for (;;) {
+    const parent: ts.Node = current.parent;
+    if (ts.isAwaitExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent) || ts.isSatisfiesExpression(parent)) {
+      current = parent;
+      continue;
+    }
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === current && /^(?:listen|unref|ref|on|once)$/.test(parent.name.text)
+      && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) {
+      current = parent.parent;
+      continue;
+    }
+    break;
+  }
+  const parent = current.parent;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === current && ts.isIdentifier(parent.name)) {
+    const list = parent.parent;
+    if (ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Using) !== 0) return 'disposed';
+    return parent.name;
+  }
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === current) {
+    const left = skipOuterExpressions(parent.left);
+    if (ts.isIdentifier(left)) return left;
+    // this.server = ..., ctx.server = ...: stored where we do not follow.
+    return 'escapes';
+  }
+  if (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent)) return 'dropped';
+  return 'escapes';
+}
+
+/** The identifier a method is called on (`app` of `app.listen()`). */
+function receiverIdentifier(node: ts.CallExpression | ts.NewExpression): ts.Identifier | undefined {
+  const callee = skipOuterExpressions(node.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const receiver = skipOuterExpressions(callee.expression);
+  return ts.isIdentifier(receiver) ? receiver : undefined;
+}
+
+/** Calls a handle may be passed to without being closed or kept: waiting for events, assertions, supertest, logging. */
+const HARMLESS_CALLEES = /^(?:once|on|expect|assert(?:\.\w+)?|request|supertest|agent|String|Number|Boolean|console\.\w+|JSON\.stringify|inspect|getPort|clearInterval|clearTimeout|rm|rmSync|rmdir|rmdirSync|remove|removeSync|rimraf|emptyDir|path\.\w+|join|resolve)$/;
+
+/** A use of a handle binding that neither closes it out of sight nor lets it escape. */
+function harmlessUse(checker: ts.TypeChecker, identifier: ts.Identifier): boolean {
+  const parent = identifier.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === identifier) return true;
+  if (ts.isElementAccessExpression(parent) && parent.expression === identifier) return true;
+  if (ts.isBinaryExpression(parent) && parent.left === identifier && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
+  if (ts.isBinaryExpression(parent) && /^(?:===|!==|==|!=|&&|\|\||\?\?)$/.test(parent.operatorToken.getText())) return true;
+  if (ts.isPrefixUnaryExpression(parent) || ts.isTypeOfExpression(parent) || ts.isVoidExpression(parent) || ts.isIfStatement(parent) || ts.isConditionalExpression(parent)) return true;
+  if (ts.isTemplateSpan(parent)) return true;
+  if (ts.isAsExpression(parent) || ts.isNonNullExpression(parent) || ts.isParenthesizedExpression(parent)) return harmlessUse(checker, parent as unknown as ts.Identifier);
+  if (ts.isCallExpression(parent) && parent.arguments.includes(identifier)) {
+    // A library call (`once(server, 'listening')`, `supertest(server)`, `fs.watch(dir)`) does not keep or close the handle; a user function might.
+    // Built-ins (`list.push(server)`, `map.set(k, server)`) store it where we do not follow.
+    if (HARMLESS_CALLEES.test(parent.expression.getText().replace(/^(?:fs|fsp|fs\.promises|promises)\./, ''))) return true;
+    const target = callTarget(checker, parent);
+    return target !== undefined && [...target.modules].some((m) => m !== 'lib');
+  }
+  if (ts.isVariableDeclaration(parent) && parent.name === identifier) return true;
   return false;
 }
 

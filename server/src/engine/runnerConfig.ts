@@ -14,6 +14,9 @@ import * as path from 'node:path';
 import type { HookKind, Framework } from './testModel.js';
 import type { Range } from './types.js';
 import { ConfigReader, type ConfigHost, diskHost } from './runnerConfig/reader.js';
+import type { InterceptionState } from './runnerConfig/setup.js';
+
+export type { InterceptionState } from './runnerConfig/setup.js';
 
 export type { ConfigHost } from './runnerConfig/reader.js';
 
@@ -99,6 +102,10 @@ export interface SetupFile {
   topLevel: SetupEffect[];
   /** Set when `hooks` may be incomplete (a hook registered conditionally, a local helper called at top level). */
   partial?: string;
+  /** Request interception (msw, nock, MockAgent, a replaced fetch) the file or a local module it imports sets up. */
+  interception: InterceptionState;
+  /** Evidence that data stores are per worker, in memory or mocked for every governed file (`JEST_WORKER_ID`, `:memory:`, `MongoMemoryServer`, a mocked client). */
+  isolatedStore?: string;
 }
 
 export interface RunnerConfigModel {
@@ -200,6 +207,22 @@ export function setupHooksDo(model: RunnerConfigModel, effect: SetupEffect, hook
   const files = setup.value ?? [];
   if (files.some((f) => f.hooks.some((h) => hooks.includes(h.hook) && h.effects.includes(effect)))) return 'yes';
   return files.some((f) => f.status !== 'read' || f.partial) ? 'unknown' : 'no';
+}
+
+/**
+ * Whether setup files install request interception for every governed file: 'yes' with the reason, 'no' when
+ * there are none or every one was read and installs none, 'unknown' otherwise.
+ */
+export function setupInterception(model: RunnerConfigModel): { state: TriState; reason?: string } {
+  const setup = model.setupFiles;
+  if (setup.kind === 'unknown') return { state: 'unknown', reason: setup.reason };
+  let unknown: string | undefined;
+  for (const file of setup.value ?? []) {
+    if (file.interception.kind === 'yes') return { state: 'yes', reason: `${file.specifier} ${file.interception.reason}` };
+    if (file.status !== 'read') unknown ??= `${file.specifier} is ${file.status}`;
+    else if (file.interception.kind === 'unknown') unknown ??= `${file.specifier}: ${file.interception.reason}`;
+  }
+  return unknown ? { state: 'unknown', reason: unknown } : { state: 'no' };
 }
 
 /** Whether fake timers are on for every test of the file by config or a setup file's top level / beforeEach. */

@@ -7,6 +7,7 @@ import { fixedSleep } from './fixed-sleep.js';
 import { floatingPromise } from './floating-promise.js';
 import { fixedPort } from './fixed-port.js';
 import { focusedTest } from './focused-test.js';
+import { hardcodedResource } from './hardcoded-resource.js';
 import { missingCleanup } from './missing-cleanup.js';
 import { realNetwork } from './real-network.js';
 import { retryMarker } from './retry-marker.js';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   missingCleanup,
   fixedPort,
   realNetwork,
+  hardcodedResource,
   retryMarker,
   wallClockAssertion,
   unorderedResult,

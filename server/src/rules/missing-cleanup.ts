@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
-import { resourceModel, type Acquisition, type AcquisitionKind, type Release, type ResourceModel } from '../engine/resources.js';
-import { isOn, setupHooksDo, type RunnerConfigModel, type TriState } from '../engine/runnerConfig.js';
+import { HANDLE_KINDS, resourceModel, type Acquisition, type AcquisitionKind, type HandleKind, type Release, type ResourceModel } from '../engine/resources.js';
+import { globalFakeTimers, isOn, setupHooksDo, type RunnerConfigModel, type TriState } from '../engine/runnerConfig.js';
 import type { TestBlock, TestModel } from '../engine/testModel.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
@@ -27,6 +27,10 @@ function configReleases(acquisition: Acquisition, config: RunnerConfigModel): Tr
       if (files.some((f) => f.status !== 'read' || f.hooks.some((h) => h.hook === 'afterEach' || h.hook === 'beforeEach'))) return 'unknown';
       return 'no';
     }
+    // No runner option closes a test's servers, connections, browsers, watchers or directories (forceExit only
+    // hides the hang at the end); fake timers are the one config that makes an interval harmless.
+    case 'interval': return globalFakeTimers(config) === 'no' ? 'no' : 'unknown';
+    default: return 'no';
   }
 }
 
@@ -42,6 +46,8 @@ function coveringTeardowns(model: TestModel, block: TestBlock): TestBlock[] {
 }
 
 function matches(release: Release, acquisition: Acquisition): boolean {
+  // A handle is released by closing the binding that holds it; a dropped handle (no binding) by nothing.
+  if (HANDLE_KINDS.has(acquisition.kind)) return release.kind === acquisition.kind && acquisition.symbol !== undefined && release.symbol === acquisition.symbol;
   if (acquisition.kind === 'env-write') return release.kind === 'all-env' || (release.kind === 'env-write' && release.key === acquisition.key);
   // unstubAll* releases every name; a re-stub of one name (`vi.stubGlobal('crypto', original)` in finally) only that name.
   if (acquisition.kind === 'stub-env' || acquisition.kind === 'stub-global') return release.kind === acquisition.kind && (release.key === undefined || release.key === acquisition.key);
@@ -83,6 +89,22 @@ function protectedBy(model: TestModel, resources: ResourceModel, test: TestBlock
       || resources.acquisitions.some((a) => a.block === hook && a.kind === acquisition.kind && a.label === acquisition.label && a.key === acquisition.key)));
 }
 
+/**
+ * Whether a later test may read a leaked stubbed global: its callback names it, or a function of the file outside
+ * every test (a helper the test may call) does. A test that never names `WebSocket` does not see a stubbed one
+ * unless library code reads it: unknowable, so not reported.
+ */
+function mentionsGlobal(context: RuleContext, test: TestBlock, name: string | undefined): boolean {
+  if (name === undefined || !test.callback) return true;
+  const pattern = new RegExp(`\\b${name.replace(/[^\w$]/g, '')}\\b`);
+  if (pattern.test(test.callback.getText())) return true;
+  const { sourceFile, model } = context;
+  // Top-level statements that register no test, suite or hook: helpers and shared fixtures.
+  return sourceFile.statements.some((statement) => !ts.isImportDeclaration(statement)
+    && !model.blocks.some((b) => statement.getStart() <= b.call.getStart() && b.call.getEnd() <= statement.getEnd())
+    && pattern.test(statement.getText()));
+}
+
 /** An assertion or await between two positions of a block's own body: a failure there skips what follows. */
 function mayThrowBetween(block: TestBlock, from: number, to: number): boolean {
   let found = false;
@@ -113,7 +135,30 @@ const RESTORE_ADVICE: Record<AcquisitionKind, (a: Acquisition) => string> = {
   'stub-env': () => '`vi.unstubAllEnvs()`',
   'stub-global': () => '`vi.unstubAllGlobals()`',
   'env-write': (a) => `a restore of \`process.env.${a.key ?? ''}\``,
+  server: () => '`close()`',
+  interval: () => '`clearInterval()`',
+  'db-connection': () => '`end()`/`close()`/`destroy()`/`disconnect()`',
+  browser: () => '`close()`',
+  'temp-dir': () => '`rm(dir, { recursive: true, force: true })`',
+  watcher: () => '`close()`',
 };
+
+/** What an open handle does after its test, per kind. */
+const HANDLE_EFFECT: Record<HandleKind, string> = {
+  server: 'it keeps listening after the test: its port and sockets stay open while later tests run',
+  interval: 'its callback keeps firing after the test, while later tests run',
+  'db-connection': 'its connections stay open after the test: the database keeps them (and their locks) while later tests and files run',
+  browser: 'the browser (or context) keeps running for the rest of the worker, with its memory and pages, while later tests run',
+  'temp-dir': 'the directory and everything written into it is left behind in the temp directory after every run',
+  watcher: 'it keeps watching after the test: its callbacks fire during later tests',
+};
+
+/** The effect of an open handle, with the hang at the end of the run unless the runner forces the exit. */
+function handleEffect(kind: HandleKind, config: RunnerConfigModel): string {
+  const forced = config.forceExit.kind === 'known' && config.forceExit.value === true;
+  const hangs = kind !== 'temp-dir' && kind !== 'browser' && !forced;
+  return `${HANDLE_EFFECT[kind]}${hangs ? ', and it can keep the test process from exiting (jest "did not exit", mocha and node:test hang)' : ''}`;
+}
 
 const CONFIG_NOTE: Partial<Record<AcquisitionKind, string>> = {
   spy: ' and restoreMocks is off',
@@ -123,6 +168,7 @@ const CONFIG_NOTE: Partial<Record<AcquisitionKind, string>> = {
 
 function leakEffect(acquisition: Acquisition): string {
   switch (acquisition.kind) {
+    case 'server': case 'interval': case 'db-connection': case 'browser': case 'temp-dir': case 'watcher': return HANDLE_EFFECT[acquisition.kind];
     case 'fake-timers': return 'run on fake timers';
     case 'spy': return acquisition.runner === 'sinon' ? 'still get it (and wrapping the method again throws "already wrapped")' : 'still get its mocked implementation';
     case 'stub-env': return 'see the stubbed variables';
@@ -176,6 +222,33 @@ function restoreFix(context: RuleContext, resources: ResourceModel, acquisition:
   return [{ title: `Add \`${hookName}(() => { ${call}; })\``, edits, safe: true }];
 }
 
+/** Servers, intervals, connections, browsers, temp dirs and watchers: open until closed, whatever runs after them. */
+function reportHandle(context: RuleContext, acquisition: Acquisition, where: string, advice: string, skippable: Release | undefined): void {
+  const kind = acquisition.kind as HandleKind;
+  const teardown = acquisition.block.hook === 'beforeAll' ? 'afterAll' : 'afterEach';
+  if (skippable) {
+    if (!mayThrowBetween(acquisition.block, acquisition.node.getEnd(), skippable.node.getStart())) return;
+    // Only a failing test skips it: the leak follows a failure, so it is the minor case.
+    context.report({
+      node: skippable.node,
+      message: `This close at the end of ${where} is skipped when an assertion or awaited call before it fails: then ${handleEffect(kind, context.runnerConfig())}. Close it in ${teardown}, onTestFinished or a finally block.`,
+      severity: 'info',
+    });
+    return;
+  }
+  const dropped = acquisition.symbol === undefined ? ' (its handle is not kept, so nothing can close it)' : '';
+  // With forceExit (jest --forceExit, mocha --exit, node --test-force-exit) the hang at the end is gone; what stays is
+  // a handle held while later tests run: minor, except an interval, which keeps firing into them.
+  const forced = context.runnerConfig().forceExit;
+  const minor = kind === 'temp-dir' || (kind !== 'interval' && forced.kind === 'known' && forced.value === true);
+  context.report({
+    node: acquisition.node,
+    message: `\`${acquisition.label}\` in ${where} is never closed${dropped} (no ${advice} in ${teardown}, onTestFinished, t.after, a finally block or \`using\`): ${handleEffect(kind, context.runnerConfig())}.`,
+    // A temp dir left behind costs disk space, not correctness.
+    ...(minor ? { severity: 'info' as const } : {}),
+  });
+}
+
 function check(context: RuleContext): void {
   const { model, report } = context;
   if (model.blocks.length === 0) return;
@@ -198,10 +271,19 @@ function check(context: RuleContext): void {
     const later = laterTests(model, acquisition).filter((t) => !protectedBy(model, resources, t, acquisition, releases)
       // A later test that sets the same thing up itself (`vi.stubGlobal('caches', undefined)`, `vi.useFakeTimers()`) does not depend on the leak.
       && !resources.acquisitions.some((a) => a.kind === acquisition.kind && a.label === acquisition.label && a.key === acquisition.key && owningTest(a.block) === t)
-      && (acquisition.kind !== 'fake-timers' || !t.callback || !model.fakeTimersActiveAt(t.callback.body)));
+      && (acquisition.kind !== 'fake-timers' || !t.callback || !model.fakeTimersActiveAt(t.callback.body))
+      && (acquisition.kind !== 'stub-global' || mentionsGlobal(context, t, acquisition.key)));
     const where = describeBlock(block);
     const advice = RESTORE_ADVICE[acquisition.kind](acquisition);
     const skippable = own.find((r) => r.block === block);
+    if (HANDLE_KINDS.has(acquisition.kind)) {
+      // Closed in a helper function (called from who knows where), or somewhere else in its own test: not ours to judge.
+      if (releases.some((r) => r.block === undefined || r.block.hook === 'afterAll' || r.block.hook === 'afterEach') || (!skippable && own.length > 0)) continue;
+      // Closed in a callback the test registers before opening it (`onResponseEnd() { server.close() }`): it runs later.
+      if (!skippable && releases.some((r) => r.block && owningTest(r.block) === owningTest(block) && r.node.getStart() < acquisition.node.getStart())) continue;
+      reportHandle(context, acquisition, where, advice, skippable);
+      continue;
+    }
     if (skippable) {
       // Restored at the end of the body: skipped when something before it throws.
       if (!mayThrowBetween(block, acquisition.node.getEnd(), skippable.node.getStart())) continue;
@@ -228,7 +310,7 @@ export const missingCleanup: Rule = {
     defaultSeverity: 'warning',
     requiresTypes: true,
     docs: {
-      summary: 'Reports fake timers, mocked spies, stubbed env/globals and process.env writes that a test or hook sets up and nothing undoes before later tests run.',
+      summary: 'Reports fake timers, mocked spies, stubbed env/globals and process.env writes that nothing undoes before later tests run, and servers, intervals, database connections, browsers, temp dirs and watchers that tests open and never close.',
       why: 'State a test changes and does not restore leaks into the tests that run after it: they pass or fail depending on which tests ran before them, their order and their worker.',
       badExample: "it('retries', () => {\n  vi.useFakeTimers();\n  vi.spyOn(api, 'load').mockRejectedValue(new Error('down'));\n  // ...\n});",
       goodExample: "afterEach(() => {\n  vi.useRealTimers();\n  vi.restoreAllMocks();\n});\nit('retries', () => {\n  vi.useFakeTimers();\n  vi.spyOn(api, 'load').mockRejectedValue(new Error('down'));\n  // ...\n});",

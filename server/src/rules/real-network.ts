@@ -1,4 +1,5 @@
 import { resourceModel } from '../engine/resources.js';
+import { setupInterception } from '../engine/runnerConfig.js';
 import type { Rule, RuleContext } from '../engine/types.js';
 
 function check(context: RuleContext): void {
@@ -10,9 +11,8 @@ function check(context: RuleContext): void {
   if (resources.interception !== undefined) return;
   if (resources.requests.length === 0) return;
   // Setup files (vitest setupFiles, jest setupFiles/setupFilesAfterEnv, mocha --require) often start msw or nock
-  // for every file; what they set up at their top level is not modelled, so any setup file makes this unknown.
-  const setup = context.runnerConfig().setupFiles;
-  if (setup.kind === 'unknown' || (setup.value ?? []).length > 0) return;
+  // for every file: interception there (or a setup file we cannot fully read) covers or may cover these requests.
+  if (setupInterception(context.runnerConfig()).state !== 'no') return;
   for (const request of resources.requests) {
     const block = model.enclosingBlock(request.call);
     // Only requests a test, hook or step makes itself; helpers are judged where tests call them.

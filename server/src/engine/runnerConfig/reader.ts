@@ -34,7 +34,7 @@ import {
   type ProjectSpec,
   type SetupSpec,
 } from './runners.js';
-import { parseSetupModule, type ParsedSetup } from './setup.js';
+import { INTERCEPTION_SPECIFIERS, parseSetupModule, type ParsedSetup } from './setup.js';
 
 /** File access for config reading: editor buffers win over disk in the LSP. */
 export interface ConfigHost {
@@ -610,13 +610,13 @@ export class ConfigReader {
 
   private setupFile(spec: SetupSpec, inputs: Set<string>): SetupFile {
     const resolved = this.resolveSetup(spec.specifier, spec.baseDir, inputs);
-    if (!resolved) return { specifier: spec.specifier, source: spec.source, status: 'unresolved', hooks: [], topLevel: [] };
+    if (!resolved) return { specifier: spec.specifier, source: spec.source, status: 'unresolved', hooks: [], topLevel: [], interception: INTERCEPTION_SPECIFIERS.test(spec.specifier) ? { kind: 'yes', reason: `is ${spec.specifier}` } : { kind: 'unknown', reason: 'unresolved' } };
     let parsed = this.setups.get(resolved);
     if (!parsed) {
       try {
         parsed = parseSetupModule(resolved, this.host);
       } catch (error) {
-        parsed = { hooks: [], topLevel: [], inputs: [resolved], unreadable: (error as Error).message };
+        parsed = { hooks: [], topLevel: [], inputs: [resolved], unreadable: (error as Error).message, interception: { kind: 'unknown', reason: 'unreadable' } };
       }
       this.setups.set(resolved, parsed);
     }
@@ -628,7 +628,10 @@ export class ConfigReader {
       status: parsed.unreadable ? 'unreadable' : 'read',
       hooks: parsed.hooks,
       topLevel: parsed.topLevel,
+      // A setup entry that is itself an interception package (`jest-fetch-mock/setupJest`).
+      interception: INTERCEPTION_SPECIFIERS.test(spec.specifier) || /^(?:jest|vitest)-fetch-mock\//.test(spec.specifier) ? { kind: 'yes', reason: `is ${spec.specifier}` } : parsed.interception,
       ...(parsed.partial ? { partial: parsed.partial } : {}),
+      ...(parsed.isolatedStore ? { isolatedStore: parsed.isolatedStore } : {}),
     };
   }
 

@@ -17,6 +17,10 @@ const HOOKS: Record<string, HookKind> = {
 };
 
 const MAX_FOLLOW_DEPTH = 3;
+
+/** Modules whose import means requests may be intercepted (msw, nock, fetch mocks, Polly). */
+export const INTERCEPTION_SPECIFIERS = /^(?:msw(?:\/.*)?|nock|axios-mock-adapter|fetch-mock|jest-fetch-mock|vitest-fetch-mock|moxios|@mswjs\/interceptors.*|@pollyjs\/.*|undici-mock)$/;
+
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
 /** The effect of a call, by its callee text (runner namespaces and well-known library calls). */
@@ -55,6 +59,104 @@ export interface ParsedSetup {
   inputs: string[];
   /** The module could not be parsed (it was found). */
   unreadable?: string;
+  /** Whether the module (or a local module it imports) sets up request interception for every governed file. */
+  interception: InterceptionState;
+  /** Evidence (the matched text) that data stores are per worker, in memory or mocked for every governed file. */
+  isolatedStore?: string;
+}
+
+/**
+ * Request interception a setup module installs: `yes` with what it does (imports msw/nock/fetch mocks, calls
+ * `setGlobalDispatcher`/`disableNetConnect`, replaces `fetch`), `no` when it and every local module it imports
+ * were read and do none of it, `unknown` when a local import could not be followed.
+ */
+export type InterceptionState = { kind: 'yes'; reason: string } | { kind: 'no' } | { kind: 'unknown'; reason: string };
+
+/** Interception evidence in one module's syntax; relative specifiers it imports are collected into `locals`. */
+function interceptionInModule(sf: ts.SourceFile, locals: string[]): InterceptionState | undefined {
+  let found: InterceptionState | undefined;
+  const visit = (node: ts.Node): void => {
+    let specifier: string | undefined;
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      // Type-only imports install nothing.
+      if (!(ts.isImportDeclaration(node) && node.importClause?.isTypeOnly) && !(ts.isExportDeclaration(node) && node.isTypeOnly)) specifier = node.moduleSpecifier.text;
+    } else if (ts.isCallExpression(node)) {
+      const callee = calleeText(node, sf);
+      const first = node.arguments[0];
+      if ((callee === 'require' || node.expression.kind === ts.SyntaxKind.ImportKeyword) && first && ts.isStringLiteral(first)) specifier = first.text;
+      else if (/(?:^|\.)(?:setGlobalDispatcher|disableNetConnect|enableFetchMocks|enableMocks)$/.test(callee)) found ??= { kind: 'yes', reason: `calls ${callee}` };
+      else if (/^(?:vi|jest)\.stubGlobal$/.test(callee) && first && ts.isStringLiteral(first) && first.text === 'fetch') found ??= { kind: 'yes', reason: 'stubs the global fetch' };
+      else if (/^(?:vi|jest)\.(?:mock|doMock)$/.test(callee) && first && ts.isStringLiteral(first) && /^(?:axios|got|node-fetch|undici|cross-fetch|isomorphic-fetch|ky)$/.test(first.text)) found ??= { kind: 'yes', reason: `mocks ${first.text}` };
+    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && /^(?:globalThis|global|window|self)\.fetch$/.test(node.left.getText(sf))) {
+      found ??= { kind: 'yes', reason: `replaces ${node.left.getText(sf)}` };
+    }
+    if (specifier !== undefined) {
+      if (INTERCEPTION_SPECIFIERS.test(specifier)) found ??= { kind: 'yes', reason: `imports ${specifier}` };
+      else if (specifier.startsWith('.')) locals.push(specifier);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+interface SetupScan {
+  interception: InterceptionState;
+  isolatedStore?: string;
+}
+
+/**
+ * What a setup module and the local modules it imports (a few levels) install for every governed file: request
+ * interception, and evidence that data stores are per worker or in memory. A local import that cannot be
+ * followed makes interception unknown.
+ */
+function scanSetup(file: string, sf: ts.SourceFile, host: ConfigHost, inputs: string[]): SetupScan {
+  const seen = new Set([file]);
+  let interception: InterceptionState | undefined;
+  let unknown: InterceptionState | undefined;
+  let isolatedStore: string | undefined;
+  const queue: Array<{ file: string; sf: ts.SourceFile; depth: number; via?: string }> = [{ file, sf, depth: 0 }];
+  while (queue.length) {
+    const current = queue.shift()!;
+    const locals: string[] = [];
+    const found = interceptionInModule(current.sf, locals);
+    if (found && !interception) interception = found.kind === 'yes' && current.via ? { kind: 'yes', reason: `${found.reason} (through ${current.via})` } : found;
+    const evidence = SHARED_STORE_EVIDENCE.map((re) => re.exec(current.sf.text)?.[0]).find((m) => m !== undefined);
+    if (evidence && !isolatedStore) isolatedStore = current.via ? `${evidence} (in ${current.via})` : evidence;
+    for (const specifier of locals) {
+      const target = resolveLocal(specifier, current.file, host);
+      if (!target) {
+        unknown ??= { kind: 'unknown', reason: `cannot resolve ${specifier}` };
+        continue;
+      }
+      if (seen.has(target)) continue;
+      seen.add(target);
+      if (current.depth + 1 > MAX_FOLLOW_DEPTH) {
+        unknown ??= { kind: 'unknown', reason: `${specifier} is imported too deep to follow` };
+        continue;
+      }
+      const text = host.readFile(target);
+      if (text === undefined) {
+        unknown ??= { kind: 'unknown', reason: `cannot read ${specifier}` };
+        continue;
+      }
+      inputs.push(target);
+      queue.push({ file: target, sf: ts.createSourceFile(target, text, ts.ScriptTarget.Latest, true, scriptKind(target)), depth: current.depth + 1, via: current.via ?? specifier });
+    }
+  }
+  return { interception: interception ?? unknown ?? { kind: 'no' }, ...(isolatedStore ? { isolatedStore } : {}) };
+}
+
+/** The file names the runner's worker index: names built from it are already partitioned per worker. */
+export const WORKER_INDEX = /\b(?:VITEST_POOL_ID|VITEST_WORKER_ID|JEST_WORKER_ID|TEST_WORKER_INDEX|TEST_PARALLEL_INDEX|parallelIndex|workerIndex|MOCHA_WORKER_ID)\b/;
+/** An in-memory, per-file or per-test store: sqlite `:memory:`, mongodb-memory-server, pg-mem, PGlite, testcontainers, redis mocks, a database created under a computed name. */
+export const ISOLATED_STORE = /:memory:|\bMongoMemory(?:Server|ReplSet)\b|\bpg-mem\b|\bnewDb\s*\(|\bPGlite\b|testcontainers|ioredis-mock|redis-mock|\bmongo-unit\b|CREATE\s+(?:DATABASE|SCHEMA)\s+[`"]?\$\{/i;
+/** The data client is mocked (a deep mock of the client, or the db module mocked): nothing reaches a store. */
+export const MOCKED_STORE = /\bmockDeep\b|\b(?:jest|vitest)-mock-extended\b|prismock|prisma-mock|\b(?:vi|jest)\.mock\(\s*['"`][^'"`]*(?:prisma|\bdb\b|database|typeorm|sequelize|knex|kysely|drizzle|mongoose|mongodb|\bpg\b|mysql|redis|bullmq)[^'"`]*['"`]/i;
+const SHARED_STORE_EVIDENCE = [WORKER_INDEX, ISOLATED_STORE, MOCKED_STORE];
+
+function scriptKind(file: string): ts.ScriptKind {
+  return /\.[cm]?tsx?$/.test(file) ? (file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : file.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
 }
 
 function calleeText(call: ts.CallExpression, sf: ts.SourceFile): string {
@@ -89,10 +191,15 @@ function hookCallback(call: ts.CallExpression): ts.Node | undefined {
 export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen = new Set<string>()): ParsedSetup {
   seen.add(file);
   const text = host.readFile(file);
-  if (text === undefined) return { hooks: [], topLevel: [], inputs: [file], unreadable: 'cannot be read' };
-  const kind = /\.[cm]?tsx?$/.test(file) ? (file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : file.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
-  const result: ParsedSetup = { hooks: [], topLevel: [], inputs: [file] };
+  if (text === undefined) return { hooks: [], topLevel: [], inputs: [file], unreadable: 'cannot be read', interception: { kind: 'unknown', reason: 'cannot be read' } };
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+  const result: ParsedSetup = { hooks: [], topLevel: [], inputs: [file], interception: { kind: 'no' } };
+  // Followed only from the setup module itself (nested side-effect imports are followed again inside).
+  if (depth === 0) {
+    const scan = scanSetup(file, sf, host, result.inputs);
+    result.interception = scan.interception;
+    if (scan.isolatedStore) result.isolatedStore = scan.isolatedStore;
+  }
   const cleanupNames = new Set<string>();
   const topLevel = new Set<SetupEffect>();
   const localImports = new Set<string>();
