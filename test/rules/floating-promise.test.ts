@@ -156,8 +156,32 @@ ruleTable('floating-promise', {
       name: 'writing to a stream that a reader made from the same handle later drains',
       code: `import { expect, it } from 'vitest';\ndeclare class Api { responseReadable: ReadableStream<Uint8Array>; write(s: string): Promise<void> }\ndeclare const api: Api;\nit('a', async () => {\n  const reader = api.responseReadable.getReader();\n  api.write('foo');\n  expect((await reader.read()).value).toBeDefined();\n});`,
     },
+    {
+      // undici: \`dispatcher.close({})\` throws InvalidArgumentError synchronously; the catch asserts on it.
+      name: 'a call expected to throw synchronously: last in a try whose catch asserts on the error',
+      code: `import test from 'node:test';\nimport assert from 'node:assert';\ndeclare class Agent { close(): Promise<void>; close(cb: () => void): void }\ndeclare function tspl(t: unknown): { ok(v: unknown): void };\ntest('a', (t) => {\n  const p = tspl(t);\n  const d = new Agent();\n  try {\n    // @ts-expect-error invalid argument on purpose\n    d.close({});\n  } catch (err) {\n    p.ok(err instanceof TypeError);\n  }\n  try {\n    // @ts-expect-error\n    d.close(1);\n    assert.fail('should have thrown');\n  } catch (e) {\n    assert.strictEqual((e as Error).name, 'TypeError');\n  }\n});`,
+    },
+    {
+      name: 'a call inside a function handed to a throws-assertion',
+      code: `import { expect, it } from 'vitest';\nimport assert from 'node:assert';\n${SAVE}it('a', () => {\n  assert.throws(() => { save(1); }, TypeError);\n  assert.throws(() => save(2));\n  expect(() => { save(3); }).toThrow(TypeError);\n  expect(() => save(4)).toThrowError();\n});`,
+    },
+    {
+      name: 'an async function awaited inside a try that expects it to fail',
+      code: `import { expect, it } from 'vitest';\nasync function connect(url: string): Promise<void> { if (!url) throw new Error('no url'); }\nit('a', async () => {\n  try {\n    await connect('');\n  } catch (err) {\n    expect(err).toBeInstanceOf(Error);\n  }\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'an async function in a try whose catch expects a synchronous throw',
+      code: `import { expect, it } from 'vitest';\nasync function connect(url: string): Promise<void> { if (!url) throw new Error('no url'); }\nit('a', async () => {\n  try {\n    connect('');\n  } catch (err) {\n    expect(err).toBeInstanceOf(Error);\n  }\n});`,
+      errors: [{ line: 5, message: '`connect()` calls an async function, which never throws synchronously: its error becomes a rejection that this `catch` never sees' }],
+      output: `import { expect, it } from 'vitest';\nasync function connect(url: string): Promise<void> { if (!url) throw new Error('no url'); }\nit('a', async () => {\n  try {\n    await connect('');\n  } catch (err) {\n    expect(err).toBeInstanceOf(Error);\n  }\n});`,
+    },
+    {
+      name: 'a try that does not check the error, and a call checked not to throw, still float',
+      code: `import { expect, it } from 'vitest';\n${SAVE}it('a', async () => {\n  try {\n    save(1);\n  } catch (err) {\n    console.log(err);\n  }\n  expect(() => { save(2); }).not.toThrow();\n  try {\n    save(3);\n    await save(4);\n  } catch (err) {\n    expect(err).toBeUndefined();\n  }\n});`,
+      errors: [{ line: 7, message: 'Promise from `save()` is not awaited' }, { line: 11, message: 'Promise from `save()` is not awaited' }, { line: 13, message: 'Promise from `save()` is not awaited' }],
+    },
     {
       name: 'promise chain in a done test that drops its rejection',
       code: `import { it } from '@jest/globals';\n${SAVE}it('a', (done) => {\n  save().then(() => done());\n});`,

@@ -5,6 +5,7 @@ import {
   referencesOf, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
+import { calledAsyncFunction, expectedSynchronousThrow } from '../engine/expectedThrow.js';
 import { runsInTestCode, unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
 import {
@@ -542,6 +543,19 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
     // `sleep(500);` in a test never rejects: fixed-sleep reports it when it was meant to wait (awaiting it
     // would only make it a fixed sleep); a 0 ms one or one under fake timers is dead code, no timing risk.
     if (thenable && unawaitedSleep(value, model)) return;
+    // `try { agent.close({}); } catch (err) { assert.ok(...) }`, `assert.throws(() => x())`: the test expects a
+    // synchronous throw, the promise of the success path is not what it is about.
+    const throwExpected = expectedSynchronousThrow(expression);
+    if (throwExpected) {
+      if (throwExpected === 'try' && calledAsyncFunction(expression, checker)) {
+        report({
+          node: expression,
+          message: `\`${describeExpression(expression, sourceFile)}\` calls an async function, which never throws synchronously: its error becomes a rejection that this \`catch\` never sees, so the assertions there never run and the rejection is lost. Await it inside the \`try\`.`,
+          fixes: addAwait(value, sourceFile, false),
+        });
+      }
+      return;
+    }
     if (thenable && (
       isCallbackStyleCall(expression, checker) || isNotAwaitedByDesign(expression, checker) || isChainingThenable(expression, checker)
       || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
