@@ -1,4 +1,7 @@
-import { ruleTable } from '../helpers/ruleTester.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findRule } from '../../server/src/rules/index.js';
+import { Workspace } from '../../server/src/workspace/workspace.js';
+import { ruleTable, runRule, TYPED_FIXTURE } from '../helpers/ruleTester.js';
 
 const SLEEP = `const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));\n`;
 const READY = `declare function ready(): Promise<boolean>;\ndeclare function click(): Promise<void>;\n`;
@@ -210,7 +213,18 @@ ruleTable('fixed-sleep', {
     {
       name: 'a sleep inside a helper awaited from a test: reported at the call site, naming the helper',
       code: `import { test } from '@playwright/test';\nimport type { Page } from '@playwright/test';\nasync function settle(page: Page) {\n  await page.mouse.move(0, 0);\n  await page.waitForTimeout(500);\n}\ntest('a', async ({ page }) => {\n  await settle(page);\n});`,
-      errors: [{ line: 8, message: 'Fixed sleep of 500 ms inside `settle()` (`page.waitForTimeout(500)`) used to wait' }],
+      errors: [{ line: 5, message: 'Fixed sleep of 500 ms inside `settle()` (`page.waitForTimeout(500)`), awaited by the tests at line 8: too short' }],
+    },
+    {
+      // documenso: \`apiSignin()\` (in a fixtures file) awaits page.waitForTimeout(500) and is awaited hundreds of times.
+      name: 'an imported helper that sleeps, awaited from several tests: one finding at the first call site',
+      code: `import { it } from 'vitest';\nimport { signIn } from './helpers/timing.js';\nit('a', async () => {\n  await signIn('a');\n  await signIn('b');\n});\nit('b', async () => {\n  await signIn('c');\n});`,
+      errors: [{ line: 4, message: 'Fixed sleep of 500 ms inside `signIn()` (`sleep(500)`) used to wait (also awaited at lines 5 and 8): too short' }],
+    },
+    {
+      name: 'a helper in the same file awaited from several tests: one finding at its sleep; differing durations are not named',
+      code: `import { it } from 'vitest';\n${SLEEP}async function settle(ms: number) {\n  await Promise.resolve();\n  await sleep(ms);\n}\nit('a', async () => {\n  await settle(500);\n});\nit('b', async () => {\n  await settle(800);\n});`,
+      errors: [{ line: 5, message: 'Fixed sleep inside `settle()` (`sleep(ms)`), awaited by the tests at lines 8 and 11: too short' }],
     },
     {
       name: 'a sleep inside an async callback handed to an awaited helper',
@@ -223,4 +237,19 @@ ruleTable('fixed-sleep', {
       errors: [{ line: 6, message: MESSAGE }],
     },
   ],
+});
+
+describe('fixed-sleep: one claim per helper and file', () => {
+  const workspace = new Workspace({ root: TYPED_FIXTURE, rules: [findRule('fixed-sleep')!] });
+  afterAll(() => workspace.dispose());
+
+  it('lists the other call sites as related locations', () => {
+    const code = `import { it } from 'vitest';\nimport { signIn } from './helpers/timing.js';\nit('a', async () => {\n  await signIn('a');\n  await signIn('b');\n});\nit('b', async () => {\n  await signIn('c');\n});`;
+    const { findings } = runRule(workspace, 'fixed-sleep', { code });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.related?.map((r) => [r.range.start.line + 1, r.message])).toEqual([
+      [5, 'also awaits `signIn()`, which sleeps'],
+      [8, 'also awaits `signIn()`, which sleeps'],
+    ]);
+  });
 });

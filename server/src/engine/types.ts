@@ -62,6 +62,16 @@ export interface Finding {
   test?: string;
   /** The comment the code gives for it (a retry's or skip's justification), when there is one. */
   justification?: string;
+  /** Other places in the same file the claim is about (the other call sites of one helper): LSP relatedInformation. */
+  related?: RelatedLocation[];
+}
+
+/** A place in the finding's file that belongs to the same claim. */
+export interface RelatedLocation {
+  range: Range;
+  start: number;
+  end: number;
+  message: string;
 }
 
 export interface RuleDocs {
@@ -97,6 +107,8 @@ export interface Report {
   severity?: Severity;
   /** The comment the code gives for what is reported (shown in the audit report's marker table). */
   justification?: string;
+  /** Other places in the same file that belong to this one claim (reported once, not at each of them). */
+  related?: Array<{ node: ts.Node; message: string }>;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
