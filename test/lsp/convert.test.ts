@@ -21,3 +21,13 @@ describe('findingToDiagnostic', () => {
     expect(findingToDiagnostic(finding)).not.toHaveProperty('relatedInformation');
   });
 });
+
+describe('json report', () => {
+  it('carries related locations 1-based, like the finding range', async () => {
+    const { toReportFile } = await import('../../server/src/cli/report.js');
+    const { toJsonReport } = await import('../../server/src/cli/reporters/json.js');
+    const file = toReportFile('/w', { file: '/w/a.test.ts', notes: [], findings: [{ ...finding, related: [{ range: range(7), start: 90, end: 98, message: 'also' }] }] }, undefined, () => true);
+    const json = toJsonReport({ tool: { name: 'flakelens', version: '0', informationUri: '' }, root: '/w', files: [file], notes: [], summary: { filesScanned: 1, tests: 0, filesWithFindings: 1, problems: 1, errors: 0, warnings: 1, infos: 0, hints: 0 }, rules: [] });
+    expect(json.files[0]!.findings[0]!.related).toEqual([{ range: { start: { line: 8, column: 3 }, end: { line: 8, column: 11 } }, message: 'also' }]);
+  });
+});
