@@ -169,8 +169,32 @@ ruleTable('floating-promise', {
       name: 'an async function awaited inside a try that expects it to fail',
       code: `import { expect, it } from 'vitest';\nasync function connect(url: string): Promise<void> { if (!url) throw new Error('no url'); }\nit('a', async () => {\n  try {\n    await connect('');\n  } catch (err) {\n    expect(err).toBeInstanceOf(Error);\n  }\n});`,
     },
+    {
+      // apollo-client: render streams; the next awaited take is the synchronisation, and shows the floated call's error.
+      name: 'fire-and-forget through a stream the test then takes from (destructured siblings, timers, made from the stream)',
+      code: `import { expect, it } from '@jest/globals';\ndeclare function renderToStream(): Promise<{ takeSnapshot(): Promise<number>; getCurrentSnapshot(): { refetch(): Promise<void> } }>;\ndeclare const renderStream: { takeRender(): Promise<number>; getCurrentRender(): { snapshot: { fetchMore(): Promise<void> } }; getCurrentSnapshot(): [() => Promise<void>] };\nit('a', async () => {\n  const { takeSnapshot, getCurrentSnapshot } = await renderToStream();\n  getCurrentSnapshot().refetch();\n  await expect(takeSnapshot()).resolves.toBe(1);\n  setTimeout(() => getCurrentSnapshot().refetch());\n  await expect(takeSnapshot()).resolves.toBe(2);\n  renderStream.getCurrentRender().snapshot.fetchMore();\n  await renderStream.takeRender();\n  {\n    const [execute] = renderStream.getCurrentSnapshot();\n    execute();\n  }\n  await renderStream.takeRender();\n});`,
+    },
+    {
+      // apollo-client: InMemoryCache.reset() does its work and returns Promise.resolve() for the async cache interface.
+      name: 'a function of the project that works synchronously and returns an already-resolved promise',
+      code: `import { expect, it } from '@jest/globals';\nclass MemoryStore {\n  items: number[] = [1];\n  reset(): Promise<void> {\n    this.items = [];\n    return Promise.resolve();\n  }\n  count = (): Promise<number> => Promise.resolve(this.items.length);\n}\nit('a', () => {\n  const store = new MemoryStore();\n  store.reset();\n  store.count();\n  expect(store.items).toEqual([]);\n});`,
+    },
+    {
+      name: 'a comment that says the call is left unawaited on purpose',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  // Intentionally don't await this to ensure we don't get unhandled rejections\n  save(1);\n  save(2); // fire and forget\n  /* not awaited on purpose */ save(3);\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'a later take from another handle, a take before the call, a stream made by a factory named like the callee',
+      code: `import { expect, it } from '@jest/globals';\ndeclare function renderToStream(): Promise<{ takeSnapshot(): Promise<number>; getCurrentSnapshot(): { refetch(): Promise<void> } }>;\ndeclare const renderStream: { takeRender(): Promise<number>; getCurrentRender(): { snapshot: { fetchMore(): Promise<void> } }; getCurrentSnapshot(): [() => Promise<void>] };\ndeclare const other: { takeRender(): Promise<number> };\nit('a', async () => {\n  await renderStream.takeRender();\n  renderStream.getCurrentRender().snapshot.fetchMore();\n  await other.takeRender();\n});`,
+      errors: [{ line: 7, message: 'Promise from `renderStream.getCurrentRender().snapshot.fetchMore()` is not awaited' }],
+    },
+    {
+      name: 'project functions whose promise does real work or can reject, and a comment that says nothing about awaiting',
+      code: `import { it } from '@jest/globals';\nclass Store {\n  load(): Promise<void> {\n    return fetch('/x').then(() => undefined);\n  }\n  async reset(): Promise<void> {}\n  maybe(flag: boolean): Promise<void> {\n    if (flag) return Promise.reject(new Error('x'));\n    return Promise.resolve();\n  }\n}\nit('a', () => {\n  const store = new Store();\n  // load the data\n  store.load();\n  store.reset();\n  store.maybe(true);\n});`,
+      errors: [{ line: 15, message: '`store.load()`' }, { line: 16, message: '`store.reset()`' }, { line: 17, message: '`store.maybe()`' }],
+    },
     {
       name: 'an async function in a try whose catch expects a synchronous throw',
       code: `import { expect, it } from 'vitest';\nasync function connect(url: string): Promise<void> { if (!url) throw new Error('no url'); }\nit('a', async () => {\n  try {\n    connect('');\n  } catch (err) {\n    expect(err).toBeInstanceOf(Error);\n  }\n});`,

@@ -6,6 +6,9 @@ import {
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
 import { calledAsyncFunction, expectedSynchronousThrow } from '../engine/expectedThrow.js';
+import { returnsSettledPromise } from '../engine/settledPromise.js';
+import { statedDeliberate } from '../engine/statedIntent.js';
+import { consumedLaterFromSameHandle } from '../engine/streamWaits.js';
 import { runsInTestCode, unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
 import {
@@ -560,6 +563,8 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       isCallbackStyleCall(expression, checker) || isNotAwaitedByDesign(expression, checker) || isChainingThenable(expression, checker)
       || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
       || isKnownSafeCall(expression, checker, settings?.knownSafeCalls)
+      || statedDeliberate(value.statement, sourceFile) || consumedLaterFromSameHandle(value, model, checker)
+      || returnsSettledPromise(expression, checker)
     )) return;
 
     const label = describeExpression(expression, sourceFile);
