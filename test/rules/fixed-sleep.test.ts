@@ -115,8 +115,22 @@ ruleTable('fixed-sleep', {
       name: 'a fake that simulates latency in a method, or a helper returning data after a sleep',
       code: `import { it } from 'vitest';\n${SLEEP}const store = {\n  async save(x: number) { await sleep(5); void x; },\n};\nasync function load() { await sleep(5); return [1]; }\nit('a', async () => {\n  await store.save(1);\n  await load();\n});`,
     },
+    {
+      // apollo-client: sleeps that give a callback, a poll or hydration the chance to throw, as their comments say.
+      name: 'a sleep whose comment says it shows that nothing happens, or that ends a test that fails only by an error surfacing',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}declare const stream: { unsubscribe(): void };\ndeclare function render(): { unmount(): void; value: number };\nit('a', async () => {\n  stream.unsubscribe();\n  // Ensure polling has stopped by ensuring the error is not thrown from the mocks\n  await sleep(30);\n});\nit('b', async () => {\n  stream.unsubscribe();\n  await sleep(15);\n\n  // No assertions needed. This test fails if the promise throws an unhandled rejection\n});\nit('c', async () => {\n  const root = render();\n  // wait a bit - hydration errors would be thrown here\n  await sleep(500);\n  root.unmount();\n});\nit('d', async () => {\n  const root = render();\n  // Wait for a while to ensure no updates happen asynchronously\n  await sleep(100);\n  expect(root.value).toBe(1);\n});`,
+    },
+    {
+      name: 'a negated emission or render matcher after the sleep checks an absence',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}declare const stream: { unsubscribe(): void };\nit('a', async () => {\n  await sleep(10);\n  stream.unsubscribe();\n  // @ts-expect-error custom matcher\n  await expect(stream).not.toEmitAnything({ timeout: 150 });\n  // @ts-expect-error custom matcher\n  await expect(stream).not.toRerender();\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'an error-surfacing comment does not cover checks after the sleep, a hook, or a sleep at the end of a test without one',
+      code: `import { afterEach, expect, it } from 'vitest';\n${SLEEP}declare function render(): { unmount(): void; value: number };\nit('a', async () => {\n  const root = render();\n  // errors would be thrown here\n  await sleep(500);\n  expect(root.value).toBe(2);\n});\nafterEach(async () => {\n  // hydration errors would be thrown here\n  await sleep(500);\n});\nit('b', async () => {\n  render();\n  await sleep(500);\n});`,
+      errors: [{ line: 7, message: MESSAGE }, { line: 12, message: MESSAGE }, { line: 16, message: MESSAGE }],
+    },
     {
       name: 'a sleep that is not awaited waits for nothing',
       code: `import { it } from 'vitest';\nimport { setTimeout as wait } from 'node:timers/promises';\n${SLEEP}it('a', async () => {\n  sleep(500);\n  wait(500);\n  new Promise((resolve) => setTimeout(resolve, 500));\n});`,

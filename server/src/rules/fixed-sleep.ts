@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { sleepShownToProveAbsence } from '../engine/absenceWaits.js';
 import { discardedValues, syntaxIndex } from '../engine/discardedValues.js';
 import { floatingSleep, isPolling, runsInTestCode, sleepFinder, type Duration } from '../engine/sleeps.js';
 import { skipOuterExpressions } from '../engine/typeUtils.js';
@@ -44,8 +45,8 @@ function durationLabel(duration: Duration): string {
   return `${label} inside \`${duration.helper}()\`${duration.inner ? ` (\`${duration.inner}\`)` : ''}`;
 }
 
-/** Matchers about calls: negated (`.not.toHaveBeenCalled()`), they check that something did not happen. */
-const CALL_MATCHER = /^(toHaveBeenCalled|toBeCalled|toHaveBeenNthCalledWith|toHaveBeenLastCalledWith|lastCalledWith|nthCalledWith|toHaveReturned|called|calledWith|calledOnce|calledTwice|calledThrice|callCount)/;
+/** Matchers about calls, emissions and renders: negated (`.not.toHaveBeenCalled()`, `.not.toEmitAnything()`), they check that something did not happen. */
+const CALL_MATCHER = /^(toEmit|toRerender|toHaveBeenCalled|toBeCalled|toHaveBeenNthCalledWith|toHaveBeenLastCalledWith|lastCalledWith|nthCalledWith|toHaveReturned|called|calledWith|calledOnce|calledTwice|calledThrice|callCount)/;
 /** Spy properties and sinon assertions that state an absence (`spy.notCalled`, `sinon.assert.notCalled(spy)`). */
 const NOT_CALLED = /\b(notCalled|neverCalledWith|calledTimes\(\s*\w+\s*,\s*0\s*\))|\.called\)\.(toBe|to\.be|to\.equal|toEqual)\(?\s*false|\.called\)\.to\.be\.false|assert\(\s*!\s*\w+(\.\w+)*\.called\s*\)/;
 /** A count that is zero: `toHaveBeenCalledTimes(0)`, `expect(spy.callCount).toBe(0)`, `toHaveLength(0)`. */
@@ -172,6 +173,7 @@ function check(context: RuleContext): void {
     // 0 ms (or no delay) yields to the event loop once: a legitimate idiom, not a wait for a condition.
     if (!duration || duration.ms === 0) continue;
     if (model.fakeTimersActiveAt(site) || isPolling(site) || sleepProvesAbsence(site)) continue;
+    if (sleepShownToProveAbsence(site, model, context.sourceFile)) continue;
     if (duration.helper && duration.helperSite) {
       const group = helperSleeps.get(duration.helperSite);
       if (group) group.sites.push({ site, inner, duration });
