@@ -183,8 +183,35 @@ ruleTable('floating-promise', {
       name: 'a comment that says the call is left unawaited on purpose',
       code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  // Intentionally don't await this to ensure we don't get unhandled rejections\n  save(1);\n  save(2); // fire and forget\n  /* not awaited on purpose */ save(3);\n});`,
     },
+    {
+      // fastify's own tests: \`fastify.register()\` is declared in the repository's types/, not under node_modules.
+      name: 'an API not awaited by design, declared by the package under test in its own repository',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', async () => {\n  const app = build();\n  app.register(() => {});\n  await app.ready();\n});`,
+    },
+    {
+      // fastify: \`app.ready(() => result.push(id))\` fits neither overload (the listener returns a number).
+      name: 'a call of an overloaded function that fits no overload: the fallback return type says nothing',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', async () => {\n  const app = build();\n  const result: number[] = [];\n  // @ts-expect-error the listener returns a number\n  app.ready(() => result.push(1));\n  await app.ready();\n});`,
+    },
+    {
+      name: 'node:test done test with a promise chain ending in done (a rejection fails the test there)',
+      code: `import test from 'node:test';\n${SAVE}test('a', (t, done) => {\n  save().then(() => done());\n});`,
+    },
+    {
+      name: 'a call returning the object passed to it, and work scheduled after a sleep',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\nimport { setTimeout as sleep } from 'node:timers/promises';\ntest('a', async () => {\n  const app = build();\n  Object.defineProperty(app, 'version', { value: '99.0.0' });\n  sleep(500).then(() => app.ready());\n  await app.ready();\n});`,
+    },
+    {
+      name: 'a promise floated at module level of a node:test file (tests registered later still run)',
+      code: `import test from 'node:test';\n${SAVE}async function setup() {\n  await save();\n  test('a', () => {});\n}\nsetup();`,
+    },
   ],
   invalid: [
+    {
+      name: 'a method of the same name in another package, a fitting overload, a call made in the argument, module level under vitest',
+      code: `import { it } from 'vitest';\nimport { build } from './selfpkg/types.js';\n${SAVE}declare const other: { register(p: unknown): Promise<void> };\nit('a', async () => {\n  const app = build();\n  other.register(() => {});\n  app.ready();\n  Object.freeze(save());\n});\nsave();`,
+      errors: [{ line: 9, message: '`other.register()`' }, { line: 10, message: '`app.ready()`' }, { line: 11, message: '`Object.freeze()`' }, { line: 13, message: '`save()`' }],
+    },
     {
       name: 'a later take from another handle, a take before the call, a stream made by a factory named like the callee',
       code: `import { expect, it } from '@jest/globals';\ndeclare function renderToStream(): Promise<{ takeSnapshot(): Promise<number>; getCurrentSnapshot(): { refetch(): Promise<void> } }>;\ndeclare const renderStream: { takeRender(): Promise<number>; getCurrentRender(): { snapshot: { fetchMore(): Promise<void> } }; getCurrentSnapshot(): [() => Promise<void>] };\ndeclare const other: { takeRender(): Promise<number> };\nit('a', async () => {\n  await renderStream.takeRender();\n  renderStream.getCurrentRender().snapshot.fetchMore();\n  await other.takeRender();\n});`,

@@ -6,6 +6,8 @@ import {
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
 import { calledAsyncFunction, expectedSynchronousThrow } from '../engine/expectedThrow.js';
+import { callsBeyondSignature, floatsAtNodeTestModuleLevel, isTimerChain, returnsItsArgument } from '../engine/floatingExemptions.js';
+import { packageOfDeclaration } from '../engine/packageOf.js';
 import { returnsSettledPromise } from '../engine/settledPromise.js';
 import { statedDeliberate } from '../engine/statedIntent.js';
 import { consumedLaterFromSameHandle } from '../engine/streamWaits.js';
@@ -147,7 +149,9 @@ function callbackCompletion(expression: ts.Expression, model: TestModel, checker
   const block = model.enclosingBlock(expression);
   const done = block && doneParameter(block);
   if (!done || !mentionsParameter(expression, done, checker)) return undefined;
-  return method === 'then' && call.arguments.length === 1 ? { kind: 'drops-rejection-before-done', done: done.name.text } : { kind: 'callback' };
+  // node:test fails the test a rejection comes from (it tracks the async context): the test fails, it does not time out.
+  const dropsRejection = method === 'then' && call.arguments.length === 1 && block.framework !== 'node-test';
+  return dropsRejection ? { kind: 'drops-rejection-before-done', done: done.name.text } : { kind: 'callback' };
 }
 
 function addAwait(value: DiscardedValue, sourceFile: ts.SourceFile, asArray: boolean): Fix[] {
@@ -218,20 +222,6 @@ const NOT_AWAITED_BY_DESIGN: ReadonlyArray<{ packageName: string; member: string
   { packageName: 'fastify', member: 'register' },
 ];
 
-/** The npm package a declaration file belongs to (`@scope/name` or `name`), from its node_modules path. */
-function packageOfFile(fileName: string): string | undefined {
-  const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\/node_modules\/)/.exec(fileName.replace(/\\/g, '/'));
-  return match?.[1];
-}
-
-/** The module an ambient declaration belongs to (`declare module 'fastify' { ... }`). */
-function ambientModuleOf(node: ts.Node): string | undefined {
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
-    if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return current.name.text;
-  }
-  return undefined;
-}
-
 function isNotAwaitedByDesign(expression: ts.Expression, checker: ts.TypeChecker): boolean {
   if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
   const member = expression.expression.name.text;
@@ -240,7 +230,7 @@ function isNotAwaitedByDesign(expression: ts.Expression, checker: ts.TypeChecker
   const declaration = checker.getResolvedSignature(expression)?.declaration
     ?? checker.getSymbolAtLocation(expression.expression.name)?.declarations?.[0];
   if (!declaration) return false;
-  const owner = packageOfFile(declaration.getSourceFile().fileName) ?? ambientModuleOf(declaration);
+  const owner = packageOfDeclaration(declaration);
   return candidates.some((entry) => entry.packageName === owner);
 }
 
@@ -262,7 +252,7 @@ function isKnownSafeCall(expression: ts.Expression, checker: ts.TypeChecker, ent
     if (owner === null) {
       const symbol = resolveAlias(checker, checker.getSymbolAtLocation(nameNode));
       const declaration = checker.getResolvedSignature(expression)?.declaration ?? symbol?.declarations?.[0];
-      owner = declaration ? packageOfFile(declaration.getSourceFile().fileName) ?? ambientModuleOf(declaration) : undefined;
+      owner = declaration ? packageOfDeclaration(declaration) : undefined;
     }
     if (owner === entry.slice(0, hash)) return true;
   }
@@ -564,7 +554,8 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
       || isKnownSafeCall(expression, checker, settings?.knownSafeCalls)
       || statedDeliberate(value.statement, sourceFile) || consumedLaterFromSameHandle(value, model, checker)
-      || returnsSettledPromise(expression, checker)
+      || returnsSettledPromise(expression, checker) || returnsItsArgument(expression, checker) || isTimerChain(expression, model)
+      || floatsAtNodeTestModuleLevel(value, model) || callsBeyondSignature(expression, checker)
     )) return;
 
     const label = describeExpression(expression, sourceFile);
