@@ -205,8 +205,27 @@ ruleTable('floating-promise', {
       name: 'a promise floated at module level of a node:test file (tests registered later still run)',
       code: `import test from 'node:test';\n${SAVE}async function setup() {\n  await save();\n  test('a', () => {});\n}\nsetup();`,
     },
+    {
+      // fastify: \`Fastify({ bodyLimit: 1.3 })\` in a try, \`fastify()\` to see which modules it loads.
+      name: 'a plain factory call whose result is a thenable instance, not a Promise (nothing was started)',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', () => {\n  build();\n});`,
+    },
+    {
+      name: 'an array mapped to calls that fit no overload',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', async () => {\n  const app = build();\n  const list: number[] = [];\n  // @ts-expect-error the listener returns a number\n  [1, 2].map((id) => app.ready(() => list.push(id)));\n  await app.ready();\n});`,
+    },
+    {
+      // fastify: \`res.send()\` returns \`FastifyReply\` with other type arguments than the receiver's.
+      name: 'a chaining method returning another instantiation of its receiver interface',
+      code: `import test from 'node:test';\ninterface Reply<T = unknown> { send(x: unknown): Reply<string>; code(n: number): Reply<number>; then(ok: () => void, fail?: (e: Error) => void): void; kind?: T }\ndeclare function onError(handler: (err: Error, reply: Reply) => void): void;\ntest('a', () => {\n  onError((err, reply) => {\n    reply.send(err.message);\n    reply.code(500).send(err);\n  });\n});`,
+    },
   ],
   invalid: [
+    {
+      name: 'a chain on a factory thenable that returns a thenable of another type',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', () => {\n  build().ready();\n});`,
+      errors: [{ line: 4, message: 'Promise from `build().ready()` is not awaited' }],
+    },
     {
       name: 'a method of the same name in another package, a fitting overload, a call made in the argument, module level under vitest',
       code: `import { it } from 'vitest';\nimport { build } from './selfpkg/types.js';\n${SAVE}declare const other: { register(p: unknown): Promise<void> };\nit('a', async () => {\n  const app = build();\n  other.register(() => {});\n  app.ready();\n  Object.freeze(save());\n});\nsave();`,

@@ -82,3 +82,43 @@ export function floatsAtNodeTestModuleLevel(value: DiscardedValue, model: TestMo
   if (value.kind !== 'statement' || model.contextOf(value.expression) !== 'module') return false;
   return model.frameworks.size > 0 && [...model.frameworks].every((f) => f === 'node-test');
 }
+
+/**
+ * `Fastify({ bodyLimit: 1.3 })`, `fastify()`: a plain function call (no method chain) whose result is a thenable
+ * that is no Promise (an instance with a `then` that starts its work only when awaited), called for what it does at
+ * once (construction, option validation). Like typescript-eslint's default (`checkThenables: false`), no floating
+ * promise: nothing was started that the test could move on from. A chain on it (`request(app).get('/')`) stays a finding.
+ */
+export function isFactoryThenable(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isIdentifier(skipOuterExpressions(expression.expression))) return false;
+  return !isBuiltinPromise(checker.getTypeAtLocation(expression).getNonNullableType());
+}
+
+/**
+ * The lib's `Promise` (or a class or interface extending it), in any part of a union or intersection. Unlike
+ * isPromiseType, `PromiseLike` alone (fastify's `SafePromiseLike`, a thenable instance) does not count.
+ */
+function isBuiltinPromise(type: ts.Type): boolean {
+  const visited = new Set<ts.Type>();
+  const walk = (current: ts.Type, depth: number): boolean => {
+    if (depth > 8 || visited.has(current)) return false;
+    visited.add(current);
+    if (current.isUnionOrIntersection()) return current.types.some((part) => walk(part, depth + 1));
+    const symbol = current.getSymbol();
+    if (symbol?.name === 'Promise' && symbol.declarations?.some((d) => /\/lib\.[^/]*\.d\.ts$/.test(d.getSourceFile().fileName.replace(/\\/g, '/')))) return true;
+    if (!(current.flags & ts.TypeFlags.Object) || !current.isClassOrInterface()) {
+      const target = (current as ts.TypeReference).target;
+      return !!target && target !== current && walk(target, depth + 1);
+    }
+    return (current.getBaseTypes() ?? []).some((base) => walk(base, depth + 1));
+  };
+  return walk(type, 0);
+}
+
+/** `ids.map((id) => app.ready(() => list.push(id)))`: an array made of calls that fit no overload (see callsBeyondSignature). */
+export function mapsToUnfittingCalls(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression) || expression.expression.name.text !== 'map') return false;
+  const callback = expression.arguments[0];
+  if (!callback || !ts.isArrowFunction(callback) || ts.isBlock(callback.body)) return false;
+  return callsBeyondSignature(skipOuterExpressions(callback.body), checker);
+}

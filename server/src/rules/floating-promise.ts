@@ -6,7 +6,9 @@ import {
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
 import { calledAsyncFunction, expectedSynchronousThrow } from '../engine/expectedThrow.js';
-import { callsBeyondSignature, floatsAtNodeTestModuleLevel, isTimerChain, returnsItsArgument } from '../engine/floatingExemptions.js';
+import {
+  callsBeyondSignature, floatsAtNodeTestModuleLevel, isFactoryThenable, isTimerChain, mapsToUnfittingCalls, returnsItsArgument,
+} from '../engine/floatingExemptions.js';
 import { packageOfDeclaration } from '../engine/packageOf.js';
 import { returnsSettledPromise } from '../engine/settledPromise.js';
 import { statedDeliberate } from '../engine/statedIntent.js';
@@ -269,7 +271,12 @@ function isKnownSafeCall(expression: ts.Expression, checker: ts.TypeChecker, ent
 function returnsItsReceiver(call: ts.CallExpression & { expression: ts.PropertyAccessExpression }, checker: ts.TypeChecker): boolean {
   const declaration = checker.getResolvedSignature(call)?.declaration;
   if (declaration && !ts.isJSDocSignature(declaration) && declaration.type && ts.isThisTypeNode(declaration.type)) return true;
-  return checker.getTypeAtLocation(call.expression.expression) === checker.getTypeAtLocation(call);
+  const receiver = checker.getTypeAtLocation(call.expression.expression);
+  const result = checker.getTypeAtLocation(call);
+  if (receiver === result) return true;
+  // Another instantiation of the same generic interface (`reply.send()` returns `FastifyReply<...>` with other type arguments).
+  const symbol = result.getSymbol();
+  return !!symbol && !result.isUnionOrIntersection() && symbol === receiver.getSymbol() && !!(symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.Class));
 }
 
 function isChainingThenable(expression: ts.Expression, checker: ts.TypeChecker): boolean {
@@ -555,8 +562,9 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       || isKnownSafeCall(expression, checker, settings?.knownSafeCalls)
       || statedDeliberate(value.statement, sourceFile) || consumedLaterFromSameHandle(value, model, checker)
       || returnsSettledPromise(expression, checker) || returnsItsArgument(expression, checker) || isTimerChain(expression, model)
-      || floatsAtNodeTestModuleLevel(value, model) || callsBeyondSignature(expression, checker)
+      || floatsAtNodeTestModuleLevel(value, model) || callsBeyondSignature(expression, checker) || isFactoryThenable(expression, checker)
     )) return;
+    if (array && mapsToUnfittingCalls(expression, checker)) return;
 
     const label = describeExpression(expression, sourceFile);
     if (value.asCondition) {
