@@ -389,6 +389,21 @@ describe('test files and robustness', () => {
     workspace.dispose();
   });
 
+  it('JavaScript Node accepts but TypeScript rejects: analysed with the semicolon Node infers, same offsets, findings inside the block kept', () => {
+    // undici's test/interceptors/cache.js: `const request = cookie => ({ ... })`, a blank line, then an indented `{ block }`.
+    const code = `describe('s', () => {\n  const request = cookie => ({\n    cookie\n  })\n\n  {\n    it.only('inside', () => request('a'));\n  }\n  it.only('after', () => {});\n});\n`;
+    const root = scratch({ 'a.test.js': code, 'b.test.js': code.replace(/\n/g, '\r\n').replace(/\r\n  \{/, '\r\n{') });
+    const workspace = new Workspace({ root, rules: [focusedTest] });
+    const result = workspace.analyzeFile(path.join(root, 'a.test.js'));
+    expect(result.findings.map((f) => [f.range.start.line, f.range.start.character, code.slice(f.start, f.end)])).toEqual([[6, 7, 'only'], [8, 5, 'only']]);
+    expect(result.notes).toEqual(["line 4: TypeScript's parser rejects `(...)` followed by a block on a later line, which Node reads as two statements (automatic semicolon insertion); analysed with that semicolon"]);
+    // CRLF with the block at column 0: the carriage return becomes the semicolon.
+    const crlf = workspace.analyzeFile(path.join(root, 'b.test.js'));
+    expect(crlf.findings.map((f) => f.range.start.line)).toEqual([6, 8]);
+    expect(crlf.notes).toHaveLength(1);
+    workspace.dispose();
+  });
+
   it('valid UTF-8 text with NUL bytes inside a template literal is analysed, not skipped as binary', () => {
     const root = scratch({ 'nul.test.ts': `it.only('a', () => {\n  const frame = \`head\u0000\u0000tail\`;\n  void frame;\n});\n${'// padding\n'.repeat(5)}` });
     const workspace = new Workspace({ root, rules: [focusedTest] });

@@ -1,4 +1,7 @@
-import { ruleTable } from '../helpers/ruleTester.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findRule } from '../../server/src/rules/index.js';
+import { Workspace } from '../../server/src/workspace/workspace.js';
+import { ruleTable, runRule, TYPED_FIXTURE } from '../helpers/ruleTester.js';
 
 const SLEEP = `const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));\n`;
 const READY = `declare function ready(): Promise<boolean>;\ndeclare function click(): Promise<void>;\n`;
@@ -135,6 +138,15 @@ ruleTable('fixed-sleep', {
       name: 'state re-read after a sleep and checked to be unchanged or to lack something',
       code: `import { expect, it } from 'vitest';\n${SLEEP}declare function getHtml(): Promise<string>;\nit('a', async () => {\n  let html = await getHtml();\n  expect(html).toMatch('Broken!');\n  await sleep(500);\n  html = await getHtml();\n  expect(html).toMatch('Broken!');\n  expect(html).not.toMatch('Should not see me');\n  await sleep(500);\n  expect(await getHtml()).not.toContain('Not Found');\n});`,
     },
+    {
+      // apollo-client: sleeps that give a callback, a poll or hydration the chance to throw, as their comments say.
+      name: 'a sleep whose comment says it shows that nothing happens, or that ends a test that fails only by an error surfacing',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}declare const stream: { unsubscribe(): void };\ndeclare function render(): { unmount(): void; value: number };\nit('a', async () => {\n  stream.unsubscribe();\n  // Ensure polling has stopped by ensuring the error is not thrown from the mocks\n  await sleep(30);\n});\nit('b', async () => {\n  stream.unsubscribe();\n  await sleep(15);\n\n  // No assertions needed. This test fails if the promise throws an unhandled rejection\n});\nit('c', async () => {\n  const root = render();\n  // wait a bit - hydration errors would be thrown here\n  await sleep(500);\n  root.unmount();\n});\nit('d', async () => {\n  const root = render();\n  // Wait for a while to ensure no updates happen asynchronously\n  await sleep(100);\n  expect(root.value).toBe(1);\n});`,
+    },
+    {
+      name: 'a negated emission or render matcher after the sleep checks an absence',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}declare const stream: { unsubscribe(): void };\nit('a', async () => {\n  await sleep(10);\n  stream.unsubscribe();\n  // @ts-expect-error custom matcher\n  await expect(stream).not.toEmitAnything({ timeout: 150 });\n  // @ts-expect-error custom matcher\n  await expect(stream).not.toRerender();\n});`,
+    },
   ],
   invalid: [
     {
@@ -165,6 +177,11 @@ ruleTable('fixed-sleep', {
       name: 'a setTimeout replaced in another test does not cover this one',
       code: `import { expect, it, vi } from 'vitest';\n${SLEEP}it('a', () => {\n  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void) => { fn(); return 0; }) as never);\n});\nit('b', async () => {\n  await sleep(500);\n  expect(1).toBe(1);\n});`,
       errors: [{ line: 7, message: MESSAGE }],
+    },
+    {
+      name: 'an error-surfacing comment does not cover checks after the sleep, a hook, or a sleep at the end of a test without one',
+      code: `import { afterEach, expect, it } from 'vitest';\n${SLEEP}declare function render(): { unmount(): void; value: number };\nit('a', async () => {\n  const root = render();\n  // errors would be thrown here\n  await sleep(500);\n  expect(root.value).toBe(2);\n});\nafterEach(async () => {\n  // hydration errors would be thrown here\n  await sleep(500);\n});\nit('b', async () => {\n  render();\n  await sleep(500);\n});`,
+      errors: [{ line: 7, message: MESSAGE }, { line: 12, message: MESSAGE }, { line: 16, message: MESSAGE }],
     },
     {
       name: 'a sleep that is not awaited waits for nothing',
@@ -262,7 +279,18 @@ ruleTable('fixed-sleep', {
     {
       name: 'a sleep inside a helper awaited from a test: reported at the call site, naming the helper',
       code: `import { test } from '@playwright/test';\nimport type { Page } from '@playwright/test';\nasync function settle(page: Page) {\n  await page.mouse.move(0, 0);\n  await page.waitForTimeout(500);\n}\ntest('a', async ({ page }) => {\n  await settle(page);\n});`,
-      errors: [{ line: 8, message: 'Fixed sleep of 500 ms inside `settle()` (`page.waitForTimeout(500)`) used to wait' }],
+      errors: [{ line: 5, message: 'Fixed sleep of 500 ms inside `settle()` (`page.waitForTimeout(500)`), awaited by the tests at line 8: too short' }],
+    },
+    {
+      // documenso: \`apiSignin()\` (in a fixtures file) awaits page.waitForTimeout(500) and is awaited hundreds of times.
+      name: 'an imported helper that sleeps, awaited from several tests: one finding at the first call site',
+      code: `import { it } from 'vitest';\nimport { signIn } from './helpers/timing.js';\nit('a', async () => {\n  await signIn('a');\n  await signIn('b');\n});\nit('b', async () => {\n  await signIn('c');\n});`,
+      errors: [{ line: 4, message: 'Fixed sleep of 500 ms inside `signIn()` (`sleep(500)`) used to wait (also awaited at lines 5 and 8): too short' }],
+    },
+    {
+      name: 'a helper in the same file awaited from several tests: one finding at its sleep; differing durations are not named',
+      code: `import { it } from 'vitest';\n${SLEEP}async function settle(ms: number) {\n  await Promise.resolve();\n  await sleep(ms);\n}\nit('a', async () => {\n  await settle(500);\n});\nit('b', async () => {\n  await settle(800);\n});`,
+      errors: [{ line: 5, message: 'Fixed sleep inside `settle()` (`sleep(ms)`), awaited by the tests at lines 8 and 11: too short' }],
     },
     {
       name: 'a sleep inside an async callback handed to an awaited helper',
@@ -275,4 +303,19 @@ ruleTable('fixed-sleep', {
       errors: [{ line: 6, message: MESSAGE }],
     },
   ],
+});
+
+describe('fixed-sleep: one claim per helper and file', () => {
+  const workspace = new Workspace({ root: TYPED_FIXTURE, rules: [findRule('fixed-sleep')!] });
+  afterAll(() => workspace.dispose());
+
+  it('lists the other call sites as related locations', () => {
+    const code = `import { it } from 'vitest';\nimport { signIn } from './helpers/timing.js';\nit('a', async () => {\n  await signIn('a');\n  await signIn('b');\n});\nit('b', async () => {\n  await signIn('c');\n});`;
+    const { findings } = runRule(workspace, 'fixed-sleep', { code });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.related?.map((r) => [r.range.start.line + 1, r.message])).toEqual([
+      [5, 'also awaits `signIn()`, which sleeps'],
+      [8, 'also awaits `signIn()`, which sleeps'],
+    ]);
+  });
 });

@@ -206,6 +206,69 @@ ruleTable('floating-promise', {
       name: 'vitest fake timers: work on an object made for this test (in the test, or afresh in a beforeEach)',
       code: `import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';\ndeclare class Client { invalidate(): Promise<void>; find(): { cancel(): Promise<void> } }\ndescribe('s', () => {\n  let client: Client;\n  beforeEach(() => {\n    vi.useFakeTimers();\n    client = new Client();\n  });\n  afterEach(() => { vi.useRealTimers(); });\n  it('a', () => {\n    client.invalidate();\n    const query = client.find();\n    query.cancel();\n    const own = new Client();\n    own.invalidate();\n    expect(1).toBe(1);\n  });\n});`,
     },
+    {
+      // undici: \`dispatcher.close({})\` throws InvalidArgumentError synchronously; the catch asserts on it.
+      name: 'a call expected to throw synchronously: last in a try whose catch asserts on the error',
+      code: `import test from 'node:test';\nimport assert from 'node:assert';\ndeclare class Agent { close(): Promise<void>; close(cb: () => void): void }\ndeclare function tspl(t: unknown): { ok(v: unknown): void };\ntest('a', (t) => {\n  const p = tspl(t);\n  const d = new Agent();\n  try {\n    // @ts-expect-error invalid argument on purpose\n    d.close({});\n  } catch (err) {\n    p.ok(err instanceof TypeError);\n  }\n  try {\n    // @ts-expect-error\n    d.close(1);\n    assert.fail('should have thrown');\n  } catch (e) {\n    assert.strictEqual((e as Error).name, 'TypeError');\n  }\n});`,
+    },
+    {
+      name: 'a call inside a function handed to a throws-assertion',
+      code: `import { expect, it } from 'vitest';\nimport assert from 'node:assert';\n${SAVE}it('a', () => {\n  assert.throws(() => { save(1); }, TypeError);\n  assert.throws(() => save(2));\n  expect(() => { save(3); }).toThrow(TypeError);\n  expect(() => save(4)).toThrowError();\n});`,
+    },
+    {
+      name: 'an async function awaited inside a try that expects it to fail',
+      code: `import { expect, it } from 'vitest';\nasync function connect(url: string): Promise<void> { if (!url) throw new Error('no url'); }\nit('a', async () => {\n  try {\n    await connect('');\n  } catch (err) {\n    expect(err).toBeInstanceOf(Error);\n  }\n});`,
+    },
+    {
+      // apollo-client: render streams; the next awaited take is the synchronisation, and shows the floated call's error.
+      name: 'fire-and-forget through a stream the test then takes from (destructured siblings, timers, made from the stream)',
+      code: `import { expect, it } from '@jest/globals';\ndeclare function renderToStream(): Promise<{ takeSnapshot(): Promise<number>; getCurrentSnapshot(): { refetch(): Promise<void> } }>;\ndeclare const renderStream: { takeRender(): Promise<number>; getCurrentRender(): { snapshot: { fetchMore(): Promise<void> } }; getCurrentSnapshot(): [() => Promise<void>] };\nit('a', async () => {\n  const { takeSnapshot, getCurrentSnapshot } = await renderToStream();\n  getCurrentSnapshot().refetch();\n  await expect(takeSnapshot()).resolves.toBe(1);\n  setTimeout(() => getCurrentSnapshot().refetch());\n  await expect(takeSnapshot()).resolves.toBe(2);\n  renderStream.getCurrentRender().snapshot.fetchMore();\n  await renderStream.takeRender();\n  {\n    const [execute] = renderStream.getCurrentSnapshot();\n    execute();\n  }\n  await renderStream.takeRender();\n});`,
+    },
+    {
+      // apollo-client: InMemoryCache.reset() does its work and returns Promise.resolve() for the async cache interface.
+      name: 'a function of the project that works synchronously and returns an already-resolved promise',
+      code: `import { expect, it } from '@jest/globals';\nclass MemoryStore {\n  items: number[] = [1];\n  reset(): Promise<void> {\n    this.items = [];\n    return Promise.resolve();\n  }\n  count = (): Promise<number> => Promise.resolve(this.items.length);\n}\nit('a', () => {\n  const store = new MemoryStore();\n  store.reset();\n  store.count();\n  expect(store.items).toEqual([]);\n});`,
+    },
+    {
+      name: 'a comment that says the call is left unawaited on purpose',
+      code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  // Intentionally don't await this to ensure we don't get unhandled rejections\n  save(1);\n  save(2); // fire and forget\n  /* not awaited on purpose */ save(3);\n});`,
+    },
+    {
+      // fastify's own tests: \`fastify.register()\` is declared in the repository's types/, not under node_modules.
+      name: 'an API not awaited by design, declared by the package under test in its own repository',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', async () => {\n  const app = build();\n  app.register(() => {});\n  await app.ready();\n});`,
+    },
+    {
+      // fastify: \`app.ready(() => result.push(id))\` fits neither overload (the listener returns a number).
+      name: 'a call of an overloaded function that fits no overload: the fallback return type says nothing',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', async () => {\n  const app = build();\n  const result: number[] = [];\n  // @ts-expect-error the listener returns a number\n  app.ready(() => result.push(1));\n  await app.ready();\n});`,
+    },
+    {
+      name: 'node:test done test with a promise chain ending in done (a rejection fails the test there)',
+      code: `import test from 'node:test';\n${SAVE}test('a', (t, done) => {\n  save().then(() => done());\n});`,
+    },
+    {
+      name: 'a call returning the object passed to it, and work scheduled after a sleep',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\nimport { setTimeout as sleep } from 'node:timers/promises';\ntest('a', async () => {\n  const app = build();\n  Object.defineProperty(app, 'version', { value: '99.0.0' });\n  sleep(500).then(() => app.ready());\n  await app.ready();\n});`,
+    },
+    {
+      name: 'a promise floated at module level of a node:test file (tests registered later still run)',
+      code: `import test from 'node:test';\n${SAVE}async function setup() {\n  await save();\n  test('a', () => {});\n}\nsetup();`,
+    },
+    {
+      // fastify: \`Fastify({ bodyLimit: 1.3 })\` in a try, \`fastify()\` to see which modules it loads.
+      name: 'a plain factory call whose result is a thenable instance, not a Promise (nothing was started)',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', () => {\n  build();\n});`,
+    },
+    {
+      name: 'an array mapped to calls that fit no overload',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', async () => {\n  const app = build();\n  const list: number[] = [];\n  // @ts-expect-error the listener returns a number\n  [1, 2].map((id) => app.ready(() => list.push(id)));\n  await app.ready();\n});`,
+    },
+    {
+      // fastify: \`res.send()\` returns \`FastifyReply\` with other type arguments than the receiver's.
+      name: 'a chaining method returning another instantiation of its receiver interface',
+      code: `import test from 'node:test';\ninterface Reply<T = unknown> { send(x: unknown): Reply<string>; code(n: number): Reply<number>; then(ok: () => void, fail?: (e: Error) => void): void; kind?: T }\ndeclare function onError(handler: (err: Error, reply: Reply) => void): void;\ntest('a', () => {\n  onError((err, reply) => {\n    reply.send(err.message);\n    reply.code(500).send(err);\n  });\n});`,
+    },
   ],
   invalid: [
     {
@@ -247,6 +310,37 @@ ruleTable('floating-promise', {
       name: 'an async IIFE that nothing reads from, or that asserts inside',
       code: `import { expect, it } from 'vitest';\n${SAVE}it('a', async () => {\n  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();\n  ;(async () => {\n    await save();\n  })();\n  ;(async () => {\n    const writer = writable.getWriter();\n    await writer.write(new Uint8Array([1]));\n    expect(writer.desiredSize).toBe(0);\n  })();\n  const reader = readable.getReader();\n  expect((await reader.read()).value).toEqual(new Uint8Array([1]));\n});`,
       errors: [{ line: 7 }, { line: 10 }],
+    },
+    {
+      name: 'a chain on a factory thenable that returns a thenable of another type',
+      code: `import test from 'node:test';\nimport { build } from './selfpkg/types.js';\ntest('a', () => {\n  build().ready();\n});`,
+      errors: [{ line: 4, message: 'Promise from `build().ready()` is not awaited' }],
+    },
+    {
+      name: 'a method of the same name in another package, a fitting overload, a call made in the argument, module level under vitest',
+      code: `import { it } from 'vitest';\nimport { build } from './selfpkg/types.js';\n${SAVE}declare const other: { register(p: unknown): Promise<void> };\nit('a', async () => {\n  const app = build();\n  other.register(() => {});\n  app.ready();\n  Object.freeze(save());\n});\nsave();`,
+      errors: [{ line: 9, message: '`other.register()`' }, { line: 10, message: '`app.ready()`' }, { line: 11, message: '`Object.freeze()`' }, { line: 13, message: '`save()`' }],
+    },
+    {
+      name: 'a later take from another handle, a take before the call, a stream made by a factory named like the callee',
+      code: `import { expect, it } from '@jest/globals';\ndeclare function renderToStream(): Promise<{ takeSnapshot(): Promise<number>; getCurrentSnapshot(): { refetch(): Promise<void> } }>;\ndeclare const renderStream: { takeRender(): Promise<number>; getCurrentRender(): { snapshot: { fetchMore(): Promise<void> } }; getCurrentSnapshot(): [() => Promise<void>] };\ndeclare const other: { takeRender(): Promise<number> };\nit('a', async () => {\n  await renderStream.takeRender();\n  renderStream.getCurrentRender().snapshot.fetchMore();\n  await other.takeRender();\n});`,
+      errors: [{ line: 7, message: 'Promise from `renderStream.getCurrentRender().snapshot.fetchMore()` is not awaited' }],
+    },
+    {
+      name: 'project functions whose promise does real work or can reject, and a comment that says nothing about awaiting',
+      code: `import { it } from '@jest/globals';\nclass Store {\n  load(): Promise<void> {\n    return fetch('/x').then(() => undefined);\n  }\n  async reset(): Promise<void> {}\n  maybe(flag: boolean): Promise<void> {\n    if (flag) return Promise.reject(new Error('x'));\n    return Promise.resolve();\n  }\n}\nit('a', () => {\n  const store = new Store();\n  // load the data\n  store.load();\n  store.reset();\n  store.maybe(true);\n});`,
+      errors: [{ line: 15, message: '`store.load()`' }, { line: 16, message: '`store.reset()`' }, { line: 17, message: '`store.maybe()`' }],
+    },
+    {
+      name: 'an async function in a try whose catch expects a synchronous throw',
+      code: `import { expect, it } from 'vitest';\nasync function connect(url: string): Promise<void> { if (!url) throw new Error('no url'); }\nit('a', async () => {\n  try {\n    connect('');\n  } catch (err) {\n    expect(err).toBeInstanceOf(Error);\n  }\n});`,
+      errors: [{ line: 5, message: '`connect()` calls an async function, which never throws synchronously: its error becomes a rejection that this `catch` never sees' }],
+      output: `import { expect, it } from 'vitest';\nasync function connect(url: string): Promise<void> { if (!url) throw new Error('no url'); }\nit('a', async () => {\n  try {\n    await connect('');\n  } catch (err) {\n    expect(err).toBeInstanceOf(Error);\n  }\n});`,
+    },
+    {
+      name: 'a try that does not check the error, and a call checked not to throw, still float',
+      code: `import { expect, it } from 'vitest';\n${SAVE}it('a', async () => {\n  try {\n    save(1);\n  } catch (err) {\n    console.log(err);\n  }\n  expect(() => { save(2); }).not.toThrow();\n  try {\n    save(3);\n    await save(4);\n  } catch (err) {\n    expect(err).toBeUndefined();\n  }\n});`,
+      errors: [{ line: 7, message: 'Promise from `save()` is not awaited' }, { line: 11, message: 'Promise from `save()` is not awaited' }, { line: 13, message: 'Promise from `save()` is not awaited' }],
     },
     {
       name: 'promise chain in a done test that drops its rejection',

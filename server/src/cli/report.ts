@@ -23,6 +23,8 @@ export interface ReportFinding {
   test?: string;
   /** The comment the code gives for it (a retry's or skip's justification). */
   justification?: string;
+  /** Other places that belong to the same claim (1-based positions); `path` (relative to the root) when in another file. */
+  related?: Array<{ path?: string; range: { start: HumanPosition; end: HumanPosition }; message: string }>;
 }
 
 export interface ReportFile {
@@ -97,6 +99,16 @@ export function toReportFile(root: string, analysis: FileAnalysis, text: string 
       fixes: f.fixes,
       ...(f.test ? { test: f.test } : {}),
       ...(f.justification ? { justification: f.justification } : {}),
+      ...(f.related?.length ? {
+        related: f.related.map((r) => ({
+          ...(r.file && r.file !== analysis.file ? { path: relativePath(root, r.file) } : {}),
+          range: {
+            start: { line: r.range.start.line + 1, column: r.range.start.character + 1 },
+            end: { line: r.range.end.line + 1, column: r.range.end.character + 1 },
+          },
+          message: r.message,
+        })),
+      } : {}),
     }));
   const lines = new Map<number, string>();
   if (text !== undefined && findings.length > 0) {

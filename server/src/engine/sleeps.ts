@@ -13,6 +13,11 @@ export interface Duration {
   helper?: string;
   /** The sleep as written in the helper's body (`page.waitForTimeout(500)`). */
   inner?: string;
+  /**
+   * The awaited expression in the (outermost) helper's body that sleeps: one node per helper sleep, so call sites
+   * of the same helper can be reported as one claim.
+   */
+  helperSite?: ts.Node;
 }
 
 /** Helper parameters bound to the durations passed at the call site (`sleep(500)` binds `ms` to 500). */
@@ -173,7 +178,7 @@ export class SleepFinder {
       const duration = this.sleepOf(inner, bindings, depth);
       if (!duration || duration.ms === 0) return;
       const text = inner.getText().replace(/\s+/g, ' ');
-      found = { ...duration, helper: helperName(declaration, call), inner: duration.inner ?? (text.length <= 60 ? text : undefined) };
+      found = { ...duration, helper: helperName(declaration, call), inner: duration.inner ?? (text.length <= 60 ? text : undefined), helperSite: inner };
     });
     return found;
   }

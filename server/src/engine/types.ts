@@ -62,16 +62,22 @@ export interface Finding {
   test?: string;
   /** The comment the code gives for it (a retry's or skip's justification), when there is one. */
   justification?: string;
-  /** Other places that explain the finding (a polluter test, verify evidence on the same test). */
+  /**
+   * Other places that explain the finding: the other call sites of one helper (same file), a polluter test or
+   * verification evidence (any file). LSP relatedInformation; JSON `related`.
+   */
   related?: RelatedLocation[];
   /** Markdown hover shows instead of the rule's docs page (verify verdicts: counts per mode, seed, reproduction). */
   detail?: string;
 }
 
 export interface RelatedLocation {
-  /** Absolute file path. */
-  file: string;
+  /** Absolute file path; absent: the finding's own file. */
+  file?: string;
   range: Range;
+  /** Offsets, when the location is in the finding's own file. */
+  start?: number;
+  end?: number;
   message: string;
 }
 
@@ -108,6 +114,8 @@ export interface Report {
   severity?: Severity;
   /** The comment the code gives for what is reported (shown in the audit report's marker table). */
   justification?: string;
+  /** Other places in the same file that belong to this one claim (reported once, not at each of them). */
+  related?: Array<{ node: ts.Node; message: string }>;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };

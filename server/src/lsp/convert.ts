@@ -43,7 +43,7 @@ export function findingToDiagnostic(finding: Finding): Diagnostic {
     source: DIAGNOSTIC_SOURCE,
     message: finding.message,
     ...(finding.related?.length
-      ? { relatedInformation: finding.related.map((r) => ({ location: { uri: pathToUri(r.file), range: r.range }, message: r.message })) }
+      ? { relatedInformation: finding.related.map((r) => ({ location: { uri: pathToUri(r.file ?? finding.file), range: r.range }, message: r.message })) }
       : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { sleepShownToProveAbsence } from '../engine/absenceWaits.js';
 import { discardedValues, syntaxIndex } from '../engine/discardedValues.js';
 import { floatingSleep, isPolling, runsInTestCode, sleepFinder, type Duration } from '../engine/sleeps.js';
 import { isMeasuredSleep, onlyLetsControlledTimerFire } from '../engine/timerOrdering.js';
@@ -45,8 +46,8 @@ function durationLabel(duration: Duration): string {
   return `${label} inside \`${duration.helper}()\`${duration.inner ? ` (\`${duration.inner}\`)` : ''}`;
 }
 
-/** Matchers about calls: negated (`.not.toHaveBeenCalled()`), they check that something did not happen. */
-const CALL_MATCHER = /^(toHaveBeenCalled|toBeCalled|toHaveBeenNthCalledWith|toHaveBeenLastCalledWith|lastCalledWith|nthCalledWith|toHaveReturned|called|calledWith|calledOnce|calledTwice|calledThrice|callCount)/;
+/** Matchers about calls, emissions and renders: negated (`.not.toHaveBeenCalled()`, `.not.toEmitAnything()`), they check that something did not happen. */
+const CALL_MATCHER = /^(toEmit|toRerender|toHaveBeenCalled|toBeCalled|toHaveBeenNthCalledWith|toHaveBeenLastCalledWith|lastCalledWith|nthCalledWith|toHaveReturned|called|calledWith|calledOnce|calledTwice|calledThrice|callCount)/;
 /** Spy properties and sinon assertions that state an absence (`spy.notCalled`, `sinon.assert.notCalled(spy)`). */
 const NOT_CALLED = /\b(notCalled|neverCalledWith|calledTimes\(\s*\w+\s*,\s*0\s*\))|\.called\)\.(toBe|to\.be|to\.equal|toEqual)\(?\s*false|\.called\)\.to\.be\.false|assert\(\s*!\s*\w+(\.\w+)*\.called\s*\)/;
 /** A count that is zero: `toHaveBeenCalledTimes(0)`, `expect(spy.callCount).toBe(0)`, `toHaveLength(0)`. */
@@ -140,10 +141,60 @@ function followedByConditionWait(site: ts.Node, framework: Framework | undefined
   return framework === 'playwright' && WEB_FIRST.test(text) && !/^await expect(?:\.soft)?\(await\b/.test(text);
 }
 
+/** The awaited call sites of one helper's sleep in this file. */
+interface HelperCallSites {
+  duration: Duration;
+  sites: Array<{ site: ts.Node; inner: ts.Expression; duration: Duration }>;
+}
+
+function lineOf(node: ts.Node, sourceFile: ts.SourceFile): number {
+  return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
+}
+
+/** `lines 30, 45 and 61`, at most eight named. */
+function linesText(lines: number[]): string {
+  const shown = lines.slice(0, 8);
+  const rest = lines.length - shown.length;
+  const list = rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : `${shown[0]}`;
+  return `line${lines.length > 1 ? 's' : ''} ${list}`;
+}
+
+/**
+ * One claim per helper sleep and file (documenso's `apiSignin()` awaits `page.waitForTimeout(500)` and is called
+ * hundreds of times): at the sleep in the helper when the helper is in this file, else at its first call site;
+ * the other call sites are related locations.
+ */
+function reportHelperSleeps(groups: Map<ts.Node, HelperCallSites>, { model, report, sourceFile }: RuleContext): void {
+  for (const [helperSite, { duration, sites }] of groups) {
+    const first = sites[0]!;
+    // Parameter-driven durations that differ between call sites: name the sleep, not one of its durations.
+    const same = sites.every((s) => s.duration.ms === duration.ms && s.duration.text === duration.text);
+    const label = durationLabel(same ? duration : { helper: duration.helper, inner: duration.inner });
+    const fix = `Wait for the condition instead: ${alternative(model.enclosingBlock(first.site)?.framework)}.`;
+    if (helperSite.getSourceFile() === sourceFile) {
+      const callLines = sites.map((s) => lineOf(s.inner, sourceFile));
+      report({
+        node: helperSite,
+        message: `${label}, awaited by the tests at ${linesText(callLines)}: too short on a loaded CI machine, too long everywhere else. ${fix}`,
+        related: sites.map((s) => ({ node: s.inner, message: `awaits \`${duration.helper}()\`, which sleeps` })),
+      });
+      continue;
+    }
+    const others = sites.slice(1);
+    const also = others.length > 0 ? ` (also awaited at ${linesText(others.map((s) => lineOf(s.inner, sourceFile)))})` : '';
+    report({
+      node: first.inner,
+      message: `${label} used to wait${also}: too short on a loaded CI machine, too long everywhere else. ${fix}`,
+      related: others.map((s) => ({ node: s.inner, message: `also awaits \`${duration.helper}()\`, which sleeps` })),
+    });
+  }
+}
+
 function check(context: RuleContext): void {
   const { model, report } = context;
   if (model.blocks.length === 0) return;
   const finder = sleepFinder(model);
+  const helperSleeps = new Map<ts.Node, HelperCallSites>();
   for (const { site, expression } of waitedExpressions(context)) {
     // Cheap syntax filter before the checker: only `new Promise(...)` and calls can be sleeps.
     const inner = skipOuterExpressions(expression);
@@ -154,6 +205,7 @@ function check(context: RuleContext): void {
     if (!duration || duration.ms === 0) continue;
     if (model.fakeTimersActiveAt(site) || isPolling(site) || sleepProvesAbsence(site)) continue;
     if (onlyLetsControlledTimerFire(site, inner, duration, model, finder) || isMeasuredSleep(site)) continue;
+    if (sleepShownToProveAbsence(site, model, context.sourceFile)) continue;
     const framework = model.enclosingBlock(site)?.framework;
     if (followedByConditionWait(site, framework)) {
       report({
@@ -163,11 +215,18 @@ function check(context: RuleContext): void {
       });
       continue;
     }
+    if (duration.helper && duration.helperSite) {
+      const group = helperSleeps.get(duration.helperSite);
+      if (group) group.sites.push({ site, inner, duration });
+      else helperSleeps.set(duration.helperSite, { duration, sites: [{ site, inner, duration }] });
+      continue;
+    }
     report({
       node: inner,
       message: `${durationLabel(duration)} used to wait: too short on a loaded CI machine, too long everywhere else. Wait for the condition instead: ${alternative(framework)}.`,
     });
   }
+  reportHelperSleeps(helperSleeps, context);
   // `sleep(500);` without await: the author meant to wait, and nothing waits at all.
   for (const value of discardedValues(model)) {
     const duration = floatingSleep(value, model);

@@ -8,6 +8,14 @@ import {
   referencesOf, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
+import { calledAsyncFunction, expectedSynchronousThrow } from '../engine/expectedThrow.js';
+import {
+  callsBeyondSignature, floatsAtNodeTestModuleLevel, isFactoryThenable, isTimerChain, mapsToUnfittingCalls, returnsItsArgument,
+} from '../engine/floatingExemptions.js';
+import { packageOfDeclaration } from '../engine/packageOf.js';
+import { returnsSettledPromise } from '../engine/settledPromise.js';
+import { statedDeliberate } from '../engine/statedIntent.js';
+import { consumedLaterFromSameHandle } from '../engine/streamWaits.js';
 import { runsInTestCode, sleepFinder, unawaitedSleep } from '../engine/sleeps.js';
 import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
 import {
@@ -146,7 +154,9 @@ function callbackCompletion(expression: ts.Expression, model: TestModel, checker
   const block = model.enclosingBlock(expression);
   const done = block && doneParameter(block);
   if (!done || !mentionsParameter(expression, done, checker)) return undefined;
-  return method === 'then' && call.arguments.length === 1 ? { kind: 'drops-rejection-before-done', done: done.name.text } : { kind: 'callback' };
+  // node:test fails the test a rejection comes from (it tracks the async context): the test fails, it does not time out.
+  const dropsRejection = method === 'then' && call.arguments.length === 1 && block.framework !== 'node-test';
+  return dropsRejection ? { kind: 'drops-rejection-before-done', done: done.name.text } : { kind: 'callback' };
 }
 
 function addAwait(value: DiscardedValue, sourceFile: ts.SourceFile, asArray: boolean): Fix[] {
@@ -217,20 +227,6 @@ const NOT_AWAITED_BY_DESIGN: ReadonlyArray<{ packageName: string; member: string
   { packageName: 'fastify', member: 'register' },
 ];
 
-/** The npm package a declaration file belongs to (`@scope/name` or `name`), from its node_modules path. */
-function packageOfFile(fileName: string): string | undefined {
-  const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\/node_modules\/)/.exec(fileName.replace(/\\/g, '/'));
-  return match?.[1];
-}
-
-/** The module an ambient declaration belongs to (`declare module 'fastify' { ... }`). */
-function ambientModuleOf(node: ts.Node): string | undefined {
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
-    if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return current.name.text;
-  }
-  return undefined;
-}
-
 function isNotAwaitedByDesign(expression: ts.Expression, checker: ts.TypeChecker): boolean {
   if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
   const member = expression.expression.name.text;
@@ -239,7 +235,7 @@ function isNotAwaitedByDesign(expression: ts.Expression, checker: ts.TypeChecker
   const declaration = checker.getResolvedSignature(expression)?.declaration
     ?? checker.getSymbolAtLocation(expression.expression.name)?.declarations?.[0];
   if (!declaration) return false;
-  const owner = packageOfFile(declaration.getSourceFile().fileName) ?? ambientModuleOf(declaration);
+  const owner = packageOfDeclaration(declaration);
   return candidates.some((entry) => entry.packageName === owner);
 }
 
@@ -261,7 +257,7 @@ function isKnownSafeCall(expression: ts.Expression, checker: ts.TypeChecker, ent
     if (owner === null) {
       const symbol = resolveAlias(checker, checker.getSymbolAtLocation(nameNode));
       const declaration = checker.getResolvedSignature(expression)?.declaration ?? symbol?.declarations?.[0];
-      owner = declaration ? packageOfFile(declaration.getSourceFile().fileName) ?? ambientModuleOf(declaration) : undefined;
+      owner = declaration ? packageOfDeclaration(declaration) : undefined;
     }
     if (owner === entry.slice(0, hash)) return true;
   }
@@ -278,7 +274,12 @@ function isKnownSafeCall(expression: ts.Expression, checker: ts.TypeChecker, ent
 function returnsItsReceiver(call: ts.CallExpression & { expression: ts.PropertyAccessExpression }, checker: ts.TypeChecker): boolean {
   const declaration = checker.getResolvedSignature(call)?.declaration;
   if (declaration && !ts.isJSDocSignature(declaration) && declaration.type && ts.isThisTypeNode(declaration.type)) return true;
-  return checker.getTypeAtLocation(call.expression.expression) === checker.getTypeAtLocation(call);
+  const receiver = checker.getTypeAtLocation(call.expression.expression);
+  const result = checker.getTypeAtLocation(call);
+  if (receiver === result) return true;
+  // Another instantiation of the same generic interface (`reply.send()` returns `FastifyReply<...>` with other type arguments).
+  const symbol = result.getSymbol();
+  return !!symbol && !result.isUnionOrIntersection() && symbol === receiver.getSymbol() && !!(symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.Class));
 }
 
 function isChainingThenable(expression: ts.Expression, checker: ts.TypeChecker): boolean {
@@ -572,6 +573,19 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
     // `sleep(500);` in a test never rejects: fixed-sleep reports it when it was meant to wait (awaiting it
     // would only make it a fixed sleep); a 0 ms one or one under fake timers is dead code, no timing risk.
     if (thenable && unawaitedSleep(value, model)) return;
+    // `try { agent.close({}); } catch (err) { assert.ok(...) }`, `assert.throws(() => x())`: the test expects a
+    // synchronous throw, the promise of the success path is not what it is about.
+    const throwExpected = expectedSynchronousThrow(expression);
+    if (throwExpected) {
+      if (throwExpected === 'try' && calledAsyncFunction(expression, checker)) {
+        report({
+          node: expression,
+          message: `\`${describeExpression(expression, sourceFile)}\` calls an async function, which never throws synchronously: its error becomes a rejection that this \`catch\` never sees, so the assertions there never run and the rejection is lost. Await it inside the \`try\`.`,
+          fixes: addAwait(value, sourceFile, false),
+        });
+      }
+      return;
+    }
     if (thenable && (
       isCallbackStyleCall(expression, checker) || isNotAwaitedByDesign(expression, checker) || isChainingThenable(expression, checker)
       || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
@@ -580,7 +594,11 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       || isSettledByLaterTimerAdvance(expression, model) || isThenImplementationPlumbing(expression, checker)
       || isDrivenByFakeTimers(expression, model, sleepFinder(model)) || isHandlerReply(expression, checker)
       || isOnPerTestObjectUnderFakeTimers(expression, model, checker)
+      || statedDeliberate(value.statement, sourceFile) || consumedLaterFromSameHandle(value, model, checker)
+      || returnsSettledPromise(expression, checker) || returnsItsArgument(expression, checker) || isTimerChain(expression, model)
+      || floatsAtNodeTestModuleLevel(value, model) || callsBeyondSignature(expression, checker) || isFactoryThenable(expression, checker)
     )) return;
+    if (array && mapsToUnfittingCalls(expression, checker)) return;
 
     const label = describeExpression(expression, sourceFile);
     if (value.asCondition) {

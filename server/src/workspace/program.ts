@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { getLibFiles, libFolderInMemoryPath } from '@ts-morph/common';
 import { ts } from 'ts-morph';
+import { asiRepairNote, repairAsiBoundaries } from '../engine/asiRepair.js';
 import { blankRegions, deepRegions, nestingNote } from '../engine/nesting.js';
 import type { OverlayFileSystemHost } from './fsHost.js';
 
@@ -28,6 +29,8 @@ export class ProgramHost {
   readonly roots = new Set<string>();
   private readonly cache = new Map<string, ts.SourceFile>();
   private readonly nestingNotes = new Map<string, string[]>();
+  /** The file's own text, for source files parsed from a repaired or blanked copy of it. */
+  private readonly originalTexts = new WeakMap<ts.SourceFile, string>();
   private program: ts.Program | undefined;
   /** The roots or a file's text changed since the program was built. */
   private stale = true;
@@ -67,7 +70,7 @@ export class ProgramHost {
   fileChanged(file: string, text: string | undefined, existenceChanged: boolean): void {
     const abs = path.resolve(file);
     const cached = this.cache.get(abs);
-    if (cached && text !== undefined && cached.text === text && !existenceChanged) return;
+    if (cached && text !== undefined && (this.originalTexts.get(cached) ?? cached.text) === text && !existenceChanged) return;
     if (cached) {
       this.cache.delete(abs);
       this.stale = true;
@@ -131,17 +134,25 @@ export class ProgramHost {
         const abs = path.resolve(fileName);
         const cached = this.cache.get(abs);
         if (cached) return cached;
-        let text = this.readText(fileName);
-        if (text === undefined) return undefined;
+        const original = this.readText(fileName);
+        if (original === undefined) return undefined;
+        let text = original;
         // Regions nested too deep for TypeScript's recursive parser are blanked; the rest of the file is analysed.
-        const deep = /\.d\.[cm]?ts$/i.test(fileName) ? [] : deepRegions(text);
-        if (deep.length) {
-          text = blankRegions(text, deep);
-          this.nestingNotes.set(abs, deep.map(nestingNote));
-        } else {
-          this.nestingNotes.delete(abs);
+        const declarationFile = /\.d\.[cm]?ts$/i.test(fileName);
+        const deep = declarationFile ? [] : deepRegions(text);
+        const notes = deep.map(nestingNote);
+        if (deep.length) text = blankRegions(text, deep);
+        let sourceFile = ts.createSourceFile(fileName, text, languageVersionOrOptions);
+        // JavaScript Node accepts but TypeScript's parser rejects (`=> ({ ... })` then a `{ block }` on a later line):
+        // analysed with the semicolon Node infers, same length and lines. Only files the parser rejected pay for it.
+        const repaired = declarationFile ? undefined : repairAsiBoundaries(sourceFile, languageVersionOrOptions);
+        if (repaired) {
+          sourceFile = repaired.sourceFile;
+          notes.push(asiRepairNote(repaired.repair));
         }
-        const sourceFile = ts.createSourceFile(fileName, text, languageVersionOrOptions);
+        if (notes.length) this.nestingNotes.set(abs, notes);
+        else this.nestingNotes.delete(abs);
+        if (sourceFile.text !== original) this.originalTexts.set(sourceFile, original);
         this.cache.set(abs, sourceFile);
         return sourceFile;
       },
