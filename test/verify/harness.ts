@@ -37,6 +37,8 @@ export interface FixtureLayout {
   polluter: [string, string[]];
   ports: Array<[string, string[]]>;
   seed: number;
+  /** Prefix of the basic tests' names (pytest's test_stable, ...). */
+  testPrefix?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function checkFixture(layout: FixtureLayout): Promise<void> {
     ]);
     for (const run of results.runs) expect(run.commands.length).toBeGreaterThan(0);
 
-    const basic = (title: string) => verdictOf(results, layout.basic, [...layout.suite, title]);
+    const basic = (title: string) => verdictOf(results, layout.basic, [...layout.suite, `${layout.testPrefix ?? ''}${title}`]);
     expect(basic('stable').verdict).toBe('stable');
     expect(basic('stable').conclusion).toBe('8/8 runs consistent: passed every run.');
     expect(basic('failing').verdict).toBe('failing');

@@ -133,6 +133,9 @@ export function formatVerifyMarkdown(results: VerifyResults): string {
   const out: string[] = ['# flakelens verification report', ''];
   out.push(`- Runner: ${results.runner.id} ${results.runner.version} (\`${results.runner.command.join(' ')}\`), shuffle: ${results.runner.shuffle === 'native' ? 'runner-native seeded shuffle' : 'file order permuted by flakelens from the seed'}`);
   out.push(`- Plan: ${results.options.runs} run(s) per mode, modes ${results.options.modes.join(', ')}${results.options.stress ? ', plus stressed serial runs' : ''}; base seed ${results.options.seed}; ${results.options.workers} parallel workers; retries forced off`);
+  if (results.options.names?.length) out.push(`- Tests whose names match: ${results.options.names.map((n) => `\`${n}\``).join(', ')}`);
+  const unavailable = Object.entries(results.runner.unavailable ?? {});
+  if (unavailable.length) out.push(`- Not run: ${unavailable.map(([mode, why]) => `${mode} mode (${why})`).join('; ')}`);
   if (results.options.shard) out.push(`- Shard ${results.options.shard.index}/${results.options.shard.count}`);
   if (results.mergedFrom) out.push(`- Merged from ${results.mergedFrom} shard results; verdicts recomputed from all runs`);
   out.push(`- ${results.files.length} test file(s), ${results.summary.tests} test(s), ${results.runs.length} runner invocation(s) in ${seconds(results.durationMs)}`, '');

@@ -2,7 +2,7 @@
 
 export const VERIFY_SCHEMA_VERSION = 1;
 
-export const RUNNER_IDS = ['vitest', 'jest', 'mocha', 'node', 'playwright'] as const;
+export const RUNNER_IDS = ['vitest', 'jest', 'mocha', 'node', 'playwright', 'pytest'] as const;
 export type RunnerId = (typeof RUNNER_IDS)[number];
 
 export const MODES = ['serial', 'parallel', 'shuffle'] as const;
@@ -110,6 +110,8 @@ export interface RunnerInfo {
   command: string[];
   /** How shuffle orders are made: by the runner from a seed, or by flakelens permuting files. */
   shuffle: 'native' | 'files';
+  /** Modes the installed runner cannot run (e.g. parallel without pytest-xdist), with why; they were not run. */
+  unavailable?: Partial<Record<Mode, string>>;
 }
 
 export interface VerifyResults {
@@ -119,7 +121,16 @@ export interface VerifyResults {
   startedAt: string;
   durationMs: number;
   runner: RunnerInfo;
-  options: { runs: number; modes: Mode[]; stress: boolean; seed: number; workers: number; shard?: { index: number; count: number } };
+  options: {
+    runs: number;
+    modes: Mode[];
+    stress: boolean;
+    seed: number;
+    workers: number;
+    shard?: { index: number; count: number };
+    /** Test-name filters the runs were limited to. */
+    names?: string[];
+  };
   /** Present when the result is a merge of shards. */
   mergedFrom?: number;
   files: string[];

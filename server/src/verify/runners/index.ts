@@ -6,6 +6,7 @@ import { jestAdapter } from './jest.js';
 import { mochaAdapter } from './mocha.js';
 import { nodeAdapter } from './node.js';
 import { playwrightAdapter } from './playwright.js';
+import { hasPytestConfig, pytestAdapter } from './pytest.js';
 import { vitestAdapter } from './vitest.js';
 
 export const ADAPTERS: Record<RunnerId, RunnerAdapter> = {
@@ -14,6 +15,7 @@ export const ADAPTERS: Record<RunnerId, RunnerAdapter> = {
   mocha: mochaAdapter,
   node: nodeAdapter,
   playwright: playwrightAdapter,
+  pytest: pytestAdapter,
 };
 
 const CONFIG_MARKERS: Array<[RunnerId, RegExp]> = [
@@ -35,6 +37,8 @@ export function detectRunner(root: string): RunnerId | undefined {
     return undefined;
   }
   for (const [id, re] of CONFIG_MARKERS) if (entries.some((name) => re.test(name))) return id;
+  // pytest.ini, [tool.pytest.ini_options] in pyproject.toml, [tool:pytest] in setup.cfg, [pytest] in tox.ini, conftest.py.
+  if (hasPytestConfig(root)) return 'pytest';
   let pkg: { scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; jest?: unknown; mocha?: unknown } = {};
   try {
     pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as typeof pkg;
@@ -56,6 +60,7 @@ export function detectRunner(root: string): RunnerId | undefined {
 
 /** The command that starts the runner, and its version; undefined when the runner is not installed. */
 export function runnerCommand(root: string, adapter: RunnerAdapter): { command: string[]; version: string } | undefined {
+  if (adapter.locate) return adapter.locate(root, process.env);
   if (adapter.packageName === undefined) return { command: [process.execPath], version: process.versions.node };
   const resolved = resolveRunnerPackage(root, adapter.packageName, adapter.binName ?? adapter.packageName);
   if (!resolved) return undefined;
