@@ -330,10 +330,14 @@ async function verifyMain(argv: string[]): Promise<number> {
   const modes = (values.modes ?? MODES.join(',')).split(',').map((m) => m.trim()).filter(Boolean);
   for (const m of modes) if (!(MODES as readonly string[]).includes(m)) fail(`unknown mode "${m}" (use ${MODES.join(', ')})`);
   if (modes.length === 0) fail('--modes needs at least one mode');
+  if (values.runner !== undefined && !(RUNNER_IDS as readonly string[]).includes(values.runner)) fail(`unknown runner "${values.runner}" (use ${RUNNER_IDS.join(', ')})`);
   const { detectRunner } = await import('../verify/runners/index.js');
-  const runner = values.runner ?? detectRunner(root);
-  if (runner === undefined) fail(`cannot tell which test runner ${root} uses; pass --runner (${RUNNER_IDS.join(', ')})`);
-  if (!(RUNNER_IDS as readonly string[]).includes(runner)) fail(`unknown runner "${runner}" (use ${RUNNER_IDS.join(', ')})`);
+  const { verifyTargets, runVerifyTargets } = await import('../verify/packages.js');
+  // --runner or --command: that runner at --root. Otherwise each workspace package with its own runner (or root).
+  const forced = (values.runner ?? (values.command !== undefined ? detectRunner(root) : undefined)) as (typeof RUNNER_IDS)[number] | undefined;
+  if (values.command !== undefined && forced === undefined) fail(`cannot tell which test runner ${root} uses; pass --runner with --command (${RUNNER_IDS.join(', ')})`);
+  const targets = verifyTargets(root, { ...(forced ? { runner: forced } : {}), paths });
+  if (targets.length === 0) fail(`cannot tell which test runner ${root} uses; pass --runner (${RUNNER_IDS.join(', ')})`);
   const { parseShard } = await import('../verify/plan.js');
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.shard !== undefined && !shard) fail(`--shard expects i/n with 1 <= i <= n, got "${values.shard}"`);
@@ -363,13 +367,13 @@ async function verifyMain(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const live = process.stderr.isTTY === true;
-  const { runVerify, VerifyError } = await import('../verify/verify.js');
+  const { VerifyError } = await import('../verify/verify.js');
   const { toolVersion } = await import('../cli/version.js');
   try {
-    const verified = await runVerify(
+    const verified = await runVerifyTargets(
+      targets,
       {
         root,
-        runner: runner as (typeof RUNNER_IDS)[number],
         ...(command ? { command } : {}),
         runs: positiveInt('--runs', values.runs, 10),
         modes: modes as (typeof MODES)[number][],

@@ -133,12 +133,26 @@ export interface VerifyResults {
   };
   /** Present when the result is a merge of shards. */
   mergedFrom?: number;
+  /**
+   * Monorepos: each package verify ran in its own directory with its own runner (file paths and test ids are
+   * relative to root, commands start with `cd <dir> &&`); `runner` is then the first package's.
+   */
+  packages?: PackageResult[];
   files: string[];
   tests: Record<string, TestInfo>;
   runs: RunRecord[];
   orderFindings: OrderFinding[];
   verdicts: Verdict[];
   summary: Record<VerdictKind, number> & { tests: number; runs: number };
+}
+
+export interface PackageResult {
+  /** Relative to the results' root, '/'-separated. */
+  dir: string;
+  runner: RunnerInfo;
+  files: number;
+  tests: number;
+  durationMs: number;
 }
 
 export function testId(file: string, titles: readonly string[]): string {
