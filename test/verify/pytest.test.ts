@@ -1,39 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import { assertBuilt } from '../cli/cliHarness.js';
-import { checkFixture, FIXTURES, readJson, scratch, verdictOf, verify } from './harness.js';
+import { ensurePytestVenv, PYTEST_VENV_PYTHON, readJson, scratch, verdictOf, verify } from './harness.js';
 
-const FIXTURE = path.join(FIXTURES, 'pytest');
-const VENV_PYTHON = path.join(FIXTURE, '.venv', 'bin', 'python');
-
-/**
- * The fixture's virtualenv, made from an interpreter that has pytest and pytest-xdist (Debian's, installed by
- * .ci/run) with --system-site-packages so it sees them; created once, gitignored.
- */
 beforeAll(() => {
   assertBuilt();
-  if (fs.existsSync(VENV_PYTHON)) return;
-  const base = ['/usr/bin/python3', 'python3'].find((python) => spawnSync(python, ['-c', 'import pytest, xdist']).status === 0);
-  if (!base) throw new Error('no python3 with pytest and pytest-xdist: install python3-pytest python3-pytest-xdist python3-venv (.ci/run does)');
-  const made = spawnSync(base, ['-m', 'venv', '--system-site-packages', path.join(FIXTURE, '.venv')], { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`python3 -m venv failed: ${made.stderr}`);
+  ensurePytestVenv();
 }, 120_000);
 
-test('pytest: every verdict, the polluter, seeds and reports, through the project virtualenv', async () => {
-  await checkFixture({
-    runner: 'pytest',
-    basic: 'tests/test_basic.py',
-    suite: ['TestBasic'],
-    testPrefix: 'test_',
-    victim: ['tests/test_order_a.py', ['test_victim']],
-    polluter: ['tests/test_order_b.py', ['test_polluter']],
-    ports: [['tests/test_port_a.py', ['test_port_a']], ['tests/test_port_b.py', ['test_port_b']]],
-    seed: 1,
-  });
-}, 900_000);
-
+// The full fixture check (every verdict, polluter, seeds, reports) runs with the other runners in runners.test.ts.
 test('pytest: ids keep classes and parameters; the runner, its version and the exact commands are recorded', async () => {
   const s = scratch('pytest-ids');
   try {
@@ -42,7 +17,7 @@ test('pytest: ids keep classes and parameters; the runner, its version and the e
     const result = await verify('pytest', ['tests/test_basic.py', 'not timing', '--modes', 'serial', '--runs', '1', '--results', out], s.state);
     expect(result.code, result.stderr).toBe(0);
     const results = readJson(out);
-    expect(results.runner).toMatchObject({ id: 'pytest', shuffle: 'files', command: [VENV_PYTHON, '-m', 'pytest'] });
+    expect(results.runner).toMatchObject({ id: 'pytest', shuffle: 'files', command: [PYTEST_VENV_PYTHON, '-m', 'pytest'] });
     expect(results.runner.version).toMatch(/^\d+\.\d+/);
     expect(Object.keys(results.tests).sort()).toEqual([
       'tests/test_basic.py > TestBasic > test_failing',

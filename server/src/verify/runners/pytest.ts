@@ -16,12 +16,21 @@ export interface PytestPlugins {
 
 /**
  * Printed by the interpreter: pytest's version and which plugins are importable. find_spec looks a module up
- * without importing it, so probing does not run plugin code.
+ * without importing it and the version comes from the installed metadata, so probing runs no pytest or plugin
+ * code and costs a bare interpreter start (importing pytest would triple that); pytest is imported only when
+ * it has no metadata (run from a source checkout).
  */
 const PROBE = `import importlib.util, json, sys
-import pytest
 has = lambda name: importlib.util.find_spec(name) is not None
-print(json.dumps({"pytest": pytest.__version__, "python": sys.version.split()[0], "xdist": has("xdist"), "randomly": has("pytest_randomly")}))`;
+if not has("pytest"):
+    sys.exit(3)
+try:
+    from importlib.metadata import version
+    pytest_version = version("pytest")
+except Exception:
+    import pytest
+    pytest_version = pytest.__version__
+print(json.dumps({"pytest": pytest_version, "python": sys.version.split()[0], "xdist": has("xdist"), "randomly": has("pytest_randomly")}))`;
 
 /**
  * The interpreter to run pytest with: the project's virtualenv (.venv, venv), the active one ($VIRTUAL_ENV), then
