@@ -18,6 +18,7 @@ const FIXTURES: FixtureLayout[] = [
     polluter: ['order.test.js', ['polluter']],
     ports: [['port-a.test.js', ['port a']], ['port-b.test.js', ['port b']]],
     seed: 1,
+    basicRunsAfterVictim: true,
   },
   {
     runner: 'jest',
@@ -27,6 +28,7 @@ const FIXTURES: FixtureLayout[] = [
     polluter: ['order.test.js', ['polluter']],
     ports: [['port-a.test.js', ['port a']], ['port-b.test.js', ['port b']]],
     seed: 1,
+    basicRunsAfterVictim: true,
   },
   {
     runner: 'mocha',
@@ -36,6 +38,8 @@ const FIXTURES: FixtureLayout[] = [
     polluter: ['test/order-b.spec.cjs', ['order', 'polluter']],
     ports: [['test/port-a.spec.cjs', ['port a']], ['test/port-b.spec.cjs', ['port b']]],
     seed: 1,
+    // mocha lists its files in its own order: seed 1 runs basic before the victim, so it is a candidate.
+    basicRunsAfterVictim: false,
   },
   {
     runner: 'node',
@@ -45,6 +49,7 @@ const FIXTURES: FixtureLayout[] = [
     polluter: ['test/order-b.test.mjs', ['polluter']],
     ports: [['test/port-a.test.mjs', ['port a']], ['test/port-b.test.mjs', ['port b']]],
     seed: 1,
+    basicRunsAfterVictim: true,
   },
   {
     // Through the fixture's virtualenv; pytest-randomly is not installed, so shuffle permutes files.
@@ -56,6 +61,7 @@ const FIXTURES: FixtureLayout[] = [
     polluter: ['tests/test_order_b.py', ['test_polluter']],
     ports: [['tests/test_port_a.py', ['test_port_a']], ['tests/test_port_b.py', ['test_port_b']]],
     seed: 1,
+    basicRunsAfterVictim: true,
   },
 ];
 
