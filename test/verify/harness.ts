@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,6 +7,29 @@ import { REPO_ROOT, runCli, type CliResult } from '../cli/cliHarness.js';
 import type { VerifyResults } from '../../server/src/verify/types.js';
 
 export const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/verify');
+
+export const PYTEST_VENV_PYTHON = path.join(FIXTURES, 'pytest', '.venv', 'bin', 'python');
+
+/**
+ * The pytest fixture's virtualenv, made from an interpreter that has pytest and pytest-xdist (Debian's, installed
+ * by .ci/run) with --system-site-packages so it sees them; created once, gitignored.
+ */
+export function ensurePytestVenv(): void {
+  if (fs.existsSync(PYTEST_VENV_PYTHON)) return;
+  const base = ['/usr/bin/python3', 'python3'].find((python) => spawnSync(python, ['-c', 'import pytest, xdist']).status === 0);
+  if (!base) throw new Error('no python3 with pytest and pytest-xdist: install python3-pytest python3-pytest-xdist python3-venv (.ci/run does)');
+  // Made aside and renamed into place, so two test files starting at once never see a half-made one.
+  const target = path.join(FIXTURES, 'pytest', '.venv');
+  const aside = `${target}.${process.pid}`;
+  const made = spawnSync(base, ['-m', 'venv', '--system-site-packages', aside], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`python3 -m venv failed: ${made.stderr}`);
+  try {
+    fs.renameSync(aside, target);
+  } catch (error) {
+    fs.rmSync(aside, { recursive: true, force: true });
+    if (!fs.existsSync(PYTEST_VENV_PYTHON)) throw error;
+  }
+}
 
 /** A fresh state directory for a fixture (its counter and marker files) and a place for result files. */
 export function scratch(name: string): { state: string; dir: string; remove: () => void } {
@@ -37,6 +61,10 @@ export interface FixtureLayout {
   polluter: [string, string[]];
   ports: Array<[string, string[]]>;
   seed: number;
+  /** Prefix of the basic tests' names (pytest's test_stable, ...). */
+  testPrefix?: string;
+  /** In the failing order the basic file cannot have run before the victim, so no polluter-search run includes it. */
+  basicRunsAfterVictim?: boolean;
 }
 
 /**
@@ -72,7 +100,7 @@ export async function checkFixture(layout: FixtureLayout): Promise<void> {
     ]);
     for (const run of results.runs) expect(run.commands.length).toBeGreaterThan(0);
 
-    const basic = (title: string) => verdictOf(results, layout.basic, [...layout.suite, title]);
+    const basic = (title: string) => verdictOf(results, layout.basic, [...layout.suite, `${layout.testPrefix ?? ''}${title}`]);
     expect(basic('stable').verdict).toBe('stable');
     expect(basic('stable').conclusion).toBe('8/8 runs consistent: passed every run.');
     expect(basic('failing').verdict).toBe('failing');
@@ -89,6 +117,13 @@ export async function checkFixture(layout: FixtureLayout): Promise<void> {
     expect([layout.seed, layout.seed + 1]).toContain(victim.seed);
     expect(victim.repro).toBeDefined();
     expect(verdictOf(results, ...layout.polluter).verdict).toBe('stable');
+    // The polluter search only reruns what ran before the victim: in these fixtures' failing order the basic file
+    // runs after it (file permutations) or is another file (runners that isolate files), so it is never rerun.
+    if (layout.basicRunsAfterVictim) {
+      for (const run of results.runs.filter((r) => r.purpose !== 'plan')) {
+        expect(Object.keys(run.outcomes).filter((id) => id.startsWith(`${layout.basic} > `))).toEqual([]);
+      }
+    }
     for (const port of layout.ports) {
       const v = verdictOf(results, ...port);
       expect(v.verdict).toBe('parallel-sensitive');

@@ -22,8 +22,12 @@ Usage:
                                          show what flakelens knows about a test file: its suites, tests
                                          and hooks, and the runner configuration that governs it (each
                                          setting with its value and where it is set, or why it is unknown)
-  flakelens verify [paths...] [options]  run the tests repeatedly (serial, parallel, shuffled, stressed)
-                                         and report which are flaky and why (runs the workspace's tests)
+  flakelens verify [paths or test-name filters...] [options]
+                                         run the tests repeatedly (serial, parallel, shuffled, stressed)
+                                         and report which are flaky and why (runs the workspace's tests);
+                                         an argument that is not an existing path filters tests by name
+                                         (vitest/jest -t, mocha/Playwright --grep, node --test-name-pattern,
+                                         pytest -k)
   flakelens verify --merge a.json b.json ...
                                          combine shard results and recompute the verdicts
   flakelens --stdio                      start the language server (also --node-ipc, --socket=N)
@@ -57,8 +61,8 @@ Options for verify:
       --stress-cpu <0..1>  CPU load per core during stressed runs (default 0.5)
       --workers <n>        workers in parallel mode (default: the number of cores, at least 2)
       --timeout <s>        per-run timeout in seconds (default 600); the run's process tree is killed
-      --runner <id>        vitest, jest, mocha, node or playwright (default: detected from configs and
-                           package.json)
+      --runner <id>        vitest, jest, mocha, node, playwright or pytest (default: detected from configs,
+                           package.json and pytest.ini/pyproject.toml/setup.cfg/tox.ini/conftest.py)
       --command <cmd>      command that starts the runner (default: the installed runner); flakelens adds
                            its own arguments
       --shard <i/n>        run only the i-th of n parts of the test files (CI matrix jobs)
@@ -327,15 +331,21 @@ async function verifyMain(argv: string[]): Promise<number> {
 
   const root = path.resolve(values.root ?? process.cwd());
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) fail(`--root ${values.root}: not a directory`);
-  const paths = positionals.map((p) => path.resolve(p));
-  for (const p of paths) if (!fs.existsSync(p)) fail(`no such file or directory: ${p}`);
+  // An argument that names an existing file or directory limits the run to it; any other is a test-name filter,
+  // passed to the runner's own name filter.
+  const paths = positionals.filter((p) => fs.existsSync(p)).map((p) => path.resolve(p));
+  const names = positionals.filter((p) => !fs.existsSync(p));
   const modes = (values.modes ?? MODES.join(',')).split(',').map((m) => m.trim()).filter(Boolean);
   for (const m of modes) if (!(MODES as readonly string[]).includes(m)) fail(`unknown mode "${m}" (use ${MODES.join(', ')})`);
   if (modes.length === 0) fail('--modes needs at least one mode');
+  if (values.runner !== undefined && !(RUNNER_IDS as readonly string[]).includes(values.runner)) fail(`unknown runner "${values.runner}" (use ${RUNNER_IDS.join(', ')})`);
   const { detectRunner } = await import('../verify/runners/index.js');
-  const runner = values.runner ?? detectRunner(root);
-  if (runner === undefined) fail(`cannot tell which test runner ${root} uses; pass --runner (${RUNNER_IDS.join(', ')})`);
-  if (!(RUNNER_IDS as readonly string[]).includes(runner)) fail(`unknown runner "${runner}" (use ${RUNNER_IDS.join(', ')})`);
+  const { verifyTargets, runVerifyTargets } = await import('../verify/packages.js');
+  // --runner or --command: that runner at --root. Otherwise each workspace package with its own runner (or root).
+  const forced = (values.runner ?? (values.command !== undefined ? detectRunner(root) : undefined)) as (typeof RUNNER_IDS)[number] | undefined;
+  if (values.command !== undefined && forced === undefined) fail(`cannot tell which test runner ${root} uses; pass --runner with --command (${RUNNER_IDS.join(', ')})`);
+  const targets = verifyTargets(root, { ...(forced ? { runner: forced } : {}), paths });
+  if (targets.length === 0) fail(`cannot tell which test runner ${root} uses; pass --runner (${RUNNER_IDS.join(', ')})`);
   const { parseShard } = await import('../verify/plan.js');
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.shard !== undefined && !shard) fail(`--shard expects i/n with 1 <= i <= n, got "${values.shard}"`);
@@ -365,13 +375,13 @@ async function verifyMain(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const live = process.stderr.isTTY === true;
-  const { runVerify, VerifyError } = await import('../verify/verify.js');
+  const { VerifyError } = await import('../verify/verify.js');
   const { toolVersion } = await import('../cli/version.js');
   try {
-    const verified = await runVerify(
+    const verified = await runVerifyTargets(
+      targets,
       {
         root,
-        runner: runner as (typeof RUNNER_IDS)[number],
         ...(command ? { command } : {}),
         runs: positiveInt('--runs', values.runs, 10),
         modes: modes as (typeof MODES)[number][],
@@ -382,6 +392,7 @@ async function verifyMain(argv: string[]): Promise<number> {
         timeoutMs: positiveInt('--timeout', values.timeout, 600) * 1000,
         ...(shard ? { shard } : {}),
         ...(paths.length ? { paths } : {}),
+        ...(names.length ? { names } : {}),
         bisect: !values['no-bisect'],
         toolVersion: toolVersion(),
       },

@@ -110,6 +110,7 @@ function summaryLine(results: VerifyResults): string {
 
 export function formatVerifyStylish(results: VerifyResults, p: Palette): string {
   const lines: string[] = [p.gray(header(results)[0]!), ''];
+  if (results.packages?.length) lines.splice(1, 0, p.gray(`packages: ${results.packages.map((k) => `${k.dir} (${k.runner.id})`).join(', ')}`));
   const paint = (kind: VerdictKind, text: string) => (kind === 'stable' ? p.green(text) : kind === 'failing' ? p.red(text) : p.yellow(text));
   const shown = sorted(results.verdicts);
   const width = Math.max(...shown.map((v) => v.verdict.length), 7);
@@ -133,6 +134,12 @@ export function formatVerifyMarkdown(results: VerifyResults): string {
   const out: string[] = ['# flakelens verification report', ''];
   out.push(`- Runner: ${results.runner.id} ${results.runner.version} (\`${results.runner.command.join(' ')}\`), shuffle: ${results.runner.shuffle === 'native' ? 'runner-native seeded shuffle' : 'file order permuted by flakelens from the seed'}`);
   out.push(`- Plan: ${results.options.runs} run(s) per mode, modes ${results.options.modes.join(', ')}${results.options.stress ? ', plus stressed serial runs' : ''}; base seed ${results.options.seed}; ${results.options.workers} parallel workers; retries forced off`);
+  if (results.packages?.length) {
+    out.push(`- Packages (each run in its own directory): ${results.packages.map((p) => `${p.dir} (${p.runner.id} ${p.runner.version}, ${p.tests} test(s))`).join(', ')}`);
+  }
+  if (results.options.names?.length) out.push(`- Tests whose names match: ${results.options.names.map((n) => `\`${n}\``).join(', ')}`);
+  const unavailable = Object.entries(results.runner.unavailable ?? {});
+  if (unavailable.length) out.push(`- Not run: ${unavailable.map(([mode, why]) => `${mode} mode (${why})`).join('; ')}`);
   if (results.options.shard) out.push(`- Shard ${results.options.shard.index}/${results.options.shard.count}`);
   if (results.mergedFrom) out.push(`- Merged from ${results.mergedFrom} shard results; verdicts recomputed from all runs`);
   out.push(`- ${results.files.length} test file(s), ${results.summary.tests} test(s), ${results.runs.length} runner invocation(s) in ${seconds(results.durationMs)}`, '');

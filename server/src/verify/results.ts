@@ -63,9 +63,18 @@ export function mergeResults(parts: readonly VerifyResults[]): VerifyResults {
   // Shard k's run j and shard m's run j are two halves of one logical run: count logical runs.
   const planRuns = Math.max(...parts.map((p) => p.summary.runs));
   const { shard: _shard, ...options } = first.options;
+  // Monorepo shards: each package's file and test counts are the sums over the shards.
+  const packages = new Map<string, NonNullable<VerifyResults['packages']>[number]>();
+  for (const part of parts) {
+    for (const p of part.packages ?? []) {
+      const seen = packages.get(p.dir);
+      packages.set(p.dir, seen ? { ...seen, files: seen.files + p.files, tests: seen.tests + p.tests, durationMs: Math.max(seen.durationMs, p.durationMs) } : p);
+    }
+  }
   return {
     ...first,
     options,
+    ...(packages.size ? { packages: [...packages.values()] } : {}),
     ...(parts.length > 1 ? { mergedFrom: parts.length } : {}),
     startedAt: parts.map((p) => p.startedAt).sort()[0]!,
     durationMs: Math.max(...parts.map((p) => p.durationMs)),

@@ -2,7 +2,7 @@
 
 export const VERIFY_SCHEMA_VERSION = 1;
 
-export const RUNNER_IDS = ['vitest', 'jest', 'mocha', 'node', 'playwright'] as const;
+export const RUNNER_IDS = ['vitest', 'jest', 'mocha', 'node', 'playwright', 'pytest'] as const;
 export type RunnerId = (typeof RUNNER_IDS)[number];
 
 export const MODES = ['serial', 'parallel', 'shuffle'] as const;
@@ -112,6 +112,8 @@ export interface RunnerInfo {
   command: string[];
   /** How shuffle orders are made: by the runner from a seed, or by flakelens permuting files. */
   shuffle: 'native' | 'files';
+  /** Modes the installed runner cannot run (e.g. parallel without pytest-xdist), with why; they were not run. */
+  unavailable?: Partial<Record<Mode, string>>;
 }
 
 export interface VerifyResults {
@@ -121,15 +123,38 @@ export interface VerifyResults {
   startedAt: string;
   durationMs: number;
   runner: RunnerInfo;
-  options: { runs: number; modes: Mode[]; stress: boolean; seed: number; workers: number; shard?: { index: number; count: number } };
+  options: {
+    runs: number;
+    modes: Mode[];
+    stress: boolean;
+    seed: number;
+    workers: number;
+    shard?: { index: number; count: number };
+    /** Test-name filters the runs were limited to. */
+    names?: string[];
+  };
   /** Present when the result is a merge of shards. */
   mergedFrom?: number;
+  /**
+   * Monorepos: each package verify ran in its own directory with its own runner (file paths and test ids are
+   * relative to root, commands start with `cd <dir> &&`); `runner` is then the first package's.
+   */
+  packages?: PackageResult[];
   files: string[];
   tests: Record<string, TestInfo>;
   runs: RunRecord[];
   orderFindings: OrderFinding[];
   verdicts: Verdict[];
   summary: Record<VerdictKind, number> & { tests: number; runs: number };
+}
+
+export interface PackageResult {
+  /** Relative to the results' root, '/'-separated. */
+  dir: string;
+  runner: RunnerInfo;
+  files: number;
+  tests: number;
+  durationMs: number;
 }
 
 export function testId(file: string, titles: readonly string[]): string {

@@ -28,6 +28,8 @@ export interface VerifyOptions {
   paths?: string[];
   /** Only these tests (title paths), through the runner's name filter where it has one (the editor's "Verify" on one test). */
   only?: string[][];
+  /** Test-name filters, passed to the runner's own name filter (vitest/jest -t, mocha/Playwright --grep, ...). */
+  names?: string[];
   /** Search for the polluter of order-dependent tests (extra runs). */
   bisect: boolean;
   /** At most this many suspected order-dependent tests are confirmed and bisected. */
@@ -68,21 +70,43 @@ interface Order {
 }
 
 export async function runVerify(options: VerifyOptions, hooks: VerifyHooks = {}, signal?: AbortSignal): Promise<VerifyResults> {
-  const adapter: RunnerAdapter = ADAPTERS[options.runner];
+  let adapter: RunnerAdapter = ADAPTERS[options.runner];
   // With --command the version is still the installed package's, when there is one.
-  const resolved = options.command ? { command: options.command, version: runnerCommand(options.root, adapter)?.version ?? 'unknown' } : runnerCommand(options.root, adapter);
-  if (!resolved) throw new VerifyError(`${options.runner} is not installed in ${options.root} (no node_modules/${adapter.packageName} found upwards); install it or pass --command`);
+  const resolved = options.command
+    ? { command: options.command, version: (adapter.probe ? undefined : runnerCommand(options.root, adapter)?.version) ?? 'unknown' }
+    : runnerCommand(options.root, adapter);
+  if (!resolved) throw new VerifyError(notInstalled(options.runner, options.root, adapter));
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flakelens-verify-'));
   const ctx: RunnerContext = { root: options.root, command: resolved.command, tmp, env: { ...process.env } };
   try {
-    return await verifyIn(ctx, adapter, resolved.version, options, hooks, signal, started);
+    let version = resolved.version;
+    let modes = options.modes;
+    let unavailable: Partial<Record<Mode, string>> | undefined;
+    if (adapter.probe) {
+      const probed = await adapter.probe(ctx, signal);
+      adapter = probed.adapter;
+      version = probed.version ?? version;
+      unavailable = probed.unavailable;
+      // A mode the runner cannot run is reported and left out, never imitated with another mode.
+      for (const mode of modes) if (unavailable?.[mode]) hooks.onNote?.(`${mode} mode is unavailable: ${unavailable[mode]}; it is not run`);
+      modes = modes.filter((mode) => !unavailable?.[mode]);
+      if (modes.length === 0) throw new VerifyError(`no mode left to run: ${options.modes.map((m) => `${m}: ${unavailable?.[m]}`).join('; ')}`);
+    }
+    const results = await verifyIn(ctx, adapter, version, { ...options, modes }, hooks, signal, started);
+    const shown = Object.fromEntries(Object.entries(unavailable ?? {}).filter(([mode]) => options.modes.includes(mode as Mode)));
+    return Object.keys(shown).length ? { ...results, runner: { ...results.runner, unavailable: shown } } : results;
   } catch (error) {
     if (error instanceof RunnerError) throw new VerifyError(error.message);
     throw error;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function notInstalled(runner: RunnerId, root: string, adapter: RunnerAdapter): string {
+  if (adapter.locate) return `no Python interpreter that can import pytest was found for ${root} (tried .venv, venv, $VIRTUAL_ENV and python3); install pytest or pass --command`;
+  return `${runner} is not installed in ${root} (no node_modules/${adapter.packageName} found upwards); install it or pass --command`;
 }
 
 async function verifyIn(
@@ -120,10 +144,12 @@ async function verifyIn(
 
   const tests: Record<string, TestInfo> = {};
   const runs: RunRecord[] = [];
-  const plan = planRuns(options);
+  // An empty shard (or package share of one) runs nothing: an empty file list would make the runner run them all.
+  const plan = explicitFiles?.length === 0 ? [] : planRuns(options);
   let runCounter = 0;
 
-  const execute = async (order: Order, stress: boolean, purpose: RunRecord['purpose'], only: string[][] | undefined, total: number): Promise<RunRecord> => {
+  /** `only`: exactly these tests, in this order (the polluter search). */
+  const execute = async (order: Order, stress: boolean, purpose: RunRecord['purpose'], only: TestInfo[] | undefined, total: number, onlyTitles?: string[][]): Promise<RunRecord> => {
     checkCancelled();
     const index = ++runCounter;
     const progress: RunProgress = { index, total, mode: order.mode, stress, purpose, ...(order.seed !== undefined ? { seed: order.seed } : {}) };
@@ -133,12 +159,16 @@ async function verifyIn(
       workers: options.workers,
       ...(adapter.shuffle === 'native' && order.seed !== undefined ? { seed: order.seed } : {}),
       ...(order.files ? { files: order.files } : {}),
-      ...(only ? { only } : {}),
+      ...(only ? { only: only.map((t) => t.titles), onlyTests: only } : onlyTitles ? { only: onlyTitles } : {}),
+      ...(options.names?.length ? { names: options.names } : {}),
     };
     const tag = `run-${index}`;
     const invocations = adapter.invocations(ctx, spec, tag);
     const env: NodeJS.ProcessEnv = { ...ctx.env, FLAKELENS_VERIFY_RUN: `${process.pid}-${index}` };
-    if (stress) env.NODE_OPTIONS = stressNodeOptions(ctx.tmp, ctx.env.NODE_OPTIONS);
+    if (stress) {
+      env.NODE_OPTIONS = stressNodeOptions(ctx.tmp, ctx.env.NODE_OPTIONS);
+      Object.assign(env, adapter.stressEnv?.(ctx));
+    }
     const record: RunRecord = {
       index,
       mode: order.mode,
@@ -217,7 +247,7 @@ async function verifyIn(
     return { mode: planned.mode, ...(planned.seed !== undefined ? { seed: planned.seed } : {}), ...(explicitFiles ? { files: explicitFiles } : {}) };
   };
 
-  for (const planned of plan) await execute(orderFor(planned), planned.stress, 'plan', options.only, plan.length);
+  for (const planned of plan) await execute(orderFor(planned), planned.stress, 'plan', undefined, plan.length, options.only);
 
   // Order-dependence: confirm each suspect's failing order, then delta-debug the tests that may run before it.
   const orderFindings: OrderFinding[] = [];
@@ -233,18 +263,28 @@ async function verifyIn(
     const info = tests[victim]!;
     const base = orderFor(seed === undefined ? { mode: 'serial' } : { mode: 'shuffle', seed });
     const victimAbs = path.resolve(ctx.root, info.file);
+    // Where files run in the failing order, when flakelens knows it (it ordered them): only what ran before the
+    // victim can have polluted it. Native shuffles and runners that sort files themselves: order unknown.
+    const known = adapter.shuffle === 'files' ? (base.files ?? allFiles)?.map((f) => toRelative(ctx.root, f)) : undefined;
+    const position = (file: string) => known?.indexOf(file) ?? -1;
+    const victimAt = position(info.file);
+    const ranBefore = (file: string) => victimAt < 0 || file === info.file || (position(file) >= 0 && position(file) < victimAt);
+    const inOrder = (ids: readonly string[]) => {
+      const rank = new Map(Object.keys(tests).map((id, i) => [id, i]));
+      return ids.slice().sort((a, b) => position(tests[a]!.file) - position(tests[b]!.file) || rank.get(a)! - rank.get(b)!);
+    };
     let runsUsed = 0;
     let repro: string | undefined;
     // Runs the victim after the given candidates, in the failing order; true when the victim fails.
     const attempt = async (unitIds: readonly string[], purpose: RunRecord['purpose']): Promise<boolean> => {
       runsUsed++;
       let files = base.files;
-      let only: string[][] | undefined;
+      let only: TestInfo[] | undefined;
       if (adapter.bisectUnit === 'file') {
         const keep = new Set([...unitIds, info.file]);
         files = (base.files ?? allFiles!).filter((f) => keep.has(toRelative(ctx.root, f)));
       } else {
-        only = [...unitIds.map((id) => tests[id]!.titles), info.titles];
+        only = [...inOrder(unitIds).map((id) => tests[id]!), info];
         if (adapter.isolatesFiles) files = [victimAbs];
         else if (base.files) {
           const keep = new Set([...unitIds.map((id) => tests[id]!.file), info.file]);
@@ -258,8 +298,8 @@ async function verifyIn(
     };
     const candidates =
       adapter.bisectUnit === 'file'
-        ? [...new Set(Object.values(tests).map((t) => t.file))].filter((f) => f !== info.file).sort()
-        : Object.keys(tests).filter((id) => id !== victim && (!adapter.isolatesFiles || tests[id]!.file === info.file));
+        ? [...new Set(Object.values(tests).map((t) => t.file))].filter((f) => f !== info.file && ranBefore(f)).sort()
+        : Object.keys(tests).filter((id) => id !== victim && ranBefore(tests[id]!.file) && (!adapter.isolatesFiles || tests[id]!.file === info.file));
     const reproduced = await attempt(candidates, 'confirm');
     if (!reproduced) return { victim, ...(seed !== undefined ? { seed } : {}), reproduced: false, polluters: [], minimal: false, runs: runsUsed };
     const fullRepro = repro;
@@ -291,6 +331,7 @@ async function verifyIn(
       seed: options.seed,
       workers: options.workers,
       ...(options.shard ? { shard: options.shard } : {}),
+      ...(options.names?.length ? { names: options.names } : {}),
     },
     files: (allFiles ?? [...new Set(Object.values(tests).map((t) => path.resolve(ctx.root, t.file)))]).map((f) => toRelative(ctx.root, f)).sort(),
     tests,
@@ -308,7 +349,9 @@ async function verifyIn(
 export function displayCommand(argv: readonly string[], ctx: Pick<RunnerContext, 'command' | 'tmp'> & { root?: string }, binName: string | undefined): string {
   const resolvedPrefix = ctx.command.length === 2 && ctx.command[0] === process.execPath && binName !== undefined;
   const rest = argv.slice(ctx.command.length);
-  const out: string[] = resolvedPrefix ? ['npx', binName] : ctx.command.map((a) => (a === process.execPath ? 'node' : a));
+  const out: string[] = resolvedPrefix
+    ? ['npx', binName]
+    : ctx.command.map((a) => (a === process.execPath ? 'node' : ctx.root !== undefined && a.startsWith(ctx.root + path.sep) ? toRelative(ctx.root, a) : a));
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const next = rest[i + 1];

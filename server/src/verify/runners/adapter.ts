@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProcessOutcome } from '../process.js';
-import type { Mode, RunnerId, TestResult } from '../types.js';
+import type { Mode, RunnerId, TestInfo, TestResult } from '../types.js';
 
 /** What one run should do: its mode, its order and which part of the suite it covers. */
 export interface RunSpec {
@@ -12,6 +12,10 @@ export interface RunSpec {
   files?: string[];
   /** Only these tests (title paths); used by the polluter search. */
   only?: string[][];
+  /** The same tests with their files, in the order to run them (for runners that select tests by file and name). */
+  onlyTests?: TestInfo[];
+  /** Test-name filters from the command line, passed to the runner's own name filter (ignored with `only`). */
+  names?: string[];
   workers: number;
 }
 
@@ -49,11 +53,32 @@ export interface RunnerAdapter {
   invocations(ctx: RunnerContext, spec: RunSpec, runTag: string): Invocation[];
   /** Reads an invocation's results; throws RunnerError when the runner produced none (it did not start). */
   parse(ctx: RunnerContext, invocation: Invocation, outcome: ProcessOutcome): TestResult[];
+  /** Runners found outside node_modules (pytest): the command that starts the runner for root, and its version. */
+  locate?(root: string, env: NodeJS.ProcessEnv): { command: string[]; version: string } | undefined;
+  /**
+   * Asks the installed runner what it can do (plugins), once per verify: the adapter to use for the runs, the
+   * runner's version, and the modes it cannot run (reported, never faked).
+   */
+  probe?(ctx: RunnerContext, signal?: AbortSignal): Promise<RunnerProbe>;
+  /** Extra environment for stressed runs (runners whose processes are not node). */
+  stressEnv?(ctx: RunnerContext): Record<string, string>;
+}
+
+export interface RunnerProbe {
+  adapter: RunnerAdapter;
+  version?: string;
+  /** Mode -> why the runner cannot run it. */
+  unavailable?: Partial<Record<Mode, string>>;
 }
 
 export function toRelative(root: string, file: string): string {
   const abs = path.isAbsolute(file) ? file : path.resolve(root, file);
   return path.relative(root, abs).split(path.sep).join('/');
+}
+
+/** Command-line test-name filters as one regular expression: any of them (each is the user's own pattern). */
+export function namesPattern(names: readonly string[]): string {
+  return names.length === 1 ? names[0]! : names.map((name) => `(?:${name})`).join('|');
 }
 
 /** Escapes text for use inside a RegExp source. */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { runProcess } from '../process.js';
 import type { TestResult } from '../types.js';
-import { firstLine, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type RunnerAdapter } from './adapter.js';
+import { firstLine, namesPattern, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type RunnerAdapter } from './adapter.js';
 import { fullNamePattern } from './vitest.js';
 
 interface JestJson {
@@ -48,6 +48,7 @@ export const jestAdapter: RunnerAdapter = {
     else argv.push('--runInBand');
     if (spec.mode === 'shuffle') argv.push('--randomize', `--seed=${spec.seed ?? 0}`);
     if (spec.only) argv.push('-t', fullNamePattern(spec.only));
+    else if (spec.names?.length) argv.push('-t', namesPattern(spec.names));
     if (spec.files) argv.push('--runTestsByPath', ...spec.files);
     return [{ argv, resultFile }];
   },

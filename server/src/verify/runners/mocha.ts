@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { runProcess } from '../process.js';
 import type { TestResult } from '../types.js';
-import { escapeRegExp, firstLine, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type RunnerAdapter, type RunnerContext } from './adapter.js';
+import { escapeRegExp, firstLine, namesPattern, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type RunnerAdapter, type RunnerContext } from './adapter.js';
 
 interface MochaTest {
   title: string;
@@ -99,6 +99,7 @@ export const mochaAdapter: RunnerAdapter = {
     const argv = [...ctx.command, '--reporter', 'json', '--reporter-option', `output=${resultFile}`, '--retries', '0'];
     if (spec.mode === 'parallel') argv.push('--parallel', '--jobs', String(spec.workers));
     if (spec.only) argv.push('--grep', `^(?:${spec.only.map((titles) => escapeRegExp(titles.join(' '))).join('|')})$`);
+    else if (spec.names?.length) argv.push('--grep', namesPattern(spec.names));
     if (spec.files) {
       const config = configWithoutSpec(ctx);
       if (config === undefined) throw new RunnerError('cannot run an exact file order with a YAML mocha config (its spec is always added); use .mocharc.json or .js');

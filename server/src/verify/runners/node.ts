@@ -97,7 +97,15 @@ export const nodeAdapter: RunnerAdapter = {
     const base = (tag: string): Invocation => {
       const resultFile = path.join(ctx.tmp, `${tag}.json`);
       return {
-        argv: [...ctx.command, '--test', `--test-reporter=${reporter}`, `--test-reporter-destination=${resultFile}`, `--test-concurrency=${spec.mode === 'parallel' ? spec.workers : 1}`],
+        argv: [
+          ...ctx.command,
+          '--test',
+          `--test-reporter=${reporter}`,
+          `--test-reporter-destination=${resultFile}`,
+          `--test-concurrency=${spec.mode === 'parallel' ? spec.workers : 1}`,
+          // Repeated patterns: a test runs when it matches any of them.
+          ...(spec.names ?? []).map((name) => `--test-name-pattern=${name}`),
+        ],
         resultFile,
       };
     };

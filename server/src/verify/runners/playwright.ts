@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { runProcess } from '../process.js';
 import type { TestResult } from '../types.js';
-import { firstLine, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type Invocation, type RunnerAdapter } from './adapter.js';
+import { firstLine, namesPattern, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type Invocation, type RunnerAdapter } from './adapter.js';
 
 interface PwResult {
   status?: string;
@@ -90,6 +90,8 @@ export const playwrightAdapter: RunnerAdapter = {
       const argv = [...ctx.command, 'test', '--reporter=json', '--retries=0'];
       if (spec.mode === 'parallel') argv.push(`--workers=${spec.workers}`, '--fully-parallel');
       else argv.push('--workers=1');
+      // A file with no test matching the name filter is not an error (it is run alone in a shuffled order).
+      if (spec.names?.length) argv.push('--grep', namesPattern(spec.names), '--pass-with-no-tests');
       if (files) argv.push(...files);
       return { argv, resultFile, env: { PLAYWRIGHT_JSON_OUTPUT_FILE: resultFile } };
     };

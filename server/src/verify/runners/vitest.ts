@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { runProcess } from '../process.js';
 import type { TestResult } from '../types.js';
-import { escapeRegExp, firstLine, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type RunnerAdapter } from './adapter.js';
+import { escapeRegExp, firstLine, namesPattern, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type RunnerAdapter } from './adapter.js';
 
 interface VitestJson {
   testResults?: Array<{
@@ -65,6 +65,7 @@ export const vitestAdapter: RunnerAdapter = {
     else argv.push('--no-file-parallelism', '--maxWorkers=1');
     if (spec.mode === 'shuffle') argv.push('--sequence.shuffle', `--sequence.seed=${spec.seed ?? 0}`);
     if (spec.only) argv.push('-t', fullNamePattern(spec.only));
+    else if (spec.names?.length) argv.push('-t', namesPattern(spec.names));
     if (spec.files) argv.push(...spec.files);
     return [{ argv, resultFile }];
   },
