@@ -46,6 +46,11 @@ export class Scheduler {
     void this.pump();
   }
 
+  /** No job is waiting, queued or running. */
+  get idle(): boolean {
+    return this.timers.size === 0 && this.queue.size === 0 && !this.pumping;
+  }
+
   /** Drops a pending timer and queued job for the key. */
   cancel(key: string): void {
     const timer = this.timers.get(key);
