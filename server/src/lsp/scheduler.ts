@@ -18,7 +18,11 @@ export class Scheduler {
   private pumping = false;
   private disposed = false;
 
-  constructor(private readonly onError: (key: string, error: unknown) => void) {}
+  constructor(
+    private readonly onError: (key: string, error: unknown) => void,
+    /** Told after each job, and when the queue has drained. */
+    private readonly hooks: { ran?: () => void; drained?: () => void } = {},
+  ) {}
 
   /** Runs the job once `delayMs` has passed without another schedule for the same key. */
   debounce(key: string, delayMs: number, priority: Priority, run: () => void): void {
@@ -86,10 +90,12 @@ export class Scheduler {
         } catch (error) {
           this.onError(job.key, error);
         }
+        this.hooks.ran?.();
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.pumping = false;
     }
+    if (!this.disposed && this.queue.size === 0) this.hooks.drained?.();
   }
 }
