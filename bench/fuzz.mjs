@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Seeded fuzzer: random edit sequences over a copy of the sample workspace, sent to the real server over stdio
-// (incremental and full sync); the server's final diagnostics must equal a from-scratch analysis of the same text
-// (the engine `flakelens check` runs). Then protocol abuse and workspace faults; the server must answer and not die.
-//   npm run fuzz -- --sequences N --seed S [--verbose]
-// Exit 0 when there was no crash, hang or mismatch.
+// (incremental and full sync); the server's final diagnostics for the edited file must equal what
+// `flakelens check --format json` reports for it on the same text (a copy of the workspace holding the final buffer).
+// Every sequence is checked with the CLI's own check entry in-process (runCheck + the json reporter, as bin/cli.ts calls
+// them for `check <dir> --format json`); every --spawn-every'th sequence also spawns the built CLI on its own copy.
+// Then protocol abuse and workspace faults; the server must answer and not die.
+//   npm run fuzz -- --sequences N --seed S [--first K] [--spawn-every K] [--verbose]
+// Exit 0 when there was no crash, hang or mismatch. A mismatch prints the seed, the sequence and the differing findings.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,16 +18,31 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO, 'server/dist/bin/cli.js');
 const SAMPLE = path.join(REPO, 'test/fixtures/sample-workspace');
-const { Workspace } = await import(pathToFileURL(path.join(REPO, 'server/dist/workspace/workspace.js')).href);
-const { RULES } = await import(pathToFileURL(path.join(REPO, 'server/dist/rules/index.js')).href);
+const dist = (file) => import(pathToFileURL(path.join(REPO, 'server/dist', file)).href);
+const { runCheck, findWorkspaceRoot, commonAncestor } = await dist('cli/check.js');
+const { formatReport } = await dist('cli/reporters/index.js');
+const { PLAIN } = await dist('cli/colors.js');
+const { RULES } = await dist('rules/index.js');
+const { shareNodeModulesDeclarations } = await dist('workspace/program.js');
 // The same seeded PRNG verify uses for file orders: a seed always gives the same edits.
-const { seededRandom: rng } = await import(pathToFileURL(path.join(REPO, 'server/dist/verify/plan.js')).href);
+const { seededRandom: rng } = await dist('verify/plan.js');
 
 const { values } = parseArgs({
-  options: { sequences: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, verbose: { type: 'boolean', default: false }, 'all-roots': { type: 'boolean', default: false }, 'timeout-ms': { type: 'string', default: '60000' } },
+  options: {
+    sequences: { type: 'string', default: '30' },
+    seed: { type: 'string', default: '1' },
+    // Replays from sequence K (the edits of sequence K depend only on the seed and K; the server starts fresh).
+    first: { type: 'string', default: '0' },
+    // Every K-th sequence (counting from --first) is also checked by a spawned `node server/dist/bin/cli.js check`.
+    'spawn-every': { type: 'string', default: '10' },
+    verbose: { type: 'boolean', default: false },
+    'timeout-ms': { type: 'string', default: '60000' },
+  },
 });
 const SEQUENCES = Number(values.sequences);
 const SEED = Number(values.seed);
+const FIRST = Number(values.first);
+const SPAWN_EVERY = Number(values['spawn-every']);
 const TIMEOUT = Number(values['timeout-ms']);
 
 /** Snippets that move findings around: focus markers, sleeps, floating promises, line breaks of every kind, broken syntax. */
@@ -36,8 +54,13 @@ const SNIPPETS = [
 ];
 
 const root = path.join(REPO, 'test/fixtures/.tmp', `fuzz-${process.pid}`);
-fs.rmSync(root, { recursive: true, force: true });
-fs.cpSync(SAMPLE, root, { recursive: true });
+// The copy `check` runs on: the workspace as the server sees it (disk plus the edited buffer). A sibling of `root`,
+// so node_modules resolve the same way.
+const checkRoot = `${root}-check`;
+for (const dir of [root, checkRoot]) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(SAMPLE, dir, { recursive: true });
+}
 const uriOf = (file) => pathToFileURL(file).href;
 
 function listTests(dir) {
@@ -54,7 +77,7 @@ const TESTS = listTests(path.join(root, 'tests'));
  * Verify results for every test of the copy, with the source hashes `verify` records: edits make verdicts stale or
  * unplaceable, and the server must still show exactly what check shows (both read .flakelens/verify.json).
  */
-async function writeVerdicts() {
+async function writeVerdicts(dir) {
   const { testSourceHashes } = await import(pathToFileURL(path.join(REPO, 'server/dist/engine/testBlocks.js')).href);
   const { resultsPath, writeResults } = await import(pathToFileURL(path.join(REPO, 'server/dist/verify/results.js')).href);
   const kinds = ['flaky', 'order-dependent', 'parallel-sensitive', 'timing-sensitive', 'failing', 'stable'];
@@ -72,14 +95,15 @@ async function writeVerdicts() {
       verdicts.push({ id, file, titles, verdict, counts: { serial: { passed: 2 - failed, failed } }, ...(failed ? { firstFailure: { message: `boom ${verdicts.length}`, run: 1, mode: 'serial', stress: false } } : {}), ...(polluters ? { polluters, seed: 3 } : {}), conclusion: verdict });
     }
   }
-  writeResults(resultsPath(root), {
-    schemaVersion: 1, tool: { name: 'flakelens', version: '0' }, root, startedAt: new Date(0).toISOString(), durationMs: 0,
+  writeResults(resultsPath(dir), {
+    schemaVersion: 1, tool: { name: 'flakelens', version: '0' }, root: dir, startedAt: new Date(0).toISOString(), durationMs: 0,
     runner: { id: 'vitest', version: '0', command: ['vitest'], shuffle: 'native' }, options: { runs: 2, modes: ['serial'], stress: false, seed: 3, workers: 2 },
     files: [...new Set(verdicts.map((v) => v.file))], tests, runs: [], orderFindings: [], verdicts,
     summary: { stable: 0, failing: 0, flaky: 0, 'order-dependent': 0, 'parallel-sensitive': 0, 'timing-sensitive': 0, tests: verdicts.length, runs: 2 },
   });
 }
-await writeVerdicts();
+// Both copies: check on the check copy must see the verdicts the server sees.
+for (const dir of [root, checkRoot]) await writeVerdicts(dir);
 
 function startServer() {
   const child = spawn(process.execPath, [CLI, '--stdio'], { cwd: root, stdio: 'pipe' });
@@ -142,26 +166,61 @@ async function initialize(server) {
   await waitUntil(server, () => server.progressEnded, 'the first workspace analysis');
 }
 
-const key = (d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`;
+const SEVERITY_NAMES = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
+const SKIPPED_PREFIX = 'flakelens did not analyse this file: ';
+/** A served diagnostic, comparable with a finding of the json report (0-based positions, severity name). */
+const servedKey = (d) => `${d.code} ${SEVERITY_NAMES[d.severity]} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`;
+const reportKey = (f) => `${f.ruleId} ${f.severity} ${f.range.start.line - 1}:${f.range.start.column - 1}-${f.range.end.line - 1}:${f.range.end.column - 1} ${f.message}`;
 
-/**
- * What `flakelens check` reports for `file` holding `text`: the engine check runs, on a fresh workspace that never saw
- * another version of the file. (--all-roots also makes every test file a root, as check does; slower.)
- */
-function fromScratch(file, text) {
-  const workspace = new Workspace({ root, rules: RULES });
-  try {
-    workspace.setBuffer(file, text);
-    if (values['all-roots']) workspace.addRoots(workspace.listTestFiles());
-    const analysis = workspace.analyzeFile(file);
-    if (analysis.skipped) return [`skipped: ${analysis.notes.join('; ')}`];
-    return analysis.findings.map((f) => key({ code: f.ruleId, range: f.range, message: f.message })).sort();
-  } finally {
-    workspace.dispose();
-  }
+function servedKeys(diagnostics) {
+  if (diagnostics.length === 1 && diagnostics[0].message.startsWith(SKIPPED_PREFIX)) return [`skipped: ${diagnostics[0].message.slice(SKIPPED_PREFIX.length)}`];
+  return diagnostics.map(servedKey).sort();
 }
 
-const stats = { verdicts: 0, staleVerdicts: 0, sequences: 0, edits: 0, crashes: 0, hangs: 0, mismatches: 0, abuse: 0, faults: 0, failures: [] };
+/** The findings of `rel` in a `check --format json` report on the workspace copy `dir`, as comparable keys. */
+function reportKeys(json, dir, rel) {
+  const report = JSON.parse(json);
+  const entry = report.files.find((f) => f.path === rel.split(path.sep).join('/'));
+  if (!entry) return ['not in the report'];
+  // A skipped file (binary, too large) has no findings and the note the server shows as its one diagnostic.
+  if (entry.findings.length === 0 && entry.tests === undefined && entry.notes.length) return [`skipped: ${entry.notes.join('; ')}`];
+  return entry.findings.map((f) => reportKey({ ...f, message: f.message.split(dir).join(root) })).sort();
+}
+
+shareNodeModulesDeclarations(true);
+
+/** `flakelens check <dir> --format json`, in-process: what bin/cli.ts does for these arguments (no --rule, not quiet). */
+function checkInProcess(dir) {
+  const paths = [path.resolve(dir)];
+  const outcome = runCheck({ root: findWorkspaceRoot(commonAncestor(paths)), paths, rules: RULES, ruleOverrides: {}, quiet: false, onNote: () => {} });
+  if (outcome.kind !== 'report') throw new Error(`check: config error ${JSON.stringify(outcome.problems)}`);
+  return formatReport(outcome.report, 'json', PLAIN);
+}
+
+/** The real CLI, spawned on its own copy of the workspace (so the loop can go on while it runs). */
+function checkSpawned(dir) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'check', dir, '--format', 'json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill(), TIMEOUT * 5);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Lines only in one of the two sorted key lists: the smallest diff that shows a mismatch. */
+function diffKeys(served, expected) {
+  const a = new Set(served);
+  const b = new Set(expected);
+  return [...served.filter((k) => !b.has(k)).map((k) => `    - server: ${k}`), ...expected.filter((k) => !a.has(k)).map((k) => `    + check:  ${k}`)].join('\n');
+}
+
+const stats = { verdicts: 0, staleVerdicts: 0, sequences: 0, edits: 0, crashes: 0, hangs: 0, mismatches: 0, spawned: 0, compared: 0, abuse: 0, faults: 0, failures: [] };
 const started = Date.now();
 let server = startServer();
 await initialize(server);
@@ -175,7 +234,40 @@ async function restart(reason) {
   await initialize(server);
 }
 
-for (let s = 0; s < SEQUENCES; s++) {
+/** Records a mismatch: a dump to replay it, and the seed, sequence and differing findings on stdout. */
+function mismatch(s, file, incremental, text, served, expected, against) {
+  stats.mismatches++;
+  const rel = path.relative(root, file);
+  const dump = path.join(root, '..', `fuzz-mismatch-${SEED}-${s}${against === 'check' ? '' : '-spawned'}.json`);
+  fs.writeFileSync(dump, JSON.stringify({ seed: SEED, sequence: s, file: rel, incremental, against, text, served, expected }, null, 2));
+  stats.failures.push(`seed ${SEED} sequence ${s} (replay: npm run fuzz -- --seed ${SEED} --first ${s} --sequences 1): ${rel} differs from ${against} (${dump})\n${diffKeys(served, expected)}`);
+}
+
+const spawnedChecks = [];
+let spawnQueue = Promise.resolve();
+/** One spawned check at a time, in the background: on a copy of the check workspace as it is now. */
+function queueSpawnedCheck(s, file, incremental, text, served) {
+  const rel = path.relative(root, file);
+  const copy = `${root}-spawn-${s}`;
+  fs.rmSync(copy, { recursive: true, force: true });
+  fs.cpSync(checkRoot, copy, { recursive: true });
+  stats.spawned++;
+  spawnQueue = spawnQueue.then(async () => {
+    const result = await checkSpawned(copy);
+    fs.rmSync(copy, { recursive: true, force: true });
+    if (result.code !== 0 && result.code !== 1) {
+      stats.crashes++;
+      stats.failures.push(`seed ${SEED} sequence ${s}: spawned check exited ${result.code ?? result.signal}\n${result.stderr.slice(-2000)}`);
+      return;
+    }
+    const expected = reportKeys(result.stdout, copy, rel);
+    if (JSON.stringify(served) !== JSON.stringify(expected)) mismatch(s, file, incremental, text, served, expected, 'spawned check');
+  });
+  spawnedChecks.push(spawnQueue);
+}
+
+let checkMs = 0;
+for (let s = FIRST; s < FIRST + SEQUENCES; s++) {
   const random = rng(SEED * 100003 + s);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const file = pick(TESTS);
@@ -199,25 +291,34 @@ for (let s = 0; s < SEQUENCES; s++) {
     const version = doc.version;
     await waitUntil(server, () => server.published.get(uri)?.version === version, `diagnostics of ${path.relative(root, file)} v${version}`);
     const got = server.published.get(uri).diagnostics;
-    const served = got.length === 1 && got[0].message.startsWith('flakelens did not analyse this file') ? [`skipped: ${got[0].message.replace(/^flakelens did not analyse this file: /, '')}`] : got.map(key).sort();
-    const expected = fromScratch(file, doc.getText());
+    const served = servedKeys(got);
     stats.verdicts += got.filter((d) => String(d.code).startsWith('verify/')).length;
     stats.staleVerdicts += got.filter((d) => String(d.code).startsWith('verify/') && d.message.endsWith('(stale: test changed since the run)')).length;
-    if (JSON.stringify(served) !== JSON.stringify(expected)) {
-      stats.mismatches++;
-      const dump = path.join(root, '..', `fuzz-mismatch-${SEED}-${s}.json`);
-      fs.writeFileSync(dump, JSON.stringify({ seed: SEED, sequence: s, file: path.relative(root, file), incremental, text: doc.getText(), served, expected }, null, 2));
-      stats.failures.push(`sequence ${s}: mismatch on ${path.relative(root, file)} (${dump})`);
+    // The same text on disk in the check copy (every other file there equals the server's disk).
+    const rel = path.relative(root, file);
+    const checkFile = path.join(checkRoot, rel);
+    const original = fs.readFileSync(checkFile, 'utf8');
+    fs.writeFileSync(checkFile, doc.getText());
+    try {
+      const t = Date.now();
+      const expected = reportKeys(checkInProcess(checkRoot), checkRoot, rel);
+      checkMs += Date.now() - t;
+      stats.compared += expected.length;
+      if (JSON.stringify(served) !== JSON.stringify(expected)) mismatch(s, file, incremental, doc.getText(), served, expected, 'check');
+      if (SPAWN_EVERY > 0 && (s - FIRST) % SPAWN_EVERY === 0) queueSpawnedCheck(s, file, incremental, doc.getText(), served);
+    } finally {
+      fs.writeFileSync(checkFile, original);
     }
     await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   } catch (error) {
     if (error.kind === 'hang') stats.hangs++;
     else stats.crashes++;
-    await restart(`sequence ${s}: ${error.message}\n${server.stderr.slice(-2000)}`);
+    await restart(`seed ${SEED} sequence ${s}: ${error.message}\n${server.stderr.slice(-2000)}`);
   }
   stats.sequences++;
-  if (values.verbose) process.stderr.write(`sequence ${s}: ${stats.mismatches} mismatches so far\n`);
+  if (values.verbose) process.stderr.write(`sequence ${s}: ${stats.mismatches} mismatches, ${stats.crashes} crashes, ${stats.hangs} hangs so far (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 }
+await Promise.all(spawnedChecks);
 
 /** Protocol abuse: every request gets an answer (result or error), the server stays up. */
 async function abuse() {
@@ -330,8 +431,9 @@ try {
 }
 
 fs.rmSync(root, { recursive: true, force: true });
+fs.rmSync(checkRoot, { recursive: true, force: true });
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-const summary = `fuzz seed ${SEED}: ${stats.sequences} sequences (${stats.edits} edits, incremental and full sync), ${stats.abuse} protocol abuses, ${stats.faults} workspace fault rounds, ${stats.verdicts} verify diagnostics compared (${stats.staleVerdicts} stale); ${stats.crashes} crashes, ${stats.hangs} hangs, ${stats.mismatches} mismatches; ${seconds} s`;
+const summary = `fuzz seed ${SEED}: ${stats.sequences} sequences (${stats.edits} edits, incremental and full sync; each compared with check in-process, ${stats.compared} findings in all, ${stats.spawned} also with a spawned check), ${stats.abuse} protocol abuses, ${stats.faults} workspace fault rounds, ${stats.verdicts} verify diagnostics compared (${stats.staleVerdicts} stale); ${stats.crashes} crashes, ${stats.hangs} hangs, ${stats.mismatches} mismatches; ${seconds} s (in-process checks ${(checkMs / 1000).toFixed(1)} s)`;
 process.stdout.write(`${summary}\n`);
 for (const failure of stats.failures) process.stdout.write(`  ${failure}\n`);
 process.exitCode = stats.crashes + stats.hangs + stats.mismatches > 0 ? 1 : 0;

@@ -305,9 +305,11 @@ export class DiagnosticsService {
   /** Changes on disk (watcher or client): refresh the workspaces and re-analyse what they affect. */
   filesChanged(changes: FileChange[]): void {
     const affected = new Set<string>();
-    for (const change of changes) {
+    const created = new Map<Workspace, string[]>();
+    for (const change of this.expandDeletedDirectories(changes)) {
       for (const workspace of this.workspacesOf(change.file)) {
         const configBefore = workspace.config;
+        if (change.kind === 'created' && workspace.isTestFile(change.file)) created.set(workspace, [...(created.get(workspace) ?? []), change.file]);
         for (const file of workspace.fileChanged(change.file, change.kind)) affected.add(file);
         if (path.basename(change.file) === 'verify.json') {
           const problem = workspace.verifyResults().problem;
@@ -320,8 +322,35 @@ export class DiagnosticsService {
         }
       }
     }
+    // Many new test files (a checkout, a generator): one program for all of them, not one rebuilt per file.
+    for (const [workspace, files] of created) if (files.length > 1) workspace.addRoots(files);
     if (affected.size) this.o.log(`files changed on disk: re-analysing ${affected.size} test file(s)`);
     this.reanalyse(affected);
+  }
+
+  /**
+   * A deleted path may be a directory (the watcher's unlinkDir, or a client reporting a folder): every file known
+   * below it (results, analysed tests, their imports) is deleted with it, whether or not its own deletion was reported.
+   */
+  private expandDeletedDirectories(changes: FileChange[]): FileChange[] {
+    const out: FileChange[] = [];
+    const seen = new Set<string>();
+    const push = (change: FileChange) => {
+      const key = `${change.kind}:${change.file}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      out.push(change);
+    };
+    for (const change of changes) {
+      push(change);
+      if (change.kind !== 'deleted' || fs.existsSync(change.file)) continue;
+      const prefix = path.resolve(change.file) + path.sep;
+      const below = new Set<string>();
+      for (const result of this.results.values()) if (result.file.startsWith(prefix)) below.add(result.file);
+      for (const workspace of this.o.workspaces.all()) for (const file of workspace.knownFilesUnder(change.file)) below.add(file);
+      for (const file of [...below].sort()) push({ file, kind: 'deleted' });
+    }
+    return out;
   }
 
   /** Clears results of files under a removed workspace folder. */

@@ -21,7 +21,11 @@ export class Scheduler {
   private pumping = false;
   private disposed = false;
 
-  constructor(private readonly onError: (key: string, error: unknown) => void) {}
+  constructor(
+    private readonly onError: (key: string, error: unknown) => void,
+    /** Told after each job, and when the queue has drained. */
+    private readonly hooks: { ran?: () => void; drained?: () => void } = {},
+  ) {}
 
   /** Runs the job once `delayMs` has passed without another schedule for the same key. */
   debounce(key: string, delayMs: number, priority: Priority, run: () => void): void {
@@ -81,6 +85,11 @@ export class Scheduler {
     void this.pump();
   }
 
+  /** No job is waiting, queued or running. */
+  get idle(): boolean {
+    return this.timers.size === 0 && this.queue.size === 0 && !this.pumping;
+  }
+
   /** Drops a pending timer and queued job for the key. */
   cancel(key: string): void {
     const timer = this.timers.get(key);
@@ -124,11 +133,13 @@ export class Scheduler {
           this.runningForeground = false;
         }
         this.notifySettled();
+        this.hooks.ran?.();
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.pumping = false;
       this.notifySettled();
     }
+    if (!this.disposed && this.queue.size === 0) this.hooks.drained?.();
   }
 }

@@ -32,6 +32,7 @@ import { hover } from './hover.js';
 import { codeLenses, VERIFY_COMMAND } from './codeLens.js';
 import { VerifyCommand } from './executeCommand.js';
 import { Scheduler } from './scheduler.js';
+import { fullGc, IdleCollector } from './memory.js';
 
 function serverVersion(): string {
   try {
@@ -52,6 +53,7 @@ export class FlakelensServer {
   private readonly documents = new TextDocuments(TextDocument);
   private readonly settings: Settings;
   private readonly scheduler: Scheduler;
+  private readonly memory: IdleCollector;
   private readonly workspaces: Workspaces;
   private readonly watcher: WorkspaceWatcher;
   private diagnostics!: DiagnosticsService;
@@ -66,7 +68,11 @@ export class FlakelensServer {
 
   constructor(private readonly connection: Connection) {
     this.settings = new Settings(connection, (m) => this.warn(m));
-    this.scheduler = new Scheduler((key, error) => this.error(`analysis of ${key} failed: ${describeError(error)}`));
+    this.memory = new IdleCollector(fullGc(), () => this.scheduler.idle);
+    this.scheduler = new Scheduler((key, error) => this.error(`analysis of ${key} failed: ${describeError(error)}`), {
+      ran: () => this.memory.busy(),
+      drained: () => this.memory.idle(),
+    });
     this.workspaces = new Workspaces(
       RULES,
       (root) => this.settings.layersFor(root),
@@ -291,6 +297,7 @@ export class FlakelensServer {
     this.verifyCommand?.cancel();
     this.diagnostics?.dispose();
     this.scheduler.dispose();
+    this.memory.dispose();
     void this.watcher.close().catch(() => undefined);
     this.workspaces.dispose();
   }

@@ -10,6 +10,24 @@ const LIB_FOLDER = libFolderInMemoryPath;
 const LIB_TEXTS = new Map(getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));
 const LIB_SOURCE_FILES = new Map<string, ts.SourceFile>();
 
+/**
+ * Opt-in (off by default; the fuzzer turns it on for its from-scratch checks): parsed declaration files under
+ * node_modules shared between programs with equal compiler options, reused only for identical text. Parsing and binding
+ * are deterministic for equal text and options, so results do not change; the fuzzer spawns the real CLI on a subset of
+ * sequences to keep this honest.
+ */
+let sharedDeclarations: Map<string, ts.SourceFile> | undefined;
+
+export function shareNodeModulesDeclarations(enabled: boolean): void {
+  sharedDeclarations = enabled ? (sharedDeclarations ?? new Map()) : undefined;
+}
+
+function stableKey(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).sort(([a], [b]) => a.localeCompare(b))) : typeof v === 'function' ? undefined : v,
+  );
+}
+
 function isLib(fileName: string): boolean {
   return LIB_TEXTS.has(fileName);
 }
@@ -37,6 +55,7 @@ export class ProgramHost {
   /** A file appeared or disappeared: module resolutions of the last program must not be reused. */
   private resolutionsChanged = false;
   private readonly host: ts.CompilerHost;
+  private optionsKey: string | undefined;
 
   constructor(
     readonly options: ts.CompilerOptions,
@@ -137,6 +156,16 @@ export class ProgramHost {
         const original = this.readText(fileName);
         if (original === undefined) return undefined;
         let text = original;
+        let sharedKey: string | undefined;
+        if (sharedDeclarations && /\.d\.[cm]?ts$/i.test(fileName) && abs.includes(`${path.sep}node_modules${path.sep}`)) {
+          this.optionsKey ??= stableKey(this.options);
+          sharedKey = `${this.optionsKey}\0${stableKey(languageVersionOrOptions)}\0${abs}`;
+          const shared = sharedDeclarations.get(sharedKey);
+          if (shared && shared.text === text) {
+            this.cache.set(abs, shared);
+            return shared;
+          }
+        }
         // Regions nested too deep for TypeScript's recursive parser are blanked; the rest of the file is analysed.
         const declarationFile = /\.d\.[cm]?ts$/i.test(fileName);
         const deep = declarationFile ? [] : deepRegions(text);
@@ -154,6 +183,7 @@ export class ProgramHost {
         else this.nestingNotes.delete(abs);
         if (sourceFile.text !== original) this.originalTexts.set(sourceFile, original);
         this.cache.set(abs, sourceFile);
+        if (sharedKey) sharedDeclarations!.set(sharedKey, sourceFile);
         return sourceFile;
       },
       getDefaultLibFileName: (options) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(options)}`,

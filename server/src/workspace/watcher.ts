@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { watch } from 'chokidar';
 import { ALWAYS_IGNORED_DIRS } from '../config/schema.js';
 import { RESULTS_DIR, RESULTS_FILE } from '../verify/results.js';
 
@@ -11,11 +11,38 @@ export interface FileChange {
   kind: FileChangeKind;
 }
 
+/**
+ * Where file system events come from: chokidar by default; tests script it. Events: add, change, unlink (files),
+ * addDir, unlinkDir, error, and ready once the initial scan of the first roots is done.
+ */
+export interface WatchSource {
+  on(event: 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir', listener: (file: string) => void): unknown;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  once(event: 'ready', listener: () => void): unknown;
+  add(paths: string[]): unknown;
+  unwatch(path: string): unknown;
+  close(): Promise<void>;
+}
+
+export type WatchSourceFactory = (roots: string[], ignored: (file: string) => boolean) => WatchSource;
+
+const chokidarSource: WatchSourceFactory = (roots, ignored) => watch(roots, { ignoreInitial: true, persistent: true, followSymlinks: false, ignored });
+
 export interface WatcherOptions {
   /** Events arriving within this window are delivered as one batch (git checkout touches many files at once). */
   coalesceMs?: number;
+  /**
+   * A burst that created directories is reconciled with a scan of them once no event came for this long (default
+   * 10 x coalesceMs), and at the latest `maxWaitMs` after the burst began (a steady stream must not starve it).
+   */
+  settleMs?: number;
+  maxWaitMs?: number;
+  source?: WatchSourceFactory;
   log?: (message: string) => void;
 }
+
+/** A reconcile that still finds missed files looks again after the next quiet period, this many times at most. */
+const MAX_RECONCILES_PER_BURST = 5;
 
 /** Not watched: never analysed, plus usual build output (a change there is rarely a test edit, and watching it is costly). */
 const IGNORED_DIRS = new Set([...ALWAYS_IGNORED_DIRS, 'dist', 'coverage', '.next', '.turbo', '.cache']);
@@ -39,16 +66,27 @@ function signatureOf(file: string): string {
  * go through `notify`, and both sources are deduplicated against the file's state on disk.
  */
 export class WorkspaceWatcher {
-  private watcher: FSWatcher | undefined;
+  private source: WatchSource | undefined;
   private readonly roots = new Set<string>();
   private readonly pending = new Map<string, FileChangeKind>();
   private readonly delivered = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  /** Directories created since the last flush: scanned, since files written into them early are not reported. */
-  private readonly newDirectories = new Set<string>();
-  private readonly rescans = new Set<NodeJS.Timeout>();
+  /**
+   * Directories created during the current burst. chokidar reads a new directory and only then watches it (on Linux,
+   * an inotify watch per directory): files written into it (or into directories below it) in between are never
+   * reported, and under load its throttled re-reads can drop more. Once the burst settles they are scanned.
+   */
+  private readonly burstDirectories = new Set<string>();
+  private burstStarted = 0;
+  private reconciles = 0;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  /** Files a scan made pending since the last flush (not reported by the source at that point). */
+  private readonly scanned = new Set<string>();
   private closed = false;
   private readonly coalesceMs: number;
+  private readonly settleMs: number;
+  private readonly maxWaitMs: number;
+  private readonly createSource: WatchSourceFactory;
   private readonly log: (message: string) => void;
 
   constructor(
@@ -56,6 +94,9 @@ export class WorkspaceWatcher {
     options: WatcherOptions = {},
   ) {
     this.coalesceMs = options.coalesceMs ?? 50;
+    this.settleMs = options.settleMs ?? this.coalesceMs * 10;
+    this.maxWaitMs = options.maxWaitMs ?? Math.max(this.settleMs * 10, 5000);
+    this.createSource = options.source ?? chokidarSource;
     this.log = options.log ?? (() => {});
   }
 
@@ -64,24 +105,20 @@ export class WorkspaceWatcher {
     const fresh = roots.map((r) => path.resolve(r)).filter((r) => !this.roots.has(r));
     if (this.closed || fresh.length === 0) return;
     for (const root of fresh) this.roots.add(root);
-    if (!this.watcher) {
-      this.watcher = watch(fresh, {
-        ignoreInitial: true,
-        persistent: true,
-        followSymlinks: false,
-        ignored: (p: string) => this.isIgnored(p),
-      });
-      this.watcher.on('add', (p) => this.record(p, 'created'));
-      this.watcher.on('change', (p) => this.record(p, 'changed'));
-      this.watcher.on('unlink', (p) => this.record(p, 'deleted'));
-      // chokidar attaches to a new directory only after it appeared: files written into it (and into directories
-      // below it) before that are never reported. A new directory is scanned after the burst instead.
-      this.watcher.on('addDir', (p) => this.recordDirectory(p));
-      this.watcher.on('error', (error) => this.log(`file watcher error: ${(error as Error).message ?? String(error)}`));
-      const watcher = this.watcher;
-      await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    if (!this.source) {
+      const source = this.createSource(fresh, (p: string) => this.isIgnored(p));
+      this.source = source;
+      source.on('add', (p) => this.record(p, 'created'));
+      source.on('change', (p) => this.record(p, 'changed'));
+      source.on('unlink', (p) => this.record(p, 'deleted'));
+      source.on('addDir', (p) => this.recordDirectory(p));
+      // Delivered as a deleted path: the consumer drops whatever it knows below it (files whose own unlink was lost,
+      // or that were found by a scan and never known to the source).
+      source.on('unlinkDir', (p) => this.record(p, 'deleted'));
+      source.on('error', (error) => this.log(`file watcher error: ${(error as Error).message ?? String(error)}`));
+      await new Promise<void>((resolve) => source.once('ready', () => resolve()));
     } else {
-      this.watcher.add(fresh);
+      this.source.add(fresh);
       // chokidar has no per-add ready event; the scan of added roots completes shortly after.
     }
   }
@@ -89,7 +126,12 @@ export class WorkspaceWatcher {
   unwatch(root: string): void {
     const abs = path.resolve(root);
     if (!this.roots.delete(abs)) return;
-    void this.watcher?.unwatch(abs);
+    void this.source?.unwatch(abs);
+  }
+
+  /** Nothing waits to be delivered or reconciled (what the source has not reported yet is unknown, of course). */
+  get idle(): boolean {
+    return !this.timer && !this.reconcileTimer && this.pending.size === 0;
   }
 
   /** Changes reported by the client; deduplicated with the watcher's own events. */
@@ -101,12 +143,13 @@ export class WorkspaceWatcher {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const t of this.rescans) clearTimeout(t);
-    this.rescans.clear();
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+    this.reconcileTimer = undefined;
     this.pending.clear();
-    const watcher = this.watcher;
-    this.watcher = undefined;
-    await watcher?.close();
+    this.burstDirectories.clear();
+    const source = this.source;
+    this.source = undefined;
+    await source?.close();
   }
 
   /** node_modules, .git and build output below a root are never watched (of .flakelens, only verify.json is). */
@@ -131,68 +174,118 @@ export class WorkspaceWatcher {
     if (this.isIgnored(abs)) return;
     this.pending.set(abs, kind);
     if (!this.timer) this.timer = setTimeout(() => this.flush(), this.coalesceMs);
+    this.burstActivity();
   }
 
   private recordDirectory(dir: string): void {
     if (this.closed) return;
     const abs = path.resolve(dir);
     if (this.isIgnored(abs)) return;
-    this.newDirectories.add(abs);
+    if (this.burstDirectories.size === 0) {
+      this.burstStarted = Date.now();
+      this.reconciles = 0;
+    }
+    // Files already there are delivered with the next batch (a directory below one scanned in this burst was seen by
+    // that scan); the reconcile catches what is written later.
+    if (!this.isWithinBurst(abs)) this.scanInto(abs);
+    this.burstDirectories.add(abs);
     if (!this.timer) this.timer = setTimeout(() => this.flush(), this.coalesceMs);
+    this.burstActivity();
   }
 
-  /** Every file below new directories (ignored directories skipped) becomes a `created` event unless already delivered. */
-  private scanDirectories(dirs: Iterable<string>): void {
-    const stack = [...dirs];
+  /** Any event during a burst with new directories postpones their reconcile, up to maxWaitMs after the burst began. */
+  private burstActivity(): void {
+    if (this.burstDirectories.size === 0) return;
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+    const due = Math.min(this.settleMs, Math.max(0, this.burstStarted + this.maxWaitMs - Date.now()));
+    this.reconcileTimer = setTimeout(() => this.reconcile(), due);
+  }
+
+  /**
+   * The burst is quiet: scan its new directories and deliver every file not delivered in its current state. When
+   * the scan found files the source never reported, it may still be missing some: look again after the next quiet
+   * period (a bounded number of times).
+   */
+  private reconcile(): void {
+    this.reconcileTimer = undefined;
+    if (this.closed) return;
+    for (const dir of this.burstDirectories) if (!this.isWithinBurst(dir)) this.scanInto(dir);
+    const missed = this.flush();
+    this.reconciles++;
+    if (missed > 0 && this.reconciles < MAX_RECONCILES_PER_BURST) {
+      this.burstStarted = Date.now();
+      this.burstActivity();
+      return;
+    }
+    this.burstDirectories.clear();
+  }
+
+  /** Whether a directory of this burst contains `dir` (so a scan of that one covers it). */
+  private isWithinBurst(dir: string): boolean {
+    for (const other of this.burstDirectories) {
+      if (other !== dir && dir.startsWith(other + path.sep)) return true;
+    }
+    return false;
+  }
+
+  /** Every file below `dir` (ignored directories skipped) not pending yet becomes a pending `created`. */
+  private scanInto(dir: string): void {
+    const stack = [dir];
     const seen = new Set<string>();
     while (stack.length) {
-      const dir = stack.pop()!;
-      if (seen.has(dir)) continue;
-      seen.add(dir);
+      const current = stack.pop()!;
+      if (seen.has(current)) continue;
+      seen.add(current);
       let entries: fs.Dirent[];
       try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
+        entries = fs.readdirSync(current, { withFileTypes: true });
       } catch {
         continue;
       }
       for (const entry of entries) {
-        const full = path.join(dir, entry.name);
+        const full = path.join(current, entry.name);
         if (this.isIgnored(full)) continue;
         if (entry.isDirectory()) stack.push(full);
-        else if (entry.isFile() && !this.pending.has(full) && !this.delivered.has(full)) this.pending.set(full, 'created');
+        else if (entry.isFile() && !this.pending.has(full)) {
+          this.pending.set(full, 'created');
+          this.scanned.add(full);
+        }
       }
     }
   }
 
-  private flush(): void {
+  /**
+   * Delivers pending changes whose file state differs from what was delivered last. Returns how many of them only a
+   * scan found (changes the source missed).
+   */
+  private flush(): number {
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.newDirectories.size) {
-      const dirs = [...this.newDirectories];
-      this.newDirectories.clear();
-      this.scanDirectories(dirs);
-      // A burst may still be writing into them: look once more after it settles.
-      const later = setTimeout(() => {
-        this.rescans.delete(later);
-        if (this.closed) return;
-        this.scanDirectories(dirs);
-        if (this.pending.size && !this.timer) this.timer = setTimeout(() => this.flush(), 0);
-      }, this.coalesceMs * 10);
-      this.rescans.add(later);
-    }
     const changes: FileChange[] = [];
     for (const [file, kind] of this.pending) {
       const signature = signatureOf(file);
       if (signature === 'not-a-file') continue;
       if (this.delivered.get(file) === signature) continue;
+      if (signature === 'deleted' && kind === 'deleted') this.forgetBelow(file);
       this.delivered.set(file, signature);
       changes.push({ file, kind: signature === 'deleted' ? 'deleted' : kind });
     }
     this.pending.clear();
-    if (changes.length === 0) return;
+    const missed = changes.filter((c) => this.scanned.has(c.file)).length;
+    this.scanned.clear();
+    if (missed > 0) this.log(`file watcher: a scan of new directories found ${missed} file change(s) the watcher had not reported`);
+    if (changes.length === 0) return 0;
     try {
       this.onChanges(changes);
     } catch (error) {
       this.log(`handling file changes failed: ${(error as Error).stack ?? String(error)}`);
     }
+    return missed;
+  }
+
+  /** A deleted directory: what was delivered below it is gone too (a file recreated there is new again). */
+  private forgetBelow(dir: string): void {
+    const prefix = dir + path.sep;
+    for (const file of this.delivered.keys()) if (file.startsWith(prefix)) this.delivered.set(file, 'deleted');
   }
 }

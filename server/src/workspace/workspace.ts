@@ -253,6 +253,24 @@ export class Workspace {
     return [...affected];
   }
 
+  /**
+   * Files this workspace knows below a directory (analysed tests, what they import, project roots): what a deleted
+   * directory takes with it, whether or not each file's own deletion was reported.
+   */
+  knownFilesUnder(dir: string): string[] {
+    const prefix = path.resolve(dir) + path.sep;
+    const known = new Set<string>();
+    const add = (file: string) => {
+      if (file.startsWith(prefix)) known.add(file);
+    };
+    for (const [test, deps] of this.testDependencies) {
+      add(test);
+      for (const dep of deps) add(dep);
+    }
+    for (const entry of this.projects.values()) for (const root of entry.roots) add(root);
+    return [...known].sort();
+  }
+
   knownTestFiles(): string[] {
     return [...this.testDependencies.keys()];
   }

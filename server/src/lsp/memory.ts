@@ -1,0 +1,97 @@
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+
+/**
+ * A full garbage collection, when the process can have one: with --expose-gc, or by enabling it at run time (as
+ * jest's leak detector does). Undefined when neither works.
+ */
+export function fullGc(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function heapUsed(): number {
+  return v8.getHeapStatistics().used_heap_size;
+}
+
+export interface IdleCollectorOptions {
+  /** Quiet time after the last analysis before collecting. */
+  idleMs?: number;
+  /** Collect only when the heap grew by this factor over what the last collection left. */
+  growth?: number;
+  /** Collect as soon as the queue drains, without waiting for a pause, when the heap grew by this factor (long typing). */
+  ceiling?: number;
+  /** Bytes of heap in use (tests replace it). */
+  heapUsed?: () => number;
+}
+
+/**
+ * Returns the memory of replaced programs once editing pauses. Every analysis after an edit builds a new program and
+ * checker and drops the old ones, but V8 collects old space lazily: over 5,000 edits RSS swung between 1.4x and 5x
+ * its after-startup value (bench/memory.mjs). One full collection when the scheduler has been
+ * idle for a moment brings RSS back near the live size; it never runs while analyses are queued, and during long typing
+ * only when the heap doubled since the last one.
+ */
+export class IdleCollector {
+  private timer: NodeJS.Timeout | undefined;
+  private worked = false;
+  /**
+   * Heap in use right after the last collection: the live size. (Not RSS: V8 returns freed pages to the system only
+   * later, so RSS right after a collection still counts the garbage.)
+   */
+  private liveAfterLast: number | undefined;
+  private readonly idleMs: number;
+  private readonly growth: number;
+  private readonly ceiling: number;
+  private readonly heapUsed: () => number;
+
+  constructor(
+    private readonly gc: (() => void) | undefined,
+    private readonly isIdle: () => boolean,
+    options: IdleCollectorOptions = {},
+  ) {
+    this.idleMs = options.idleMs ?? 1000;
+    this.growth = options.growth ?? 1.2;
+    this.ceiling = options.ceiling ?? 2;
+    this.heapUsed = options.heapUsed ?? heapUsed;
+  }
+
+  /** An analysis ran. */
+  busy(): void {
+    this.worked = true;
+  }
+
+  /** The scheduler drained: collect after a quiet moment, unless work comes first. */
+  idle(): void {
+    if (!this.gc || !this.worked) return;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.liveAfterLast !== undefined && this.heapUsed() > this.liveAfterLast * this.ceiling) {
+      this.collect(true);
+      return;
+    }
+    this.timer = setTimeout(() => this.collect(), this.idleMs);
+    this.timer.unref();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** `now`: the queue just drained and RSS is over the ceiling (a pending debounce timer does not stop it). */
+  private collect(now = false): void {
+    this.timer = undefined;
+    if (!this.gc || (!now && !this.isIdle())) return;
+    if (!now && this.liveAfterLast !== undefined && this.heapUsed() < this.liveAfterLast * this.growth) return;
+    this.gc();
+    this.worked = false;
+    this.liveAfterLast = this.heapUsed();
+  }
+}
