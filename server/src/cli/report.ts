@@ -23,6 +23,8 @@ export interface ReportFinding {
   test?: string;
   /** The comment the code gives for it (a retry's or skip's justification). */
   justification?: string;
+  /** Other places in the same file the finding refers to (the test that wrote shared state). */
+  related?: Array<{ range: { start: HumanPosition; end: HumanPosition }; message: string }>;
 }
 
 export interface ReportFile {
@@ -97,6 +99,15 @@ export function toReportFile(root: string, analysis: FileAnalysis, text: string 
       fixes: f.fixes,
       ...(f.test ? { test: f.test } : {}),
       ...(f.justification ? { justification: f.justification } : {}),
+      ...(f.related && f.related.length > 0 ? {
+        related: f.related.map((r) => ({
+          range: {
+            start: { line: r.range.start.line + 1, column: r.range.start.character + 1 },
+            end: { line: r.range.end.line + 1, column: r.range.end.character + 1 },
+          },
+          message: r.message,
+        })),
+      } : {}),
     }));
   const lines = new Map<number, string>();
   if (text !== undefined && findings.length > 0) {

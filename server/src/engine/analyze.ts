@@ -153,6 +153,12 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
         fixes: r.fixes ?? [],
         ...titleAt(start),
         ...(r.justification ? { justification: r.justification } : {}),
+        ...(r.related && r.related.length > 0 ? {
+          related: r.related.map(({ node, message }) => {
+            const from = node.getStart(sourceFile);
+            return { file, start: from, end: node.getEnd(), range: { start: lines.positionAt(from), end: lines.positionAt(node.getEnd()) }, message };
+          }),
+        } : {}),
       });
     };
     const context: RuleContext = { sourceFile, program, checker, model, runnerConfig: runnerConfigOf, report, settings };

@@ -62,6 +62,17 @@ export interface Finding {
   test?: string;
   /** The comment the code gives for it (a retry's or skip's justification), when there is one. */
   justification?: string;
+  /** Other places the finding involves (the test that wrote shared state); LSP relatedInformation. */
+  related?: RelatedLocation[];
+}
+
+/** A place in the same file that a finding refers to. */
+export interface RelatedLocation {
+  file: string;
+  range: Range;
+  start: number;
+  end: number;
+  message: string;
 }
 
 export interface RuleDocs {
@@ -97,6 +108,8 @@ export interface Report {
   severity?: Severity;
   /** The comment the code gives for what is reported (shown in the audit report's marker table). */
   justification?: string;
+  /** Other places in the file the finding refers to (become LSP relatedInformation). */
+  related?: Array<{ node: ts.Node; message: string }>;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };

@@ -42,6 +42,9 @@ export function findingToDiagnostic(finding: Finding): Diagnostic {
     codeDescription: { href: finding.docsUrl },
     source: DIAGNOSTIC_SOURCE,
     message: finding.message,
+    ...(finding.related && finding.related.length > 0 ? {
+      relatedInformation: finding.related.map((r) => ({ location: { uri: pathToUri(r.file), range: r.range }, message: r.message })),
+    } : {}),
   };
 }
 

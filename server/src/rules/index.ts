@@ -10,6 +10,7 @@ import { focusedTest } from './focused-test.js';
 import { missingCleanup } from './missing-cleanup.js';
 import { realNetwork } from './real-network.js';
 import { retryMarker } from './retry-marker.js';
+import { sharedState } from './shared-state.js';
 import { unorderedResult } from './unordered-result.js';
 import { unseededRandom } from './unseeded-random.js';
 import { wallClockAssertion } from './wall-clock-assertion.js';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   missingCleanup,
   fixedPort,
   realNetwork,
+  sharedState,
   retryMarker,
   wallClockAssertion,
   unorderedResult,

@@ -38,6 +38,7 @@ export function toJsonReport(report: CheckReport): JsonReport {
         fixes: f.fixes,
         ...(f.test ? { test: f.test } : {}),
         ...(f.justification ? { justification: f.justification } : {}),
+        ...(f.related ? { related: f.related } : {}),
       })),
       notes: file.notes,
     })),
