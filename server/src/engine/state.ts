@@ -441,7 +441,8 @@ export class StateModel {
         return;
       }
       // Any other method: a read, and (a user type's method) possibly more.
-      this.add(state, call, 'value', 'read', key, method ?? 'call', { opaque: !this.isLibValue(top) });
+      // `server.dispatchEvent()` reads what that method reads: not a property another test set (`server.send = fn`).
+      this.add(state, call, 'value', 'read', depth === 0 && method ? `${method}()` : key, method ?? 'call', { opaque: !this.isLibValue(top) });
       if (state.kind === 'mock' && depth === 0 && (method === 'call' || method === 'apply')) this.mockCalled(state, call, method);
       return;
     }

@@ -22,22 +22,14 @@ function encloses(scope: TestBlock | undefined, block: TestBlock): boolean {
   return false;
 }
 
-function conflicts(a: string, b: string): boolean {
-  return a === '*' || b === '*' || a === b;
+/** Whether a write of key `written` can change what a read of key `read` sees (`m()`: a method call, which sees whole-state writes only). */
+function conflicts(written: string, read: string): boolean {
+  return written === '*' || read === '*' || written === read;
 }
 
 /** Runs once per case: `it.each(table)`, `test.for(cases)`. */
 function repeated(block: TestBlock): boolean {
   return block.modifiers.includes('each') || block.modifiers.includes('for');
-}
-
-function title(block: TestBlock): string {
-  return block.title ?? block.calleeText;
-}
-
-function describeWriter(block: TestBlock): string {
-  if (block.kind === 'test') return `test '${title(block)}'`;
-  return `the ${block.calleeText} hook ${block.parent ? `of suite '${title(block.parent)}'` : 'at file level'}`;
 }
 
 const RESET_NAMES = /reset|clear|init|setup|set[A-Z_]|restore|fresh|create|seed|prepare|empty|flush|teardown|cleanup/i;
@@ -60,8 +52,31 @@ const FACETS: readonly StateFacet[] = ['value', 'mock-implementation', 'mock-cal
 
 class Checker {
   private configCache: RunnerConfigModel | undefined;
+  /** Test titles used more than once in the file: messages name those tests by their title path. */
+  private readonly ambiguous = new Set<string>();
 
-  constructor(private readonly context: RuleContext, private readonly model: TestModel, private readonly states: StateModel) {}
+  constructor(private readonly context: RuleContext, private readonly model: TestModel, private readonly states: StateModel) {
+    const seen = new Set<string>();
+    for (const block of model.blocks) {
+      if (block.kind !== 'test' || block.title === undefined) continue;
+      if (seen.has(block.title)) this.ambiguous.add(block.title);
+      seen.add(block.title);
+    }
+  }
+
+  /** A block's title; its title path (`sync › no error`) when another test of the file has the same title. */
+  private title(block: TestBlock): string {
+    const own = block.title ?? block.calleeText;
+    if (!this.ambiguous.has(own)) return own;
+    const parts: string[] = [];
+    for (let b: TestBlock | undefined = block; b; b = b.parent) parts.unshift(b.title ?? b.calleeText);
+    return parts.join(' › ');
+  }
+
+  private describeWriter(block: TestBlock): string {
+    if (block.kind === 'test') return `test '${this.title(block)}'`;
+    return `the ${block.calleeText} hook ${block.parent ? `of suite '${this.title(block.parent)}'` : 'at file level'}`;
+  }
 
   private config(): RunnerConfigModel {
     return (this.configCache ??= this.context.runnerConfig());
@@ -124,6 +139,9 @@ class Checker {
       if (block.kind === 'test' || block.hook === 'beforeAll' || block.hook === 'beforeEach') writers.push({ access, block });
     }
     if (writers.length === 0) return [];
+    // A beforeEach/afterEach that changes the state without re-initialising it (`afterEach(() => counter++)`) carries
+    // it across tests on purpose (tests track a library's own counter): what each test should see is not ours to judge.
+    if (accesses.some((a) => a.kind === 'write' && !a.reinit && !a.guaranteed && (runnable(a.block)?.hook === 'afterEach' || runnable(a.block)?.hook === 'beforeEach'))) return [];
     if (facet !== 'value' && this.configResets(facet)) return [];
     const byReader = new Map<TestBlock, StateAccess[]>();
     for (const access of accesses) {
@@ -144,7 +162,7 @@ class Checker {
         if (w.kind === 'hook' && encloses(w.parent, reader)) continue;
         // mocha: a test's `this` is its suite's context, which the suite's descendants inherit.
         if (state.kind === 'this-property' && (w.kind !== 'test' || !encloses(w.parent, reader))) continue;
-        const read = reads.find((r) => conflicts(r.key, writer.access.key));
+        const read = reads.find((r) => conflicts(writer.access.key, r.key));
         if (!read) continue;
         if (this.serial(w, reader)) continue;
         if (this.hookResets(state, facet, writer.access.key, 'beforeEach', reader, w)) continue;
@@ -189,27 +207,27 @@ class Checker {
     const { writer, writerBlock, read } = pair;
     const name = writer.key !== '*' && read.key !== '*' ? `${state.name}.${writer.key}` : state.name;
     const line = this.lineOf(writer);
-    const r = `'${title(reader)}'`;
+    const r = `'${this.title(reader)}'`;
     const otherReaders = [...new Set(pairs.map((p) => p.reader).filter((b) => b !== reader))];
     const others = otherReaders.length === 0 ? '' : ` (and ${otherReaders.length} other test${otherReaders.length > 1 ? 's' : ''})`;
     let message: string;
     if (writerBlock === reader) {
-      message = `Each case of ${r} reads \`${name}\`, which the case before it changed (line ${line}: \`${writer.how}\`), with no reset in beforeEach: a case passes or fails depending on which cases ran before it (running one case alone, shuffle). Re-initialise \`${state.name}\` in beforeEach or at the start of the test.`;
+      message = `Each case of ${r} reads \`${name}\`, which the case before it changed (line ${line}: \`${writer.how}\`), with no reset in beforeEach: a case sees a different value depending on which cases ran before it (running one case alone, shuffle). Re-initialise \`${state.name}\` in beforeEach or at the start of the test.`;
     } else if (writerBlock.kind === 'hook') {
-      message = `Test ${r}${others} reads \`${name}\`, which ${describeWriter(writerBlock)} sets (line ${line}), but ${r} is outside that suite: it depends on that suite's hook having run before it (${this.orderClause(reader)}). Set \`${state.name}\` up in a hook that covers ${r}.`;
+      message = `Test ${r}${others} reads \`${name}\`, which ${this.describeWriter(writerBlock)} sets (line ${line}), but ${r} is outside that suite: it depends on that suite's hook having run before it (${this.orderClause(reader)}). Set \`${state.name}\` up in a hook that covers ${r}.`;
     } else if (facet === 'mock-implementation') {
       const uses = read.how === 'call' || read.how === 'apply' ? `calls the mock \`${name}\`` : `expects the mock \`${name}\` to be called (\`${read.how}\`)`;
-      message = `Test ${r}${others} ${uses} without giving it an implementation first, and test '${title(writerBlock)}' sets one (line ${line}: \`${writer.how}\`) that nothing resets (mockReset and restoreMocks are off, no reset in beforeEach or afterEach): the mock returns that implementation's result or the default depending on whether '${title(writerBlock)}' ran before ${r} (${this.orderClause(reader)}). Reset the mock in beforeEach (\`mockReset()\`) or give it its implementation in every test.`;
+      message = `Test ${r}${others} ${uses} without giving it an implementation first, and test '${this.title(writerBlock)}' sets one (line ${line}: \`${writer.how}\`) that nothing resets (mockReset and restoreMocks are off, no reset in beforeEach or afterEach): the mock returns that implementation's result or the default depending on whether '${this.title(writerBlock)}' ran before ${r} (${this.orderClause(reader)}). Reset the mock in beforeEach (\`mockReset()\`) or give it its implementation in every test.`;
     } else if (facet === 'mock-calls') {
-      message = `Test ${r}${others} asserts how often \`${name}\` was called (\`${read.how}\`), and test '${title(writerBlock)}' calls it too (line ${line}) with nothing clearing the call history between tests (clearMocks is off, no mockClear or ${this.mockApi()}.clearAllMocks() in beforeEach or afterEach): the count includes the calls of '${title(writerBlock)}' whenever it ran before ${r} (${this.orderClause(reader)}). Clear the mocks in beforeEach or turn on clearMocks in the runner config.`;
+      message = `Test ${r}${others} asserts how often \`${name}\` was called (\`${read.how}\`), and test '${this.title(writerBlock)}' calls it too (line ${line}) with nothing clearing the call history between tests (clearMocks is off, no mockClear or ${this.mockApi()}.clearAllMocks() in beforeEach or afterEach): the count includes the calls of '${this.title(writerBlock)}' whenever it ran before ${r} (${this.orderClause(reader)}). Clear the mocks in beforeEach or turn on clearMocks in the runner config.`;
     } else {
       const verb = writer.reinit && writer.key === '*' ? 'assigns' : 'changes';
-      message = `Test ${r}${others} reads \`${name}\`, which test '${title(writerBlock)}' ${verb} (line ${line}: \`${writer.how}\`) with no reset in beforeEach: ${r} passes or fails depending on whether '${title(writerBlock)}' ran before it (${this.orderClause(reader)}). Re-initialise \`${state.name}\` in beforeEach.`;
+      message = `Test ${r}${others} reads \`${name}\`, which test '${this.title(writerBlock)}' ${verb} (line ${line}: \`${writer.how}\`) with no reset in beforeEach: ${r} sees a different value depending on whether '${this.title(writerBlock)}' ran before it (${this.orderClause(reader)}). Re-initialise \`${state.name}\` in beforeEach.`;
     }
-    const related = [{ node: writer.node, message: `\`${state.name}\` changed here by ${describeWriter(writerBlock)}` }];
+    const related = [{ node: writer.node, message: `\`${state.name}\` changed here by ${this.describeWriter(writerBlock)}` }];
     for (const other of otherReaders.slice(0, 5)) {
       const p = pairs.find((x) => x.reader === other)!;
-      related.push({ node: p.read.node, message: `also read by test '${title(other)}'` });
+      related.push({ node: p.read.node, message: `also read by test '${this.title(other)}'` });
     }
     this.context.report({ node: read.node, message, related });
   }
