@@ -17,6 +17,7 @@ interface JsonFinding {
   docsUrl: string;
   range: { start: { line: number; column: number }; end: { line: number; column: number } };
   fixes: Array<{ title: string; safe: boolean; edits: Array<{ start: number; end: number; newText: string }> }>;
+  related?: Array<{ range: { start: { line: number; column: number }; end: { line: number; column: number } }; message: string }>;
 }
 interface JsonReport {
   version: number;
@@ -41,6 +42,8 @@ const SAMPLE_TEST_FILES = [
   'tests/node/jobs.test.ts',
   'tests/reports/export-fixed.test.ts',
   'tests/reports/export.test.ts',
+  'tests/state/cart-session-fresh.test.ts',
+  'tests/state/cart-session.test.ts',
   'tests/unit/cart.test.ts',
   'tests/unit/pricing.test.ts',
   'tests/utils/format.test.ts',
@@ -51,6 +54,8 @@ const CLEAN_FILES = [
   'tests/e2e/search.spec.ts', 'tests/reports/export-fixed.test.ts', 'tests/unit/pricing.test.ts', 'tests/utils/format.test.ts', 'tests/utils/jobs.test.ts',
   // The fixed forms of the isolation rules' patterns.
   'tests/isolation/health-free-port.test.ts', 'tests/isolation/rates-clean.test.ts', 'tests/isolation/rates-stubbed.test.ts',
+  // The fixed form of the shared-state patterns.
+  'tests/state/cart-session-fresh.test.ts',
 ];
 /** Each CLI run starts Node and builds a typed program; with the whole suite sharing two cores that can take a while. */
 const SLOW = 180_000;
@@ -135,6 +140,15 @@ describe('flakelens check on the sample workspace', () => {
     ]);
     const [port] = findingsOf(report, 'fixed-port');
     expect(port!.message).toContain('The file also connects to localhost:3000 (line 15).');
+  });
+
+  it('reports state one test leaves for another, naming the writer, and nothing in the fixed form', () => {
+    const report = parseJson(json);
+    const shared = findingsOf(report, 'shared-state');
+    expect(shared.map((f) => `${f.path}:${f.range.start.line}`)).toEqual(['tests/state/cart-session.test.ts:16', 'tests/state/cart-session.test.ts:17']);
+    expect(shared[0]!.message).toContain("Test 'saves the cart' (and 1 other test) reads `cart`, which test 'starts a cart' assigns (line 10");
+    expect(shared[0]!.related?.[0]).toMatchObject({ range: { start: { line: 10, column: 5 } }, message: "`cart` changed here by test 'starts a cart'" });
+    expect(shared[1]!.message).toContain("asserts how often `save` was called (`toHaveBeenCalledOnce`)");
   });
 
   it('stays silent on the clean files', () => {

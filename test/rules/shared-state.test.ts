@@ -91,6 +91,22 @@ ruleTable('shared-state', {
       name: 'a property one test adds is not what a method call of another test reads',
       code: `import { expect, it, vi } from 'vitest';\nconst server = new EventTarget() as EventTarget & { send?: () => void };\nit('sends', () => {\n  server.send = vi.fn();\n  expect(server.send).toBeDefined();\n});\nit('dispatches', () => {\n  expect(server.dispatchEvent(new Event('message'))).toBe(true);\n});`,
     },
+    {
+      name: 'mocha: a temporary change put back at the end of the test from a saved local',
+      code: `import { it } from 'mocha';\nimport { expect } from 'chai';\nconst clients = { sqlite3: { valueForUndefined: undefined as unknown } };\nit('normalizes', function () {\n  const previous = clients.sqlite3.valueForUndefined;\n  clients.sqlite3.valueForUndefined = null;\n  expect(clients.sqlite3.valueForUndefined).to.equal(null);\n  clients.sqlite3.valueForUndefined = previous;\n});\nit('binds', function () {\n  expect(clients.sqlite3.valueForUndefined).to.equal(undefined);\n});`,
+    },
+    {
+      name: 'mocha: a before hook sets a client option and the same suite\'s after hook resets it',
+      code: `import { after, before, describe, it } from 'mocha';\nimport { expect } from 'chai';\nconst client = { config: { wrap: undefined as undefined | ((s: string) => string) } };\ndescribe('query context', () => {\n  before(() => {\n    client.config.wrap = (s) => s;\n  });\n  after(() => {\n    client.config.wrap = undefined;\n  });\n  it('wraps', () => {\n    expect(client.config.wrap).to.be.a('function');\n  });\n});\nit('does not wrap', () => {\n  expect(client.config.wrap).to.equal(undefined);\n});`,
+    },
+    {
+      name: 'a copy of the state that overrides the key another suite\'s hook sets',
+      code: `import { beforeEach, describe, it } from 'mocha';\nimport { expect } from 'chai';\nconst config: { client: string; version?: string } = { client: 'pg' };\ndescribe('old versions', () => {\n  beforeEach(() => {\n    config.version = '7.2';\n  });\n  it('reads the version', () => {\n    expect(config.version).to.equal('7.2');\n  });\n});\nit('custom client', () => {\n  const own = { ...config, version: 'custom' };\n  expect(own.version).to.equal('custom');\n});`,
+    },
+    {
+      name: 'node:test: an after hook registered inside the test puts the module back',
+      code: `import { after, test } from 'node:test';\nimport assert from 'node:assert';\nconst timers = { setTimeout: globalThis.setTimeout };\ntest('a', () => {\n  const saved = { ...timers };\n  Object.assign(timers, { setTimeout: () => 0 });\n  after(() => {\n    Object.assign(timers, saved);\n  });\n});\ntest('b', () => {\n  const saved = { ...timers };\n  assert.ok(saved.setTimeout);\n});`,
+    },
   ],
   invalid: [
     {
@@ -117,6 +133,11 @@ ruleTable('shared-state', {
       name: 'Playwright: module state across tests without serial mode',
       code: `import { expect, test } from '@playwright/test';\nlet orderId = '';\ntest('creates an order', async () => {\n  orderId = 'o-1';\n});\ntest('shows the order', async () => {\n  expect(orderId).toBe('o-1');\n});`,
       errors: [{ line: 7, message: /Test 'shows the order' reads `orderId`, which test 'creates an order' assigns .*Playwright starts a new worker after a failure/ }],
+    },
+    {
+      name: 'node:test: two writers: the message counts the other one',
+      code: `import { describe, test } from 'node:test';\nimport assert from 'node:assert';\nconst ws = { onopen: null as null | (() => void) };\ndescribe('onopen', () => {\n  test('is null initially', () => {\n    assert.strictEqual(ws.onopen, null);\n  });\n  test('takes a function', () => {\n    ws.onopen = () => {};\n  });\n  test('takes another function', () => {\n    ws.onopen = () => {};\n  });\n});`,
+      errors: [{ line: 6, message: "Test 'is null initially' reads `ws.onopen`, which test 'takes a function' changes (line 9: `=`; 1 other test or hook changes it too)" }],
     },
     {
       name: 'vitest: a module-scope mock given an implementation by one test, called by another',

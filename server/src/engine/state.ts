@@ -51,6 +51,10 @@ export interface StateAccess {
   guaranteed: boolean;
   /** How the access reads, for messages: `push`, `mockResolvedValue`, `toHaveBeenCalledTimes`, `=`. */
   how: string;
+  /** An assignment of a value the block saved in a local (`config.mode = saved`): puts the state back. */
+  restoresSaved?: boolean;
+  /** Keys a read does not see after all: `{ ...config, version: 'x' }` reads every key of `config` but `version`. */
+  except?: string[];
 }
 
 export interface SharedState {
@@ -353,10 +357,23 @@ export class StateModel {
     return { site: viaFunction ? 'helper' : 'init', block: undefined, unconditional, guaranteed };
   }
 
-  private add(state: SharedState, node: ts.Node, facet: StateFacet, kind: 'read' | 'write', key: string, how: string, options: { reinit?: boolean; opaque?: boolean } = {}): void {
+  private add(state: SharedState, node: ts.Node, facet: StateFacet, kind: 'read' | 'write', key: string, how: string, options: { reinit?: boolean; opaque?: boolean; except?: string[] } = {}): StateAccess {
     const site = this.siteOf(node);
-    state.accesses.push({ node, facet, kind, key, how, reinit: options.reinit ?? false, opaque: options.opaque ?? false, ...site });
+    const access: StateAccess = { node, facet, kind, key, how, reinit: options.reinit ?? false, opaque: options.opaque ?? false, ...site, ...(options.except ? { except: options.except } : {}) };
+    state.accesses.push(access);
     if (site.site === 'helper' && kind === 'write' && !state.unknown) state.unknown = 'written in a helper function whose callers are not followed';
+    return access;
+  }
+
+  /** `x.mode = saved` where `saved` is a local of the same test or hook that copied the state (`const saved = x.mode`). */
+  private assignsSavedLocal(assignment: ts.BinaryExpression, block: TestBlock | undefined): boolean {
+    const value = skipOuterExpressions(assignment.right);
+    const callback = block?.callback;
+    if (!ts.isIdentifier(value) || !callback) return false;
+    const declaration = this.checker.getSymbolAtLocation(value)?.valueDeclaration;
+    if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+    if (declaration.getStart() < callback.getStart() || declaration.getEnd() > callback.getEnd()) return false;
+    return rootName(declaration.initializer) === rootName(assignment.left);
   }
 
   /** Classifies one access of a state, `root` being the expression that denotes the state as a whole. */
@@ -398,7 +415,9 @@ export class StateModel {
         if (state.kind === 'mock' && plain) for (const facet of ['mock-implementation', 'mock-calls'] as const) this.add(state, parent, facet, 'write', '*', '=', { reinit: true });
       } else {
         const lengthReset = depth === 1 && key === 'length' && plain;
-        this.add(state, parent, 'value', 'write', lengthReset ? '*' : key, plain ? '=' : parent.operatorToken.getText(), { reinit: (depth === 1 && plain) || lengthReset });
+        // A plain assignment sets what it names afresh, whatever was there (`a.b.c = v` re-initialises that path of key `b`).
+        const access = this.add(state, parent, 'value', 'write', lengthReset ? '*' : key, plain ? '=' : parent.operatorToken.getText(), { reinit: plain });
+        if (plain && this.assignsSavedLocal(parent, access.block)) access.restoresSaved = true;
       }
       return;
     }
@@ -449,6 +468,13 @@ export class StateModel {
     // Calls of the mock itself.
     if (state.kind === 'mock' && depth === 0 && ts.isCallExpression(parent) && parent.expression === top) {
       this.mockCalled(state, parent, 'call');
+      return;
+    }
+    // `{ ...config, version: 'x' }`: a copy of every key but those the literal sets after the spread.
+    if (ts.isSpreadAssignment(parent) && ts.isObjectLiteralExpression(parent.parent)) {
+      const properties = parent.parent.properties;
+      const except = properties.slice(properties.indexOf(parent) + 1).flatMap((p) => (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? [p.name.text] : []));
+      this.add(state, top, 'value', 'read', key, 'spread', except.length > 0 ? { except } : {});
       return;
     }
     // The state as a call argument.
@@ -534,6 +560,15 @@ export class StateModel {
   }
 }
 
+
+/** The identifier (or `this`) a property path starts from: `clients` of `clients.sqlite3.x`, `{ ...timers }` -> `timers`. */
+function rootName(expression: ts.Expression): string | undefined {
+  let node = skipOuterExpressions(expression);
+  if (ts.isObjectLiteralExpression(node) && node.properties.length === 1 && ts.isSpreadAssignment(node.properties[0]!)) node = skipOuterExpressions(node.properties[0].expression);
+  while (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) node = skipOuterExpressions(node.expression);
+  if (ts.isIdentifier(node)) return node.text;
+  return node.kind === ts.SyntaxKind.ThisKeyword ? 'this' : undefined;
+}
 
 const memo = new WeakMap<TestModel, StateModel>();
 

@@ -107,6 +107,20 @@ class Checker {
     return false;
   }
 
+  /**
+   * An afterAll of a suite that holds the writer but not the reader (or an afterEach around a hook writer) writing
+   * the same key: it puts the state back before the reader's suite runs (`before` sets a client option, `after` resets it).
+   */
+  private teardownRestores(state: SharedState, facet: StateFacet, key: string, writer: TestBlock, reader: TestBlock): boolean {
+    for (const hook of this.model.blocks) {
+      if (hook.hook !== 'afterAll' && hook.hook !== 'afterEach') continue;
+      if (!hook.parent || !encloses(hook.parent, writer) || encloses(hook.parent, reader)) continue;
+      if (!hook.callback) return true;
+      if (state.accesses.some((a) => a.facet === facet && runnable(a.block) === hook && ((a.kind === 'write' && (a.key === key || a.key === '*')) || a.opaque))) return true;
+    }
+    return false;
+  }
+
   private serial(a: TestBlock, b: TestBlock): boolean {
     for (const scope of this.states.serialScopes) if (encloses(scope, a) && encloses(scope, b)) return true;
     return false;
@@ -134,8 +148,13 @@ class Checker {
       if (access.kind !== 'write' || access.guaranteed) continue;
       const block = runnable(access.block);
       if (!block || !active(block)) continue;
-      // Put back however the test ends (`finally`, onTestFinished): the change never outlives the test.
-      if (accesses.some((a) => a.guaranteed && a.kind === 'write' && runnable(a.block) === block && (a.key === access.key || a.key === '*'))) continue;
+      // Put back however the test ends (`finally`, onTestFinished), or at its end from a saved local (`x.mode = saved`):
+      // the change does not outlive the test (a failure before a plain restore is missing-cleanup's concern).
+      // An `after`/`afterEach` registered from inside the test (node:test, mocha) is such a teardown too.
+      if (access.restoresSaved) continue;
+      if (accesses.some((a) => a.kind === 'write' && (a.key === access.key || a.key === '*') && (
+        (runnable(a.block) === block && (a.guaranteed || (a.restoresSaved && a.unconditional && a.node.getStart() > access.node.getStart())))
+        || (runnable(a.block)?.parent === block && (runnable(a.block)?.hook === 'afterAll' || runnable(a.block)?.hook === 'afterEach'))))) continue;
       if (block.kind === 'test' || block.hook === 'beforeAll' || block.hook === 'beforeEach') writers.push({ access, block });
     }
     if (writers.length === 0) return [];
@@ -162,11 +181,12 @@ class Checker {
         if (w.kind === 'hook' && encloses(w.parent, reader)) continue;
         // mocha: a test's `this` is its suite's context, which the suite's descendants inherit.
         if (state.kind === 'this-property' && (w.kind !== 'test' || !encloses(w.parent, reader))) continue;
-        const read = reads.find((r) => conflicts(writer.access.key, r.key));
+        const read = reads.find((r) => conflicts(writer.access.key, r.key) && !r.except?.includes(writer.access.key));
         if (!read) continue;
         if (this.serial(w, reader)) continue;
         if (this.hookResets(state, facet, writer.access.key, 'beforeEach', reader, w)) continue;
         if (w.kind === 'test' && this.hookResets(state, facet, writer.access.key, 'afterEach', w, w)) continue;
+        if (this.teardownRestores(state, facet, writer.access.key, w, reader)) continue;
         if (this.hookResets(state, facet, writer.access.key, 'beforeAll', reader, w)) continue;
         pairs.push({ writer: writer.access, writerBlock: w, reader, read });
       }
@@ -206,25 +226,33 @@ class Checker {
     const pair = forReader.find((p) => p.writer.node.getStart() < reader.call.getStart()) ?? forReader[0]!;
     const { writer, writerBlock, read } = pair;
     const name = writer.key !== '*' && read.key !== '*' ? `${state.name}.${writer.key}` : state.name;
-    const line = this.lineOf(writer);
+    const otherWriters = new Set(forReader.map((p) => p.writerBlock).filter((b) => b !== writerBlock)).size;
+    const more = otherWriters > 0 ? `; ${otherWriters} other ${otherWriters > 1 ? 'tests or hooks change' : 'test or hook changes'} it too` : '';
+    /** Where the writer writes: `line 4: \`push\``, plus how many others write. */
+    const at = `line ${this.lineOf(writer)}: \`${writer.how}\`${more}`;
+    const atLine = `line ${this.lineOf(writer)}${more}`;
     const r = `'${this.title(reader)}'`;
     const otherReaders = [...new Set(pairs.map((p) => p.reader).filter((b) => b !== reader))];
     const others = otherReaders.length === 0 ? '' : ` (and ${otherReaders.length} other test${otherReaders.length > 1 ? 's' : ''})`;
     let message: string;
     if (writerBlock === reader) {
-      message = `Each case of ${r} reads \`${name}\`, which the case before it changed (line ${line}: \`${writer.how}\`), with no reset in beforeEach: a case sees a different value depending on which cases ran before it (running one case alone, shuffle). Re-initialise \`${state.name}\` in beforeEach or at the start of the test.`;
+      message = `Each case of ${r} reads \`${name}\`, which the case before it changed (${at}), with no reset in beforeEach: a case sees a different value depending on which cases ran before it (running one case alone, shuffle). Re-initialise \`${state.name}\` in beforeEach or at the start of the test.`;
     } else if (writerBlock.kind === 'hook') {
-      message = `Test ${r}${others} reads \`${name}\`, which ${this.describeWriter(writerBlock)} sets (line ${line}), but ${r} is outside that suite: it depends on that suite's hook having run before it (${this.orderClause(reader)}). Set \`${state.name}\` up in a hook that covers ${r}.`;
+      message = `Test ${r}${others} reads \`${name}\`, which ${this.describeWriter(writerBlock)} sets (${atLine}), but ${r} is outside that suite: it depends on that suite's hook having run before it (${this.orderClause(reader)}). Set \`${state.name}\` up in a hook that covers ${r}.`;
     } else if (facet === 'mock-implementation') {
       const uses = read.how === 'call' || read.how === 'apply' ? `calls the mock \`${name}\`` : `expects the mock \`${name}\` to be called (\`${read.how}\`)`;
-      message = `Test ${r}${others} ${uses} without giving it an implementation first, and test '${this.title(writerBlock)}' sets one (line ${line}: \`${writer.how}\`) that nothing resets (mockReset and restoreMocks are off, no reset in beforeEach or afterEach): the mock returns that implementation's result or the default depending on whether '${this.title(writerBlock)}' ran before ${r} (${this.orderClause(reader)}). Reset the mock in beforeEach (\`mockReset()\`) or give it its implementation in every test.`;
+      message = `Test ${r}${others} ${uses} without giving it an implementation first, and test '${this.title(writerBlock)}' sets one (${at}) that nothing resets (mockReset and restoreMocks are off, no reset in beforeEach or afterEach): the mock returns that implementation's result or the default depending on whether '${this.title(writerBlock)}' ran before ${r} (${this.orderClause(reader)}). Reset the mock in beforeEach (\`mockReset()\`) or give it its implementation in every test.`;
     } else if (facet === 'mock-calls') {
-      message = `Test ${r}${others} asserts how often \`${name}\` was called (\`${read.how}\`), and test '${this.title(writerBlock)}' calls it too (line ${line}) with nothing clearing the call history between tests (clearMocks is off, no mockClear or ${this.mockApi()}.clearAllMocks() in beforeEach or afterEach): the count includes the calls of '${this.title(writerBlock)}' whenever it ran before ${r} (${this.orderClause(reader)}). Clear the mocks in beforeEach or turn on clearMocks in the runner config.`;
+      message = `Test ${r}${others} asserts how often \`${name}\` was called (\`${read.how}\`), and test '${this.title(writerBlock)}' calls it too (${atLine}) with nothing clearing the call history between tests (clearMocks is off, no mockClear or ${this.mockApi()}.clearAllMocks() in beforeEach or afterEach): the count includes the calls of '${this.title(writerBlock)}' whenever it ran before ${r} (${this.orderClause(reader)}). Clear the mocks in beforeEach or turn on clearMocks in the runner config.`;
     } else {
       const verb = writer.reinit && writer.key === '*' ? 'assigns' : 'changes';
-      message = `Test ${r}${others} reads \`${name}\`, which test '${this.title(writerBlock)}' ${verb} (line ${line}: \`${writer.how}\`) with no reset in beforeEach: ${r} sees a different value depending on whether '${this.title(writerBlock)}' ran before it (${this.orderClause(reader)}). Re-initialise \`${state.name}\` in beforeEach.`;
+      message = `Test ${r}${others} reads \`${name}\`, which test '${this.title(writerBlock)}' ${verb} (${at}) with no reset in beforeEach: ${r} sees a different value depending on whether '${this.title(writerBlock)}' ran before it (${this.orderClause(reader)}). Re-initialise \`${state.name}\` in beforeEach.`;
     }
     const related = [{ node: writer.node, message: `\`${state.name}\` changed here by ${this.describeWriter(writerBlock)}` }];
+    for (const other of forReader.filter((p) => p.writerBlock !== writerBlock && p.writerBlock !== reader).slice(0, 5)) {
+      if (related.some((x) => x.node === other.writer.node)) continue;
+      related.push({ node: other.writer.node, message: `\`${state.name}\` also changed here by ${this.describeWriter(other.writerBlock)}` });
+    }
     for (const other of otherReaders.slice(0, 5)) {
       const p = pairs.find((x) => x.reader === other)!;
       related.push({ node: p.read.node, message: `also read by test '${this.title(other)}'` });
