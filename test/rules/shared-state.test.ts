@@ -153,6 +153,16 @@ ruleTable('shared-state', {
       ],
     },
     {
+      name: 'jest: members of a mocked module\'s default export (axios.get) and vi.hoisted mocks',
+      code: `import { expect, it, jest } from '@jest/globals';\nimport fs from 'node:fs';\njest.mock('node:fs');\nit('reads', () => {\n  jest.mocked(fs.readFileSync).mockReturnValue('x');\n});\nit('reads nothing', () => {\n  expect(fs.readFileSync).toHaveBeenCalledWith('a.txt');\n});`,
+      errors: [{ line: 8, message: "Test 'reads nothing' expects the mock `fs.readFileSync` to be called (`toHaveBeenCalledWith`) without giving it an implementation first, and test 'reads' sets one (line 5: `mockReturnValue`)" }],
+    },
+    {
+      name: 'vitest: mocks made with vi.hoisted',
+      code: `import { expect, it, vi } from 'vitest';\nconst { send } = vi.hoisted(() => ({ send: vi.fn() }));\nit('a', () => {\n  send('x');\n});\nit('b', () => {\n  expect(send).not.toHaveBeenCalled();\n});`,
+      errors: [{ line: 7, message: "Test 'b' asserts how often `send` was called (`not.toHaveBeenCalled`), and test 'a' calls it too (line 4)" }],
+    },
+    {
       name: 'vitest: a call count that includes an earlier test\'s calls',
       code: `import { expect, it, vi } from 'vitest';\nconst track = vi.fn();\nit('a', () => {\n  track('x');\n});\nit('b', () => {\n  track('y');\n  expect(track).toHaveBeenCalledTimes(1);\n});`,
       errors: [{ line: 8, message: "Test 'b' asserts how often `track` was called (`toHaveBeenCalledTimes`), and test 'a' calls it too (line 4)" }],

@@ -154,7 +154,12 @@ export class StateModel {
       if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || !this.mockedSpecifiers.has(statement.moduleSpecifier.text)) continue;
       const clause = statement.importClause;
       if (!clause || clause.isTypeOnly) continue;
-      if (clause.name) this.addMock(clause.name, statement);
+      if (clause.name) {
+        // A default export may be an object of mocked functions (`axios.get.mockResolvedValue`): its members are mocks too.
+        this.addMock(clause.name, statement);
+        const symbol = this.checker.getSymbolAtLocation(clause.name);
+        if (symbol) this.mockedNamespaces.set(symbol, new Map());
+      }
       const named = clause.namedBindings;
       if (named && ts.isNamedImports(named)) {
         for (const element of named.elements) if (!element.isTypeOnly) this.addMock(element.name, statement);
@@ -178,6 +183,22 @@ export class StateModel {
       if (!ts.isVariableStatement(statement)) continue;
       const exported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
       for (const declaration of statement.declarationList.declarations) {
+        if (ts.isObjectBindingPattern(declaration.name)) {
+          // `const { load } = vi.hoisted(() => ({ load: vi.fn() }))`: mocks made before the module mocks; other destructured values are plain bindings.
+          const init = declaration.initializer && skipOuterExpressions(declaration.initializer);
+          const hoisted = !!init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === 'hoisted'
+            && ts.isIdentifier(init.expression.expression) && this.isMockRunner(init.expression.expression);
+          for (const element of declaration.name.elements) {
+            if (!ts.isIdentifier(element.name) || element.dotDotDotToken) continue;
+            const symbol = this.checker.getSymbolAtLocation(element.name);
+            if (!symbol || this.bySymbol.has(symbol)) continue;
+            const state: SharedState = { kind: hoisted ? 'mock' : 'binding', name: element.name.text, declaration: element, scope, accesses: [] };
+            if (exported) state.unknown = 'exported: other modules may write it';
+            this.states.push(state);
+            this.bySymbol.set(symbol, state);
+          }
+          continue;
+        }
         if (!ts.isIdentifier(declaration.name)) continue;
         const symbol = this.checker.getSymbolAtLocation(declaration.name);
         if (!symbol || this.bySymbol.has(symbol)) continue;
@@ -265,19 +286,20 @@ export class StateModel {
       // `api.load`: the state is the member.
       if (ts.isPropertyAccessExpression(parent) && parent.expression === identifier) {
         const state = this.stateOfExpression(parent);
-        if (state) this.classify(state, parent);
+        if (state) this.classify(state, this.unwrapMocked(parent));
+        return;
       }
-      return;
+      if (!this.bySymbol.has(symbol)) return;
     }
     const state = this.bySymbol.get(symbol);
     if (!state) return;
-    // `vi.mocked(load)` is `load`.
-    const call = parent;
-    if (ts.isCallExpression(call) && call.arguments[0] === identifier && this.mockedArgument(call)) {
-      this.classify(state, call);
-      return;
-    }
-    this.classify(state, identifier);
+    this.classify(state, state.kind === 'mock' ? this.unwrapMocked(identifier) : identifier);
+  }
+
+  /** `vi.mocked(load)` / `jest.mocked(api.load)` stand for the mock itself. */
+  private unwrapMocked(expression: ts.Expression): ts.Expression {
+    const call = expression.parent;
+    return ts.isCallExpression(call) && call.arguments[0] === expression && this.mockedArgument(call) ? call : expression;
   }
 
   private visitThis(node: ts.ThisExpression): void {
