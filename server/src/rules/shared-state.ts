@@ -1,3 +1,4 @@
+import { ts } from 'ts-morph';
 import { isOn, setupHooksDo, type RunnerConfigModel, type TriState } from '../engine/runnerConfig.js';
 import { stateModel, type SharedState, type StateAccess, type StateFacet, type StateModel } from '../engine/state.js';
 import type { TestBlock, TestModel } from '../engine/testModel.js';
@@ -245,7 +246,9 @@ class Checker {
     } else if (facet === 'mock-calls') {
       message = `Test ${r}${others} asserts how often \`${name}\` was called (\`${read.how}\`), and test '${this.title(writerBlock)}' calls it too (${atLine}) with nothing clearing the call history between tests (clearMocks is off, no mockClear or ${this.mockApi()}.clearAllMocks() in beforeEach or afterEach): the count includes the calls of '${this.title(writerBlock)}' whenever it ran before ${r} (${this.orderClause(reader)}). Clear the mocks in beforeEach or turn on clearMocks in the runner config.`;
     } else {
-      const verb = writer.reinit && writer.key === '*' ? 'assigns' : 'changes';
+      // `x = v` and mocha's `this.x = v` give the state a new value; anything else changes part of it.
+      const target = ts.isBinaryExpression(writer.node) ? writer.node.left : undefined;
+      const verb = target && (ts.isIdentifier(target) || (state.kind === 'this-property' && ts.isPropertyAccessExpression(target))) && writer.how === '=' ? 'assigns' : 'changes';
       message = `Test ${r}${others} reads \`${name}\`, which test '${this.title(writerBlock)}' ${verb} (${at}) with no reset in beforeEach: ${r} sees a different value depending on whether '${this.title(writerBlock)}' ran before it (${this.orderClause(reader)}). Re-initialise \`${state.name}\` in beforeEach.`;
     }
     const related = [{ node: writer.node, message: `\`${state.name}\` changed here by ${this.describeWriter(writerBlock)}` }];
