@@ -107,12 +107,21 @@ ruleTable('shared-state', {
       name: 'node:test: an after hook registered inside the test puts the module back',
       code: `import { after, test } from 'node:test';\nimport assert from 'node:assert';\nconst timers = { setTimeout: globalThis.setTimeout };\ntest('a', () => {\n  const saved = { ...timers };\n  Object.assign(timers, { setTimeout: () => 0 });\n  after(() => {\n    Object.assign(timers, saved);\n  });\n});\ntest('b', () => {\n  const saved = { ...timers };\n  assert.ok(saved.setTimeout);\n});`,
     },
+    {
+      name: 'a counter bumped by every test for a unique id, used only as an input',
+      code: `import { expect, test } from 'vitest';\ndeclare function save(row: { id: number }): Promise<{ id: number }>;\nlet id = 0;\ntest('a', async () => {\n  const row = await save({ id: ++id });\n  expect(row).toBeDefined();\n});\ntest('b', async () => {\n  id += 1;\n  const row = await save({ id });\n  expect(row).toBeDefined();\n});`,
+    },
   ],
   invalid: [
     {
       name: 'vitest: a counter incremented by a test and asserted exactly by a later test',
       code: `import { expect, it } from 'vitest';\nlet count = 0;\nit('adds', () => {\n  count += 1;\n});\nit('has one', () => {\n  expect(count).toBe(1);\n});`,
       errors: [{ line: 7, message: "Test 'has one' reads `count`, which test 'adds' changes (line 4: `+=`) with no reset in beforeEach" }],
+    },
+    {
+      name: 'a counter bumped by each test and asserted exactly after the bump',
+      code: `import { expect, it } from 'vitest';\nlet calls = 0;\nit('a', () => {\n  calls++;\n  expect(calls).toBe(1);\n});\nit('b', () => {\n  calls++;\n  expect(calls).toBe(2);\n});`,
+      errors: [{ line: 5, message: "Test 'a' (and 1 other test) reads `calls`, which test 'b' changes (line 8: `++`)" }],
     },
     {
       name: 'jest: an array filled by one test, read by another',

@@ -55,6 +55,8 @@ export interface StateAccess {
   restoresSaved?: boolean;
   /** Keys a read does not see after all: `{ ...config, version: 'x' }` reads every key of `config` but `version`. */
   except?: string[];
+  /** The read is (part of) what an assertion checks: `expect(count).toBe(2)`, `assert.equal(x, 1)`. */
+  asserted?: boolean;
 }
 
 export interface SharedState {
@@ -382,6 +384,7 @@ export class StateModel {
   private add(state: SharedState, node: ts.Node, facet: StateFacet, kind: 'read' | 'write', key: string, how: string, options: { reinit?: boolean; opaque?: boolean; except?: string[] } = {}): StateAccess {
     const site = this.siteOf(node);
     const access: StateAccess = { node, facet, kind, key, how, reinit: options.reinit ?? false, opaque: options.opaque ?? false, ...site, ...(options.except ? { except: options.except } : {}) };
+    if (kind === 'read' && insideAssertion(node)) access.asserted = true;
     state.accesses.push(access);
     if (site.site === 'helper' && kind === 'write' && !state.unknown) state.unknown = 'written in a helper function whose callers are not followed';
     return access;
@@ -582,6 +585,17 @@ export class StateModel {
   }
 }
 
+
+/** Whether the node sits in the arguments of an assertion call (expect, assert.*, t.assert.*, chai should/assert). */
+function insideAssertion(node: ts.Node): boolean {
+  for (let current: ts.Node = node; current.parent && !ts.isStatement(current) && !ts.isFunctionLike(current); current = current.parent) {
+    const parent = current.parent;
+    if (!ts.isCallExpression(parent) || !parent.arguments.includes(current as ts.Expression)) continue;
+    const chain = calleeChain(parent.expression);
+    if (chain && (/^(?:expect|assert|should)$/.test(chain.root.text) || /^assert/.test(chain.root.text) || chain.path[0] === 'assert' || (chain.root.text === 't' && /^(?:equal|strictEqual|deepEqual|deepStrictEqual|ok|is|same|notEqual)$/.test(chain.path[0] ?? '')))) return true;
+  }
+  return false;
+}
 
 /** The identifier (or `this`) a property path starts from: `clients` of `clients.sqlite3.x`, `{ ...timers }` -> `timers`. */
 function rootName(expression: ts.Expression): string | undefined {
