@@ -111,6 +111,10 @@ ruleTable('shared-state', {
       name: 'a counter bumped by every test for a unique id, used only as an input',
       code: `import { expect, test } from 'vitest';\ndeclare function save(row: { id: number }): Promise<{ id: number }>;\nlet id = 0;\ntest('a', async () => {\n  const row = await save({ id: ++id });\n  expect(row).toBeDefined();\n});\ntest('b', async () => {\n  id += 1;\n  const row = await save({ id });\n  expect(row).toBeDefined();\n});`,
     },
+    {
+      name: 'a reader that sets the state itself inside a callback it hands to a call, before reading it',
+      code: `import { expect, it } from 'vitest';\ndeclare function transactional(work: () => Promise<void>): Promise<void>;\nlet username = '';\nit('a', async () => {\n  await transactional(async () => {\n    username = 'a';\n  });\n});\nit('b', async () => {\n  await transactional(async () => {\n    username = 'b';\n    expect(username).toBe('b');\n  });\n});`,
+    },
   ],
   invalid: [
     {

@@ -365,9 +365,11 @@ export class StateModel {
       }
       if (ts.isFunctionLike(current)) {
         viaFunction = true;
-        unconditional = false;
-        // A teardown registered from the test: onTestFinished(() => ...), t.after(() => ...).
+        // A callback handed straight to a call (`em.transactional(async (em) => { x = ... })`, `act(() => ...)`) runs
+        // as part of that call, as far as the order of its own statements goes; any other function may never run.
         const call = current.parent;
+        if (!(call && ts.isCallExpression(call) && call.arguments.includes(current as ts.Expression))) unconditional = false;
+        // A teardown registered from the test: onTestFinished(() => ...), t.after(() => ...).
         if (call && ts.isCallExpression(call) && /^(?:onTestFinished|after|afterEach|teardown|addCleanup|cleanup)$/.test(calleeChain(call.expression)?.path.at(-1) ?? calleeChain(call.expression)?.root.text ?? '')) guaranteed = true;
         continue;
       }
