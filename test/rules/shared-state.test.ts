@@ -115,6 +115,10 @@ ruleTable('shared-state', {
       name: 'a reader that sets the state itself inside a callback it hands to a call, before reading it',
       code: `import { expect, it } from 'vitest';\ndeclare function transactional(work: () => Promise<void>): Promise<void>;\nlet username = '';\nit('a', async () => {\n  await transactional(async () => {\n    username = 'a';\n  });\n});\nit('b', async () => {\n  await transactional(async () => {\n    username = 'b';\n    expect(username).toBe('b');\n  });\n});`,
     },
+    {
+      name: 'a test that sets the value the beforeAll already set (a constant)',
+      code: `import { beforeAll, expect, test } from 'vitest';\nconst SCHEMA = 'tenant_1';\nconst orm = { em: { schema: '' } };\nbeforeAll(() => {\n  orm.em.schema = SCHEMA;\n});\ntest('a', () => {\n  orm.em.schema = SCHEMA;\n});\ntest('b', () => {\n  expect(orm.em.schema).toBe(SCHEMA);\n});`,
+    },
   ],
   invalid: [
     {

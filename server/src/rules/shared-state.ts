@@ -131,6 +131,22 @@ class Checker {
     return false;
   }
 
+  /**
+   * `orm.em.schema = SCHEMA` in a test when the file or a beforeAll already set `orm.em.schema = SCHEMA`: the test
+   * writes the value the state has anyway (a constant, not a call), so no other test can see a difference.
+   */
+  private restatesSetup(state: SharedState, access: StateAccess): boolean {
+    const write = access.node;
+    if (!ts.isBinaryExpression(write) || write.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+    const value = write.right;
+    const constant = ts.isLiteralExpression(value) || ts.isIdentifier(value) || value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword || value.kind === ts.SyntaxKind.NullKeyword;
+    if (!constant) return false;
+    const left = write.left.getText();
+    const text = value.getText();
+    return state.accesses.some((a) => a !== access && a.kind === 'write' && ts.isBinaryExpression(a.node) && a.node.operatorToken.kind === ts.SyntaxKind.EqualsToken
+      && (a.site === 'init' || runnable(a.block)?.hook === 'beforeAll') && a.node.left.getText() === left && a.node.right.getText() === text);
+  }
+
   private serial(a: TestBlock, b: TestBlock): boolean {
     for (const scope of this.states.serialScopes) if (encloses(scope, a) && encloses(scope, b)) return true;
     return false;
@@ -170,6 +186,7 @@ class Checker {
       if (accesses.some((a) => a.kind === 'write' && (a.key === access.key || a.key === '*') && (
         (runnable(a.block) === block && (a.guaranteed || (a.restoresSaved && a.unconditional && a.node.getStart() > access.node.getStart())))
         || (runnable(a.block)?.parent === block && (runnable(a.block)?.hook === 'afterAll' || runnable(a.block)?.hook === 'afterEach'))))) continue;
+      if (block.kind === 'test' && this.restatesSetup(state, access)) continue;
       if (block.kind === 'test' || block.hook === 'beforeAll' || block.hook === 'beforeEach') writers.push({ access, block });
     }
     if (writers.length === 0) return [];
