@@ -119,6 +119,10 @@ ruleTable('shared-state', {
       name: 'a test that sets the value the beforeAll already set (a constant)',
       code: `import { beforeAll, expect, test } from 'vitest';\nconst SCHEMA = 'tenant_1';\nconst orm = { em: { schema: '' } };\nbeforeAll(() => {\n  orm.em.schema = SCHEMA;\n});\ntest('a', () => {\n  orm.em.schema = SCHEMA;\n});\ntest('b', () => {\n  expect(orm.em.schema).toBe(SCHEMA);\n});`,
     },
+    {
+      name: 'mocha: calling a module function is no read of a property another suite\'s hook set on it',
+      code: `import { beforeEach, describe, it } from 'mocha';\nimport { expect } from 'chai';\nconst nock = Object.assign((host: string) => host, { back: { fixtures: '' } });\nit('intercepts', () => {\n  expect(nock('http://example.test')).to.equal('http://example.test');\n});\ndescribe('back', () => {\n  beforeEach(() => {\n    nock.back.fixtures = '/fixtures';\n  });\n  it('records', () => {\n    expect(nock.back.fixtures).to.equal('/fixtures');\n  });\n});`,
+    },
   ],
   invalid: [
     {

@@ -497,6 +497,11 @@ export class StateModel {
       this.mockCalled(state, parent, 'call');
       return;
     }
+    // `nock('http://x')`, `knex('table')`: a call of the state reads what the function reads, not a property another test set on it.
+    if (depth === 0 && ts.isCallExpression(parent) && parent.expression === top) {
+      this.add(state, parent, 'value', 'read', '()', 'call');
+      return;
+    }
     // `{ ...config, version: 'x' }`: a copy of every key but those the literal sets after the spread.
     if (ts.isSpreadAssignment(parent) && ts.isObjectLiteralExpression(parent.parent)) {
       const properties = parent.parent.properties;
