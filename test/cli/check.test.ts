@@ -17,6 +17,7 @@ interface JsonFinding {
   docsUrl: string;
   range: { start: { line: number; column: number }; end: { line: number; column: number } };
   fixes: Array<{ title: string; safe: boolean; edits: Array<{ start: number; end: number; newText: string }> }>;
+  related?: Array<{ range: { start: { line: number; column: number }; end: { line: number; column: number } }; message: string }>;
 }
 interface JsonReport {
   version: number;
@@ -43,6 +44,8 @@ const SAMPLE_TEST_FILES = [
   'tests/node/jobs.test.ts',
   'tests/reports/export-fixed.test.ts',
   'tests/reports/export.test.ts',
+  'tests/state/cart-session-fresh.test.ts',
+  'tests/state/cart-session.test.ts',
   'tests/unit/cart.test.ts',
   'tests/unit/pricing.test.ts',
   'tests/utils/format.test.ts',
@@ -54,6 +57,8 @@ const CLEAN_FILES = [
   // The fixed forms of the isolation rules' patterns.
   'tests/isolation/health-free-port.test.ts', 'tests/isolation/rates-clean.test.ts', 'tests/isolation/rates-stubbed.test.ts',
   'tests/isolation/report-temp-dir.test.ts',
+  // The fixed form of the shared-state patterns.
+  'tests/state/cart-session-fresh.test.ts',
 ];
 /** Each CLI run starts Node and builds a typed program; with the whole suite sharing two cores that can take a while. */
 const SLOW = 180_000;
@@ -142,6 +147,15 @@ describe('flakelens check on the sample workspace', () => {
     const [tmp] = findingsOf(report, 'hardcoded-resource');
     expect(tmp!.severity).toBe('warning');
     expect(tmp!.message).toContain('`writeFile` writes the fixed temp path `/tmp/sample-shop-report.csv`. Vitest runs test files in parallel workers by default');
+  });
+
+  it('reports state one test leaves for another, naming the writer, and nothing in the fixed form', () => {
+    const report = parseJson(json);
+    const shared = findingsOf(report, 'shared-state');
+    expect(shared.map((f) => `${f.path}:${f.range.start.line}`)).toEqual(['tests/state/cart-session.test.ts:16', 'tests/state/cart-session.test.ts:17']);
+    expect(shared[0]!.message).toContain("Test 'saves the cart' (and 1 other test) reads `cart`, which test 'starts a cart' assigns (line 10");
+    expect(shared[0]!.related?.[0]).toMatchObject({ range: { start: { line: 10, column: 5 } }, message: "`cart` changed here by test 'starts a cart'" });
+    expect(shared[1]!.message).toContain("asserts how often `save` was called (`toHaveBeenCalledOnce`)");
   });
 
   it('stays silent on the clean files', () => {

@@ -11,6 +11,7 @@ import { hardcodedResource } from './hardcoded-resource.js';
 import { missingCleanup } from './missing-cleanup.js';
 import { realNetwork } from './real-network.js';
 import { retryMarker } from './retry-marker.js';
+import { sharedState } from './shared-state.js';
 import { unorderedResult } from './unordered-result.js';
 import { unseededRandom } from './unseeded-random.js';
 import { wallClockAssertion } from './wall-clock-assertion.js';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   fixedPort,
   realNetwork,
   hardcodedResource,
+  sharedState,
   retryMarker,
   wallClockAssertion,
   unorderedResult,
