@@ -272,6 +272,12 @@ ruleTable('floating-promise', {
   ],
   invalid: [
     {
+      // The sample workspace's login spec: a fixed sleep waits on no work of the page, so it covers no floating click.
+      name: 'a floating click followed only by page.waitForTimeout',
+      code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.getByRole('button').click();\n  await page.waitForTimeout(500);\n  const el = await page.$('a');\n  el?.click();\n  await page.waitForTimeout(500);\n});`,
+      errors: [{ line: 3 }, { line: 6 }],
+    },
+    {
       name: 'vitest fake timers on a shared object, or a per-test object under real timers: still floating',
       code: `import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';\ndeclare class Client { invalidate(): Promise<void>; find(): { cancel(): Promise<void> } }\nconst shared = new Client();\ndescribe('s', () => {\n  let once: Client;\n  beforeAll(() => { once = new Client(); });\n  beforeEach(() => { vi.useFakeTimers(); });\n  it('a', () => {\n    shared.invalidate();\n    once.invalidate();\n    expect(1).toBe(1);\n  });\n});\nit('b', () => {\n  const own = new Client();\n  own.invalidate();\n});`,
       errors: [{ line: 9 }, { line: 10 }, { line: 16 }],

@@ -12,7 +12,7 @@ import { isAsyncFunction, skipOuterExpressions } from './typeUtils.js';
  */
 
 /** Names of calls that wait for the next thing a handle produces. */
-const TAKES = /^(take|waitFor|read|next|once|drain|closed|finished|peek)/;
+const TAKES = /^(take|waitFor(?!Timeout)|read|next|once|drain|closed|finished|peek)/;
 
 /** Root identifier of a receiver chain: `a` in `a.b().c[0].d()`. */
 function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {
