@@ -31,6 +31,11 @@ ruleTable('unordered-result', {
       code: `import { it, expect } from 'vitest';\ndeclare function save(n: number): Promise<void>;\nit('a', async () => {\n  const seen: number[] = [];\n  await Promise.all([1, 2].map(async (n) => { seen.push(n); await save(n); }));\n  expect(seen).toEqual([1, 2]);\n});`,
     },
     {
+      // fastify: every callback waits on one readiness event, so they resume in the order they were attached.
+      name: 'per-item callbacks that wait on one shared event, not on work of their own item',
+      code: `import { it, expect } from 'vitest';\ndeclare const app: { ready(): Promise<void> };\nit('a', async () => {\n  const order: number[] = [];\n  await Promise.all([1, 2].map((id) => app.ready().then(() => order.push(id))));\n  expect(order).toEqual([1, 2]);\n  const again: number[] = [];\n  await Promise.all([1, 2].map(async (id) => { await app.ready(); again.push(id); }));\n  expect(again).toEqual([1, 2]);\n});`,
+    },
+    {
       name: 'Promise.all results keep the input order',
       code: `import { it, expect } from 'vitest';\ndeclare function load(n: number): Promise<number>;\nit('a', async () => {\n  const results = await Promise.all([1, 2].map((n) => load(n)));\n  expect(results).toEqual([10, 20]);\n});`,
     },

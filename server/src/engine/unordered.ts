@@ -335,8 +335,10 @@ function runsConcurrently(fn: ts.ArrowFunction | ts.FunctionExpression, at: ts.N
   if (!ts.isPropertyAccessExpression(callee)) return false;
   const method = callee.name.text;
   if (PER_ITEM_METHODS.has(method)) {
-    // An async per-item callback: everything before its first await runs in item order, everything after in completion order.
-    return isAsyncFunction(fn) && awaitsBefore(fn, at);
+    // An async per-item callback: everything before its first await runs in item order, everything after in completion
+    // order, when what it awaits is work of its own item (`await load(id)`); awaiting one shared event
+    // (`await app.ready()`) resumes the callbacks in the order they started.
+    return isAsyncFunction(fn) && awaitsBefore(fn, at, (awaited) => mentionsParameterOf(awaited, fn));
   }
   if (method === 'then' || method === 'finally') {
     // items.map((item) => load(item).then((r) => out.push(r)))
@@ -345,18 +347,40 @@ function runsConcurrently(fn: ts.ArrowFunction | ts.FunctionExpression, at: ts.N
     const outerCall = outer.parent;
     if (!ts.isCallExpression(outerCall)) return false;
     const outerCallee = skipOuterExpressions(outerCall.expression);
-    return ts.isPropertyAccessExpression(outerCallee) && PER_ITEM_METHODS.has(outerCallee.name.text);
+    // The promise must be work of the item (`load(item).then(...)`): callbacks chained on one shared event
+    // (`app.ready().then(...)`) run in the order they were attached.
+    return ts.isPropertyAccessExpression(outerCallee) && PER_ITEM_METHODS.has(outerCallee.name.text)
+      && (ts.isArrowFunction(outer) || ts.isFunctionExpression(outer)) && mentionsParameterOf(callee.expression, outer);
   }
   return false;
 }
 
-function awaitsBefore(fn: ts.ArrowFunction | ts.FunctionExpression, at: ts.Node): boolean {
+/** Whether `node` uses a parameter (or a name destructured from one) of `fn`. */
+function mentionsParameterOf(node: ts.Node, fn: ts.ArrowFunction | ts.FunctionExpression): boolean {
+  const names = new Set<string>();
+  const collect = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) collect(element.name);
+  };
+  for (const parameter of fn.parameters) collect(parameter.name);
+  if (names.size === 0) return false;
+  let found = false;
+  const visit = (current: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(current) && names.has(current.text)) found = true;
+    else ts.forEachChild(current, visit);
+  };
+  visit(node);
+  return found;
+}
+
+function awaitsBefore(fn: ts.ArrowFunction | ts.FunctionExpression, at: ts.Node, counts: (awaited: ts.Node) => boolean = () => true): boolean {
   const position = at.getStart();
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found || node.getStart() >= position) return;
     if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) {
-      if (node.getEnd() <= position || isInside(at, node)) found = true;
+      if ((node.getEnd() <= position || isInside(at, node)) && counts(ts.isAwaitExpression(node) ? node.expression : node.expression)) found = true;
       if (found) return;
     }
     if (ts.isFunctionLike(node)) return;
