@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { DiscardedValue } from './discardedValues.js';
 import { sleepFinder } from './sleeps.js';
 import type { TestModel } from './testModel.js';
-import { skipOuterExpressions } from './typeUtils.js';
+import { isPromiseType, skipOuterExpressions } from './typeUtils.js';
 
 /**
  * Floating thenables that are no floating promise of the test, found from what the call is (see each function).
@@ -91,28 +91,8 @@ export function floatsAtNodeTestModuleLevel(value: DiscardedValue, model: TestMo
  */
 export function isFactoryThenable(expression: ts.Expression, checker: ts.TypeChecker): boolean {
   if (!ts.isCallExpression(expression) || !ts.isIdentifier(skipOuterExpressions(expression.expression))) return false;
-  return !isBuiltinPromise(checker.getTypeAtLocation(expression).getNonNullableType());
-}
-
-/**
- * The lib's `Promise` (or a class or interface extending it), in any part of a union or intersection. Unlike
- * isPromiseType, `PromiseLike` alone (fastify's `SafePromiseLike`, a thenable instance) does not count.
- */
-function isBuiltinPromise(type: ts.Type): boolean {
-  const visited = new Set<ts.Type>();
-  const walk = (current: ts.Type, depth: number): boolean => {
-    if (depth > 8 || visited.has(current)) return false;
-    visited.add(current);
-    if (current.isUnionOrIntersection()) return current.types.some((part) => walk(part, depth + 1));
-    const symbol = current.getSymbol();
-    if (symbol?.name === 'Promise' && symbol.declarations?.some((d) => /\/lib\.[^/]*\.d\.ts$/.test(d.getSourceFile().fileName.replace(/\\/g, '/')))) return true;
-    if (!(current.flags & ts.TypeFlags.Object) || !current.isClassOrInterface()) {
-      const target = (current as ts.TypeReference).target;
-      return !!target && target !== current && walk(target, depth + 1);
-    }
-    return (current.getBaseTypes() ?? []).some((base) => walk(base, depth + 1));
-  };
-  return walk(type, 0);
+  // `PromiseLike` alone (fastify's `SafePromiseLike`, a thenable instance) does not count here.
+  return !isPromiseType(checker.getTypeAtLocation(expression).getNonNullableType(), { promiseLike: false });
 }
 
 /** `ids.map((id) => app.ready(() => list.push(id)))`: an array made of calls that fit no overload (see callsBeyondSignature). */

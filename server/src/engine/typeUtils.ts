@@ -36,17 +36,17 @@ function hasCallableThen(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): b
 
 /**
  * Whether the type is a promise (`Promise<T>` from the standard library, or a class extending it): a
- * value whose work is under way, unlike a thenable builder or a chaining object with a `then`.
- * The walk over base types is bounded (depth and visited set).
+ * value whose work is under way, unlike a thenable builder or a chaining object with a `then`. The lib's
+ * `PromiseLike` counts unless `promiseLike` is false. The walk over base types is bounded (depth and visited set).
  */
-export function isPromiseType(type: ts.Type): boolean {
+export function isPromiseType(type: ts.Type, { promiseLike = true }: { promiseLike?: boolean } = {}): boolean {
   const visited = new Set<ts.Type>();
   const walk = (current: ts.Type, depth: number): boolean => {
     if (depth > 8 || visited.has(current)) return false;
     visited.add(current);
     if (current.isUnionOrIntersection()) return current.types.some((part) => walk(part, depth + 1));
     const symbol = current.getSymbol();
-    if (symbol && (symbol.name === 'Promise' || symbol.name === 'PromiseLike')
+    if (symbol && (symbol.name === 'Promise' || (promiseLike && symbol.name === 'PromiseLike'))
       && symbol.declarations?.some((d) => /\/lib\.[^/]*\.d\.ts$/.test(d.getSourceFile().fileName.replace(/\\/g, '/')))) {
       return true;
     }

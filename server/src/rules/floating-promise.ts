@@ -500,7 +500,7 @@ function checkStoredPromise(
   // `Response | Promise<Response>` may well be the sync value (the test's own `expect(res).instanceOf(Response)` says so).
   const type = checker.getTypeAtLocation(initializer).getNonNullableType();
   const parts = type.isUnion() ? type.types : [type];
-  if (!parts.every(isPromiseType) || !isThenable(checker, initializer) || isThenableOnlyThroughAny(initializer, checker)) return;
+  if (!parts.every((part) => isPromiseType(part)) || !isThenable(checker, initializer) || isThenableOnlyThroughAny(initializer, checker)) return;
   if (isCallbackStyleCall(initializer, checker)) return;
   const label = describeExpression(initializer, sourceFile);
   const name = declaration.name.text;
