@@ -94,3 +94,24 @@ test('test-name filters go to each runner natively (node --test-name-pattern, mo
     s.remove();
   }
 }, 300_000);
+
+test("the editor's Verify on a test in a package runs that package's runner in its directory", async () => {
+  const s = scratch('monorepo-editor');
+  const previous = process.env.FLAKELENS_FIXTURE_STATE;
+  process.env.FLAKELENS_FIXTURE_STATE = s.state;
+  const resultsDir = path.join(MONOREPO, '.flakelens');
+  try {
+    const { verifyTests } = await import('../../server/src/verify/verifyTests.js');
+    const file = path.join(MONOREPO, 'packages', 'b', 'test', 'b.spec.cjs');
+    const outcome = await verifyTests({ root: MONOREPO, file, titles: ['b', 'flaky in b'], runs: 2, modes: ['serial'], seed: 1, toolVersion: '0' });
+    expect(outcome.results.runner.id).toBe('mocha');
+    expect(outcome.results.runs.map((r) => r.commands[0]!.split(' ').slice(0, 4).join(' '))).toEqual(['cd packages/b && npx', 'cd packages/b && npx']);
+    expect(verdictOf(outcome.results, 'packages/b/test/b.spec.cjs', ['b', 'flaky in b']).verdict).toBe('flaky');
+    expect(outcome.resultsFile).toBe(path.join(resultsDir, 'verify.json'));
+  } finally {
+    if (previous === undefined) delete process.env.FLAKELENS_FIXTURE_STATE;
+    else process.env.FLAKELENS_FIXTURE_STATE = previous;
+    fs.rmSync(resultsDir, { recursive: true, force: true });
+    s.remove();
+  }
+}, 300_000);

@@ -3,14 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { titleKey, type TestBlockInfo } from '../engine/testBlocks.js';
 import { readResults, resultsPath, writeResults } from './results.js';
-import { detectRunner } from './runners/index.js';
+import { runVerifyTargets, verifyTargets } from './packages.js';
 import { MODES, type Mode, type VerifyResults } from './types.js';
 import { annotateSourceHashes, updateResults } from './update.js';
-import { runVerify, VerifyError, type VerifyHooks } from './verify.js';
+import { VerifyError, type VerifyHooks } from './verify.js';
 
 /** What the editor's "Verify" on a test, a suite or a file asks for. */
 export interface VerifyTestsRequest {
-  /** Workspace root: the runner is detected there and results go to its .flakelens/verify.json. */
+  /** Workspace root: results go to its .flakelens/verify.json; the runner is the one of the package holding the file. */
   root: string;
   /** Absolute test file. */
   file: string;
@@ -57,17 +57,19 @@ export function nameFilterFor(titles: readonly string[], blocks: readonly TestBl
  * it was when the run started.
  */
 export async function verifyTests(request: VerifyTestsRequest, hooks: VerifyHooks = {}, signal?: AbortSignal): Promise<VerifyTestsOutcome> {
-  const runner = detectRunner(request.root);
-  if (!runner) throw new VerifyError(`cannot tell which test runner ${request.root} uses (no runner config, test script or runner dependency found)`);
+  // In a monorepo the package holding the file decides the runner (and runs in its own directory).
+  const targets = verifyTargets(request.root, { paths: [request.file] });
+  const runner = targets[0]?.runner;
+  if (!runner) throw new VerifyError(`cannot tell which test runner ${request.root} uses for ${request.file} (no runner config, test script or runner dependency found)`);
   const relative = path.relative(request.root, request.file).split(path.sep).join('/');
   const textAtStart = readText(request.file);
   const only = nameFilterFor(request.titles, request.blocks);
   const scope =
     only && runner !== 'node' ? `${relative} › ${request.titles.join(' › ')}` : request.titles.length ? `${relative} (whole file: ${runner === 'node' ? 'node --test has no name filter flakelens uses' : 'a title is computed or a template'})` : relative;
-  const results = await runVerify(
+  const results = await runVerifyTargets(
+    targets,
     {
       root: request.root,
-      runner,
       runs: request.runs,
       modes: request.modes ?? [...MODES],
       stress: false,
