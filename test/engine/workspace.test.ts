@@ -55,6 +55,23 @@ function projectOf(workspace: Workspace, file: string): string | undefined {
   return workspace.analyzeFile(file).findings.find((f) => f.ruleId === 'project-probe')?.message;
 }
 
+describe('buffers', () => {
+  it('a buffer holding half of a surrogate pair is analysed as the file it would save as (U+FFFD, same offsets)', () => {
+    const root = scratch({ 'tsconfig.json': json({}), 'a.test.ts': '' });
+    const workspace = new Workspace({ root, rules: [] });
+    try {
+      const broken = "const s = '\ud83d';\n";
+      workspace.setBuffer(path.join(root, 'a.test.ts'), broken);
+      fs.writeFileSync(path.join(root, 'saved.ts'), broken);
+      const saved = fs.readFileSync(path.join(root, 'saved.ts'), 'utf8');
+      expect(workspace.readText(path.join(root, 'a.test.ts'))).toBe(saved);
+      expect(saved).toHaveLength(broken.length);
+    } finally {
+      workspace.dispose();
+    }
+  });
+});
+
 describe('tsconfig ownership', () => {
   const ownerName = (root: string, file: string) => {
     const owner = new TsconfigIndex(root).ownerOf(path.join(root, file));

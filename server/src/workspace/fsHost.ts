@@ -14,7 +14,9 @@ export class OverlayFileSystemHost implements FileSystemHost {
   constructor(private readonly root: string = process.cwd()) {}
 
   setOverlay(file: string, text: string): void {
-    this.overlay.set(path.resolve(file), text);
+    // A buffer can hold half of a surrogate pair (an edit splitting an emoji); saved, it becomes U+FFFD. Analysing
+    // what the file would contain keeps the server equal to `check` on the saved text (same length, same offsets).
+    this.overlay.set(path.resolve(file), (text as string & { isWellFormed(): boolean; toWellFormed(): string }).isWellFormed() ? text : (text as string & { toWellFormed(): string }).toWellFormed());
   }
 
   clearOverlay(file: string): void {
