@@ -128,6 +128,40 @@ export function outputTail(outcome: ProcessOutcome, lines = 12): string {
 }
 
 /** Finds a runner's package from root upwards: its bin script (run with this node) and version. */
+/** The JSON report jest writes with `--json` and vitest's json reporter copies: test files, each with its assertions. */
+export interface JestFormatReport<Assertion> {
+  testResults?: Array<{ name: string; status?: string; message?: string; assertionResults?: Assertion[] }>;
+}
+
+/**
+ * Test results from a jest-format report: a file that failed before any test ran (import or syntax error) is one
+ * failed `(file)` entry with `fileFailure` when the report gives no message; each assertion goes through `toResult`.
+ * A run that failed without any result is a runner error, not a verdict.
+ */
+export function parseJestFormat<Assertion>(
+  runner: string,
+  ctx: RunnerContext,
+  invocation: Invocation,
+  outcome: ProcessOutcome,
+  fileFailure: string,
+  toResult: (assertion: Assertion, file: string) => TestResult,
+): TestResult[] {
+  const data = readJsonFile(invocation.resultFile) as JestFormatReport<Assertion>;
+  if (!Array.isArray(data.testResults)) throw new RunnerError(`${runner} wrote no testResults`);
+  const results: TestResult[] = [];
+  for (const file of data.testResults) {
+    const rel = toRelative(ctx.root, file.name);
+    const assertions = file.assertionResults ?? [];
+    if (assertions.length === 0 && file.status === 'failed') {
+      results.push({ file: rel, titles: ['(file)'], status: 'failed', message: firstLine(file.message) || fileFailure });
+      continue;
+    }
+    for (const assertion of assertions) results.push(toResult(assertion, rel));
+  }
+  if (results.length === 0 && outcome.exitCode !== 0) throw new RunnerError(`${runner} ran no tests:\n${outputTail(outcome)}`);
+  return results;
+}
+
 export function resolveRunnerPackage(root: string, packageName: string, binName: string): { bin: string; version: string } | undefined {
   let dir = root;
   for (;;) {

@@ -1,25 +1,19 @@
 import * as path from 'node:path';
 import { runProcess } from '../process.js';
 import type { TestResult } from '../types.js';
-import { firstLine, namesPattern, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type RunnerAdapter } from './adapter.js';
+import { firstLine, namesPattern, outputTail, parseJestFormat, RunnerError, stackLocation, type RunnerAdapter } from './adapter.js';
 import { fullNamePattern } from './vitest.js';
 
-interface JestJson {
-  testResults?: Array<{
-    name: string;
-    status?: string;
-    message?: string;
-    assertionResults?: Array<{
-      ancestorTitles: string[];
-      title: string;
-      status: string;
-      failureMessages?: string[];
-      location?: { line: number; column: number } | null;
-      duration?: number | null;
-      invocations?: number;
-      retryReasons?: string[];
-    }>;
-  }>;
+/** One assertion of jest's `--json` report. */
+interface JestAssertion {
+  ancestorTitles: string[];
+  title: string;
+  status: string;
+  failureMessages?: string[];
+  location?: { line: number; column: number } | null;
+  duration?: number | null;
+  invocations?: number;
+  retryReasons?: string[];
 }
 
 export const jestAdapter: RunnerAdapter = {
@@ -53,33 +47,20 @@ export const jestAdapter: RunnerAdapter = {
     return [{ argv, resultFile }];
   },
   parse(ctx, invocation, outcome) {
-    const data = readJsonFile(invocation.resultFile) as JestJson;
-    if (!Array.isArray(data.testResults)) throw new RunnerError('jest wrote no testResults');
-    const results: TestResult[] = [];
-    for (const file of data.testResults) {
-      const rel = toRelative(ctx.root, file.name);
-      const assertions = file.assertionResults ?? [];
-      if (assertions.length === 0 && file.status === 'failed') {
-        results.push({ file: rel, titles: ['(file)'], status: 'failed', message: firstLine(file.message) || 'test file failed to run' });
-        continue;
-      }
-      for (const test of assertions) {
-        // A retried test failed at least once in this run: that is what verify measures, whatever the retry said.
-        const retried = (test.invocations ?? 1) > 1;
-        const failed = test.status === 'failed' || retried;
-        const failure = test.failureMessages?.[0] ?? test.retryReasons?.[0];
-        results.push({
-          file: rel,
-          titles: [...test.ancestorTitles, test.title],
-          status: failed ? 'failed' : test.status === 'passed' ? 'passed' : 'skipped',
-          message: failed ? (retried && test.status !== 'failed' ? 'passed only on retry: ' : '') + firstLine(failure) : undefined,
-          location: test.location ?? undefined,
-          at: failed ? stackLocation(ctx.root, failure) : undefined,
-          durationMs: test.duration ?? undefined,
-        });
-      }
-    }
-    if (results.length === 0 && outcome.exitCode !== 0) throw new RunnerError(`jest ran no tests:\n${outputTail(outcome)}`);
-    return results;
+    return parseJestFormat<JestAssertion>('jest', ctx, invocation, outcome, 'test file failed to run', (test, file) => {
+      // A retried test failed at least once in this run: that is what verify measures, whatever the retry said.
+      const retried = (test.invocations ?? 1) > 1;
+      const failed = test.status === 'failed' || retried;
+      const failure = test.failureMessages?.[0] ?? test.retryReasons?.[0];
+      return {
+        file,
+        titles: [...test.ancestorTitles, test.title],
+        status: failed ? 'failed' : test.status === 'passed' ? 'passed' : 'skipped',
+        message: failed ? (retried && test.status !== 'failed' ? 'passed only on retry: ' : '') + firstLine(failure) : undefined,
+        location: test.location ?? undefined,
+        at: failed ? stackLocation(ctx.root, failure) : undefined,
+        durationMs: test.duration ?? undefined,
+      };
+    });
   },
 };

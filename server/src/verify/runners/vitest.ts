@@ -1,22 +1,16 @@
 import * as path from 'node:path';
 import { runProcess } from '../process.js';
 import type { TestResult } from '../types.js';
-import { escapeRegExp, firstLine, namesPattern, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type RunnerAdapter } from './adapter.js';
+import { escapeRegExp, firstLine, namesPattern, outputTail, parseJestFormat, readJsonFile, RunnerError, stackLocation, type RunnerAdapter } from './adapter.js';
 
-interface VitestJson {
-  testResults?: Array<{
-    name: string;
-    status?: string;
-    message?: string;
-    assertionResults?: Array<{
-      ancestorTitles: string[];
-      title: string;
-      status: string;
-      failureMessages?: string[];
-      location?: { line: number; column: number };
-      duration?: number;
-    }>;
-  }>;
+/** One assertion of vitest's json reporter (jest's format). */
+interface VitestAssertion {
+  ancestorTitles: string[];
+  title: string;
+  status: string;
+  failureMessages?: string[];
+  location?: { line: number; column: number };
+  duration?: number;
 }
 
 /** Full-name selector: vitest matches -t against the suite titles and test title joined by spaces. */
@@ -70,32 +64,18 @@ export const vitestAdapter: RunnerAdapter = {
     return [{ argv, resultFile }];
   },
   parse(ctx, invocation, outcome) {
-    const data = readJsonFile(invocation.resultFile) as VitestJson;
-    if (!Array.isArray(data.testResults)) throw new RunnerError('vitest wrote no testResults');
-    const results: TestResult[] = [];
-    for (const file of data.testResults) {
-      const rel = toRelative(ctx.root, file.name);
-      const assertions = file.assertionResults ?? [];
-      if (assertions.length === 0 && file.status === 'failed') {
-        // The file itself failed (import or syntax error): its tests never ran, which is a failure of the file.
-        results.push({ file: rel, titles: ['(file)'], status: 'failed', message: firstLine(file.message) || 'test file failed to load' });
-        continue;
-      }
-      for (const test of assertions) {
-        const status = test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped';
-        const failure = test.failureMessages?.[0];
-        results.push({
-          file: rel,
-          titles: [...test.ancestorTitles, test.title],
-          status,
-          message: failure === undefined ? undefined : vitestMessage(failure),
-          location: test.location,
-          durationMs: test.duration,
-          at: failure === undefined ? undefined : stackLocation(ctx.root, failure),
-        });
-      }
-    }
-    if (results.length === 0 && outcome.exitCode !== 0) throw new RunnerError(`vitest ran no tests:\n${outputTail(outcome)}`);
-    return results;
+    // A file that failed before its tests ran (import or syntax error) is a failure of the file.
+    return parseJestFormat<VitestAssertion>('vitest', ctx, invocation, outcome, 'test file failed to load', (test, file) => {
+      const failure = test.failureMessages?.[0];
+      return {
+        file,
+        titles: [...test.ancestorTitles, test.title],
+        status: test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped',
+        message: failure === undefined ? undefined : vitestMessage(failure),
+        location: test.location,
+        durationMs: test.duration,
+        at: failure === undefined ? undefined : stackLocation(ctx.root, failure),
+      };
+    });
   },
 };
