@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { RunnerContext } from '../../server/src/verify/runners/adapter.js';
 import { detectRunner } from '../../server/src/verify/runners/index.js';
-import { hasPytestConfig, parseJunit, pythonCandidates, pytestAdapterFor } from '../../server/src/verify/runners/pytest.js';
+import { cachedProbe, hasPytestConfig, parseJunit, pythonCandidates, pytestAdapterFor } from '../../server/src/verify/runners/pytest.js';
+import { pythonTestBlocks, pythonTestSources, withoutParameters } from '../../server/src/engine/pythonTests.js';
+import { titleKey } from '../../server/src/engine/testKeys.js';
 import { parseXml, XmlError } from '../../server/src/verify/runners/xml.js';
 
 describe('xml', () => {
@@ -82,6 +84,117 @@ describe('command construction', () => {
     );
     const filtered = pytestAdapterFor({ xdist: false, randomly: false }).invocations(ctx, { mode: 'serial', workers: 2, names: ['slow', 'not db'] }, 'run-1')[0]!.argv;
     expect(filtered.slice(-2)).toEqual(['-k', '(slow) or (not db)']);
+  });
+
+  test("the editor's Verify on a test or class of one file: their node ids, not the whole file", () => {
+    const spec = { mode: 'serial' as const, workers: 2, files: ['/p/tests/test_a.py'], only: [['TestCart', 'test_add'], ['test_free']] };
+    expect(argv({ xdist: false, randomly: false }, spec)).toBe(`${base} -p no:randomly tests/test_a.py::TestCart::test_add tests/test_a.py::test_free`);
+  });
+});
+
+describe('probe cache', () => {
+  test('the answer is kept in .flakelens/pytest-probe.json until the interpreter or a directory it imports from changes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flakelens-pytest-probe-'));
+    try {
+      const site = path.join(dir, 'site-packages');
+      fs.mkdirSync(site);
+      const calls = path.join(dir, 'calls');
+      const python = path.join(dir, 'python');
+      const answer = { pytest: '8.0.0', python: '3.12.0', xdist: false, randomly: false, paths: [site] };
+      fs.writeFileSync(python, `#!/bin/sh\necho x >> '${calls}'\necho '${JSON.stringify(answer)}'\n`, { mode: 0o755 });
+      const project = path.join(dir, 'project');
+      fs.mkdirSync(project);
+      const probes = () => fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).length;
+      expect(cachedProbe(python, project, {})).toEqual(answer);
+      expect(probes()).toBe(1);
+      expect(fs.existsSync(path.join(project, '.flakelens', 'pytest-probe.json'))).toBe(true);
+      expect(cachedProbe(python, project, {})).toEqual(answer);
+      expect(probes()).toBe(1);
+      // A package installed where the interpreter imports from: asked again, then cached again.
+      fs.mkdirSync(path.join(site, 'xdist'));
+      cachedProbe(python, project, {});
+      expect(probes()).toBe(2);
+      cachedProbe(python, project, {});
+      expect(probes()).toBe(2);
+      // Another interpreter file, or another PYTHONPATH: asked again.
+      fs.appendFileSync(python, '# upgraded\n');
+      cachedProbe(python, project, {});
+      expect(probes()).toBe(3);
+      cachedProbe(python, project, { PYTHONPATH: site });
+      expect(probes()).toBe(4);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('python test locator', () => {
+  const source = [
+    'import pytest',
+    '',
+    'def helper():',
+    '    def test_inner():  # not collected: inside a function',
+    '        pass',
+    '',
+    '@pytest.mark.parametrize("a,b", [',
+    '    (1, 2),',
+    '])',
+    'def test_add(a, b):',
+    '    """def test_in_docstring():',
+    'class TestNo:',
+    '"""',
+    '    assert a + 1 == \\',
+    '        b',
+    '    # trailing comment',
+    '',
+    'class TestCart:',
+    '    class TestNested:',
+    '        async def test_deep(self):',
+    '            x = (1,',
+    '  2)',
+    '',
+    '    def test_one(self): assert True',
+    '',
+    'class Helper:',
+    '    def test_not_collected(self): pass',
+    '',
+    'def test_last(',
+    '    tmp_path,',
+    '):',
+    '    s = "#"; assert s',
+  ].join('\n');
+
+  test('module functions, Test classes and their methods; decorators, async, continuation lines and strings', () => {
+    const blocks = pythonTestBlocks(source);
+    expect(blocks.map((b) => [b.kind, b.titles.join('::'), b.line + 1, b.defLine + 1])).toEqual([
+      ['test', 'test_add', 7, 10],
+      ['suite', 'TestCart', 18, 18],
+      ['suite', 'TestCart::TestNested', 19, 19],
+      ['test', 'TestCart::TestNested::test_deep', 20, 20],
+      ['test', 'TestCart::test_one', 24, 24],
+      ['test', 'test_last', 29, 29],
+    ]);
+    const add = blocks[0]!;
+    expect(source.slice(add.nameStart, add.nameEnd)).toBe('test_add');
+    // Decorators to the last code line: the docstring and the continued assert are in, the trailing comment is not.
+    expect(source.slice(add.start, add.end)).toMatch(/^@pytest\.mark\.parametrize[\s\S]*\n {8}b$/);
+    expect(source.slice(blocks[3]!.start, blocks[3]!.end)).toBe('async def test_deep(self):\n            x = (1,\n  2)');
+    expect(source.slice(blocks.at(-1)!.start, blocks.at(-1)!.end)).toBe('def test_last(\n    tmp_path,\n):\n    s = "#"; assert s');
+  });
+
+  test('hashes change with the test and only with it; parametrised ids name their function', () => {
+    const before = pythonTestSources(source);
+    const hash = (titles: string[], sources = before) => sources.byTitle.get(titleKey(titles));
+    const edited = pythonTestSources(source.replace('assert True', 'assert 1'));
+    expect(hash(['TestCart', 'test_one'], edited)).not.toBe(hash(['TestCart', 'test_one']));
+    expect(hash(['test_add'], edited)).toBe(hash(['test_add']));
+    // A comment after the body and blank lines do not make a test stale.
+    expect(hash(['test_add'], pythonTestSources(source.replace('    # trailing comment', '    # other\n\n')))).toBe(hash(['test_add']));
+    // pytest reports a decorated test on its first decorator's line; either line finds it.
+    expect(before.byLine.get(7)).toBe(hash(['test_add']));
+    expect(before.byLine.get(10)).toBe(hash(['test_add']));
+    expect(withoutParameters(['TestCart', 'test_x[1-2]'])).toEqual(['TestCart', 'test_x']);
+    expect(withoutParameters(['test_y'])).toEqual(['test_y']);
   });
 });
 

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { testSources, titleKey } from '../engine/testBlocks.js';
+import { titleKey } from '../engine/testKeys.js';
+import { pythonTestSources, withoutParameters } from '../engine/pythonTests.js';
+import { testSources } from '../engine/testSyntax.js';
 import { summarize } from './classify.js';
 import type { RunRecord, Verdict, VerifyResults } from './types.js';
 
@@ -10,16 +12,22 @@ import type { RunRecord, Verdict, VerifyResults } from './types.js';
  * by default the file on disk now. Tests whose text cannot be read or found keep no hash (no staleness claim).
  */
 export function annotateSourceHashes(results: VerifyResults, root: string, textOf: (file: string) => string | undefined = (file) => readText(path.resolve(root, file))): VerifyResults {
-  const byFile = new Map<string, ReturnType<typeof testSources> | undefined>();
+  // JS/TS files through a syntax-only TypeScript parse (loaded on the first such file), Python files through the
+  // indentation-based locator the editor uses for them: pytest results never load the TypeScript compiler.
+  type Sources = { byTitle: Map<string, string>; byLine: Map<number, string> };
+  const byFile = new Map<string, Sources | undefined>();
   for (const info of Object.values(results.tests)) {
-    if (!/\.[cm]?[jt]sx?$/.test(info.file)) continue;
+    const python = info.file.endsWith('.py');
+    if (!python && !/\.[cm]?[jt]sx?$/.test(info.file)) continue;
     if (!byFile.has(info.file)) {
       const text = textOf(info.file);
-      byFile.set(info.file, text === undefined ? undefined : testSources(info.file, text));
+      byFile.set(info.file, text === undefined ? undefined : python ? pythonTestSources(text) : testSources(info.file, text));
     }
     const sources = byFile.get(info.file);
-    // By title path; a computed title (it.each) by the line the runner reported, as the editor places it.
-    const hash = sources?.byTitle.get(titleKey(info.titles)) ?? (info.location ? sources?.byLine.get(info.location.line) : undefined);
+    // By title path (pytest: parametrised ids by their function); a computed title (it.each) by the line the
+    // runner reported, as the editor places it.
+    const titles = python ? withoutParameters(info.titles) : info.titles;
+    const hash = sources?.byTitle.get(titleKey(titles)) ?? (info.location ? sources?.byLine.get(info.location.line) : undefined);
     if (hash !== undefined) info.sourceHash = hash;
   }
   return results;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseJsonc } from 'jsonc-parser';
+import { createRequire } from 'node:module';
 import { runProcess } from '../process.js';
 import type { TestResult } from '../types.js';
 import { escapeRegExp, firstLine, namesPattern, outputTail, readJsonFile, RunnerError, stackLocation, toRelative, type RunnerAdapter, type RunnerContext } from './adapter.js';
@@ -47,7 +47,7 @@ function configWithoutSpec(ctx: RunnerContext): string[] | undefined {
   }
   const options: Record<string, unknown> = { ...pkgOptions };
   if (rc !== undefined) {
-    const parsed = parseJsonc(fs.readFileSync(rc, 'utf8')) as unknown;
+    const parsed = parseJsonc(fs.readFileSync(rc, 'utf8'));
     if (parsed && typeof parsed === 'object') Object.assign(options, parsed);
   }
   delete options.spec;
@@ -133,3 +133,8 @@ export const mochaAdapter: RunnerAdapter = {
     return results;
   },
 };
+
+/** jsonc-parser, loaded when a .mocharc.json(c) is read: every verify imports this adapter, few read one. */
+function parseJsonc(text: string): unknown {
+  return (createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser')).parse(text);
+}

@@ -12,6 +12,8 @@ export interface PytestPlugins {
   python: string;
   xdist: boolean;
   randomly: boolean;
+  /** The directories the interpreter imports from (installing or removing a package changes one of them). */
+  paths?: string[];
 }
 
 /**
@@ -20,7 +22,7 @@ export interface PytestPlugins {
  * code and costs a bare interpreter start (importing pytest would triple that); pytest is imported only when
  * it has no metadata (run from a source checkout).
  */
-const PROBE = `import importlib.util, json, sys
+const PROBE = `import importlib.util, json, os, sys
 has = lambda name: importlib.util.find_spec(name) is not None
 if not has("pytest"):
     sys.exit(3)
@@ -30,7 +32,7 @@ try:
 except Exception:
     import pytest
     pytest_version = pytest.__version__
-print(json.dumps({"pytest": pytest_version, "python": sys.version.split()[0], "xdist": has("xdist"), "randomly": has("pytest_randomly")}))`;
+print(json.dumps({"pytest": pytest_version, "python": sys.version.split()[0], "xdist": has("xdist"), "randomly": has("pytest_randomly"), "paths": [p for p in sys.path if p and os.path.isdir(p)]}))`;
 
 /**
  * The interpreter to run pytest with: the project's virtualenv (.venv, venv), the active one ($VIRTUAL_ENV), then
@@ -55,8 +57,67 @@ const probed = new Map<string, PytestPlugins | undefined>();
  */
 export function probePython(python: string, root: string, env: NodeJS.ProcessEnv): PytestPlugins | undefined {
   const key = `${python}\u0000${root}`;
-  if (!probed.has(key)) probed.set(key, probeOnce(python, root, env));
+  if (!probed.has(key)) probed.set(key, cachedProbe(python, root, env));
   return probed.get(key);
+}
+
+/**
+ * The probe's answer from `.flakelens/pytest-probe.json` while nothing it depends on changed, else a fresh probe
+ * (stored for next time). It depends on the interpreter file (path, size, mtime), the environment variables that
+ * move Python's import path, and the directories it imports from, the project's own included (pip and apt add or
+ * remove entries there, which changes their mtime). Starting an interpreter costs more than the stats.
+ */
+export function cachedProbe(python: string, root: string, env: NodeJS.ProcessEnv): PytestPlugins | undefined {
+  const file = path.join(root, '.flakelens', 'pytest-probe.json');
+  const executable = resolveExecutable(python, env);
+  const key = JSON.stringify([python, executable, root, env.PYTHONPATH ?? '', env.PYTHONHOME ?? '', env.PYTHONSAFEPATH ?? '', env.PYTHONNOUSERSITE ?? '']);
+  let entries: Record<string, { stamp: string; plugins: PytestPlugins }> = {};
+  try {
+    entries = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof entries;
+    const hit = entries[key];
+    if (hit && executable !== undefined && hit.stamp === probeStamp(executable, root, hit.plugins.paths ?? [])) return hit.plugins;
+  } catch {
+    entries = {};
+  }
+  const plugins = probeOnce(python, root, env);
+  if (!plugins || executable === undefined) return plugins;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Stamped after .flakelens exists: creating it changes the project directory's mtime.
+    entries[key] = { stamp: probeStamp(executable, root, plugins.paths ?? []), plugins };
+    const temporary = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(entries));
+    fs.renameSync(temporary, file);
+  } catch {
+    // A read-only project probes every time.
+  }
+  return plugins;
+}
+
+/** The interpreter file a command name starts: itself when it has a directory, else the first on PATH. */
+function resolveExecutable(python: string, env: NodeJS.ProcessEnv): string | undefined {
+  const candidates = python.includes('/') || python.includes(path.sep) ? [python] : (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, python));
+  for (const candidate of candidates) {
+    try {
+      const real = fs.realpathSync(candidate);
+      if (fs.statSync(real).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function probeStamp(executable: string, root: string, dirs: readonly string[]): string {
+  const stat = (file: string) => {
+    try {
+      const s = fs.statSync(file);
+      return `${s.size}:${s.mtimeMs}`;
+    } catch {
+      return '-';
+    }
+  };
+  return [executable, fs.realpathSync(executable), stat(executable), stat(root), ...dirs.map((d) => `${d}=${stat(d)}`)].join('\n');
 }
 
 function probeOnce(python: string, root: string, env: NodeJS.ProcessEnv): PytestPlugins | undefined {
@@ -248,6 +309,10 @@ export function pytestInvocation(ctx: RunnerContext, spec: RunSpec, runTag: stri
   if (spec.onlyTests) {
     // Exact tests by node id, in the order given (pytest runs command-line ids in order).
     argv.push(...spec.onlyTests.map((t) => nodeId(t.file, t.titles)));
+  } else if (spec.only && spec.files?.length === 1) {
+    // The editor's "Verify" on a test or class: its node ids (file::Class::test; all parameters of a function).
+    const file = toRelative(ctx.root, spec.files[0]!);
+    argv.push(...spec.only.map((titles) => nodeId(file, titles)));
   } else {
     if (spec.names?.length) argv.push('-k', keywordExpression(spec.names));
     if (spec.files) argv.push(...spec.files);
