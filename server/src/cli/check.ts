@@ -95,6 +95,13 @@ export function runCheck(options: CheckOptions): CheckOutcome {
       for (const n of reportFile.notes) note(`${reportFile.path}: ${n}`);
       files.push(reportFile);
     }
+    // Python files with pytest verify verdicts: the verdicts alone (no static rule runs on Python), as the server shows them.
+    for (const file of workspace.pythonFilesWithVerdicts(targets)) {
+      const analysis = workspace.analyzeFile(file);
+      const reportFile = toReportFile(workspace.root, analysis, analysis.findings.length ? workspace.readText(file) : undefined, keep);
+      for (const n of reportFile.notes) note(`${reportFile.path}: ${n}`);
+      files.push(reportFile);
+    }
     // Runner config files governing these tests: rules report on their keys (retries, say). Listed when they have findings.
     for (const configFile of workspace.runnerConfigFilesFor(testFiles)) {
       if (!workspace.contains(configFile)) continue;

@@ -367,10 +367,10 @@ export class DiagnosticsService {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  /** Only file: URIs of JS/TS sources take part (other documents are neither analysed nor overlaid). */
+  /** Only file: URIs of JS/TS sources and Python files (verify verdicts only) take part; other documents are neither analysed nor overlaid. */
   private scriptPath(uri: string): string | undefined {
     const file = uriToPath(uri);
-    return file && isScriptFile(file) ? file : undefined;
+    return file && (isScriptFile(file) || file.endsWith('.py')) ? file : undefined;
   }
 
   uriFor(file: string): string {

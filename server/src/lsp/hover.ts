@@ -102,7 +102,7 @@ export function hover(
   // A test title with a verdict that has no diagnostic (stable): its evidence alone.
   const verified = hits.some((f) => f.detail !== undefined) ? undefined : result.testBlocks?.find((b) => b.verdict && contains(b, params.position));
   if (hits.length === 0 && !verified) return null;
-  const language = /^(javascript|js)/.test(document.languageId) ? 'js' : 'ts';
+  const language = document.languageId === 'python' || document.uri.endsWith('.py') ? 'python' : /^(javascript|js)/.test(document.languageId) ? 'js' : 'ts';
   const markdown = !contentFormat || contentFormat.includes(MarkupKind.Markdown);
   const sections = markdown
     ? hits.map((f) => describe(f, ruleMeta(f.ruleId), language, docsPage(f.ruleId)))

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FileAnalysis } from '../engine/analyze.js';
 import { PACKAGE_ROOT } from '../engine/docs.js';
-import { titleKey, type TestBlockInfo } from '../engine/testBlocks.js';
+import type { TestBlockInfo } from '../engine/testBlocks.js';
+import { titleKey } from '../engine/testKeys.js';
+import { withoutParameters } from '../engine/pythonTests.js';
 import type { Category, Finding, RelatedLocation, Severity } from '../engine/types.js';
 import { probeExists, probeRead } from '../workspace/probes.js';
 import { firstLine } from './runners/adapter.js';
@@ -101,6 +103,12 @@ function blockFor(verdict: Verdict, blocks: readonly TestBlockInfo[]): TestBlock
   const key = titleKey(verdict.titles);
   const exact = blocks.find((b) => b.kind === 'test' && b.titles && titleKey(b.titles) === key);
   if (exact) return exact;
+  // pytest's parametrised ids (test_add[1-2]) are shown on their function.
+  if (verdict.file.endsWith('.py')) {
+    const base = titleKey(withoutParameters(verdict.titles));
+    const fn = blocks.find((b) => b.kind === 'test' && b.titles && titleKey(b.titles) === base);
+    if (fn) return fn;
+  }
   const line = verdict.location?.line;
   if (line === undefined) return undefined;
   // it.each and computed titles: the runner's title differs from the source; its location names the call.

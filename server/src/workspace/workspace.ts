@@ -15,6 +15,9 @@ import { TsconfigIndex, type TsconfigSpec } from './tsconfigs.js';
 import { resultsPath } from '../verify/results.js';
 import { loadVerifyResults, withVerdicts, type LoadedVerifyResults } from '../verify/verdictFindings.js';
 import { probeRead } from './probes.js';
+import { LineMap } from '../engine/lines.js';
+import { pythonTestBlocks } from '../engine/pythonTests.js';
+import type { TestBlockInfo } from '../engine/testBlocks.js';
 
 const INFERRED = '<inferred>';
 
@@ -165,6 +168,24 @@ export class Workspace {
   }
 
   /**
+   * A Python file the server and `check` show pytest verify verdicts (and the editor "Verify" lenses) on: one
+   * pytest collects by its default names (test_*.py, *_test.py) or one verify.json has verdicts for. No static
+   * rule runs on Python.
+   */
+  isPythonTestFile(file: string): boolean {
+    const abs = path.resolve(file);
+    if (!abs.endsWith('.py') || !this.contains(abs) || this.matcher.isIgnoredPath(abs)) return false;
+    return /^test_.*\.py$|_test\.py$/.test(path.basename(abs)) || (this.verifyResults().loaded?.byFile.has(abs) ?? false);
+  }
+
+  /** The Python files under the given paths that verify.json has verdicts for (what `check` reports on). */
+  pythonFilesWithVerdicts(paths: readonly string[]): string[] {
+    const targets = paths.map((p) => path.resolve(p));
+    const within = (file: string) => targets.some((t) => file === t || file.startsWith(t.endsWith(path.sep) ? t : t + path.sep));
+    return [...(this.verifyResults().loaded?.byFile.keys() ?? [])].filter((f) => f.endsWith('.py') && within(f) && fs.existsSync(f) && this.isPythonTestFile(f)).sort();
+  }
+
+  /**
    * Test files under the given paths (files are taken as given when they are script files). Directories that cannot
    * be read are told to `onUnreadable` (their tests are missing from the result).
    */
@@ -187,6 +208,8 @@ export class Workspace {
 
   /** Editor buffers win over disk. */
   setBuffer(file: string, text: string): void {
+    // Python buffers are read for their tests only; no program holds them.
+    if (file.endsWith('.py')) return this.fsHost.setOverlay(file, text);
     const existed = this.exists(file);
     this.fsHost.setOverlay(file, text);
     this.runnerConfigs.invalidate(file);
@@ -195,6 +218,7 @@ export class Workspace {
 
   clearBuffer(file: string): void {
     this.fsHost.clearOverlay(file);
+    if (file.endsWith('.py')) return;
     this.runnerConfigs.invalidate(file);
     this.refresh(file, !this.exists(file));
   }
@@ -216,7 +240,8 @@ export class Workspace {
       this.verify = undefined;
       const after = this.verifyResults().loaded;
       const files = new Set([...(before?.byFile.keys() ?? []), ...(after?.byFile.keys() ?? [])]);
-      return [...files].filter((f) => this.isTestFile(f));
+      // Python files that lost their verdicts too: re-analysing one that is no longer shown clears it.
+      return [...files].filter((f) => this.isTestFile(f) || (f.endsWith('.py') && this.contains(f)));
     }
     // A runner config (or a module it imports, or a setup file) changed: the models built from it are stale.
     const runnerInput = this.runnerConfigs.invalidate(abs);
@@ -231,6 +256,7 @@ export class Workspace {
       else this.dropAllProjects(); // an extended base config may feed any project
       return this.knownTestFiles();
     }
+    if (abs.endsWith('.py')) return this.isPythonTestFile(abs) ? [abs] : [];
     if (!isScriptFile(abs) && !/\.d\.[cm]?ts$/.test(abs) && !abs.endsWith('.json')) return runnerInput ? this.affectedBy(abs) : [];
     if (!this.fsHost.hasOverlay(abs)) this.refresh(abs, kind !== 'changed');
     return this.affectedBy(abs);
@@ -296,7 +322,7 @@ export class Workspace {
 
   /** Whether the server publishes diagnostics for the file: a test file or a runner config file. */
   isAnalysable(file: string): boolean {
-    return this.isTestFile(file) || this.isRunnerConfigFile(file);
+    return this.isTestFile(file) || this.isRunnerConfigFile(file) || this.isPythonTestFile(file);
   }
 
   /** Whether the file is a runner config file that rules may report on (vitest.config.ts, playwright.config.ts, .mocharc.yml ...). */
@@ -332,6 +358,7 @@ export class Workspace {
   /** Analyses one file. Never throws: problems become notes with partial (or no) findings. */
   analyzeFile(file: string): FileAnalysis {
     const abs = path.resolve(file);
+    if (abs.endsWith('.py')) return this.analyzePythonFile(abs);
     if (this.isRunnerConfigFile(abs)) return this.analyzeConfigFile(abs);
     const skipped = (note: string): FileAnalysis => ({ file: abs, findings: [], notes: [note], skipped: true });
     if (!isScriptFile(abs)) return skipped('not a JavaScript or TypeScript file; skipped');
@@ -365,6 +392,31 @@ export class Workspace {
       }
       return skipped(`analysis failed: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * A Python test file: its pytest tests and classes (located by indentation, see engine/pythonTests.ts) with the
+   * verify verdicts on them. Nothing else: no static rule runs on Python.
+   */
+  private analyzePythonFile(abs: string): FileAnalysis {
+    const text = this.readText(abs);
+    if (text === undefined) return { file: abs, findings: [], notes: ['file no longer exists'], skipped: true };
+    if (looksBinary(text)) return { file: abs, findings: [], notes: ['not a text file; skipped'], skipped: true };
+    const lines = new LineMap(text);
+    const testBlocks: TestBlockInfo[] = pythonTestBlocks(text).map((b) => ({
+      kind: b.kind,
+      titles: b.titles,
+      range: { start: lines.positionAt(b.nameStart), end: lines.positionAt(b.nameEnd) },
+      start: b.nameStart,
+      end: b.nameEnd,
+      callStart: b.start,
+      callEnd: b.end,
+      // pytest reports a test on its first decorator's line.
+      callLine: lines.lineOf(b.start),
+      ...(b.hash !== undefined ? { hash: b.hash } : {}),
+    }));
+    const analysis: FileAnalysis = { file: abs, findings: [], notes: [], tests: testBlocks.filter((b) => b.kind === 'test').length, testBlocks };
+    return withVerdicts(analysis, this.verifyResults().loaded, this.config.docsBaseUrl);
   }
 
   /**
