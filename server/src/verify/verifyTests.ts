@@ -64,8 +64,7 @@ export async function verifyTests(request: VerifyTestsRequest, hooks: VerifyHook
   const relative = path.relative(request.root, request.file).split(path.sep).join('/');
   const textAtStart = readText(request.file);
   const only = nameFilterFor(request.titles, request.blocks);
-  const scope =
-    only && runner !== 'node' ? `${relative} › ${request.titles.join(' › ')}` : request.titles.length ? `${relative} (whole file: ${runner === 'node' ? 'node --test has no name filter flakelens uses' : 'a title is computed or a template'})` : relative;
+  const scope = only ? `${relative} › ${request.titles.join(' › ')}` : request.titles.length ? `${relative} (whole file: a title is computed or a template)` : relative;
   const results = await runVerifyTargets(
     targets,
     {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { TestResult } from '../types.js';
-import { firstLine, readJsonFile, RunnerError, stackLocation, toRelative, type Invocation, type RunnerAdapter, type RunnerContext } from './adapter.js';
+import { escapeRegExp, firstLine, readJsonFile, RunnerError, stackLocation, toRelative, type Invocation, type RunnerAdapter, type RunnerContext } from './adapter.js';
 
 /** node --test's default file patterns (Node 20) when it is given no paths. */
 const DEFAULT_PATTERNS = [
@@ -71,6 +71,22 @@ interface NodeResult {
   stack?: string;
 }
 
+/** The major version of the node that runs the tests: this one, unless --command starts another (unknown then). */
+function nodeMajor(ctx: RunnerContext): number | undefined {
+  return ctx.command[0] === process.execPath ? Number(process.versions.node.split('.')[0]) : undefined;
+}
+
+/**
+ * Name patterns that select exactly these tests (title paths). From Node 22 a pattern is also matched against a
+ * test's name prefixed with its ancestors' names (separated by spaces), so the anchored full path selects one
+ * test. Node 20 matches each test's own name only (a suite that matches runs all its tests): the anchored last
+ * title is the closest it can select, and same-named tests in other suites of the file run too.
+ */
+export function onlyPatterns(only: readonly string[][], major: number | undefined): string[] {
+  const fullPath = major !== undefined && major >= 22;
+  return [...new Set(only.map((titles) => `^${escapeRegExp(fullPath ? titles.join(' ') : titles.at(-1)!)}$`))];
+}
+
 export const nodeAdapter: RunnerAdapter = {
   id: 'node',
   shuffle: 'files',
@@ -103,8 +119,8 @@ export const nodeAdapter: RunnerAdapter = {
           `--test-reporter=${reporter}`,
           `--test-reporter-destination=${resultFile}`,
           `--test-concurrency=${spec.mode === 'parallel' ? spec.workers : 1}`,
-          // Repeated patterns: a test runs when it matches any of them.
-          ...(spec.names ?? []).map((name) => `--test-name-pattern=${name}`),
+          // Repeated patterns: a test runs when it matches any of them. Exact tests (the editor's Verify) win.
+          ...(spec.only ? onlyPatterns(spec.only, nodeMajor(ctx)) : (spec.names ?? [])).map((name) => `--test-name-pattern=${name}`),
         ],
         resultFile,
       };
