@@ -100,7 +100,7 @@ describe('probe cache', () => {
       fs.mkdirSync(site);
       const calls = path.join(dir, 'calls');
       const python = path.join(dir, 'python');
-      const answer = { pytest: '8.0.0', python: '3.12.0', xdist: false, randomly: false, paths: [site] };
+      const answer = { pytest: '8.0.0', python: '3.12.0', xdist: false, randomly: false, paths: [site], executable: python };
       fs.writeFileSync(python, `#!/bin/sh\necho x >> '${calls}'\necho '${JSON.stringify(answer)}'\n`, { mode: 0o755 });
       const project = path.join(dir, 'project');
       fs.mkdirSync(project);
@@ -122,6 +122,12 @@ describe('probe cache', () => {
       expect(probes()).toBe(3);
       cachedProbe(python, project, { PYTHONPATH: site });
       expect(probes()).toBe(4);
+      // A shim that starts another interpreter (pyenv's python3): asked every time.
+      const shim = path.join(dir, 'shim');
+      fs.writeFileSync(shim, `#!/bin/sh\nexec '${python}' "$@"\n`, { mode: 0o755 });
+      cachedProbe(shim, project, {});
+      cachedProbe(shim, project, {});
+      expect(probes()).toBe(6);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

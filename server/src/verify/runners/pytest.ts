@@ -14,6 +14,8 @@ export interface PytestPlugins {
   randomly: boolean;
   /** The directories the interpreter imports from (installing or removing a package changes one of them). */
   paths?: string[];
+  /** sys.executable: the interpreter that answered (a shim such as pyenv's starts another one). */
+  executable?: string;
 }
 
 /**
@@ -32,7 +34,7 @@ try:
 except Exception:
     import pytest
     pytest_version = pytest.__version__
-print(json.dumps({"pytest": pytest_version, "python": sys.version.split()[0], "xdist": has("xdist"), "randomly": has("pytest_randomly"), "paths": [p for p in sys.path if p and os.path.isdir(p)]}))`;
+print(json.dumps({"pytest": pytest_version, "python": sys.version.split()[0], "xdist": has("xdist"), "randomly": has("pytest_randomly"), "paths": [p for p in sys.path if p and os.path.isdir(p)], "executable": sys.executable}))`;
 
 /**
  * The interpreter to run pytest with: the project's virtualenv (.venv, venv), the active one ($VIRTUAL_ENV), then
@@ -80,7 +82,9 @@ export function cachedProbe(python: string, root: string, env: NodeJS.ProcessEnv
     entries = {};
   }
   const plugins = probeOnce(python, root, env);
-  if (!plugins || executable === undefined) return plugins;
+  // Only an interpreter that is itself the file started is cached: a shim (pyenv, asdf) or wrapper script picks
+  // its interpreter at each start (from PYENV_VERSION, .python-version ...), which no stamp here would see.
+  if (!plugins || executable === undefined || !sameFile(plugins.executable, executable)) return plugins;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // Stamped after .flakelens exists: creating it changes the project directory's mtime.
@@ -92,6 +96,14 @@ export function cachedProbe(python: string, root: string, env: NodeJS.ProcessEnv
     // A read-only project probes every time.
   }
   return plugins;
+}
+
+function sameFile(a: string | undefined, b: string): boolean {
+  try {
+    return a !== undefined && fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return false;
+  }
 }
 
 /** The interpreter file a command name starts: itself when it has a directory, else the first on PATH. */
