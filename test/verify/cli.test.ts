@@ -7,6 +7,10 @@ import { FIXTURES, readJson, scratch, verdictOf, verify } from './harness.js';
 
 beforeAll(assertBuilt);
 
+// The tests that run verify mostly wait for runner processes, and vitest runs test files one at a time on 2 cores:
+// they run concurrently (separate state and result directories; none runs the fixtures' fixed-port tests in
+// parallel mode, so they cannot meet).
+
 const HANG = path.join(FIXTURES, 'hang/hang.cjs');
 
 function alive(pid: number): boolean {
@@ -28,7 +32,7 @@ async function eventually(condition: () => boolean, ms = 20_000): Promise<boolea
   return true;
 }
 
-describe('verify exit codes', () => {
+describe.concurrent('verify exit codes', () => {
   test('0 when nothing is flaky; results written to --results', async () => {
     const s = scratch('exit0');
     try {
@@ -65,7 +69,7 @@ describe('verify exit codes', () => {
   });
 });
 
-describe('process trees', () => {
+describe.concurrent('process trees', () => {
   test('a run that times out is killed with its children', async () => {
     const s = scratch('timeout');
     try {
@@ -110,7 +114,7 @@ describe('process trees', () => {
   }, 120_000);
 });
 
-test('two shards merge into one report with recomputed verdicts', async () => {
+test.concurrent('two shards merge into one report with recomputed verdicts', async () => {
   const s = scratch('shards');
   try {
     const a = path.join(s.dir, 'a.json');
