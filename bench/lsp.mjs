@@ -3,7 +3,8 @@
 //   initialize latency; first diagnostics for a document opened right after `initialized` (before the background
 //   pass ends); the whole workspace pass; edit -> diagnostics latency percentiles (debounce set to 0 and printed
 //   separately); a helper edit republishing its open dependent and all dependents; RSS along the way.
-// Usage: node bench/lsp.mjs [--files N] [--edits E] [--workspace DIR --open FILE --helper FILE]   (npm run bench:lsp)
+// Usage: node bench/lsp.mjs [--files N] [--edits E] [--workspace DIR --open FILE --helper FILE] [--server CLI.js]
+//   (npm run bench:lsp). --server measures another build (say main's server/dist/bin/cli.js) for a before/after.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +14,6 @@ import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } fr
 import { ensureRepo } from './generate.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'server/dist/bin/cli.js');
 const { values } = parseArgs({
   options: {
     files: { type: 'string', default: '150' },
@@ -21,8 +21,10 @@ const { values } = parseArgs({
     workspace: { type: 'string' },
     open: { type: 'string' },
     helper: { type: 'string' },
+    server: { type: 'string' },
   },
 });
+const CLI = values.server ? path.resolve(values.server) : path.join(ROOT, 'server/dist/bin/cli.js');
 const EDITS = Number(values.edits);
 if (!fs.existsSync(CLI)) {
   console.error('server/dist is missing: run npm run build first (npm run bench:lsp does)');
@@ -83,6 +85,11 @@ const until = (pred, timeoutMs = 600_000) =>
     waiters.add(check);
     check();
   });
+/** CPU time (user + system) the server process has used so far: a number the machine's load inflates much less than wall time. */
+const cpuMs = () => {
+  const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in clock ticks of 10 ms
+};
 const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
 const publishedAfter = (uri, t, version) => (published.get(uri) ?? []).some((p) => p.at >= t && (version === undefined || p.version === version));
 
@@ -97,7 +104,8 @@ const init = await c.sendRequest('initialize', {
   initializationOptions: { debounceMs: 0 },
 });
 const initializedAt = now();
-rows.push(['initialize answered (from spawn)', fmt(initializedAt - spawnedAt), `${init.serverInfo?.name} ${init.serverInfo?.version}`]);
+const initCpu = cpuMs();
+rows.push(['initialize answered (from spawn)', fmt(initializedAt - spawnedAt), `server CPU until then ${initCpu} ms; ${init.serverInfo?.name} ${init.serverInfo?.version}`]);
 c.sendNotification('initialized', {});
 const openUri = uriOf(openFile);
 let text = fs.readFileSync(openFile, 'utf8');
