@@ -3,8 +3,9 @@
 //   initialize latency; first diagnostics for a document opened right after `initialized` (before the background
 //   pass ends); the whole workspace pass; edit -> diagnostics latency percentiles (debounce set to 0 and printed
 //   separately); a helper edit republishing its open dependent and all dependents; RSS along the way.
-// Usage: node bench/lsp.mjs [--files N] [--edits E] [--workspace DIR --open FILE --helper FILE] [--server CLI.js]
-//   (npm run bench:lsp). --server measures another build (say main's server/dist/bin/cli.js) for a before/after.
+// Usage: node bench/lsp.mjs [--files N] [--edits E] [--workspace DIR --open FILE --helper FILE] [--server CLI.js] [--prof DIR]
+//   (npm run bench:lsp). --server measures another build (say main's server/dist/bin/cli.js) for a before/after;
+//   --prof writes the server's CPU profile (node --cpu-prof) to DIR.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     open: { type: 'string' },
     helper: { type: 'string' },
     server: { type: 'string' },
+    prof: { type: 'string' },
   },
 });
 const CLI = values.server ? path.resolve(values.server) : path.join(ROOT, 'server/dist/bin/cli.js');
@@ -53,7 +55,8 @@ if (values.workspace) {
 const uriOf = (file) => pathToFileURL(file).href;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const child = spawn(process.execPath, [CLI, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+const nodeFlags = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.prof)}`] : [];
+const child = spawn(process.execPath, [...nodeFlags, CLI, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
 const c = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
 /** uri -> [{ version, at }] of every publishDiagnostics. */
 const published = new Map();
@@ -119,6 +122,7 @@ rows.push(['whole-workspace background pass (from initialized)', fmt(progressEnd
 const afterPass = rssMb();
 
 const latencies = [];
+const editsFrom = process.hrtime.bigint() / 1000n;
 for (let i = 0; i < EDITS; i++) {
   const version = i + 2;
   text = `${text}\n// edit ${i}`;
@@ -128,6 +132,8 @@ for (let i = 0; i < EDITS; i++) {
   latencies.push(now() - sentAt);
 }
 latencies.sort((a, b) => a - b);
+// The edit phase on the monotonic clock the profile's timestamps use (µs): to cut it out of the profile.
+if (values.prof) console.error(`edit phase (µs, monotonic): ${editsFrom} ${process.hrtime.bigint() / 1000n}`);
 const pct = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
 rows.push([`edit -> diagnostics, ${EDITS} edits (debounce 0; default debounce 200 ms comes on top)`, `p50 ${fmt(pct(0.5))} / p95 ${fmt(pct(0.95))} / max ${fmt(latencies.at(-1))}`, 'full-text didChange of the open document']);
 
@@ -160,7 +166,15 @@ rows.push(['RSS after the workspace pass / after the edits', `${afterPass.toFixe
 
 await c.sendRequest('shutdown');
 c.sendNotification('exit');
-child.kill();
+// A clean exit writes the profile; kill only a server that does not go.
+await new Promise((resolve) => {
+  const timer = setTimeout(resolve, 10_000);
+  child.on('exit', () => {
+    clearTimeout(timer);
+    resolve();
+  });
+});
+if (child.exitCode === null) child.kill();
 
 const header = ['measure', 'value', 'detail'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
