@@ -55,57 +55,84 @@ if (values.workspace) {
 const uriOf = (file) => pathToFileURL(file).href;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const nodeFlags = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.prof)}`] : [];
-const child = spawn(process.execPath, [...nodeFlags, CLI, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-const c = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-/** uri -> [{ version, at }] of every publishDiagnostics. */
-const published = new Map();
-let progressEnded;
-const waiters = new Set();
-const wake = () => waiters.forEach((w) => w());
-c.onNotification('textDocument/publishDiagnostics', (p) => {
-  if (!published.has(p.uri)) published.set(p.uri, []);
-  published.get(p.uri).push({ version: p.version, at: now() });
-  wake();
-});
-c.onNotification(() => {});
-c.onUnhandledProgress((p) => {
-  if (p.value?.kind === 'end') progressEnded = now();
-  wake();
-});
-c.onRequest((method, params) => (method === 'workspace/configuration' ? params.items.map(() => null) : null));
-c.listen();
-const until = (pred, timeoutMs = 600_000) =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
-    const check = () => {
-      if (pred()) {
-        waiters.delete(check);
+// The result cache goes to a scratch file, never into the measured workspace (a real suite is read-only).
+const cacheFile = path.join(ROOT, 'bench/.work', `lsp-cache-${path.basename(root)}.json`);
+fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+fs.rmSync(cacheFile, { force: true });
+
+/** A server process and a client connection to it, recording diagnostics, progress and log messages. */
+function startSession() {
+  const nodeFlags = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.prof)}`] : [];
+  const child = spawn(process.execPath, [...nodeFlags, CLI, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const c = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const s = { child, c, spawnedAt: now(), published: new Map(), progressEnded: undefined, logs: [], waiters: new Set() };
+  const wake = () => s.waiters.forEach((w) => w());
+  c.onNotification('textDocument/publishDiagnostics', (p) => {
+    if (!s.published.has(p.uri)) s.published.set(p.uri, []);
+    s.published.get(p.uri).push({ version: p.version, at: now() });
+    wake();
+  });
+  c.onNotification('window/logMessage', (p) => {
+    s.logs.push(p.message);
+    wake();
+  });
+  c.onNotification(() => {});
+  c.onUnhandledProgress((p) => {
+    if (p.value?.kind === 'end') s.progressEnded = now();
+    wake();
+  });
+  c.onRequest((method, params) => (method === 'workspace/configuration' ? params.items.map(() => null) : null));
+  c.listen();
+  s.until = (pred, timeoutMs = 600_000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+      const check = () => {
+        if (pred()) {
+          s.waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      s.waiters.add(check);
+      check();
+    });
+  /** CPU time (user + system) the server process has used so far: a number the machine's load inflates much less than wall time. */
+  s.cpuMs = () => {
+    const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in clock ticks of 10 ms
+  };
+  s.rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+  s.publishedAfter = (uri, t, version) => (s.published.get(uri) ?? []).some((p) => p.at >= t && (version === undefined || p.version === version));
+  s.initialize = () =>
+    c.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: uriOf(root),
+      workspaceFolders: [{ uri: uriOf(root), name: path.basename(root) }],
+      capabilities: { window: { workDoneProgress: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      initializationOptions: { debounceMs: 0, cacheLocation: cacheFile },
+    });
+  s.stop = async () => {
+    await c.sendRequest('shutdown');
+    c.sendNotification('exit');
+    // A clean exit writes the profile; kill only a server that does not go.
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 10_000);
+      child.on('exit', () => {
         clearTimeout(timer);
         resolve();
-      }
-    };
-    waiters.add(check);
-    check();
-  });
-/** CPU time (user + system) the server process has used so far: a number the machine's load inflates much less than wall time. */
-const cpuMs = () => {
-  const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in clock ticks of 10 ms
-};
-const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
-const publishedAfter = (uri, t, version) => (published.get(uri) ?? []).some((p) => p.at >= t && (version === undefined || p.version === version));
+      });
+    });
+    if (child.exitCode === null) child.kill();
+  };
+  return s;
+}
+
+const session = startSession();
+const { c, until, cpuMs, rssMb, publishedAfter, published, spawnedAt } = session;
 
 const rows = [];
 const fmt = (msValue) => (msValue >= 1000 ? `${(msValue / 1000).toFixed(2)} s` : `${msValue.toFixed(0)} ms`);
-const spawnedAt = now();
-const init = await c.sendRequest('initialize', {
-  processId: process.pid,
-  rootUri: uriOf(root),
-  workspaceFolders: [{ uri: uriOf(root), name: path.basename(root) }],
-  capabilities: { window: { workDoneProgress: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
-  initializationOptions: { debounceMs: 0 },
-});
+const init = await session.initialize();
 const initializedAt = now();
 const initCpu = cpuMs();
 rows.push(['initialize answered (from spawn)', fmt(initializedAt - spawnedAt), `server CPU until then ${initCpu} ms; ${init.serverInfo?.name} ${init.serverInfo?.version}`]);
@@ -117,8 +144,8 @@ c.sendNotification('textDocument/didOpen', { textDocument: { uri: openUri, langu
 await until(() => publishedAfter(openUri, openedAt, 1));
 const firstDiagnostics = now() - openedAt;
 rows.push(['first diagnostics of the document opened after initialized', fmt(firstDiagnostics), path.relative(root, openFile)]);
-await until(() => progressEnded !== undefined);
-rows.push(['whole-workspace background pass (from initialized)', fmt(progressEnded - initializedAt), `${published.size} documents published`]);
+await until(() => session.progressEnded !== undefined);
+rows.push(['whole-workspace background pass (from initialized), no result cache', fmt(session.progressEnded - initializedAt), `${published.size} documents published`]);
 const afterPass = rssMb();
 
 const latencies = [];
@@ -164,17 +191,23 @@ if (helperFile) {
 const afterEdits = rssMb();
 rows.push(['RSS after the workspace pass / after the edits', `${afterPass.toFixed(0)} MB / ${afterEdits.toFixed(0)} MB`, `${(afterEdits / afterPass).toFixed(2)}× (goal <= 1.5)`]);
 
-await c.sendRequest('shutdown');
-c.sendNotification('exit');
-// A clean exit writes the profile; kill only a server that does not go.
-await new Promise((resolve) => {
-  const timer = setTimeout(resolve, 10_000);
-  child.on('exit', () => {
-    clearTimeout(timer);
-    resolve();
-  });
-});
-if (child.exitCode === null) child.kill();
+await session.stop();
+
+// A restart: the result cache written by the first server answers for every file on disk it still holds for.
+{
+  const again = startSession();
+  await again.initialize();
+  const initializedAt = now();
+  again.c.sendNotification('initialized', {});
+  const openedAt = now();
+  again.c.sendNotification('textDocument/didOpen', { textDocument: { uri: openUri, languageId: 'typescript', version: 1, text: fs.readFileSync(openFile, 'utf8') } });
+  // The pass's summary is logged right after its progress ends.
+  await again.until(() => again.progressEnded !== undefined && again.publishedAfter(openUri, openedAt, 1) && again.logs.some((m) => m.startsWith('workspace analysis:')), 60_000).catch(() => undefined);
+  const summary = again.logs.find((m) => m.startsWith('workspace analysis:')) ?? '';
+  const fromCache = /\((\d+) from the result cache\)/.exec(summary)?.[1] ?? '?';
+  rows.push(['restart: whole-workspace pass with the result cache (from initialized)', fmt(again.progressEnded - initializedAt), `${fromCache} files from the cache; RSS ${again.rssMb().toFixed(0)} MB`]);
+  await again.stop();
+}
 
 const header = ['measure', 'value', 'detail'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
