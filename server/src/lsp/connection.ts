@@ -80,6 +80,14 @@ export class ServerShell {
       // The answer is written in the writer's next setImmediate; loading the engine blocks the event loop, so it
       // starts one turn after that.
       setImmediate(() => setImmediate(() => void this.load(params)));
+      // The library fires this event as the notification arrives: subscribed now, so none is lost while the engine loads.
+      if (params.capabilities?.workspace?.workspaceFolders) {
+        try {
+          c.workspace.onDidChangeWorkspaceFolders((event) => this.notify('workspace/didChangeWorkspaceFolders', (s) => s.workspaceFoldersChanged(event)));
+        } catch (error) {
+          c.console.warn(`workspace folder changes unavailable: ${describeError(error)}`);
+        }
+      }
       return initializeResult(params);
     });
     c.onInitialized(() => this.notify('initialized', (s) => void s.initialized()));

@@ -24,6 +24,7 @@ import {
   type TextDocuments,
   type WorkDoneProgressReporter,
   type WorkspaceFolder,
+  type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { clientPullsDiagnostics, describeError, serverVersion } from './connection.js';
@@ -166,6 +167,10 @@ export class FlakelensServer {
     void this.applyConfiguration(settings);
   }
 
+  workspaceFoldersChanged(event: WorkspaceFoldersChangeEvent): void {
+    void this.foldersChanged(event.added, event.removed);
+  }
+
   watchedFilesChanged(params: DidChangeWatchedFilesParams): void {
     const changes: FileChange[] = [];
     for (const change of params.changes ?? []) {
@@ -180,15 +185,6 @@ export class FlakelensServer {
   async initialized(): Promise<void> {
     if (this.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'flakelens' }).catch((error: unknown) => this.warn(`registering for configuration changes failed: ${describeError(error)}`));
-    }
-    if (this.capabilities.workspace?.workspaceFolders) {
-      try {
-        this.connection.workspace.onDidChangeWorkspaceFolders((event) =>
-          this.notification('workspace/didChangeWorkspaceFolders', () => void this.foldersChanged(event.added, event.removed)),
-        );
-      } catch (error) {
-        this.warn(`workspace folder changes unavailable: ${describeError(error)}`);
-      }
     }
     const folders = this.workspaces.folders();
     await this.settings.pull(this.workspaces.all());
