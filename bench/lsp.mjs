@@ -167,12 +167,14 @@ rows.push([`edit -> diagnostics, ${EDITS} edits (debounce 0; default debounce 20
 if (helperFile) {
   const helperUri = uriOf(helperFile);
   const dependents = [];
+  // `from '../src/helper'`, `from './test-setup.js'`: the helper by name, with or without an extension.
+  const importsHelper = new RegExp(`/${path.basename(helperFile).replace(/\.[^.]+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.[cm]?[jt]sx?)?['"]`);
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
-      else if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(e.name) && fs.readFileSync(full, 'utf8').includes(`/${path.basename(helperFile).replace(/\.[^.]+$/, '')}'`)) dependents.push(uriOf(full));
+      else if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(e.name) && importsHelper.test(fs.readFileSync(full, 'utf8'))) dependents.push(uriOf(full));
     }
   };
   walk(root);
