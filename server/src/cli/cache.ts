@@ -158,12 +158,12 @@ export class CheckCache {
   /**
    * Whether re-analysing the misses read a file the previous run did not read as shared: one that is now shared
    * (a new `declare global`, a newly imported package's augmentations, a test file that is a script) can change
-   * what every file of the program sees, so the hits must be re-analysed too.
+   * what every file of the program sees, so the hits must be re-analysed too. Returns the first such file.
    */
-  readSomethingNewShared(): boolean {
+  readSomethingNewShared(): string | undefined {
     const privateFiles = this.privateFiles();
-    for (const file of this.freshReads) if (!privateFiles.has(file) && !this.previousReads.has(file)) return true;
-    return false;
+    for (const file of this.freshReads) if (!privateFiles.has(file) && !this.previousReads.has(file)) return file;
+    return undefined;
   }
 
   problems(): string[] {

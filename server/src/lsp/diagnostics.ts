@@ -332,8 +332,9 @@ export class DiagnosticsService {
             if (!hits.has(file)) await analyse(file, true);
           }
           // Something the analysed files brought in may be seen by every file of their program: analyse the hits too.
-          if (!stopped() && hits.size > 0 && cache?.hitsAreStale()) {
-            this.o.log(`result cache: the analysed files read something shared; re-analysing the ${hits.size} cached file(s)`);
+          const stale = !stopped() && hits.size > 0 ? cache?.hitsAreStale() : undefined;
+          if (stale) {
+            this.o.log(`result cache: the analysed files read ${stale}, which every file may see; re-analysing the ${hits.size} cached file(s)`);
             cached -= hits.size;
             for (const file of hits) {
               if (stopped()) break;

@@ -84,8 +84,8 @@ export class PassResultCache {
     this.cache.store(abs, closure, analysis, dependencies);
   }
 
-  /** Whether the analysed files brought in something every file may see (then the hits are analysed again). */
-  hitsAreStale(): boolean {
+  /** A file the analyses read that the cached run did not, and every file may see (then the hits are analysed again). */
+  hitsAreStale(): string | undefined {
     return this.cache.readSomethingNewShared();
   }
 
