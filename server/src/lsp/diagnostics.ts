@@ -345,6 +345,7 @@ export class DiagnosticsService {
         } finally {
           cache?.end();
         }
+        workspace.trackRunnerConfigs([...hits].filter((file) => this.results.has(this.uriFor(file))));
         const problem = cache?.save(workspace.problems.filter((p) => !workspace.configProblems.includes(p)).map((p) => `${relativePath(workspace.root, p.source)}: ${p.message}`));
         if (problem) this.o.log(problem);
       }

@@ -399,13 +399,24 @@ export class Workspace {
 
   /**
    * A result cache answered for `file` instead of an analysis: what the workspace would have learnt from analysing it
-   * (what it imports, which runner config governs it), so edits to its helpers and configs still reach it.
+   * (what it imports, its runners), so edits to its helpers still reach it (and, after trackRunnerConfigs, its configs).
    */
   adoptCachedAnalysis(file: string, analysis: FileAnalysis, dependencies: readonly string[]): void {
     const abs = path.resolve(file);
     this.testDependencies.set(abs, new Set(dependencies));
     if (analysis.frameworks) this.frameworksOf.set(abs, analysis.frameworks);
-    this.runnerConfigs.forFile(abs, analysis.frameworks);
+  }
+
+  /**
+   * Reads the runner config of each file, so a change to it re-analyses them (`affectedBy`). For files adopted from a
+   * cache, after the cache stopped recording: their cached analyses did not read it (a rule asks only when it needs
+   * it), and a read the cache never needed would look like a new shared input next time.
+   */
+  trackRunnerConfigs(files: Iterable<string>): void {
+    for (const file of files) {
+      const abs = path.resolve(file);
+      this.runnerConfigs.forFile(abs, this.frameworksOf.get(abs));
+    }
   }
 
   /** Files whose editor buffer differs from what is on disk (or that exist only as a buffer). */
