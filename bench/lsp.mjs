@@ -3,7 +3,9 @@
 //   initialize latency; first diagnostics for a document opened right after `initialized` (before the background
 //   pass ends); the whole workspace pass; edit -> diagnostics latency percentiles (debounce set to 0 and printed
 //   separately); a helper edit republishing its open dependent and all dependents; RSS along the way.
-// Usage: node bench/lsp.mjs [--files N] [--edits E] [--workspace DIR --open FILE --helper FILE]   (npm run bench:lsp)
+// Usage: node bench/lsp.mjs [--files N] [--edits E] [--workspace DIR --open FILE --helper FILE] [--server CLI.js] [--prof DIR]
+//   (npm run bench:lsp). --server measures another build (say main's server/dist/bin/cli.js) for a before/after;
+//   --prof writes the server's CPU profile (node --cpu-prof) to DIR.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +15,6 @@ import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } fr
 import { ensureRepo } from './generate.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'server/dist/bin/cli.js');
 const { values } = parseArgs({
   options: {
     files: { type: 'string', default: '150' },
@@ -21,8 +22,11 @@ const { values } = parseArgs({
     workspace: { type: 'string' },
     open: { type: 'string' },
     helper: { type: 'string' },
+    server: { type: 'string' },
+    prof: { type: 'string' },
   },
 });
+const CLI = values.server ? path.resolve(values.server) : path.join(ROOT, 'server/dist/bin/cli.js');
 const EDITS = Number(values.edits);
 if (!fs.existsSync(CLI)) {
   console.error('server/dist is missing: run npm run build first (npm run bench:lsp does)');
@@ -51,53 +55,87 @@ if (values.workspace) {
 const uriOf = (file) => pathToFileURL(file).href;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const child = spawn(process.execPath, [CLI, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-const c = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-/** uri -> [{ version, at }] of every publishDiagnostics. */
-const published = new Map();
-let progressEnded;
-const waiters = new Set();
-const wake = () => waiters.forEach((w) => w());
-c.onNotification('textDocument/publishDiagnostics', (p) => {
-  if (!published.has(p.uri)) published.set(p.uri, []);
-  published.get(p.uri).push({ version: p.version, at: now() });
-  wake();
-});
-c.onNotification(() => {});
-c.onUnhandledProgress((p) => {
-  if (p.value?.kind === 'end') progressEnded = now();
-  wake();
-});
-c.onRequest((method, params) => (method === 'workspace/configuration' ? params.items.map(() => null) : null));
-c.listen();
-const until = (pred, timeoutMs = 600_000) =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
-    const check = () => {
-      if (pred()) {
-        waiters.delete(check);
+// The result cache goes to a scratch file, never into the measured workspace (a real suite is read-only).
+const cacheFile = path.join(ROOT, 'bench/.work', `lsp-cache-${path.basename(root)}.json`);
+fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+fs.rmSync(cacheFile, { force: true });
+
+/** A server process and a client connection to it, recording diagnostics, progress and log messages. */
+function startSession() {
+  const nodeFlags = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.prof)}`] : [];
+  const child = spawn(process.execPath, [...nodeFlags, CLI, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const c = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const s = { child, c, spawnedAt: now(), published: new Map(), progressEnded: undefined, logs: [], waiters: new Set() };
+  const wake = () => s.waiters.forEach((w) => w());
+  c.onNotification('textDocument/publishDiagnostics', (p) => {
+    if (!s.published.has(p.uri)) s.published.set(p.uri, []);
+    s.published.get(p.uri).push({ version: p.version, at: now() });
+    wake();
+  });
+  c.onNotification('window/logMessage', (p) => {
+    s.logs.push(p.message);
+    wake();
+  });
+  c.onNotification(() => {});
+  c.onUnhandledProgress((p) => {
+    if (p.value?.kind === 'end') s.progressEnded = now();
+    wake();
+  });
+  c.onRequest((method, params) => (method === 'workspace/configuration' ? params.items.map(() => null) : null));
+  c.listen();
+  s.until = (pred, timeoutMs = 600_000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+      const check = () => {
+        if (pred()) {
+          s.waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      s.waiters.add(check);
+      check();
+    });
+  /** CPU time (user + system) the server process has used so far: a number the machine's load inflates much less than wall time. */
+  s.cpuMs = () => {
+    const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in clock ticks of 10 ms
+  };
+  s.rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+  s.publishedAfter = (uri, t, version) => (s.published.get(uri) ?? []).some((p) => p.at >= t && (version === undefined || p.version === version));
+  s.initialize = () =>
+    c.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: uriOf(root),
+      workspaceFolders: [{ uri: uriOf(root), name: path.basename(root) }],
+      capabilities: { window: { workDoneProgress: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      initializationOptions: { debounceMs: 0, cacheLocation: cacheFile },
+    });
+  s.stop = async () => {
+    await c.sendRequest('shutdown');
+    c.sendNotification('exit');
+    // A clean exit writes the profile; kill only a server that does not go.
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 10_000);
+      child.on('exit', () => {
         clearTimeout(timer);
         resolve();
-      }
-    };
-    waiters.add(check);
-    check();
-  });
-const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
-const publishedAfter = (uri, t, version) => (published.get(uri) ?? []).some((p) => p.at >= t && (version === undefined || p.version === version));
+      });
+    });
+    if (child.exitCode === null) child.kill();
+  };
+  return s;
+}
+
+const session = startSession();
+const { c, until, cpuMs, rssMb, publishedAfter, published, spawnedAt } = session;
 
 const rows = [];
 const fmt = (msValue) => (msValue >= 1000 ? `${(msValue / 1000).toFixed(2)} s` : `${msValue.toFixed(0)} ms`);
-const spawnedAt = now();
-const init = await c.sendRequest('initialize', {
-  processId: process.pid,
-  rootUri: uriOf(root),
-  workspaceFolders: [{ uri: uriOf(root), name: path.basename(root) }],
-  capabilities: { window: { workDoneProgress: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
-  initializationOptions: { debounceMs: 0 },
-});
+const init = await session.initialize();
 const initializedAt = now();
-rows.push(['initialize answered (from spawn)', fmt(initializedAt - spawnedAt), `${init.serverInfo?.name} ${init.serverInfo?.version}`]);
+const initCpu = cpuMs();
+rows.push(['initialize answered (from spawn)', fmt(initializedAt - spawnedAt), `server CPU until then ${initCpu} ms; ${init.serverInfo?.name} ${init.serverInfo?.version}`]);
 c.sendNotification('initialized', {});
 const openUri = uriOf(openFile);
 let text = fs.readFileSync(openFile, 'utf8');
@@ -106,11 +144,12 @@ c.sendNotification('textDocument/didOpen', { textDocument: { uri: openUri, langu
 await until(() => publishedAfter(openUri, openedAt, 1));
 const firstDiagnostics = now() - openedAt;
 rows.push(['first diagnostics of the document opened after initialized', fmt(firstDiagnostics), path.relative(root, openFile)]);
-await until(() => progressEnded !== undefined);
-rows.push(['whole-workspace background pass (from initialized)', fmt(progressEnded - initializedAt), `${published.size} documents published`]);
+await until(() => session.progressEnded !== undefined);
+rows.push(['whole-workspace background pass (from initialized), no result cache', fmt(session.progressEnded - initializedAt), `${published.size} documents published`]);
 const afterPass = rssMb();
 
 const latencies = [];
+const editsFrom = process.hrtime.bigint() / 1000n;
 for (let i = 0; i < EDITS; i++) {
   const version = i + 2;
   text = `${text}\n// edit ${i}`;
@@ -120,18 +159,22 @@ for (let i = 0; i < EDITS; i++) {
   latencies.push(now() - sentAt);
 }
 latencies.sort((a, b) => a - b);
+// The edit phase on the monotonic clock the profile's timestamps use (µs): to cut it out of the profile.
+if (values.prof) console.error(`edit phase (µs, monotonic): ${editsFrom} ${process.hrtime.bigint() / 1000n}`);
 const pct = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
 rows.push([`edit -> diagnostics, ${EDITS} edits (debounce 0; default debounce 200 ms comes on top)`, `p50 ${fmt(pct(0.5))} / p95 ${fmt(pct(0.95))} / max ${fmt(latencies.at(-1))}`, 'full-text didChange of the open document']);
 
 if (helperFile) {
   const helperUri = uriOf(helperFile);
   const dependents = [];
+  // `from '../src/helper'`, `from './test-setup.js'`: the helper by name, with or without an extension.
+  const importsHelper = new RegExp(`/${path.basename(helperFile).replace(/\.[^.]+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.[cm]?[jt]sx?)?['"]`);
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
-      else if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(e.name) && fs.readFileSync(full, 'utf8').includes(`/${path.basename(helperFile).replace(/\.[^.]+$/, '')}'`)) dependents.push(uriOf(full));
+      else if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(e.name) && importsHelper.test(fs.readFileSync(full, 'utf8'))) dependents.push(uriOf(full));
     }
   };
   walk(root);
@@ -150,9 +193,23 @@ if (helperFile) {
 const afterEdits = rssMb();
 rows.push(['RSS after the workspace pass / after the edits', `${afterPass.toFixed(0)} MB / ${afterEdits.toFixed(0)} MB`, `${(afterEdits / afterPass).toFixed(2)}× (goal <= 1.5)`]);
 
-await c.sendRequest('shutdown');
-c.sendNotification('exit');
-child.kill();
+await session.stop();
+
+// A restart: the result cache written by the first server answers for every file on disk it still holds for.
+{
+  const again = startSession();
+  await again.initialize();
+  const initializedAt = now();
+  again.c.sendNotification('initialized', {});
+  const openedAt = now();
+  again.c.sendNotification('textDocument/didOpen', { textDocument: { uri: openUri, languageId: 'typescript', version: 1, text: fs.readFileSync(openFile, 'utf8') } });
+  // The pass's summary is logged right after its progress ends.
+  await again.until(() => again.progressEnded !== undefined && again.publishedAfter(openUri, openedAt, 1) && again.logs.some((m) => m.startsWith('workspace analysis:')), 60_000).catch(() => undefined);
+  const summary = again.logs.find((m) => m.startsWith('workspace analysis:')) ?? '';
+  const fromCache = /\((\d+) from the result cache\)/.exec(summary)?.[1] ?? '?';
+  rows.push(['restart: whole-workspace pass with the result cache (from initialized)', fmt(again.progressEnded - initializedAt), `${fromCache} files from the cache; RSS ${again.rssMb().toFixed(0)} MB`]);
+  await again.stop();
+}
 
 const header = ['measure', 'value', 'detail'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -449,7 +449,7 @@ function stdoutFailed(error: Error): never {
 }
 
 if (args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'))) {
-  const { startServer } = await import('../lsp/server.js');
+  const { startServer } = await import('../lsp/connection.js');
   startServer();
 } else {
   process.stdout.on('error', stdoutFailed);

@@ -32,7 +32,8 @@ interface CacheData {
   lists: Array<[dir: string, listing: string]>;
   /** Project problems (an unreadable tsconfig, say): said again when the programs are not rebuilt. */
   problems: string[];
-  files: Record<string, { closure: Array<[file: string, fingerprint: string]>; analysis: FileAnalysis }>;
+  /** `dependencies`: every user file the test imports, transitively (the language server re-analyses it when one changes). */
+  files: Record<string, { closure: Array<[file: string, fingerprint: string]>; analysis: FileAnalysis; dependencies?: string[] }>;
 }
 
 export const DEFAULT_CACHE_LOCATION = path.join('.flakelens', 'cache.json');
@@ -72,19 +73,34 @@ export class CheckCache {
   private readonly exists = new Map<string, [target: string, kind: 'file' | 'dir', result: boolean]>();
   private readonly lists = new Map<string, string>();
   private readonly files: CacheData['files'] = {};
+  /**
+   * A question got two different answers during the run (a file changed while it was analysed, as in a long-running
+   * language server): which one each analysis saw is unknown, so the cache is not written.
+   */
+  private changedDuringRun: string | undefined;
 
   readonly recorder: ProbeRecorder = {
     read: (file, text) => {
-      if (this.reads.has(file)) return;
-      this.reads.set(file, text === undefined ? '-' : fingerprintFile(file, text));
+      const fingerprint = text === undefined ? '-' : fingerprintFile(file, text);
+      const known = this.reads.get(file);
+      if (known !== undefined) {
+        if (known !== fingerprint) this.changedDuringRun ??= `${file} changed`;
+        return;
+      }
+      this.reads.set(file, fingerprint);
       this.freshReads.add(file);
     },
     exists: (target, kind, result) => {
       const key = `${kind}:${target}`;
-      if (!this.exists.has(key)) this.exists.set(key, [target, kind, result]);
+      const known = this.exists.get(key);
+      if (!known) this.exists.set(key, [target, kind, result]);
+      else if (known[2] !== result) this.changedDuringRun ??= `${target} ${result ? 'appeared' : 'disappeared'}`;
     },
     list: (dir, names) => {
-      if (!this.lists.has(dir)) this.lists.set(dir, listingKey(names));
+      const listing = listingKey(names);
+      const known = this.lists.get(dir);
+      if (known === undefined) this.lists.set(dir, listing);
+      else if (known !== listing) this.changedDuringRun ??= `${dir} changed`;
     },
   };
 
@@ -130,19 +146,24 @@ export class CheckCache {
     return entry.analysis;
   }
 
-  store(file: string, closure: readonly string[], analysis: FileAnalysis): void {
-    this.files[file] = { closure: closure.map((f) => [f, this.reads.get(f) ?? fingerprintFile(f)]), analysis };
+  /** The user files the cached analysis of `file` depended on, when they were stored with it. */
+  dependenciesOf(file: string): readonly string[] | undefined {
+    return this.previous?.files[file]?.dependencies;
+  }
+
+  store(file: string, closure: readonly string[], analysis: FileAnalysis, dependencies?: Iterable<string>): void {
+    this.files[file] = { closure: closure.map((f) => [f, this.reads.get(f) ?? fingerprintFile(f)]), analysis, ...(dependencies ? { dependencies: [...dependencies] } : {}) };
   }
 
   /**
    * Whether re-analysing the misses read a file the previous run did not read as shared: one that is now shared
    * (a new `declare global`, a newly imported package's augmentations, a test file that is a script) can change
-   * what every file of the program sees, so the hits must be re-analysed too.
+   * what every file of the program sees, so the hits must be re-analysed too. Returns the first such file.
    */
-  readSomethingNewShared(): boolean {
+  readSomethingNewShared(): string | undefined {
     const privateFiles = this.privateFiles();
-    for (const file of this.freshReads) if (!privateFiles.has(file) && !this.previousReads.has(file)) return true;
-    return false;
+    for (const file of this.freshReads) if (!privateFiles.has(file) && !this.previousReads.has(file)) return file;
+    return undefined;
   }
 
   problems(): string[] {
@@ -155,6 +176,7 @@ export class CheckCache {
 
   /** Writes the cache (atomically: a crash never leaves half a file). Failing to write only costs the next run time. */
   save(problems: string[]): string | undefined {
+    if (this.changedDuringRun) return `cache not written: ${this.changedDuringRun} during the run`;
     const privateFiles = this.privateFiles();
     const data: CacheData = {
       format: CACHE_FORMAT,

@@ -6,6 +6,7 @@ import { unresolvedRunnerNote } from '../engine/analyze.js';
 import type { Rule, Severity, SeveritySetting } from '../engine/types.js';
 import { setProbeRecorder } from '../workspace/probes.js';
 import { Workspace, type ConfigLayer } from '../workspace/workspace.js';
+import { resultCacheKeyParts } from '../workspace/resultCache.js';
 import { CheckCache } from './cache.js';
 import type { FileAnalysis } from '../engine/analyze.js';
 import { relativePath, summarize, toReportFile, type CheckReport, type ReportFile } from './report.js';
@@ -152,13 +153,8 @@ function analyzeAll(workspace: Workspace, testFiles: readonly string[], options:
     for (const file of testFiles) analyses.set(file, workspace.analyzeFile(file));
     return analyses;
   }
-  const keyParts = {
-    root: workspace.root,
-    config: workspace.config,
-    rules: options.rules.map((r) => r.meta.id),
-    testFiles: testFiles.map((f) => path.resolve(f)).sort(),
-  };
-  const cache = CheckCache.open(options.cacheLocation, keyParts);
+  // The same key as the language server's (workspace/resultCache.ts): they share the file.
+  const cache = CheckCache.open(options.cacheLocation, resultCacheKeyParts(workspace, testFiles));
   setProbeRecorder(cache.recorder);
   try {
     // Every file's findings include its verify verdicts: the results file is one of the answers a hit depends on.
@@ -179,7 +175,7 @@ function analyzeAll(workspace: Workspace, testFiles: readonly string[], options:
         const analysis = workspace.analyzeFile(file);
         analyses.set(file, analysis);
         const closure = workspace.privateClosureOf(file);
-        if (!analysis.skipped && closure) cache.store(path.resolve(file), closure, analysis);
+        if (!analysis.skipped && closure) cache.store(path.resolve(file), closure, analysis, workspace.dependenciesOf(file));
       }
     };
     analyse(testFiles.filter((f) => !hits.has(f)));

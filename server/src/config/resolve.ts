@@ -82,6 +82,14 @@ export function applyLayer(
         next.docsBaseUrl = value;
         break;
       }
+      case 'cacheLocation': {
+        if (typeof value !== 'string') {
+          problems.push({ source, message: `"cacheLocation" must be a file path (or "" for no cache), got ${describe(value)}; ignored` });
+          break;
+        }
+        next.cacheLocation = value;
+        break;
+      }
       case 'maxFileSize':
       case 'debounceMs': {
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -19,6 +19,8 @@ export interface FlakelensConfig {
   knownSafeCalls: string[];
   /** A hosted copy of docs/rules (docs links become `<docsBaseUrl>/<rule-id>.md`); empty: the pages shipped with the package. */
   docsBaseUrl: string;
+  /** Language server: the result cache kept across restarts, relative to the workspace root; empty: none. */
+  cacheLocation: string;
 }
 
 export interface SettingDoc {
@@ -48,6 +50,7 @@ export function defaultConfig(): FlakelensConfig {
     debounceMs: 200,
     knownSafeCalls: [],
     docsBaseUrl: '',
+    cacheLocation: '.flakelens/cache.json',
   };
 }
 
@@ -60,4 +63,5 @@ export const SETTINGS: SettingDoc[] = [
   { key: 'debounceMs', type: 'number', description: 'Language server: delay after an edit before re-analysis.' },
   { key: 'knownSafeCalls', type: 'string[]', description: 'floating-promise: calls deliberately left unawaited, as "name" (any function or method of that name) or "package#name" (declared by that npm package), e.g. "playwright-core#evaluate".' },
   { key: 'docsBaseUrl', type: 'string', description: 'URL of a hosted copy of docs/rules: docs links become `<docsBaseUrl>/<rule-id>.md`. Empty: `file://` links to the pages installed with flakelens.' },
+  { key: 'cacheLocation', type: 'string', description: 'Language server: where the results of unchanged files are kept across restarts (the file `check --cache` uses by default), relative to the workspace root. Empty: no cache.' },
 ];

@@ -15,12 +15,15 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { unresolvedRunnerNote } from '../engine/analyze.js';
+import type { FileAnalysis } from '../engine/analyze.js';
 import type { Finding } from '../engine/types.js';
 import type { TestBlockInfo } from '../engine/testBlocks.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { Workspaces } from '../workspace/workspaces.js';
 import type { FileChange } from '../workspace/watcher.js';
 import { isScriptFile } from '../workspace/files.js';
+import { PassResultCache } from '../workspace/resultCache.js';
+import { relativePath } from '../cli/report.js';
 import { findingToDiagnostic, pathToUri, skippedFileDiagnostic, uriToPath } from './convert.js';
 import type { Scheduler } from './scheduler.js';
 import type { Settings } from './configuration.js';
@@ -156,7 +159,8 @@ export class DiagnosticsService {
     void this.o.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
   }
 
-  analyzeAndPublish(file: string, uri = this.uriFor(file)): StoredResult | undefined {
+  /** `analysed` is told the analysis of a file read from disk (none when a buffer was analysed or nothing was published). */
+  analyzeAndPublish(file: string, uri = this.uriFor(file), analysed?: (analysis: FileAnalysis) => void): StoredResult | undefined {
     if (this.disposed) return undefined;
     this.syncBuffers();
     const workspace = this.o.workspaces.forFile(file);
@@ -181,6 +185,13 @@ export class DiagnosticsService {
     }
     const elapsed = Date.now() - started;
     if (elapsed > 1000) this.o.log(`${file}: analysis took ${elapsed} ms`);
+    const result = this.publishAnalysis(uri, file, version, analysis);
+    if (result && !document) analysed?.(analysis);
+    return result;
+  }
+
+  /** Publishes a file's analysis (fresh or from the result cache) unless the editor has moved past `version`. */
+  publishAnalysis(uri: string, file: string, version: number | undefined, analysis: FileAnalysis): StoredResult | undefined {
     const result: StoredResult = {
       uri,
       file,
@@ -246,7 +257,10 @@ export class DiagnosticsService {
 
   // ---- workspace ------------------------------------------------------------------------------
 
-  /** First analysis: every test file of the given workspaces, one at a time, yielding between files. */
+  /**
+   * First analysis: every test file of the given workspaces, one at a time, yielding between files. Files the result
+   * cache still answers for are published from it first, without analysis; the cache is written back after the pass.
+   */
   async analyseWorkspaces(workspaces: Workspace[], progress: WorkDoneProgressReporter, cancel: CancellationToken): Promise<void> {
     const started = Date.now();
     // Progress starts before listing: adding hundreds of files to their projects takes seconds on its own.
@@ -254,44 +268,92 @@ export class DiagnosticsService {
     // Open documents first: analysed while their program holds only them (and what they import), not the whole
     // workspace's, so the file the user looks at shows results in about the time of one file.
     await this.o.scheduler.foregroundSettled(5_000);
-    const files: string[] = [];
+    const plans: Array<{ workspace: Workspace; tests: string[]; files: string[] }> = [];
     for (const workspace of workspaces) {
       if (this.disposed || cancel.isCancellationRequested) break;
       try {
         const listed = workspace.listTestFiles(undefined, (dir, reason) => this.o.log(`${dir}: directory ${reason}; its test files are not analysed`));
         // One program per project for the whole pass, instead of one per newly added file.
         workspace.addRoots(listed);
-        files.push(...listed, ...workspace.runnerConfigFilesFor(listed));
+        plans.push({ workspace, tests: listed, files: [...listed, ...workspace.runnerConfigFilesFor(listed)] });
       } catch (error) {
         this.o.log(`listing test files under ${workspace.root} failed: ${(error as Error).message}`);
       }
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    progress.report(0, `Analysing ${files.length} test files`);
+    const total = plans.reduce((n, p) => n + p.files.length, 0);
+    progress.report(0, `Analysing ${total} test files`);
     let findings = 0;
     let done = 0;
+    let cached = 0;
+    const stopped = () => this.disposed || cancel.isCancellationRequested;
+    const step = async (workspace: Workspace, file: string) => {
+      done++;
+      const shown = workspaces.length === 1 ? path.relative(workspace.root, file) : file;
+      progress.report(Math.round((done / total) * 100), `${done}/${total} ${shown}`);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    };
     try {
-      for (const file of files) {
-        if (this.disposed || cancel.isCancellationRequested) break;
-        const uri = this.uriFor(file);
-        // Open documents are analysed from their buffers by the editor path.
-        if (!this.o.documents.get(uri)) {
-          try {
-            findings += this.analyzeAndPublish(file, uri)?.findings.length ?? 0;
-          } catch (error) {
-            this.o.log(`${file}: analysis failed: ${(error as Error).stack ?? String(error)}`);
+      for (const { workspace, tests, files } of plans) {
+        if (stopped()) break;
+        const cache = PassResultCache.open(workspace, tests, this.o.log);
+        const hits = new Set<string>();
+        const analyse = async (file: string, counted: boolean) => {
+          const uri = this.uriFor(file);
+          if (!this.o.documents.get(uri)) {
+            try {
+              const result = this.analyzeAndPublish(file, uri, (analysis) => cache?.store(file, analysis));
+              if (counted) findings += result?.findings.length ?? 0;
+            } catch (error) {
+              this.o.log(`${file}: analysis failed: ${(error as Error).stack ?? String(error)}`);
+            }
           }
+          if (counted) await step(workspace, file);
+          else await new Promise<void>((resolve) => setImmediate(resolve));
+        };
+        cache?.begin(tests);
+        try {
+          // Open documents are analysed from their buffers by the editor path, never taken from the cache.
+          for (const file of cache ? tests : []) {
+            const uri = this.uriFor(file);
+            if (this.o.documents.get(uri)) continue;
+            const hit = cache!.lookup(file);
+            if (!hit) continue;
+            workspace.adoptCachedAnalysis(file, hit.analysis, hit.dependencies);
+            for (const note of hit.analysis.notes) this.o.log(`${file}: ${note}`);
+            if (hit.analysis.unresolvedRunnerModules) this.warnUnresolved(workspace, file, hit.analysis.unresolvedRunnerModules);
+            findings += this.publishAnalysis(uri, file, undefined, hit.analysis)?.findings.length ?? 0;
+            hits.add(file);
+          }
+          cached += hits.size;
+          for (const file of hits) await step(workspace, file);
+          for (const file of files) {
+            if (stopped()) break;
+            if (!hits.has(file)) await analyse(file, true);
+          }
+          // Something the analysed files brought in may be seen by every file of their program: analyse the hits too.
+          const stale = !stopped() && hits.size > 0 ? cache?.hitsAreStale() : undefined;
+          if (stale) {
+            this.o.log(`result cache: the analysed files read ${stale}, which every file may see; re-analysing the ${hits.size} cached file(s)`);
+            cached -= hits.size;
+            for (const file of hits) {
+              if (stopped()) break;
+              await analyse(file, false);
+            }
+          }
+          if (!stopped()) cache?.complete();
+        } finally {
+          cache?.end();
         }
-        done++;
-        const shown = workspaces.length === 1 ? path.relative(workspaces[0]!.root, file) : file;
-        progress.report(Math.round((done / files.length) * 100), `${done}/${files.length} ${shown}`);
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        workspace.trackRunnerConfigs([...hits].filter((file) => this.results.has(this.uriFor(file))));
+        const problem = cache?.save(workspace.problems.filter((p) => !workspace.configProblems.includes(p)).map((p) => `${relativePath(workspace.root, p.source)}: ${p.message}`));
+        if (problem) this.o.log(problem);
       }
     } finally {
       progress.done();
     }
-    const how = done < files.length ? `stopped after ${done} of ${files.length}` : `${files.length}`;
-    this.o.log(`workspace analysis: ${how} test files, ${findings} findings, ${Date.now() - started} ms`);
+    const how = done < total ? `stopped after ${done} of ${total}` : `${total}`;
+    this.o.log(`workspace analysis: ${how} test files (${cached} from the result cache), ${findings} findings, ${Date.now() - started} ms`);
   }
 
   /** The engine's explanation of a file (test model + runner config), from the current buffers. */

@@ -1,25 +1,33 @@
 import { docsPage } from '../engine/docs.js';
-import * as fs from 'node:fs';
+import type { Explanation } from '../engine/explain.js';
 import {
   CancellationTokenSource,
-  CodeActionKind,
-  createConnection,
   DidChangeConfigurationNotification,
   ErrorCodes,
   FileChangeType,
   LSPErrorCodes,
-  ProposedFeatures,
   ResponseError,
-  TextDocuments,
-  TextDocumentSyncKind,
   type CancellationToken,
   type ClientCapabilities,
+  type CodeAction,
+  type CodeActionParams,
+  type CodeLens,
+  type CodeLensParams,
   type Connection,
+  type DidChangeWatchedFilesParams,
+  type DocumentDiagnosticParams,
+  type DocumentDiagnosticReport,
+  type ExecuteCommandParams,
+  type Hover,
+  type HoverParams,
   type InitializeParams,
-  type InitializeResult,
+  type TextDocuments,
+  type WorkDoneProgressReporter,
   type WorkspaceFolder,
+  type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { clientPullsDiagnostics, describeError, serverVersion } from './connection.js';
 import { findRule, RULES } from '../rules/index.js';
 import { Workspaces } from '../workspace/workspaces.js';
 import { WorkspaceWatcher, type FileChange } from '../workspace/watcher.js';
@@ -29,44 +37,34 @@ import { uriToPath } from './convert.js';
 import { checkCodeActionParams, checkDocumentParams, checkPositionParams } from './validate.js';
 import { DiagnosticsService } from './diagnostics.js';
 import { hover } from './hover.js';
-import { codeLenses, VERIFY_COMMAND } from './codeLens.js';
+import { codeLenses } from './codeLens.js';
 import { VerifyCommand } from './executeCommand.js';
 import { Scheduler } from './scheduler.js';
 import { fullGc, IdleCollector } from './memory.js';
 
-function serverVersion(): string {
-  try {
-    // Same relative location from server/src/lsp and server/dist/lsp.
-    const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
-
-/** The daemon: translates LSP into calls on the workspaces; knows no rule. */
+/**
+ * The engine side of the daemon: translates LSP into calls on the workspaces; knows no rule. The connection layer
+ * (connection.ts) answers initialize, loads this module afterwards and hands it every message in arrival order.
+ */
 export class FlakelensServer {
-  private readonly documents = new TextDocuments(TextDocument);
   private readonly settings: Settings;
   private readonly scheduler: Scheduler;
   private readonly memory: IdleCollector;
   private readonly workspaces: Workspaces;
   private readonly watcher: WorkspaceWatcher;
-  private diagnostics!: DiagnosticsService;
-  private verifyCommand!: VerifyCommand;
-  private capabilities: ClientCapabilities = {};
+  private readonly diagnostics: DiagnosticsService;
+  private readonly verifyCommand: VerifyCommand;
+  private readonly capabilities: ClientCapabilities;
   private readonly firstAnalysis = new CancellationTokenSource();
   private stopped = false;
-  /** LSP: until initialize has been answered, requests fail with ServerNotInitialized and notifications are dropped. */
-  private initializeDone = false;
   /** onDidOpen is followed by onDidChangeContent for the same open; the open already scheduled the work. */
   private readonly justOpened = new Set<string>();
 
-  constructor(private readonly connection: Connection) {
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+    params: InitializeParams,
+  ) {
     this.settings = new Settings(connection, (m) => this.warn(m));
     this.memory = new IdleCollector(fullGc(), () => this.scheduler.idle);
     this.scheduler = new Scheduler((key, error) => this.error(`analysis of ${key} failed: ${describeError(error)}`), {
@@ -82,101 +80,8 @@ export class FlakelensServer {
       },
     );
     this.watcher = new WorkspaceWatcher((changes) => this.diagnostics?.filesChanged(changes), { log: (m) => this.warn(m) });
-  }
-
-  listen(): void {
-    const c = this.connection;
-    c.onInitialize((params) => {
-      if (this.initializeDone) return new ResponseError<never>(ErrorCodes.InvalidRequest, 'flakelens: initialize was already called');
-      const result = this.initialize(params);
-      this.initializeDone = true;
-      return result;
-    });
-    c.onInitialized(() => this.notification('initialized', () => void this.initialized()));
-    c.onShutdown(() => this.request('shutdown', () => this.shutdown()));
-    c.onExit(() => this.stop());
-
-    this.documents.onDidOpen((e) =>
-      this.notification('textDocument/didOpen', () => {
-        this.justOpened.add(e.document.uri);
-        this.diagnostics.documentOpened(e.document);
-      }),
-    );
-    this.documents.onDidChangeContent((e) =>
-      this.notification('textDocument/didChange', () => {
-        if (this.justOpened.delete(e.document.uri)) return;
-        this.diagnostics.documentChanged(e.document);
-      }),
-    );
-    this.documents.onDidClose((e) =>
-      this.notification('textDocument/didClose', () => {
-        this.justOpened.delete(e.document.uri);
-        this.diagnostics.documentClosed(e.document);
-      }),
-    );
-    this.documents.listen(c);
-
-    c.onCodeAction((params) =>
-      this.request('textDocument/codeAction', () => {
-        const invalid = checkCodeActionParams('textDocument/codeAction', params);
-        if (invalid) throw invalid;
-        return codeActions(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), {
-          documentChanges: this.capabilities.workspace?.workspaceEdit?.documentChanges === true,
-          isRuleId: (id) => findRule(id) !== undefined,
-        });
-      }),
-    );
-    c.onHover((params) =>
-      this.request('textDocument/hover', () => {
-        const invalid = checkPositionParams('textDocument/hover', params);
-        if (invalid) throw invalid;
-        return hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat, docsPage);
-      }),
-    );
-    c.languages.diagnostics.on((params, token) =>
-      this.request(
-        'textDocument/diagnostic',
-        () => {
-          const invalid = checkDocumentParams('textDocument/diagnostic', params);
-          if (invalid) throw invalid;
-          return this.diagnostics.pull(params, token);
-        },
-        token,
-      ),
-    );
-    c.onCodeLens((params) =>
-      this.request('textDocument/codeLens', () => {
-        const invalid = checkDocumentParams('textDocument/codeLens', params);
-        if (invalid) throw invalid;
-        return codeLenses(this.diagnostics.currentResult(params.textDocument.uri));
-      }),
-    );
-    // Runs the user's tests: only here, on the user's explicit command (the "Verify" lens).
-    c.onExecuteCommand((params, token, workDone) => this.request('workspace/executeCommand', () => this.verifyCommand.execute(params, token, workDone), token));
-    // Not part of LSP: what flakelens knows about a file (test model, runner config), for editors and debugging.
-    c.onRequest('flakelens/explain', (params: { textDocument?: { uri?: string } }) =>
-      this.request('flakelens/explain', () => this.diagnostics.explain(params?.textDocument?.uri ?? '') ?? null),
-    );
-    c.onDidChangeConfiguration((params) => this.notification('workspace/didChangeConfiguration', () => void this.configurationChanged(params.settings)));
-    c.onDidChangeWatchedFiles((params) =>
-      this.notification('workspace/didChangeWatchedFiles', () => {
-        const changes: FileChange[] = [];
-        for (const change of params.changes ?? []) {
-          const file = uriToPath(change.uri);
-          if (!file) continue;
-          const kind = change.type === FileChangeType.Created ? 'created' : change.type === FileChangeType.Deleted ? 'deleted' : 'changed';
-          changes.push({ file, kind });
-        }
-        this.watcher.notify(changes);
-      }),
-    );
-    c.listen();
-  }
-
-  private initialize(params: InitializeParams): InitializeResult {
     this.capabilities = params.capabilities ?? {};
     this.settings.initialize(params);
-    const pullMode = this.capabilities.textDocument?.diagnostic !== undefined;
     this.diagnostics = new DiagnosticsService({
       connection: this.connection,
       documents: this.documents,
@@ -184,7 +89,7 @@ export class FlakelensServer {
       scheduler: this.scheduler,
       settings: this.settings,
       log: (m) => this.log(m),
-      pullMode,
+      pullMode: clientPullsDiagnostics(this.capabilities),
       refreshSupport: this.capabilities.workspace?.diagnostics?.refreshSupport === true,
     });
     this.verifyCommand = new VerifyCommand({
@@ -204,32 +109,82 @@ export class FlakelensServer {
     } catch (error) {
       this.error(`opening workspace folders failed: ${describeError(error)}`);
     }
-    return {
-      capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        hoverProvider: true,
-        codeLensProvider: { resolveProvider: false },
-        executeCommandProvider: { commands: [VERIFY_COMMAND] },
-        ...(pullMode ? { diagnosticProvider: { identifier: 'flakelens', interFileDependencies: true, workspaceDiagnostics: false } } : {}),
-        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
-      },
-      serverInfo: { name: 'flakelens', version: serverVersion() },
-    };
   }
 
-  private async initialized(): Promise<void> {
+  // ---- handlers (called by the connection layer, wrapped in request()/notification()) ---------
+
+  documentOpened(document: TextDocument): void {
+    this.justOpened.add(document.uri);
+    this.diagnostics.documentOpened(document);
+  }
+
+  documentChanged(document: TextDocument): void {
+    if (this.justOpened.delete(document.uri)) return;
+    this.diagnostics.documentChanged(document);
+  }
+
+  documentClosed(document: TextDocument): void {
+    this.justOpened.delete(document.uri);
+    this.diagnostics.documentClosed(document);
+  }
+
+  codeAction(params: CodeActionParams): CodeAction[] {
+    const invalid = checkCodeActionParams('textDocument/codeAction', params);
+    if (invalid) throw invalid;
+    return codeActions(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), {
+      documentChanges: this.capabilities.workspace?.workspaceEdit?.documentChanges === true,
+      isRuleId: (id) => findRule(id) !== undefined,
+    });
+  }
+
+  hover(params: HoverParams): Hover | null {
+    const invalid = checkPositionParams('textDocument/hover', params);
+    if (invalid) throw invalid;
+    return hover(params, this.documents.get(params.textDocument.uri), this.diagnostics.resultFor(params.textDocument.uri), (id) => findRule(id)?.meta, this.capabilities.textDocument?.hover?.contentFormat, docsPage);
+  }
+
+  diagnostic(params: DocumentDiagnosticParams, token: CancellationToken): DocumentDiagnosticReport {
+    const invalid = checkDocumentParams('textDocument/diagnostic', params);
+    if (invalid) throw invalid;
+    return this.diagnostics.pull(params, token);
+  }
+
+  codeLens(params: CodeLensParams): CodeLens[] {
+    const invalid = checkDocumentParams('textDocument/codeLens', params);
+    if (invalid) throw invalid;
+    return codeLenses(this.diagnostics.currentResult(params.textDocument.uri));
+  }
+
+  executeCommand(params: ExecuteCommandParams, token: CancellationToken, workDone: WorkDoneProgressReporter): ReturnType<VerifyCommand['execute']> {
+    return this.verifyCommand.execute(params, token, workDone);
+  }
+
+  explain(uri: string): Explanation | null {
+    return this.diagnostics.explain(uri) ?? null;
+  }
+
+  configurationChanged(settings: unknown): void {
+    void this.applyConfiguration(settings);
+  }
+
+  workspaceFoldersChanged(event: WorkspaceFoldersChangeEvent): void {
+    void this.foldersChanged(event.added, event.removed);
+  }
+
+  watchedFilesChanged(params: DidChangeWatchedFilesParams): void {
+    const changes: FileChange[] = [];
+    for (const change of params.changes ?? []) {
+      const file = uriToPath(change.uri);
+      if (!file) continue;
+      const kind = change.type === FileChangeType.Created ? 'created' : change.type === FileChangeType.Deleted ? 'deleted' : 'changed';
+      changes.push({ file, kind });
+    }
+    this.watcher.notify(changes);
+  }
+
+  async initialized(): Promise<void> {
     if (this.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'flakelens' }).catch((error: unknown) => this.warn(`registering for configuration changes failed: ${describeError(error)}`));
-    }
-    if (this.capabilities.workspace?.workspaceFolders) {
-      try {
-        this.connection.workspace.onDidChangeWorkspaceFolders((event) =>
-          this.notification('workspace/didChangeWorkspaceFolders', () => void this.foldersChanged(event.added, event.removed)),
-        );
-      } catch (error) {
-        this.warn(`workspace folder changes unavailable: ${describeError(error)}`);
-      }
     }
     const folders = this.workspaces.folders();
     await this.settings.pull(this.workspaces.all());
@@ -259,7 +214,7 @@ export class FlakelensServer {
       .catch((error: unknown) => this.warn(`file watcher could not start (${describeError(error)}); changes made outside the editor are picked up only when the client reports them`));
   }
 
-  private async configurationChanged(settings: unknown): Promise<void> {
+  private async applyConfiguration(settings: unknown): Promise<void> {
     if (this.settings.supportsPull) await this.settings.pull(this.workspaces.all());
     else this.settings.setPushed(settings);
     this.settings.apply(this.workspaces, this.workspaces.all());
@@ -283,13 +238,13 @@ export class FlakelensServer {
     this.diagnostics.reanalyse(files);
   }
 
-  private async shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
     this.stop();
     await this.watcher.close().catch(() => undefined);
   }
 
   /** Idempotent: stops analysing and releases the projects. */
-  private stop(): void {
+  stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     // Only once: CancellationTokenSource.cancel throws when called again before its token was read.
@@ -303,8 +258,7 @@ export class FlakelensServer {
   }
 
   /** Every request handler: a thrown error becomes a logged message and an error response, never a dead server. */
-  private async request<R>(method: string, handler: () => R | Promise<R>, token?: CancellationToken): Promise<R | ResponseError<never>> {
-    if (!this.initializeDone) return new ResponseError<never>(ErrorCodes.ServerNotInitialized, `flakelens: ${method} before initialize`);
+  async request<R>(method: string, handler: () => R | Promise<R>, token?: CancellationToken): Promise<R | ResponseError<never>> {
     if (token?.isCancellationRequested) return new ResponseError<never>(LSPErrorCodes.RequestCancelled, `${method} cancelled`);
     // LSP: requests after shutdown fail with InvalidRequest (and must not recreate released workspaces).
     if (this.stopped) return new ResponseError<never>(ErrorCodes.InvalidRequest, `flakelens: ${method} after shutdown`);
@@ -317,9 +271,9 @@ export class FlakelensServer {
     }
   }
 
-  private notification(method: string, handler: () => void): void {
-    // After shutdown only exit matters; anything else would recreate the released workspaces. Before initialize, drop.
-    if (this.stopped || !this.initializeDone) return;
+  notification(method: string, handler: () => void): void {
+    // After shutdown only exit matters; anything else would recreate the released workspaces.
+    if (this.stopped) return;
     try {
       handler();
     } catch (error) {
@@ -345,13 +299,4 @@ function folderPaths(params: InitializeParams): string[] {
   const paths = uris.map(uriToPath).filter((p): p is string => p !== undefined);
   if (paths.length === 0 && params.rootPath) paths.push(params.rootPath);
   return paths;
-}
-
-export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all);
-  const server = new FlakelensServer(connection);
-  // A bug anywhere must not take the daemon down with it.
-  process.on('uncaughtException', (error) => connection.console.error(`unexpected error: ${describeError(error)}`));
-  process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${describeError(reason)}`));
-  server.listen();
 }

@@ -31,6 +31,10 @@ export class OverlayFileSystemHost implements FileSystemHost {
     return this.overlay.get(path.resolve(file));
   }
 
+  overlayFiles(): string[] {
+    return [...this.overlay.keys()];
+  }
+
   /** Names of buffers directly inside a directory (a config that exists only in an editor buffer, or a test's). */
   overlayNamesIn(dir: string): string[] {
     const abs = path.resolve(dir);

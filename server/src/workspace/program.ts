@@ -56,6 +56,13 @@ export class ProgramHost {
   private resolutionsChanged = false;
   private readonly host: ts.CompilerHost;
   private optionsKey: string | undefined;
+  /**
+   * Module resolutions and package.json lookups, kept across programs: without it every program (one per edit) asks
+   * the file system again, for each of its files, which package.json scopes it (its module format) — a fifth of an
+   * edit's time on a 150-file workspace. Cleared whenever an answer may have changed: a file appeared or disappeared,
+   * or a package.json changed.
+   */
+  private resolutionCache: ts.ModuleResolutionCache | undefined;
 
   constructor(
     readonly options: ts.CompilerOptions,
@@ -94,7 +101,8 @@ export class ProgramHost {
       this.cache.delete(abs);
       this.stale = true;
     }
-    if (existenceChanged || text === undefined) {
+    // A package.json decides module formats, `exports` and `types` for the files below it.
+    if (existenceChanged || text === undefined || path.basename(abs) === 'package.json') {
       this.stale = true;
       this.resolutionsChanged = true;
     }
@@ -103,6 +111,7 @@ export class ProgramHost {
   getProgram(): ts.Program {
     if (this.program && !this.stale) return this.program;
     const oldProgram = this.resolutionsChanged ? undefined : this.program;
+    if (this.resolutionsChanged) this.resolutionCache = undefined;
     this.program = undefined;
     const program = ts.createProgram({ rootNames: [...this.extraRoots, ...this.roots], options: this.options, host: this.host, oldProgram });
     this.program = program;
@@ -137,9 +146,22 @@ export class ProgramHost {
     }
   }
 
+  private moduleResolutionCache(host: ts.CompilerHost): ts.ModuleResolutionCache {
+    this.resolutionCache ??= ts.createModuleResolutionCache(host.getCurrentDirectory(), (f) => host.getCanonicalFileName(f), this.options);
+    return this.resolutionCache;
+  }
+
   private createHost(): ts.CompilerHost {
     const caseSensitive = this.fsHost.isCaseSensitive();
-    return {
+    const host: ts.CompilerHost = {
+      // What the program does by default (resolveModuleName per literal, in the mode of its usage), with our cache.
+      resolveModuleNameLiterals: (literals, containingFile, redirectedReference, options, containingSourceFile) => {
+        const cache = this.moduleResolutionCache(host);
+        return literals.map((literal) =>
+          ts.resolveModuleName(literal.text, containingFile, options, host, cache, redirectedReference, ts.getModeForUsageLocation(containingSourceFile, literal, options)),
+        );
+      },
+      getModuleResolutionCache: () => this.moduleResolutionCache(host),
       getSourceFile: (fileName, languageVersionOrOptions) => {
         if (isLib(fileName)) {
           const key = `${languageVersionOf(languageVersionOrOptions)}:${fileName}`;
@@ -207,5 +229,6 @@ export class ProgramHost {
       },
       realpath: (p) => (isLib(p) ? p : this.fsHost.realpathSync(p)),
     };
+    return host;
   }
 }

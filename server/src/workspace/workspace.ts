@@ -93,7 +93,7 @@ export class Workspace {
   private projectProblems: ConfigProblem[] = [];
   private verify: { loaded?: LoadedVerifyResults; problem?: string } | undefined;
   /** Runner configs (vitest, jest, Playwright, mocha, node:test) read statically, cached per file content. */
-  readonly runnerConfigs: RunnerConfigResolver;
+  runnerConfigs: RunnerConfigResolver;
 
   config!: FlakelensConfig;
   configProblems: ConfigProblem[] = [];
@@ -426,6 +426,60 @@ export class Workspace {
   verifyResults(): { loaded?: LoadedVerifyResults; problem?: string } {
     this.verify ??= loadVerifyResults(this.root);
     return this.verify;
+  }
+
+  /**
+   * Forgets everything read from disk (programs, tsconfigs, runner configs, verify results), so the next analyses read
+   * it again: a result cache's recorder sees every file they depend on, not only those read after it was installed.
+   */
+  forgetReads(): void {
+    this.dropAllProjects();
+    this.tsconfigs.invalidate();
+    this.runnerConfigs = new RunnerConfigResolver(this.root, this.configHost());
+    this.verify = undefined;
+  }
+
+  /** The ids of the rules this workspace runs (enabled or not), in registry order. */
+  ruleIds(): string[] {
+    return this.rules.map((r) => r.meta.id);
+  }
+
+  /** The user files a test imports, transitively, as of its last analysis (or the cached one it was given). */
+  dependenciesOf(file: string): ReadonlySet<string> | undefined {
+    return this.testDependencies.get(path.resolve(file));
+  }
+
+  /**
+   * A result cache answered for `file` instead of an analysis: what the workspace would have learnt from analysing it
+   * (what it imports, its runners), so edits to its helpers still reach it (and, after trackRunnerConfigs, its configs).
+   */
+  adoptCachedAnalysis(file: string, analysis: FileAnalysis, dependencies: readonly string[]): void {
+    const abs = path.resolve(file);
+    this.testDependencies.set(abs, new Set(dependencies));
+    if (analysis.frameworks) this.frameworksOf.set(abs, analysis.frameworks);
+  }
+
+  /**
+   * Reads the runner config of each file, so a change to it re-analyses them (`affectedBy`). For files adopted from a
+   * cache, after the cache stopped recording: their cached analyses did not read it (a rule asks only when it needs
+   * it), and a read the cache never needed would look like a new shared input next time.
+   */
+  trackRunnerConfigs(files: Iterable<string>): void {
+    for (const file of files) {
+      const abs = path.resolve(file);
+      this.runnerConfigs.forFile(abs, this.frameworksOf.get(abs));
+    }
+  }
+
+  /** Files whose editor buffer differs from what is on disk (or that exist only as a buffer). */
+  buffersDifferingFromDisk(): string[] {
+    return this.fsHost.overlayFiles().filter((file) => {
+      try {
+        return fs.readFileSync(file, 'utf8') !== this.fsHost.getOverlay(file);
+      } catch {
+        return true;
+      }
+    });
   }
 
   /** See privateClosures; undefined until the file has been analysed. */
