@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { lightReturnTypes } from './lightCalls.js';
 
 export function isAnyOrUnknown(type: ts.Type): boolean {
   return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
@@ -68,6 +69,13 @@ export function isThenable(checker: ts.TypeChecker, node: ts.Node): boolean {
   if (!memo) thenableMemo.set(checker, (memo = new WeakMap()));
   let thenable = memo.get(node);
   if (thenable === undefined) {
+    // A call whose every candidate signature returns a non-thenable type, whatever its arguments: no need to
+    // resolve it (and to type its callbacks). Otherwise the checker's answer, as for any other expression.
+    const light = ts.isCallExpression(node) ? lightReturnTypes(node, checker) : undefined;
+    if (light && !light.some((type) => isThenableType(checker, type, node))) {
+      memo.set(node, false);
+      return false;
+    }
     thenable = isThenableType(checker, checker.getTypeAtLocation(node), node);
     memo.set(node, thenable);
   }
@@ -76,7 +84,13 @@ export function isThenable(checker: ts.TypeChecker, node: ts.Node): boolean {
 
 /** `Promise<T>[]`, `readonly Promise<T>[]` or a tuple of promises. */
 export function isArrayOfThenables(checker: ts.TypeChecker, node: ts.Node): boolean {
-  const type = checker.getTypeAtLocation(node);
+  // As in isThenable: a call whose declared return types are no arrays of thenables needs no resolution.
+  const light = ts.isCallExpression(node) ? lightReturnTypes(node, checker) : undefined;
+  if (light && !light.some((type) => isArrayOfThenablesType(checker, type, node))) return false;
+  return isArrayOfThenablesType(checker, checker.getTypeAtLocation(node), node);
+}
+
+function isArrayOfThenablesType(checker: ts.TypeChecker, type: ts.Type, node: ts.Node): boolean {
   if (isAnyOrUnknown(type)) return false;
   if (checker.isTupleType(type)) {
     const elements = checker.getTypeArguments(type as ts.TypeReference);
