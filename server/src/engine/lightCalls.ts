@@ -47,7 +47,44 @@ function returnIndependent(signature: ts.Signature): boolean {
   return known;
 }
 
-const lightTypes = new WeakMap<ts.TypeChecker, Map<ts.Node, ts.Type | null>>();
+/** Per checker, per mode: own type parameters left open (`generic`), chains the light path cannot read resolved by the checker (`resolve`). */
+const lightTypes = new WeakMap<ts.TypeChecker, Map<string, Map<ts.Node, ts.Type | null>>>();
+
+interface Mode {
+  generic: boolean;
+  resolve: boolean;
+}
+const RESOLVING: Mode = { generic: false, resolve: true };
+
+/**
+ * A type whose members may change when its type parameters are instantiated: a type parameter, conditional, indexed
+ * access or other instantiable type, a generic mapped type, or a union/intersection holding one. (An interface or class
+ * reference such as `Matchers<void, T>` keeps its members; only their types are instantiated.)
+ */
+function isOpen(type: ts.Type): boolean {
+  const parts = type.isUnionOrIntersection() ? [type, ...type.types] : [type];
+  return parts.some((part) => (part.flags & ts.TypeFlags.Instantiable) !== 0
+    || ((part.flags & ts.TypeFlags.Object) !== 0 && ((part as ts.ObjectType).objectFlags & ts.ObjectFlags.Mapped) !== 0));
+}
+
+/** void, undefined, null, booleans, numbers, strings, bigints, symbols, never: no `then` whatever a type parameter becomes. */
+function isClosedPrimitive(type: ts.Type): boolean {
+  if (type.isUnion()) return type.types.every(isClosedPrimitive);
+  const primitive = ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.BooleanLike | ts.TypeFlags.NumberLike
+    | ts.TypeFlags.StringLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Never;
+  return (type.flags & primitive) !== 0 && (type.flags & ts.TypeFlags.Instantiable) === 0;
+}
+
+/**
+ * The call surely returns a primitive (`expect(x).toBe(y)` returns void), read from declared signatures with the
+ * signatures' own type parameters left open (`expect<T>(actual: T): Matchers<void, T>`): members are looked up only
+ * on closed types (see isOpen), and the answer must be a primitive in every candidate, which no instantiation of a
+ * type parameter can make thenable. Spares typing the arguments (`expect(await query())`).
+ */
+export function returnsPrimitiveWhateverArguments(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
+  const types = lightReturnTypes(call, checker, { generic: true, resolve: false });
+  return !!types && !(types.length === 1 && types[0]!.flags & ts.TypeFlags.Any) && types.every(isClosedPrimitive);
+}
 
 /**
  * The type of a callee or receiver without resolving calls whose result does not depend on their arguments:
@@ -55,17 +92,18 @@ const lightTypes = new WeakMap<ts.TypeChecker, Map<ts.Node, ts.Type | null>>();
  * A const's declared type is what the checker narrows from; narrowing only removes possibilities, and these answers
  * only ever rule candidates out. Other references (`a`, `this.a.b`) are the checker's (cheap: declared types).
  */
-function lightExpressionType(node: ts.Expression, checker: ts.TypeChecker, depth = 0): ts.Type | undefined {
+function lightExpressionType(node: ts.Expression, checker: ts.TypeChecker, mode: Mode, depth = 0): ts.Type | undefined {
   if (depth > 32) return undefined;
   let current = node;
   while (ts.isParenthesizedExpression(current)) current = current.expression;
-  if (ts.isCallExpression(current)) return lightCallType(current, checker);
+  if (ts.isCallExpression(current)) return lightCallType(current, checker, mode);
   if (ts.isPropertyAccessExpression(current) && ts.isIdentifier(current.name)) {
-    let base = lightExpressionType(current.expression, checker, depth + 1);
+    let base = lightExpressionType(current.expression, checker, mode, depth + 1);
     if (!base) return undefined;
     if (current.questionDotToken) base = base.getNonNullableType();
     // Primitives (`'a'.trim()`), any and type parameters have members the checker finds through apparent types.
     if (!(base.flags & (ts.TypeFlags.Object | ts.TypeFlags.Union | ts.TypeFlags.Intersection))) return undefined;
+    if (mode.generic && isOpen(base)) return undefined;
     const property = checker.getPropertyOfType(base, current.name.text);
     return property ? checker.getTypeOfSymbol(property) : undefined;
   }
@@ -77,27 +115,35 @@ function lightExpressionType(node: ts.Expression, checker: ts.TypeChecker, depth
     if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || !ts.isVariableStatement(list.parent)) return undefined;
     let initializer = declaration.initializer;
     while (initializer && ts.isParenthesizedExpression(initializer)) initializer = initializer.expression;
-    return initializer && ts.isCallExpression(initializer) ? lightCallType(initializer, checker) : undefined;
+    return initializer && ts.isCallExpression(initializer) ? lightCallType(initializer, checker, mode) : undefined;
   }
   return undefined;
 }
 
+/** A reference whose type the checker reads from declarations (and narrows): `a`, `this`, `a.b.c`, `this.a`. */
+function isReference(node: ts.Expression): boolean {
+  let current: ts.Expression = node;
+  while (ts.isPropertyAccessExpression(current) || ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
+  return ts.isIdentifier(current) || current.kind === ts.SyntaxKind.ThisKeyword || current.kind === ts.SyntaxKind.SuperKeyword;
+}
+
 /** The callee's type: light where it can be (see lightExpressionType), else the checker's. */
-function calleeType(call: ts.CallExpression, checker: ts.TypeChecker): ts.Type | undefined {
+function calleeType(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode): ts.Type | undefined {
   const callee = call.expression;
   if (callee.kind === ts.SyntaxKind.ImportKeyword || callee.kind === ts.SyntaxKind.SuperKeyword) return undefined;
   // CommonJS `require(...)` is typed as the module it loads, not by its declared signature.
   if (ts.isIdentifier(callee) && callee.text === 'require') return undefined;
   if (ts.isPropertyAccessExpression(callee)) {
-    const light = lightExpressionType(callee, checker);
+    const light = lightExpressionType(callee, checker, mode);
     if (light) return light;
+    if (!mode.resolve && !isReference(callee)) return undefined;
   }
   return checker.getTypeAtLocation(callee);
 }
 
 /** The callee's call signatures (candidates of overload resolution); undefined when there are none to read. */
 export function candidateSignatures(call: ts.CallExpression, checker: ts.TypeChecker): readonly ts.Signature[] | undefined {
-  const type = calleeType(call, checker);
+  const type = calleeType(call, checker, RESOLVING);
   if (!type) return undefined;
   let signatures = type.getCallSignatures();
   if (signatures.length === 0 && (call.questionDotToken || ts.isOptionalChain(call))) signatures = type.getNonNullableType().getCallSignatures();
@@ -108,23 +154,26 @@ export function candidateSignatures(call: ts.CallExpression, checker: ts.TypeChe
  * The possible types of the call when they do not depend on its arguments: one per candidate signature (the
  * checker picks one of them), or `[any]` for a call of an `any`. Undefined: only resolving the call can tell.
  */
-export function lightReturnTypes(call: ts.CallExpression, checker: ts.TypeChecker): ts.Type[] | undefined {
-  const type = calleeType(call, checker);
+export function lightReturnTypes(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode = RESOLVING): ts.Type[] | undefined {
+  const type = calleeType(call, checker, mode);
   if (!type) return undefined;
   if (type.flags & ts.TypeFlags.Any) return [type];
   let signatures = type.getCallSignatures();
   if (signatures.length === 0 && (call.questionDotToken || ts.isOptionalChain(call))) signatures = type.getNonNullableType().getCallSignatures();
-  if (signatures.length === 0 || !signatures.every(returnIndependent)) return undefined;
+  if (signatures.length === 0 || (!mode.generic && !signatures.every(returnIndependent))) return undefined;
   return signatures.map((s) => s.getReturnType());
 }
 
 /** The call's type when every candidate gives the same one (a chain link such as `qb.where(cb)`). */
-export function lightCallType(call: ts.CallExpression, checker: ts.TypeChecker): ts.Type | undefined {
-  let memo = lightTypes.get(checker);
-  if (!memo) lightTypes.set(checker, (memo = new Map()));
+export function lightCallType(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode = RESOLVING): ts.Type | undefined {
+  let memos = lightTypes.get(checker);
+  if (!memos) lightTypes.set(checker, (memos = new Map()));
+  const key = `${mode.generic}:${mode.resolve}`;
+  let memo = memos.get(key);
+  if (!memo) memos.set(key, (memo = new Map()));
   const cached = memo.get(call);
   if (cached !== undefined) return cached ?? undefined;
-  const types = lightReturnTypes(call, checker);
+  const types = lightReturnTypes(call, checker, mode);
   const type = types && types.every((t) => t === types[0]) ? types[0] : undefined;
   memo.set(call, type ?? null);
   return type;
@@ -135,6 +184,11 @@ export function lightCallType(call: ts.CallExpression, checker: ts.TypeChecker):
  * parameter there), when they do not depend on inference. A parameter typed as a bare own type parameter that no
  * other parameter mentions is inferred from this argument alone: reported as 'inferred-from-argument'.
  */
+/** lightReturnTypes without resolving chains the light path cannot read (cheap first attempt). */
+export function lightReturnTypesUnresolved(call: ts.CallExpression, checker: ts.TypeChecker): ts.Type[] | undefined {
+  return lightReturnTypes(call, checker, { generic: false, resolve: false });
+}
+
 export function lightParameterTypes(call: ts.CallExpression, index: number, checker: ts.TypeChecker): Array<ts.Type | null | 'inferred-from-argument'> | undefined {
   return lightParameterTypesWith(call, index, checker, () => 'inferred-from-argument');
 }
