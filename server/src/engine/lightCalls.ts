@@ -7,7 +7,8 @@ import { ts } from 'ts-morph';
  * checks its body: on query-builder and fluent-assertion code one question about `a.b(x => ...).c()` types the whole
  * chain with all its callbacks. When no candidate signature's return type mentions the signature's own type
  * parameters, the call's type is the declared return type whatever the arguments are, so the arguments need not be
- * checked. Receivers that are references (`a`, `this.a.b`) are left to the checker: flow narrowing applies to them.
+ * checked. Receivers are read the same way through `call().member` chains and consts initialised by calls; other
+ * references (`a`, `this.a.b`) are left to the checker (declared types, and flow narrowing applies to them).
  * Every function here answers undefined ("ask the checker") when unsure; callers use the answers only to rule a
  * candidate out, never to report.
  */
@@ -48,7 +49,7 @@ function returnIndependent(signature: ts.Signature): boolean {
 }
 
 /** Per checker, per mode: own type parameters left open (`generic`), chains the light path cannot read resolved by the checker (`resolve`). */
-const lightTypes = new WeakMap<ts.TypeChecker, Map<string, Map<ts.Node, ts.Type | null>>>();
+const lightTypes = new WeakMap<ts.TypeChecker, Map<string, WeakMap<ts.Node, ts.Type | null>>>();
 
 interface Mode {
   generic: boolean;
@@ -170,7 +171,7 @@ export function lightCallType(call: ts.CallExpression, checker: ts.TypeChecker, 
   if (!memos) lightTypes.set(checker, (memos = new Map()));
   const key = `${mode.generic}:${mode.resolve}`;
   let memo = memos.get(key);
-  if (!memo) memos.set(key, (memo = new Map()));
+  if (!memo) memos.set(key, (memo = new WeakMap()));
   const cached = memo.get(call);
   if (cached !== undefined) return cached ?? undefined;
   const types = lightReturnTypes(call, checker, mode);
