@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // Benchmark: a generated mid-size test repository, checked cold by the built CLI, compared with `tsc --noEmit`,
 // then warm re-analysis of one edited file through the Workspace API, and resident memory.
-// Usage: node bench/run.mjs [--files N] [--helpers M] [--runs R] [--process-runs P] [--workspace DIR]
+// Usage: node bench/run.mjs [--files N] [--helpers M] [--runs R] [--process-runs P] [--workspace DIR [--paths A,B] [--tsconfig T]...]
 //   --workspace DIR: measure a real workspace instead of the generated one (its tsconfig.json for tsc).
+//   --paths A,B: check only these paths of the workspace (relative to it), e.g. test/node/src.
+//   --tsconfig T: the tsconfig(s) tsc builds instead (relative to the workspace; repeatable: one tsc run each, times added,
+//     the largest RSS kept), so tsc builds the programs that own the checked test files.
+//   --skip-warm: only the process measurements (cold, cached, tsc), not the in-process warm re-analysis.
+//   --cli FILE: the flakelens CLI to measure (default: this checkout's build), e.g. an older build for a before/after.
 // Every ratio is against `tsc --noEmit` measured in the same run, interleaved, medians: it holds on a noisy machine.
 // (npm run bench builds first)
 import { spawnSync } from 'node:child_process';
@@ -13,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { ensureRepo } from './generate.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'server/dist/bin/cli.js');
+let CLI = path.join(ROOT, 'server/dist/bin/cli.js');
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
 
 const { values } = parseArgs({
@@ -23,6 +28,10 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'process-runs': { type: 'string', default: '3' },
     workspace: { type: 'string' },
+    paths: { type: 'string' },
+    tsconfig: { type: 'string', multiple: true },
+    cli: { type: 'string' },
+    'skip-warm': { type: 'boolean', default: false },
   },
 });
 const processRuns = Number(values['process-runs']);
@@ -33,6 +42,7 @@ if (![testCount, helperCount, runs, processRuns].every((n) => Number.isInteger(n
   console.error('usage: node bench/run.mjs [--files N] [--helpers M] [--runs R] [--process-runs P] [--workspace DIR]  (positive integers, M >= 2)');
   process.exit(2);
 }
+if (values.cli) CLI = path.resolve(values.cli);
 if (!fs.existsSync(CLI)) {
   console.error(`${path.relative(ROOT, CLI)} is missing: run npm run build first (npm run bench does)`);
   process.exit(2);
@@ -80,7 +90,19 @@ if (values.workspace) {
 
 // Cold check, cached re-check and tsc, each a fresh process, interleaved so load drifts hit all three alike.
 const cacheFile = path.join(ROOT, 'bench/.work', `cache-${path.basename(repo)}.json`);
-const checkArgs = [CLI, 'check', repo, '--root', repo, '--format', 'json', '--max-warnings=-1'];
+const checkPaths = values.paths ? values.paths.split(',').map((p) => path.resolve(repo, p)) : [repo];
+const checkArgs = [CLI, 'check', ...checkPaths, '--root', repo, '--format', 'json', '--max-warnings=-1'];
+const tsconfigs = values.tsconfig?.length ? values.tsconfig.map((t) => path.resolve(repo, t)) : [repo];
+/** tsc over every tsconfig, one after the other: wall times added, the largest RSS. */
+function timeTsc() {
+  const runs = tsconfigs.map((t) => timeProcess([TSC, '--noEmit', '-p', t]));
+  const rssValues = runs.map((r) => r.rss).filter((r) => r !== undefined);
+  return {
+    elapsed: runs.reduce((sum, r) => sum + r.elapsed, 0),
+    rss: rssValues.length ? Math.max(...rssValues) : undefined,
+    status: runs.find((r) => r.status !== 0)?.status ?? 0,
+  };
+}
 const samples = { cold: [], cached: [], tsc: [] };
 let coldReport;
 for (let run = 0; run < processRuns; run++) {
@@ -98,12 +120,12 @@ for (let run = 0; run < processRuns; run++) {
     process.exit(1);
   }
   samples.cached.push(cached);
-  samples.tsc.push(timeProcess([TSC, '--noEmit', '-p', repo]));
+  samples.tsc.push(timeTsc());
 }
 const med = (key, field) => median(samples[key].map((s) => s[field]));
 const ratio = (a, b) => (a !== undefined && b ? (a / b).toFixed(2) : 'n/a');
 const tscStatus = samples.tsc[0].status === 0 ? 'no type errors' : `exit ${samples.tsc[0].status}`;
-rows.push(['`tsc --noEmit -p` (same repository)', `${seconds(med('tsc', 'elapsed'))}, ${mbOrNa(med('tsc', 'rss'))}`, `${tscStatus}; median of ${processRuns}`]);
+rows.push([`\`tsc --noEmit -p\` ${tsconfigs.map((t) => path.relative(repo, t) || '.').join(' + ')}`, `${seconds(med('tsc', 'elapsed'))}, ${mbOrNa(med('tsc', 'rss'))}`, `${tscStatus}; median of ${processRuns}`]);
 rows.push([
   'cold `flakelens check` (built CLI, new process)',
   `${seconds(med('cold', 'elapsed'))}, ${mbOrNa(med('cold', 'rss'))}`,
@@ -115,12 +137,13 @@ rows.push([
   `**${ratio(med('cached', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall**; same report as cold`,
 ]);
 
+if (!values['skip-warm']) {
 // Warm: the Workspace API in this process, the project already built, one edited buffer re-analysed.
 const { Workspace } = await import(pathToFileURL(path.join(ROOT, 'server/dist/workspace/workspace.js')).href);
 const { RULES } = await import(pathToFileURL(path.join(ROOT, 'server/dist/rules/index.js')).href);
 const workspace = new Workspace({ root: repo, rules: RULES });
 let start = process.hrtime.bigint();
-const files = workspace.listTestFiles([repo]);
+const files = workspace.listTestFiles(checkPaths);
 workspace.addRoots(files);
 let findings = 0;
 for (const file of files) findings += workspace.analyzeFile(file).findings.length;
@@ -157,6 +180,7 @@ rows.push(['warm edit of a shared helper (re-analyse its importers)', seconds(me
 const memory = process.memoryUsage();
 rows.push(['memory after (this process: workspace built, all files analysed)', mb(memory.rss), `heap used ${mb(memory.heapUsed)}`]);
 workspace.dispose();
+}
 
 // ---------------------------------------------------------------- report
 

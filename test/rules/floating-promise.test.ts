@@ -272,6 +272,13 @@ ruleTable('floating-promise', {
   ],
   invalid: [
     {
+      // Calls answered from declared signatures (lightCalls.ts) must still defer to the checker where the result
+      // depends on the arguments: a generic identity, an overload set mixing promise and void, a thenable chain end.
+      name: 'generic, overloaded and chained calls whose declared returns include a promise',
+      code: `import { it } from 'vitest';\ndeclare function identity<T>(value: T): T;\ndeclare function query(sql: string): Promise<number>;\ndeclare function query(sql: string, cb: (n: number) => void): void;\ndeclare const builder: { where(cb: (x: number) => boolean): { run(): Promise<void> } };\nit('a', () => {\n  identity(Promise.resolve(1));\n  query('select 1');\n  builder.where((x) => x > 1).run();\n  query('select 2', () => {});\n});`,
+      errors: [{ line: 7 }, { line: 8 }, { line: 9 }],
+    },
+    {
       // The sample workspace's login spec: a fixed sleep waits on no work of the page, so it covers no floating click.
       name: 'a floating click followed only by page.waitForTimeout',
       code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.getByRole('button').click();\n  await page.waitForTimeout(500);\n  const el = await page.$('a');\n  el?.click();\n  await page.waitForTimeout(500);\n});`,

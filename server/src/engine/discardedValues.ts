@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { lightParameterTypes } from './lightCalls.js';
 import type { TestModel } from './testModel.js';
 import { isAsyncFunction, returnsVoid, skipParentheses } from './typeUtils.js';
 import type { TextEdit } from './types.js';
@@ -192,6 +193,31 @@ export function ignoresReturnValue(arrow: ts.ArrowFunction, checker: ts.TypeChec
   return signatures.length > 0 && signatures.every(returnsVoid);
 }
 
+/**
+ * A cheap "the caller keeps it" for a callback value, asked before anything types the callback's body (typing its
+ * parameters resolves the call it is passed to, callbacks and receivers included): the arrow is a test callback, or an
+ * argument whose every candidate parameter type (read from the declared signatures) is no void-returning function, or
+ * a bare type parameter inferred from this argument alone (then the callback returns what its body does: `void` only
+ * when the body is void, which is neither thenable nor an async assertion). Only for callers that go on to require a
+ * thenable body; false means "ask ignoresReturnValue".
+ */
+export function keepsThenableResult(arrow: ts.ArrowFunction, checker: ts.TypeChecker, model: TestModel): boolean {
+  if (model.blockOfCallback(arrow)) return true;
+  let node: ts.Node = arrow;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const call = node.parent;
+  if (!ts.isCallExpression(call) || call.expression === node) return false;
+  const index = call.arguments.indexOf(node as ts.Expression);
+  if (index < 0) return false;
+  const types = lightParameterTypes(call, index, checker);
+  if (!types) return false;
+  return types.every((type) => {
+    if (type === null || type === 'inferred-from-argument') return true;
+    const signatures = type.getNonNullableType().getCallSignatures();
+    return signatures.length === 0 || !signatures.every(returnsVoid);
+  });
+}
+
 /** The nearest function around the node, or undefined at module level (and in class field initialisers). */
 export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | undefined {
   for (let current = node.parent; current; current = current.parent) {
@@ -276,10 +302,12 @@ export function referencesOf(
   const symbol = checker.getSymbolAtLocation(declaration.name);
   const visit = (node: ts.Node): void => {
     if (ts.isIdentifier(node)) {
+      // Text first: resolving every identifier of the scope (call callees resolve their call) is most of the cost.
+      if (node === declaration.name || node.text !== name) return;
       // `{ initialPromise }`: a shorthand property's name resolves to the property; its value is the variable.
       const resolved = ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node
         ? checker.getShorthandAssignmentValueSymbol(node.parent) : checker.getSymbolAtLocation(node);
-      if (node !== declaration.name && node.text === name && (!symbol || resolved === symbol)) references.push(node);
+      if (!symbol || resolved === symbol) references.push(node);
       return;
     }
     ts.forEachChild(node, visit);

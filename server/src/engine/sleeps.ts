@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph';
 import type { DiscardedValue } from './discardedValues.js';
+import { candidateSignatures } from './lightCalls.js';
 import type { TestModel } from './testModel.js';
 import { forEachOwnNode, isAsyncFunction, isThenable, resolveAlias, skipOuterExpressions } from './typeUtils.js';
 
@@ -103,7 +104,11 @@ export class SleepFinder {
   }
 
   private sleepCall(call: ts.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
-    // Cheap filter first: only promise-typed calls can be awaited sleeps (any/unknown never are).
+    // Cheapest first: when every candidate signature of the callee is a library declaration that is no sleep,
+    // whichever the checker would pick is no sleep either (no need to resolve the call and type its arguments).
+    const candidates = candidateSignatures(call, this.checker);
+    if (candidates?.every((s) => isLibraryNonSleep(s.getDeclaration()))) return undefined;
+    // Then: only promise-typed calls can be awaited sleeps (any/unknown never are).
     if (!isThenable(this.checker, call)) return undefined;
     const declaration = this.checker.getResolvedSignature(call)?.declaration;
     if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
@@ -244,6 +249,13 @@ function helperName(declaration: ts.SignatureDeclaration, call: ts.CallExpressio
     if (text.length <= 40 && !text.includes('\n')) return text;
   }
   return declaredName(declaration) ?? 'helper';
+}
+
+/** A declaration-file signature that sleepCall never takes for a sleep (see its declaration-file branch). */
+function isLibraryNonSleep(declaration: ts.Node | undefined): boolean {
+  if (!declaration || ts.isJSDocSignature(declaration) || !declaration.getSourceFile().isDeclarationFile) return false;
+  if (isTimersPromises(declaration) || declaredName(declaration) === 'waitForTimeout') return false;
+  return ambientModuleOf(declaration) !== 'delay' && !fileOf(declaration).includes('/node_modules/delay/');
 }
 
 function isTimersPromises(declaration: ts.Node): boolean {

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { lightCallbackParameterTypes } from './lightCalls.js';
 
 /** Who declared an identifier: a test runner, an assertion library, or nobody we know (name fallback). */
 export type Framework = 'vitest' | 'jest' | 'mocha' | 'node-test' | 'playwright' | 'chai' | 'unknown';
@@ -59,6 +60,17 @@ const TYPE_TO_ENTITY: Record<string, string> = {
   TestType: 'test', TestAPI: 'test', SuiteAPI: 'describe', TestContext: 'context', SuiteContext: 'context',
   TestFunction: 'it', SuiteFunction: 'describe', ExpectStatic: 'expect', Expect: 'expect', JestExpect: 'expect',
 };
+
+/** Whether a type may make a binding a runner entity (see computeIdentity): unknowns, runner types, anything a runner declares. */
+function mayBeRunnerType(type: ts.Type): boolean {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable)) return true;
+  const parts = type.isUnionOrIntersection() ? type.types : [type];
+  return parts.some((part) => {
+    if (part.flags & ts.TypeFlags.Instantiable) return true;
+    const symbol = part.aliasSymbol ?? part.getSymbol();
+    return !!symbol && (!!TYPE_TO_ENTITY[symbol.name] || !!declarationFramework(symbol));
+  }) || !!(type.aliasSymbol && (TYPE_TO_ENTITY[type.aliasSymbol.name] || declarationFramework(type.aliasSymbol)));
+}
 
 export function frameworkFromPath(fileName: string): Framework | undefined {
   const f = fileName.replace(/\\/g, '/');
@@ -246,6 +258,13 @@ export class TestModel {
     // A user function or class is never a runner entity, and asking for its type would infer its return type from
     // its body (a quarter of a check's time on suites that call many helpers).
     if (declarations.every((d) => ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d) || ts.isMethodDeclaration(d))) return undefined;
+    // An unannotated callback parameter whose every possible contextual type (read from the declared signatures of
+    // the call it is passed to) is no runner type: no entity, and no need to resolve that call (`qb` in `x.where((qb) => ...)`).
+    const [declaration] = declarations;
+    if (declarations.length === 1 && declaration && ts.isParameter(declaration) && ts.isIdentifier(declaration.name)) {
+      const contextual = lightCallbackParameterTypes(declaration, this.checker);
+      if (contextual?.every((type) => !mayBeRunnerType(type))) return undefined;
+    }
     // A user binding (Playwright `base.extend`, vitest `test.extend`, a node:test `t` parameter): judge by its type.
     const type = this.checker.getTypeAtLocation(identifier);
     const typeSymbol = type.aliasSymbol ?? type.getSymbol();

@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import { lightReturnTypes, lightReturnTypesUnresolved, returnsPrimitiveWhateverArguments } from './lightCalls.js';
 
 export function isAnyOrUnknown(type: ts.Type): boolean {
   return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
@@ -60,6 +61,19 @@ export function isPromiseType(type: ts.Type, { promiseLike = true }: { promiseLi
   return walk(type, 0);
 }
 
+/**
+ * False when the call surely makes no value the predicate accepts, read from declared signatures (see lightCalls.ts):
+ * cheapest first (no chain resolved), then with the signatures' own type parameters left open (a primitive result),
+ * then resolving the chains the light path cannot read. True: ask the checker about the call itself.
+ */
+function lightThenable(checker: ts.TypeChecker, call: ts.CallExpression, accepts: (type: ts.Type) => boolean): boolean {
+  const cheap = lightReturnTypesUnresolved(call, checker);
+  if (cheap) return cheap.some(accepts);
+  if (returnsPrimitiveWhateverArguments(call, checker)) return false;
+  const resolved = lightReturnTypes(call, checker);
+  return !resolved || resolved.some(accepts);
+}
+
 /** Per checker (so per program), per node: several rules ask about the same expressions in one analysis. */
 const thenableMemo = new WeakMap<ts.TypeChecker, WeakMap<ts.Node, boolean>>();
 
@@ -68,6 +82,12 @@ export function isThenable(checker: ts.TypeChecker, node: ts.Node): boolean {
   if (!memo) thenableMemo.set(checker, (memo = new WeakMap()));
   let thenable = memo.get(node);
   if (thenable === undefined) {
+    // A call whose every candidate signature returns a non-thenable type, whatever its arguments: no need to
+    // resolve it (and to type its callbacks). Otherwise the checker's answer, as for any other expression.
+    if (ts.isCallExpression(node) && !lightThenable(checker, node, (type) => isThenableType(checker, type, node))) {
+      memo.set(node, false);
+      return false;
+    }
     thenable = isThenableType(checker, checker.getTypeAtLocation(node), node);
     memo.set(node, thenable);
   }
@@ -76,7 +96,12 @@ export function isThenable(checker: ts.TypeChecker, node: ts.Node): boolean {
 
 /** `Promise<T>[]`, `readonly Promise<T>[]` or a tuple of promises. */
 export function isArrayOfThenables(checker: ts.TypeChecker, node: ts.Node): boolean {
-  const type = checker.getTypeAtLocation(node);
+  // As in isThenable: a call whose declared return types are no arrays of thenables needs no resolution.
+  if (ts.isCallExpression(node) && !lightThenable(checker, node, (type) => isArrayOfThenablesType(checker, type, node))) return false;
+  return isArrayOfThenablesType(checker, checker.getTypeAtLocation(node), node);
+}
+
+function isArrayOfThenablesType(checker: ts.TypeChecker, type: ts.Type, node: ts.Node): boolean {
   if (isAnyOrUnknown(type)) return false;
   if (checker.isTupleType(type)) {
     const elements = checker.getTypeArguments(type as ts.TypeReference);

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { assertionChainOf } from '../engine/assertions.js';
 import {
-  awaitAllEdits, awaitEdits, describeExpression, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction,
+  awaitAllEdits, awaitEdits, describeExpression, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction, keepsThenableResult,
   referencesOf, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import type { TestModel } from '../engine/testModel.js';
@@ -102,6 +102,8 @@ function notifiesCallback(expression: ts.Expression): boolean {
 function check({ sourceFile, checker, model, report }: RuleContext): void {
   const index = syntaxIndex(model);
   for (const value of index.discarded) {
+    // Before the chain's root is resolved (a callback parameter's type needs the whole call it is passed to).
+    if (value.kind === 'callback' && keepsThenableResult(value.callback!, checker, model)) continue;
     const chain = assertionChainOf(value.expression, model, checker);
     if (!chain || notifiesCallback(value.expression) || !isThenable(checker, value.expression)) continue;
     if (value.kind === 'callback' && !ignoresReturnValue(value.callback!, checker, model)) continue;

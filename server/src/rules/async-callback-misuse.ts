@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph';
 import { isAssertionChain } from '../engine/assertions.js';
 import { describeExpression, isInsideAsyncFunction, syntaxIndex } from '../engine/discardedValues.js';
+import { lightParameterTypes } from '../engine/lightCalls.js';
 import { isFunctionLike, type TestModel } from '../engine/testModel.js';
 import { forEachOwnNode, isAnyOrUnknown, isAsyncFunction, isThenable, isThenableType, returnsValue, skipParentheses } from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
@@ -145,7 +146,7 @@ function userCalleeMayUseResult(call: ts.CallExpression | ts.NewExpression, inde
       usesResult = true; // `{ cb }` hands it on
       return;
     }
-    if (ts.isIdentifier(node) && node !== name && checker.getSymbolAtLocation(node) === symbol) {
+    if (ts.isIdentifier(node) && node !== name && node.text === name.text && checker.getSymbolAtLocation(node) === symbol) {
       let reference: ts.Node = node;
       while (ts.isParenthesizedExpression(reference.parent)) reference = reference.parent;
       const parent = reference.parent;
@@ -183,6 +184,23 @@ function expectsVoidCallback(arg: ts.Expression, checker: ts.TypeChecker, allowA
   return signatures.every((s) => {
     const flags = s.getReturnType().flags;
     return (flags & ts.TypeFlags.Void) !== 0 || (allowAny && (flags & ts.TypeFlags.Any) !== 0);
+  });
+}
+
+/**
+ * expectsVoidCallback(arg, checker, false) is false for the argument whichever candidate signature the checker picks,
+ * read from the declared signatures without resolving the call. A parameter inferred from the argument alone takes
+ * the argument's own type, which returns a promise wherever this rule asks.
+ */
+function neverExpectsVoidCallback(call: ts.CallExpression, index: number, checker: ts.TypeChecker): boolean {
+  const types = lightParameterTypes(call, index, checker);
+  return !!types && types.every((type) => {
+    if (type === null || type === 'inferred-from-argument' || isAnyOrUnknown(type)) return true;
+    const parts = type.getNonNullableType();
+    const members = parts.isUnion() ? parts.types : [parts];
+    if (members.some(isAnyOrUnknown)) return true;
+    const signatures = members.flatMap((t) => t.getCallSignatures());
+    return signatures.length === 0 || !signatures.every((s) => (s.getReturnType().flags & ts.TypeFlags.Void) !== 0);
   });
 }
 
@@ -278,6 +296,10 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       const arg = skipParentheses(rawArg);
       // Cheapest first: only function literals and plain references can be callbacks worth a type check.
       if (!isFunctionLike(arg) && !ts.isIdentifier(arg) && !ts.isPropertyAccessExpression(arg)) continue;
+      // Before typing the argument (a variable's type may need a whole query chain): a plain call whose declared
+      // parameter there is no void-returning callback ends in the last branch below without a finding.
+      if (ts.isCallExpression(node) && !(name && (LISTENER_METHODS.has(name) || (index === 0 && (TIMER_FUNCTIONS.has(name) || PREDICATE_METHODS.has(name)))))
+        && neverExpectsVoidCallback(node, index, checker)) continue;
       const kind = promiseReturningFunction(arg, checker);
       if (!kind) continue;
 

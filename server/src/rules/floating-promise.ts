@@ -4,7 +4,7 @@ import {
   isDrivenByFakeTimers, isHandlerReply, isOnPerTestObjectUnderFakeTimers, isRecorderOnUnrejectablePromise, isSettledByLaterTimerAdvance, isStreamProducerReadLater, isThenImplementationPlumbing,
 } from '../engine/benignFloating.js';
 import {
-  awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction,
+  awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction, keepsThenableResult,
   referencesOf, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
@@ -546,6 +546,8 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
     }
     // Cheap syntactic exclusions before the checker: literals, assignments, functions.
     if (ts.isLiteralExpression(expression) || ts.isFunctionLike(expression) || ts.isBinaryExpression(expression)) return;
+    // A callback whose result its caller keeps (read from declared signatures) floats nothing: before typing its body.
+    if (value.kind === 'callback' && keepsThenableResult(value.callback!, checker, model)) return;
     if (handlesRejection(expression)) return;
     if (isInUiCode(expression, model, rendersJsx) || settlesDeferred(expression) || isInMockImplementation(expression, model)) return;
     // Assertion chains (`expect(p).resolves...`) are async-assertion's findings; resolving their symbols is

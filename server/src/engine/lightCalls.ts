@@ -1,0 +1,270 @@
+import { ts } from 'ts-morph';
+
+/**
+ * Answers about a call from its callee's declared signatures, without resolving the call.
+ *
+ * Resolving a call (what `getTypeAtLocation(call)` does) checks every argument, and checking a callback argument
+ * checks its body: on query-builder and fluent-assertion code one question about `a.b(x => ...).c()` types the whole
+ * chain with all its callbacks. When no candidate signature's return type mentions the signature's own type
+ * parameters, the call's type is the declared return type whatever the arguments are, so the arguments need not be
+ * checked. Receivers are read the same way through `call().member` chains and consts initialised by calls; other
+ * references (`a`, `this.a.b`) are left to the checker (declared types, and flow narrowing applies to them).
+ * Every function here answers undefined ("ask the checker") when unsure; callers use the answers only to rule a
+ * candidate out, never to report.
+ */
+
+/** Declaration -> whether its return type is written without the signature's own type parameters. */
+const independentReturns = new WeakMap<ts.Node, boolean>();
+
+function mentionsNames(node: ts.Node, names: ReadonlySet<string>): boolean {
+  let found = false;
+  const visit = (child: ts.Node): void => {
+    if (found) return;
+    // `typeof x` may name a parameter whose type is generic.
+    if ((ts.isIdentifier(child) && names.has(child.text)) || ts.isTypeQueryNode(child)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return found;
+}
+
+function typeParameterNames(signature: ts.Signature): Set<string> {
+  return new Set((signature.getTypeParameters() ?? []).map((p) => p.symbol.name));
+}
+
+/** The signature's return type cannot depend on inference from the arguments. */
+function returnIndependent(signature: ts.Signature): boolean {
+  if (!signature.getTypeParameters()?.length) return true;
+  const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+  if (!declaration || ts.isJSDocSignature(declaration)) return false;
+  let known = independentReturns.get(declaration);
+  if (known === undefined) {
+    known = !!declaration.type && !mentionsNames(declaration.type, typeParameterNames(signature));
+    independentReturns.set(declaration, known);
+  }
+  return known;
+}
+
+/** Per checker, per mode: own type parameters left open (`generic`), chains the light path cannot read resolved by the checker (`resolve`). */
+const lightTypes = new WeakMap<ts.TypeChecker, Map<string, WeakMap<ts.Node, ts.Type | null>>>();
+
+interface Mode {
+  generic: boolean;
+  resolve: boolean;
+}
+const RESOLVING: Mode = { generic: false, resolve: true };
+
+/**
+ * A type whose members may change when its type parameters are instantiated: a type parameter, conditional, indexed
+ * access or other instantiable type, a generic mapped type, or a union/intersection holding one. (An interface or class
+ * reference such as `Matchers<void, T>` keeps its members; only their types are instantiated.)
+ */
+function isOpen(type: ts.Type): boolean {
+  const parts = type.isUnionOrIntersection() ? [type, ...type.types] : [type];
+  return parts.some((part) => (part.flags & ts.TypeFlags.Instantiable) !== 0
+    || ((part.flags & ts.TypeFlags.Object) !== 0 && ((part as ts.ObjectType).objectFlags & ts.ObjectFlags.Mapped) !== 0));
+}
+
+/** void, undefined, null, booleans, numbers, strings, bigints, symbols, never: no `then` whatever a type parameter becomes. */
+function isClosedPrimitive(type: ts.Type): boolean {
+  if (type.isUnion()) return type.types.every(isClosedPrimitive);
+  const primitive = ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.BooleanLike | ts.TypeFlags.NumberLike
+    | ts.TypeFlags.StringLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Never;
+  return (type.flags & primitive) !== 0 && (type.flags & ts.TypeFlags.Instantiable) === 0;
+}
+
+/**
+ * The call surely returns a primitive (`expect(x).toBe(y)` returns void), read from declared signatures with the
+ * signatures' own type parameters left open (`expect<T>(actual: T): Matchers<void, T>`): members are looked up only
+ * on closed types (see isOpen), and the answer must be a primitive in every candidate, which no instantiation of a
+ * type parameter can make thenable. Spares typing the arguments (`expect(await query())`).
+ */
+export function returnsPrimitiveWhateverArguments(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
+  const types = lightReturnTypes(call, checker, { generic: true, resolve: false });
+  return !!types && !(types.length === 1 && types[0]!.flags & ts.TypeFlags.Any) && types.every(isClosedPrimitive);
+}
+
+/**
+ * The type of a callee or receiver without resolving calls whose result does not depend on their arguments:
+ * `call()`, `call().member`, and a `const` initialised by such a call (`query` in `const query = db.select(...)`).
+ * A const's declared type is what the checker narrows from; narrowing only removes possibilities, and these answers
+ * only ever rule candidates out. Other references (`a`, `this.a.b`) are the checker's (cheap: declared types).
+ */
+function lightExpressionType(node: ts.Expression, checker: ts.TypeChecker, mode: Mode, depth = 0): ts.Type | undefined {
+  if (depth > 32) return undefined;
+  let current = node;
+  while (ts.isParenthesizedExpression(current)) current = current.expression;
+  if (ts.isCallExpression(current)) return lightCallType(current, checker, mode);
+  if (ts.isPropertyAccessExpression(current) && ts.isIdentifier(current.name)) {
+    let base = lightExpressionType(current.expression, checker, mode, depth + 1);
+    if (!base) return undefined;
+    if (current.questionDotToken) base = base.getNonNullableType();
+    // Primitives (`'a'.trim()`), any and type parameters have members the checker finds through apparent types.
+    if (!(base.flags & (ts.TypeFlags.Object | ts.TypeFlags.Union | ts.TypeFlags.Intersection))) return undefined;
+    if (mode.generic && isOpen(base)) return undefined;
+    const property = checker.getPropertyOfType(base, current.name.text);
+    return property ? checker.getTypeOfSymbol(property) : undefined;
+  }
+  if (ts.isIdentifier(current)) {
+    const symbol = checker.getSymbolAtLocation(current);
+    const declaration = symbol?.declarations?.length === 1 ? symbol.valueDeclaration : undefined;
+    if (!declaration || !ts.isVariableDeclaration(declaration) || declaration.type || !ts.isIdentifier(declaration.name)) return undefined;
+    const list = declaration.parent;
+    if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || !ts.isVariableStatement(list.parent)) return undefined;
+    let initializer = declaration.initializer;
+    while (initializer && ts.isParenthesizedExpression(initializer)) initializer = initializer.expression;
+    return initializer && ts.isCallExpression(initializer) ? lightCallType(initializer, checker, mode) : undefined;
+  }
+  return undefined;
+}
+
+/** A reference whose type the checker reads from declarations (and narrows): `a`, `this`, `a.b.c`, `this.a`. */
+function isReference(node: ts.Expression): boolean {
+  let current: ts.Expression = node;
+  while (ts.isPropertyAccessExpression(current) || ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
+  return ts.isIdentifier(current) || current.kind === ts.SyntaxKind.ThisKeyword || current.kind === ts.SyntaxKind.SuperKeyword;
+}
+
+/** The callee's type: light where it can be (see lightExpressionType), else the checker's. */
+function calleeType(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode): ts.Type | undefined {
+  const callee = call.expression;
+  if (callee.kind === ts.SyntaxKind.ImportKeyword || callee.kind === ts.SyntaxKind.SuperKeyword) return undefined;
+  // CommonJS `require(...)` is typed as the module it loads, not by its declared signature.
+  if (ts.isIdentifier(callee) && callee.text === 'require') return undefined;
+  if (ts.isPropertyAccessExpression(callee)) {
+    const light = lightExpressionType(callee, checker, mode);
+    if (light) return light;
+    if (!mode.resolve && !isReference(callee)) return undefined;
+  }
+  return checker.getTypeAtLocation(callee);
+}
+
+/** The callee's call signatures (candidates of overload resolution); undefined when there are none to read. */
+export function candidateSignatures(call: ts.CallExpression, checker: ts.TypeChecker): readonly ts.Signature[] | undefined {
+  const type = calleeType(call, checker, RESOLVING);
+  if (!type) return undefined;
+  let signatures = type.getCallSignatures();
+  if (signatures.length === 0 && (call.questionDotToken || ts.isOptionalChain(call))) signatures = type.getNonNullableType().getCallSignatures();
+  return signatures.length > 0 ? signatures : undefined;
+}
+
+/**
+ * The possible types of the call when they do not depend on its arguments: one per candidate signature (the
+ * checker picks one of them), or `[any]` for a call of an `any`. Undefined: only resolving the call can tell.
+ */
+export function lightReturnTypes(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode = RESOLVING): ts.Type[] | undefined {
+  const type = calleeType(call, checker, mode);
+  if (!type) return undefined;
+  if (type.flags & ts.TypeFlags.Any) return [type];
+  let signatures = type.getCallSignatures();
+  if (signatures.length === 0 && (call.questionDotToken || ts.isOptionalChain(call))) signatures = type.getNonNullableType().getCallSignatures();
+  if (signatures.length === 0 || (!mode.generic && !signatures.every(returnIndependent))) return undefined;
+  return signatures.map((s) => s.getReturnType());
+}
+
+/** The call's type when every candidate gives the same one (a chain link such as `qb.where(cb)`). */
+export function lightCallType(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode = RESOLVING): ts.Type | undefined {
+  let memos = lightTypes.get(checker);
+  if (!memos) lightTypes.set(checker, (memos = new Map()));
+  const key = `${mode.generic}:${mode.resolve}`;
+  let memo = memos.get(key);
+  if (!memo) memos.set(key, (memo = new WeakMap()));
+  const cached = memo.get(call);
+  if (cached !== undefined) return cached ?? undefined;
+  const types = lightReturnTypes(call, checker, mode);
+  const type = types && types.every((t) => t === types[0]) ? types[0] : undefined;
+  memo.set(call, type ?? null);
+  return type;
+}
+
+/**
+ * The types a parameter position of the call may have, one per candidate signature (null: that candidate has no
+ * parameter there), when they do not depend on inference. A parameter typed as a bare own type parameter that no
+ * other parameter mentions is inferred from this argument alone: reported as 'inferred-from-argument'.
+ */
+/** lightReturnTypes without resolving chains the light path cannot read (cheap first attempt). */
+export function lightReturnTypesUnresolved(call: ts.CallExpression, checker: ts.TypeChecker): ts.Type[] | undefined {
+  return lightReturnTypes(call, checker, { generic: false, resolve: false });
+}
+
+export function lightParameterTypes(call: ts.CallExpression, index: number, checker: ts.TypeChecker): Array<ts.Type | null | 'inferred-from-argument'> | undefined {
+  return lightParameterTypesWith(call, index, checker, () => 'inferred-from-argument');
+}
+
+function lightParameterTypesWith<T>(
+  call: ts.CallExpression, index: number, checker: ts.TypeChecker, inferred: (typeParameter: ts.Type) => T,
+): Array<ts.Type | null | T> | undefined {
+  if (call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
+  const signatures = candidateSignatures(call, checker);
+  if (!signatures) return undefined;
+  const result: Array<ts.Type | null | T> = [];
+  for (const signature of signatures) {
+    const parameters = signature.getParameters();
+    const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+    if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
+    const declared = declaration.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+    if (declared.length !== parameters.length) return undefined;
+    if (declared.some((p) => p.dotDotDotToken) && index >= declared.length - 1) return undefined;
+    const parameter = declared[index];
+    if (!parameter) {
+      result.push(null);
+      continue;
+    }
+    const typeParameters = typeParameterNames(signature);
+    if (typeParameters.size > 0) {
+      if (!parameter.type) return undefined;
+      if (mentionsNames(parameter.type, typeParameters)) {
+        const bare = ts.isTypeReferenceNode(parameter.type) && !parameter.type.typeArguments && ts.isIdentifier(parameter.type.typeName)
+          ? parameter.type.typeName.text : undefined;
+        const elsewhere = bare !== undefined && declared.some((p, i) => i !== index && !!p.type && mentionsNames(p.type, new Set([bare])));
+        const typeParameter = bare === undefined ? undefined : signature.getTypeParameters()?.find((p) => p.symbol.name === bare);
+        if (!typeParameter || elsewhere || parameter.questionToken) return undefined;
+        result.push(inferred(typeParameter));
+        continue;
+      }
+    }
+    result.push(checker.getTypeOfSymbol(parameters[index]!));
+  }
+  return result;
+}
+
+/**
+ * The types an unannotated parameter of a callback argument may get from its context (`qb` in `x.where((qb) => ...)`),
+ * read from the declared signatures of the call the callback is passed to; a parameter typed by a bare type parameter
+ * of that call takes the parameter's constraint as its context, as in the checker's inference. Undefined: only the
+ * checker can tell (the call resolved, the callback typed).
+ */
+export function lightCallbackParameterTypes(parameter: ts.ParameterDeclaration, checker: ts.TypeChecker): ts.Type[] | undefined {
+  const fn = parameter.parent;
+  if (parameter.type || parameter.dotDotDotToken || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
+  const position = fn.parameters.indexOf(parameter);
+  if (fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === 'this')) return undefined;
+  let node: ts.Node = fn;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const call = node.parent;
+  if (!ts.isCallExpression(call) || call.expression === node) return undefined;
+  const index = call.arguments.indexOf(node as ts.Expression);
+  if (index < 0) return undefined;
+  const contexts = lightParameterTypesWith(call, index, checker, (typeParameter) => typeParameter.getConstraint() ?? null);
+  if (!contexts) return undefined;
+  const types: ts.Type[] = [];
+  for (const context of contexts) {
+    if (!context) continue; // no contextual type there: the parameter is `any`
+    const nonNullable = context.getNonNullableType();
+    for (const member of nonNullable.isUnion() ? nonNullable.types : [nonNullable]) {
+      if (member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter)) return undefined;
+      for (const signature of member.getCallSignatures()) {
+        if (signature.getTypeParameters()?.length) return undefined;
+        const declared = signature.getParameters();
+        const last = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+        if (!last || ts.isJSDocSignature(last) || last.parameters.some((p) => p.dotDotDotToken)) return undefined;
+        const symbol = declared[position];
+        if (symbol) types.push(checker.getTypeOfSymbol(symbol));
+      }
+    }
+  }
+  return types;
+}
