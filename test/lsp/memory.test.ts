@@ -100,6 +100,20 @@ describe('IdleCollector', () => {
     collector.dispose();
   });
 
+  it('a full collection is two collections: the second compacts the pages the first left nearly empty', () => {
+    vi.useRealTimers();
+    const g = globalThis as { gc?: () => void };
+    const before = g.gc;
+    const exposed = vi.fn();
+    g.gc = exposed;
+    try {
+      fullGc()!();
+      expect(exposed).toHaveBeenCalledTimes(2);
+    } finally {
+      g.gc = before;
+    }
+  });
+
   it('can have a full collection without --expose-gc', () => {
     vi.useRealTimers();
     expect(typeof fullGc()).toBe('function');
