@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { lightParameterTypes } from './lightCalls.js';
+import { asCallArgument, lightParameterTypes } from './lightCalls.js';
 import type { TestModel } from './testModel.js';
 import { isAsyncFunction, returnsVoid, skipParentheses } from './typeUtils.js';
 import type { TextEdit } from './types.js';
@@ -203,13 +203,9 @@ export function ignoresReturnValue(arrow: ts.ArrowFunction, checker: ts.TypeChec
  */
 export function keepsThenableResult(arrow: ts.ArrowFunction, checker: ts.TypeChecker, model: TestModel): boolean {
   if (model.blockOfCallback(arrow)) return true;
-  let node: ts.Node = arrow;
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
-  const call = node.parent;
-  if (!ts.isCallExpression(call) || call.expression === node) return false;
-  const index = call.arguments.indexOf(node as ts.Expression);
-  if (index < 0) return false;
-  const types = lightParameterTypes(call, index, checker);
+  const argument = asCallArgument(arrow);
+  if (!argument) return false;
+  const types = lightParameterTypes(argument.call, argument.index, checker);
   if (!types) return false;
   return types.every((type) => {
     if (type === null || type === 'inferred-from-argument') return true;

@@ -237,17 +237,24 @@ function lightParameterTypesWith<T>(
  * of that call takes the parameter's constraint as its context, as in the checker's inference. Undefined: only the
  * checker can tell (the call resolved, the callback typed).
  */
-export function lightCallbackParameterTypes(parameter: ts.ParameterDeclaration, checker: ts.TypeChecker): ts.Type[] | undefined {
-  const fn = parameter.parent;
-  if (parameter.type || parameter.dotDotDotToken || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
-  const position = fn.parameters.indexOf(parameter);
-  if (fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === 'this')) return undefined;
+/** The call a function expression is passed to (through parentheses) and its argument position. */
+export function asCallArgument(fn: ts.Expression): { call: ts.CallExpression; index: number } | undefined {
   let node: ts.Node = fn;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   const call = node.parent;
   if (!ts.isCallExpression(call) || call.expression === node) return undefined;
   const index = call.arguments.indexOf(node as ts.Expression);
-  if (index < 0) return undefined;
+  return index < 0 ? undefined : { call, index };
+}
+
+export function lightCallbackParameterTypes(parameter: ts.ParameterDeclaration, checker: ts.TypeChecker): ts.Type[] | undefined {
+  const fn = parameter.parent;
+  if (parameter.type || parameter.dotDotDotToken || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
+  const position = fn.parameters.indexOf(parameter);
+  if (fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === 'this')) return undefined;
+  const argument = asCallArgument(fn);
+  if (!argument) return undefined;
+  const { call, index } = argument;
   const contexts = lightParameterTypesWith(call, index, checker, (typeParameter) => typeParameter.getConstraint() ?? null);
   if (!contexts) return undefined;
   const types: ts.Type[] = [];
