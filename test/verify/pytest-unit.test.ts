@@ -214,6 +214,9 @@ describe('detection', () => {
         return detectRunner(dir);
       };
       expect(only('pytest.ini', '[pytest]\n')).toBe('pytest');
+      // python-semver keeps its whole pytest config in .pytest.ini (pytest >= 8.1) and its conftest in tests/.
+      expect(only('.pytest.ini', '[pytest]\ntestpaths = tests docs\n')).toBe('pytest');
+      expect(only('pyproject.toml', '[project]\nname = "x"\n\n[tool.pytest]\nminversion = "9.0"\n')).toBe('pytest');
       expect(only('pyproject.toml', '[project]\nname = "x"\n\n[tool.pytest.ini_options]\naddopts = "-q"\n')).toBe('pytest');
       expect(only('pyproject.toml', '[project]\nname = "x"\n')).toBeUndefined();
       expect(only('setup.cfg', '[metadata]\nname = x\n[tool:pytest]\ntestpaths = tests\n')).toBe('pytest');

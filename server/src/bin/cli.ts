@@ -62,7 +62,7 @@ Options for verify:
       --workers <n>        workers in parallel mode (default: the number of cores, at least 2)
       --timeout <s>        per-run timeout in seconds (default 600); the run's process tree is killed
       --runner <id>        vitest, jest, mocha, node, playwright or pytest (default: detected from configs,
-                           package.json and pytest.ini/pyproject.toml/setup.cfg/tox.ini/conftest.py)
+                           package.json and pytest.ini/.pytest.ini/pyproject.toml/setup.cfg/tox.ini/conftest.py)
       --command <cmd>      command that starts the runner (default: the installed runner); flakelens adds
                            its own arguments
       --shard <i/n>        run only the i-th of n parts of the test files (CI matrix jobs)

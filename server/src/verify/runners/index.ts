@@ -45,7 +45,7 @@ export function detectRunnerHow(root: string): { id: RunnerId; by: 'config' | 's
     return undefined;
   }
   for (const [id, re] of CONFIG_MARKERS) if (entries.some((name) => re.test(name))) return { id, by: 'config' };
-  // pytest.ini, [tool.pytest.ini_options] in pyproject.toml, [tool:pytest] in setup.cfg, [pytest] in tox.ini, conftest.py.
+  // pytest.ini or .pytest.ini, [tool.pytest] or [tool.pytest.ini_options] in pyproject.toml, [tool:pytest] in setup.cfg, [pytest] in tox.ini, conftest.py.
   if (hasPytestConfig(root)) return { id: 'pytest', by: 'config' };
   let pkg: { scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; jest?: unknown; mocha?: unknown } = {};
   try {

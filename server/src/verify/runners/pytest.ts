@@ -152,8 +152,9 @@ export function hasPytestConfig(root: string): boolean {
       return undefined;
     }
   };
-  if (read('pytest.ini') !== undefined || fs.existsSync(path.join(root, 'conftest.py'))) return true;
-  if (/^\[tool\.pytest\.ini_options\]/m.test(read('pyproject.toml') ?? '')) return true;
+  // .pytest.ini: pytest >= 8.1 (the hidden form wins over pytest.ini); [tool.pytest]: pytest >= 9's native TOML table.
+  if (read('pytest.ini') !== undefined || read('.pytest.ini') !== undefined || fs.existsSync(path.join(root, 'conftest.py'))) return true;
+  if (/^\[tool\.pytest(?:\.ini_options)?\]/m.test(read('pyproject.toml') ?? '')) return true;
   if (/^\[tool:pytest\]/m.test(read('setup.cfg') ?? '')) return true;
   if (/^\[pytest\]/m.test(read('tox.ini') ?? '')) return true;
   return false;
