@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { RunnerContext } from '../../server/src/verify/runners/adapter.js';
 import { detectRunner } from '../../server/src/verify/runners/index.js';
-import { cachedProbe, hasPytestConfig, parseJunit, pythonCandidates, pytestAdapterFor } from '../../server/src/verify/runners/pytest.js';
+import { cachedProbe, collectedFiles, hasPytestConfig, parseJunit, pythonCandidates, pytestAdapterFor } from '../../server/src/verify/runners/pytest.js';
 import { pythonTestBlocks, pythonTestSources, withoutParameters } from '../../server/src/engine/pythonTests.js';
 import { titleKey } from '../../server/src/engine/testKeys.js';
 import { parseXml, XmlError } from '../../server/src/verify/runners/xml.js';
@@ -201,6 +201,21 @@ describe('python test locator', () => {
     expect(before.byLine.get(10)).toBe(hash(['test_add']));
     expect(withoutParameters(['TestCart', 'test_x[1-2]'])).toEqual(['TestCart', 'test_x']);
     expect(withoutParameters(['test_y'])).toEqual(['test_y']);
+  });
+});
+
+describe('collected files', () => {
+  test('every collected item keeps its file in the permutation, doctests of .rst files included (python-semver)', () => {
+    const out = [
+      'docs/usage/semver-version.rst::semver-version.rst',
+      'src/semver/version.py::semver.version.Version.parse',
+      'tests/test_bump.py::test_should_bump_major',
+      'tests/test_bump.py::test_should_bump_minor',
+      'tests/test_format.py::TestFormat::test_str[1.2.3]',
+      '',
+      '5 tests collected in 0.31s',
+    ].join('\n');
+    expect(collectedFiles('/p', out)).toEqual(['/p/docs/usage/semver-version.rst', '/p/src/semver/version.py', '/p/tests/test_bump.py', '/p/tests/test_format.py']);
   });
 });
 

@@ -160,6 +160,22 @@ export function hasPytestConfig(root: string): boolean {
   return false;
 }
 
+/**
+ * The files of `pytest --collect-only -q` output in collection order. Items are not only in .py files: doctests of
+ * .rst/.txt files (`--doctest-glob`) and plugin-collected files (yaml, notebooks) are listed as `path::name` too, and a
+ * file permutation that dropped them would run fewer tests than the other modes.
+ */
+export function collectedFiles(root: string, stdout: string): string[] {
+  const files: string[] = [];
+  for (const line of stdout.split('\n')) {
+    const match = /^([^\s:][^:]*)::/.exec(line.trim());
+    if (!match) continue;
+    const abs = path.resolve(root, match[1]!);
+    if (!files.includes(abs)) files.push(abs);
+  }
+  return files;
+}
+
 /** A test id's parts from a JUnit testcase: pytest writes classname "pkg.mod.Class" and file "pkg/mod.py". */
 export function titlesOf(classname: string, name: string, file: string): string[] {
   const modulePath = file.replace(/\.py$/, '').split('/').join('.');
@@ -269,14 +285,7 @@ export function pytestAdapterFor(plugins: Pick<PytestPlugins, 'xdist' | 'randoml
       const outcome = await runProcess(argv, { cwd: ctx.root, env: ctx.env, timeoutMs: 120_000, signal });
       // Exit 5 is "no tests collected": an empty list, not an error.
       if (outcome.exitCode !== 0 && outcome.exitCode !== 5) throw new RunnerError(`pytest --collect-only failed:\n${outputTail(outcome)}`);
-      const files: string[] = [];
-      for (const line of outcome.stdout.split('\n')) {
-        const match = /^(\S[^:]*\.py)::/.exec(line.trim());
-        if (!match) continue;
-        const abs = path.resolve(ctx.root, match[1]!);
-        if (!files.includes(abs)) files.push(abs);
-      }
-      return files;
+      return collectedFiles(ctx.root, outcome.stdout);
     },
     invocations(ctx, spec, runTag) {
       return [pytestInvocation(ctx, spec, runTag, plugins, common)];
