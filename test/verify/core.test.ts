@@ -75,6 +75,10 @@ describe('classify', () => {
     expect(verdicts.e!).toMatchObject({ verdict: 'order-dependent', seed: 7, polluters: ['a'], repro: 'npx x' });
     // A shuffle failure that did not reproduce is not an order dependence.
     expect(verdicts.f!.verdict).toBe('flaky');
+    // A victim that fails alone names no polluter (python-semver's .rst doctests need tests/ collected first).
+    const alone = Object.fromEntries(classifyAll(tests, runs, [{ victim: 'e', seed: 7, reproduced: true, polluters: [], minimal: false, failsAlone: true, runs: 2 }]).map((v) => [v.id, v]));
+    expect(alone.e!).toMatchObject({ verdict: 'order-dependent', polluters: [], failsAlone: true });
+    expect(alone.e!.conclusion).toMatch(/fails run alone/);
     expect(verdicts.c!.firstFailure).toMatchObject({ run: runs[1]!.index, mode: 'serial', message: 'c failed' });
   });
 

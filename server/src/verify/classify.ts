@@ -83,13 +83,15 @@ export function classifyTest(id: string, info: TestInfo, runs: readonly RunRecor
   const finding = findings.find((f) => f.victim === id && f.reproduced);
   if (finding) {
     const order = finding.seed === undefined ? 'the declared order' : `shuffle seed ${finding.seed}`;
-    const who =
-      finding.polluters.length === 0
+    const who = finding.failsAlone
+      ? 'it also fails run alone, so it depends on state that tests declared before it set up (no polluter: a missing setup)'
+      : finding.polluters.length === 0
         ? 'no single polluter was isolated'
         : `${finding.minimal ? 'polluter' : 'polluters (together)'}: ${finding.polluters.join(', ')}`;
     return make('order-dependent', `Fails reproducibly in ${order} and passes in another order; ${who}.`, {
       ...(finding.seed !== undefined ? { seed: finding.seed } : {}),
       polluters: finding.polluters,
+      ...(finding.failsAlone ? { failsAlone: true } : {}),
       ...(finding.repro ? { repro: finding.repro } : {}),
     });
   }

@@ -82,6 +82,11 @@ export interface OrderFinding {
   polluters: string[];
   /** True when one polluter alone, run before the victim, makes it fail. */
   minimal: boolean;
+  /**
+   * The victim fails run alone in the failing order: it needs state that tests declared before it set up (a missing
+   * state-setter, iDFlakies' "brittle" test), so there is no polluter to name.
+   */
+  failsAlone?: boolean;
   repro?: string;
   runs: number;
 }
@@ -101,6 +106,8 @@ export interface Verdict {
   firstFailure?: FailureInfo & { run: number; mode: Mode; stress: boolean; seed?: number };
   seed?: number;
   polluters?: string[];
+  /** Order-dependent because it fails without the tests declared before it (see OrderFinding.failsAlone). */
+  failsAlone?: boolean;
   repro?: string;
   /** One sentence a reviewer reads: what was observed and what it means. */
   conclusion: string;

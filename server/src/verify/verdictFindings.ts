@@ -151,8 +151,9 @@ export function verdictMessage(verdict: Verdict, results: VerifyResults): string
     case 'order-dependent': {
       const polluters = verdict.polluters ?? [];
       const order = verdict.seed === undefined ? 'in the declared order' : `with shuffle seed ${verdict.seed}`;
-      const who =
-        polluters.length === 0
+      const who = verdict.failsAlone
+        ? `fails ${order} and when run alone: it depends on state set up by tests declared before it`
+        : polluters.length === 0
           ? `fails ${order}, but no single test that runs before it was isolated as the polluter`
           : `fails when ${polluters.slice(0, 3).map((p) => `"${testName(results, p, verdict.file)}"`).join(', ')}${polluters.length > 3 ? ` and ${polluters.length - 3} more` : ''} ${polluters.length > 1 ? 'run' : 'runs'} before it (${order})`;
       return `Order-dependent: ${who}${error}`;

@@ -303,6 +303,11 @@ async function verifyIn(
     const reproduced = await attempt(candidates, 'confirm');
     if (!reproduced) return { victim, ...(seed !== undefined ? { seed } : {}), reproduced: false, polluters: [], minimal: false, runs: runsUsed };
     const fullRepro = repro;
+    // Delta debugging assumes the victim passes alone; one that fails alone would "find" an arbitrary polluter.
+    // With no candidates the confirming run already ran it alone.
+    if (candidates.length === 0 || (await attempt([], 'bisect'))) {
+      return { victim, ...(seed !== undefined ? { seed } : {}), reproduced: true, polluters: [], minimal: false, failsAlone: true, ...(repro ? { repro } : {}), runs: runsUsed };
+    }
     const { polluters, minimal } = await findPolluters(candidates, (subset) => attempt(subset, 'bisect'));
     const named = adapter.bisectUnit === 'file' ? polluters.flatMap((file) => Object.keys(tests).filter((id) => tests[id]!.file === file)) : polluters;
     return {
