@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileSystemHost, RuntimeDirEntry } from 'ts-morph';
-import { probeExists, probeList, probeRead } from './probes.js';
+import { existsRecorded, probeList, probeRead } from './probes.js';
 
 /**
  * The file system seen by every ts-morph project: open editor buffers win over disk.
@@ -88,14 +88,7 @@ export class OverlayFileSystemHost implements FileSystemHost {
 
   fileExistsSync(filePath: string): boolean {
     if (this.overlay.has(path.resolve(filePath))) return true;
-    let result: boolean;
-    try {
-      result = fs.statSync(filePath).isFile();
-    } catch {
-      result = false;
-    }
-    probeExists(filePath, 'file', result);
-    return result;
+    return existsRecorded(filePath, 'file');
   }
 
   async fileExists(filePath: string): Promise<boolean> {
@@ -103,14 +96,7 @@ export class OverlayFileSystemHost implements FileSystemHost {
   }
 
   directoryExistsSync(dirPath: string): boolean {
-    let result: boolean;
-    try {
-      result = fs.statSync(dirPath).isDirectory();
-    } catch {
-      result = false;
-    }
-    probeExists(dirPath, 'dir', result);
-    return result;
+    return existsRecorded(dirPath, 'dir');
   }
 
   async directoryExists(dirPath: string): Promise<boolean> {

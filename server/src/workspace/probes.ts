@@ -63,6 +63,13 @@ export function hashText(text: string): string {
   return createHash('sha1').update(text).digest('base64url');
 }
 
+/** Whether target exists as that kind now, recorded for the cache key (a failed lookup is an input too). */
+export function existsRecorded(target: string, kind: 'file' | 'dir'): boolean {
+  const result = existsNow(target, kind);
+  probeExists(target, kind, result);
+  return result;
+}
+
 export function existsNow(target: string, kind: 'file' | 'dir'): boolean {
   try {
     const stat = fs.statSync(target);

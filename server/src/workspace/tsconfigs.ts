@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { ts } from 'ts-morph';
-import { probeExists, probeList, probeRead } from './probes.js';
+import { existsRecorded, probeList, probeRead } from './probes.js';
 
 const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];
 const JS_EXTENSIONS = ['.js', '.jsx', '.mjs', '.cjs'];
@@ -84,22 +84,13 @@ function readRecorded(file: string): string {
   return text;
 }
 
-function existsRecorded(file: string): boolean {
-  let result: boolean;
-  try {
-    result = fs.statSync(file).isFile();
-  } catch {
-    result = false;
-  }
-  probeExists(file, 'file', result);
-  return result;
-}
+const fileExistsRecorded = (file: string): boolean => existsRecorded(file, 'file');
 
 function resolveExtends(ext: string, dir: string): string | undefined {
   if (ext.startsWith('.') || path.isAbsolute(ext)) {
     const full = path.resolve(dir, ext);
-    if (existsRecorded(full)) return full;
-    if (existsRecorded(full + '.json')) return full + '.json';
+    if (fileExistsRecorded(full)) return full;
+    if (fileExistsRecorded(full + '.json')) return full + '.json';
     return undefined;
   }
   // A package config (@tsconfig/node20): compiler options only matter, TS resolves those itself.
@@ -130,7 +121,7 @@ export function parseTsconfig(configPath: string): TsconfigSpec {
   const host: ts.ParseConfigHost = {
     useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
     readDirectory: () => [],
-    fileExists: existsRecorded,
+    fileExists: fileExistsRecorded,
     readFile: (p) => {
       try {
         return readRecorded(p);
@@ -251,7 +242,7 @@ export class TsconfigIndex {
     const within = (d: string) => d === root || d.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
     for (let dir = path.dirname(path.resolve(file)); within(dir); dir = path.dirname(dir)) {
       const candidate = path.join(dir, 'tsconfig.json');
-      if (existsRecorded(candidate)) {
+      if (fileExistsRecorded(candidate)) {
         const spec = this.get(candidate);
         return spec.unreadable ? undefined : spec;
       }
@@ -279,7 +270,7 @@ export class TsconfigIndex {
   }
 
   private search(configPath: string, file: string, visited: Set<string>): TsconfigSpec | undefined {
-    if (visited.has(configPath) || !existsRecorded(configPath)) return undefined;
+    if (visited.has(configPath) || !fileExistsRecorded(configPath)) return undefined;
     visited.add(configPath);
     const spec = this.get(configPath);
     if (spec.includes(file)) return spec;
