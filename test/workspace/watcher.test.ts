@@ -1,8 +1,9 @@
+import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WorkspaceWatcher, type FileChange } from '../../server/src/workspace/watcher.js';
+import { WorkspaceWatcher, type FileChange, type WatchSource } from '../../server/src/workspace/watcher.js';
 
 describe('WorkspaceWatcher', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flakelens-watch-'));
@@ -96,4 +97,62 @@ describe('WorkspaceWatcher and new directories', () => {
       await watcher.close();
     }
   }, 60_000);
+});
+
+/**
+ * chokidar at startup: it read the root before `.flakelens/` was made (the server's first analysis writes its result
+ * cache there while the scan runs) and watched the root only after, so it never reports the directory nor anything
+ * written into it: the scripted source knows only what it read.
+ */
+class ScannedEarlySource extends EventEmitter implements WatchSource {
+  readonly added: string[] = [];
+  constructor(private readonly watched: Record<string, string[]>) {
+    super();
+    setImmediate(() => this.emit('ready'));
+  }
+  getWatched(): Record<string, string[]> {
+    return this.watched;
+  }
+  add(paths: string[]): void {
+    this.added.push(...paths);
+  }
+  unwatch(): void {}
+  async close(): Promise<void> {}
+}
+
+describe('WorkspaceWatcher and entries created during the initial scan', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flakelens-watch-initial-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('delivers and watches what the source missed in directories modified since the scan began, not in older ones', async () => {
+    const old = path.join(root, 'old');
+    fs.mkdirSync(path.join(root, 'tests'), { recursive: true });
+    fs.mkdirSync(old);
+    fs.writeFileSync(path.join(root, 'tests', 'a.test.ts'), 'x');
+    // Unknown to the source but unchanged for an hour: it was there before the scan, so the source read it.
+    fs.writeFileSync(path.join(old, 'seen-long-ago.test.ts'), 'x');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(old, hourAgo, hourAgo);
+    const source = new ScannedEarlySource({ [path.dirname(root)]: [path.basename(root)], [root]: ['tests', 'old'], [path.join(root, 'tests')]: ['a.test.ts'], [old]: [] });
+    const batches: FileChange[][] = [];
+    const logs: string[] = [];
+    const watcher = new WorkspaceWatcher((changes) => batches.push(changes), { coalesceMs: 10, source: () => source, log: (m) => logs.push(m) });
+    const ready = watcher.watch([root]);
+    // Made after the source "read" the root, before it reported ready.
+    const results = path.join(root, '.flakelens', 'verify.json');
+    fs.mkdirSync(path.dirname(results));
+    fs.writeFileSync(results, '{}');
+    fs.writeFileSync(path.join(root, '.flakelens', 'cache.json'), '{}');
+    fs.writeFileSync(path.join(root, 'tests', 'b.test.ts'), 'x');
+    await ready;
+    while (batches.length === 0) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    expect(batches.flat().sort((a, b) => a.file.localeCompare(b.file))).toEqual([
+      { file: results, kind: 'created' },
+      { file: path.join(root, 'tests', 'b.test.ts'), kind: 'created' },
+    ]);
+    // Watched from now on, so later writes are reported by the source itself.
+    expect(source.added.sort()).toEqual([path.join(root, '.flakelens'), path.join(root, 'tests', 'b.test.ts')]);
+    expect(logs).toEqual(['file watcher: a scan found 2 file change(s) the watcher had not reported']);
+    await watcher.close();
+  });
 });

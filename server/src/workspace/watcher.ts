@@ -22,6 +22,8 @@ export interface WatchSource {
   add(paths: string[]): unknown;
   unwatch(path: string): unknown;
   close(): Promise<void>;
+  /** Each watched directory with the names of the entries the source knows in it (chokidar's getWatched). */
+  getWatched?(): Record<string, string[]>;
 }
 
 export type WatchSourceFactory = (roots: string[], ignored: (file: string) => boolean) => WatchSource;
@@ -40,6 +42,12 @@ export interface WatcherOptions {
   source?: WatchSourceFactory;
   log?: (message: string) => void;
 }
+
+/**
+ * A directory whose mtime is within this of the start of the initial scan may have changed during it (the kernel's
+ * file times are coarser than Date.now, and the clocks may differ by a tick).
+ */
+const MTIME_SLACK_MS = 2000;
 
 /** A reconcile that still finds missed files looks again after the next quiet period, this many times at most. */
 const MAX_RECONCILES_PER_BURST = 5;
@@ -106,6 +114,7 @@ export class WorkspaceWatcher {
     if (this.closed || fresh.length === 0) return;
     for (const root of fresh) this.roots.add(root);
     if (!this.source) {
+      const scanStarted = Date.now();
       const source = this.createSource(fresh, (p: string) => this.isIgnored(p));
       this.source = source;
       source.on('add', (p) => this.record(p, 'created'));
@@ -117,10 +126,60 @@ export class WorkspaceWatcher {
       source.on('unlinkDir', (p) => this.record(p, 'deleted'));
       source.on('error', (error) => this.log(`file watcher error: ${(error as Error).message ?? String(error)}`));
       await new Promise<void>((resolve) => source.once('ready', () => resolve()));
+      this.catchUpWithInitialScan(scanStarted);
     } else {
       this.source.add(fresh);
       // chokidar has no per-add ready event; the scan of added roots completes shortly after.
     }
+  }
+
+  /**
+   * chokidar reads a directory and only then watches it: an entry created in between is never reported, and if it is
+   * a directory nothing written into it later is either. At startup that is the server's own .flakelens/cache.json,
+   * written by the first analysis while the scan runs, after which a verify run's verify.json went unseen. Directories
+   * modified since the scan began are compared with what the source knows; what it missed is watched and delivered.
+   */
+  private catchUpWithInitialScan(scanStarted: number): void {
+    const source = this.source;
+    const watched = source?.getWatched?.();
+    if (!source || !watched || this.closed) return;
+    for (const [dir, known] of Object.entries(watched)) {
+      if (!this.isWithinRoots(dir)) continue; // chokidar also lists each root's parent
+      try {
+        const stat = fs.statSync(dir);
+        if (!stat.isDirectory() || stat.mtimeMs < scanStarted - MTIME_SLACK_MS) continue;
+      } catch {
+        continue;
+      }
+      const names = new Set(known);
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (names.has(entry.name) || this.isIgnored(full)) continue;
+        if (entry.isDirectory()) {
+          source.add([full]);
+          this.scanInto(full);
+        } else if (entry.isFile() && !this.pending.has(full)) {
+          source.add([full]);
+          this.pending.set(full, 'created');
+          this.scanned.add(full);
+        }
+      }
+    }
+    if (this.pending.size > 0 && !this.timer) this.timer = setTimeout(() => this.flush(), this.coalesceMs);
+  }
+
+  private isWithinRoots(file: string): boolean {
+    for (const root of this.roots) {
+      const rel = path.relative(root, file);
+      if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) return true;
+    }
+    return false;
   }
 
   unwatch(root: string): void {
@@ -273,7 +332,7 @@ export class WorkspaceWatcher {
     this.pending.clear();
     const missed = changes.filter((c) => this.scanned.has(c.file)).length;
     this.scanned.clear();
-    if (missed > 0) this.log(`file watcher: a scan of new directories found ${missed} file change(s) the watcher had not reported`);
+    if (missed > 0) this.log(`file watcher: a scan found ${missed} file change(s) the watcher had not reported`);
     if (changes.length === 0) return 0;
     try {
       this.onChanges(changes);
