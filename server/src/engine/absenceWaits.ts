@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import type { TestModel } from './testModel.js';
 import { skipOuterExpressions } from './typeUtils.js';
 
@@ -11,8 +11,8 @@ import { skipOuterExpressions } from './typeUtils.js';
  */
 
 /** The statement an awaited sleep is the expression of (`await sleep(10);`), or undefined. */
-function sleepStatement(site: ts.Node): ts.ExpressionStatement | undefined {
-  let node: ts.Node = site;
+function sleepStatement(site: TS.Node): TS.ExpressionStatement | undefined {
+  let node: TS.Node = site;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   const statement = node.parent;
   return statement && ts.isExpressionStatement(statement) ? statement : undefined;
@@ -26,19 +26,19 @@ const CHECK = /(?:^|[^\w$.])(?:expect|assert|should)\b|\.(?:ok|equal|strictEqual
  * to it) holds no await and no assertion, only actions such as `root.unmount()` or `subscription.unsubscribe()`,
  * or nothing at all. Tests only: a sleep at the end of a hook lets work settle before the next test.
  */
-function sleepEndsTest(site: ts.Node, model: TestModel): boolean {
+function sleepEndsTest(site: TS.Node, model: TestModel): boolean {
   const statement = sleepStatement(site);
   if (!statement) return false;
   const block = model.enclosingBlock(site);
   const body = block?.kind === 'test' ? block.callback?.body : undefined;
   if (!body || !ts.isBlock(body)) return false;
-  let current: ts.Node = statement;
+  let current: TS.Node = statement;
   for (let depth = 0; depth < 32 && current !== body; depth++) {
-    const parent: ts.Node = current.parent;
+    const parent: TS.Node = current.parent;
     // Only plain blocks between the sleep and the test body: a loop or branch may run the sleep again or not at all.
     if (!ts.isBlock(parent)) return false;
     const statements = parent.statements;
-    for (const later of statements.slice(statements.indexOf(current as ts.Statement) + 1)) {
+    for (const later of statements.slice(statements.indexOf(current as TS.Statement) + 1)) {
       if (!isInertStatement(later)) return false;
     }
     current = parent;
@@ -47,13 +47,13 @@ function sleepEndsTest(site: ts.Node, model: TestModel): boolean {
 }
 
 /** A statement that neither waits nor checks: no `await`, no assertion, no return of a value, no nested function. */
-function isInertStatement(statement: ts.Statement): boolean {
+function isInertStatement(statement: TS.Statement): boolean {
   if (ts.isEmptyStatement(statement)) return true;
   if (!ts.isExpressionStatement(statement)) return false;
   const expression = skipOuterExpressions(statement.expression);
   if (!ts.isCallExpression(expression)) return false;
   let inert = true;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (!inert) return;
     if (ts.isAwaitExpression(node) || ts.isFunctionLike(node) || ts.isYieldExpression(node)) {
       inert = false;
@@ -87,7 +87,7 @@ function comments(text: string, from: number, to: number): string[] {
  * an absence; or, for a sleep after which the test checks nothing (see sleepEndsTest), such a comment or one
  * saying an error would surface, from the statement before the sleep to the end of the test.
  */
-export function sleepShownToProveAbsence(site: ts.Node, model: TestModel, sourceFile: ts.SourceFile): boolean {
+export function sleepShownToProveAbsence(site: TS.Node, model: TestModel, sourceFile: TS.SourceFile): boolean {
   const statement = sleepStatement(site);
   if (!statement) return false;
   const text = sourceFile.text;
@@ -95,7 +95,7 @@ export function sleepShownToProveAbsence(site: ts.Node, model: TestModel, source
   if (leading.some((comment) => STATES_ABSENCE.test(comment))) return true;
   if (!sleepEndsTest(site, model)) return false;
   const body = model.enclosingBlock(site)!.callback!.body;
-  const block = statement.parent as ts.Block;
+  const block = statement.parent as TS.Block;
   const previous = block.statements[block.statements.indexOf(statement) - 1];
   const from = previous ? previous.pos : statement.pos;
   return comments(text, from, body.getEnd()).some((comment) => STATES_ABSENCE.test(comment) || ERROR_SURFACES.test(comment));

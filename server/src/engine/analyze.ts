@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import type { FlakelensConfig } from '../config/schema.js';
 import { LineMap } from './lines.js';
 import { parseSuppressions } from './suppressions.js';
@@ -43,7 +43,7 @@ export function unresolvedRunnerNote(modules: ReadonlyArray<{ module: string; fi
 }
 
 /** Runner modules imported (import/export declarations) by the file whose import the checker cannot resolve. */
-export function unresolvedRunnerModules(sourceFile: ts.SourceFile, checker: ts.TypeChecker): string[] {
+export function unresolvedRunnerModules(sourceFile: TS.SourceFile, checker: TS.TypeChecker): string[] {
   const found = new Set<string>();
   for (const statement of sourceFile.statements) {
     const specifier = ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) ? statement.moduleSpecifier : undefined;
@@ -77,7 +77,7 @@ export interface AnalyzeOptions {
  * Runs the rules over one source file of a built program. Pure with respect to its inputs:
  * everything it returns is plain data, nothing refers to nodes or types afterwards.
  */
-export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile, rules: readonly EnabledRule[], options: AnalyzeOptions = {}): FileAnalysis {
+export function analyzeSourceFile(program: TS.Program, sourceFile: TS.SourceFile, rules: readonly EnabledRule[], options: AnalyzeOptions = {}): FileAnalysis {
   const { settings } = options;
   const file = sourceFile.fileName;
   const notes: string[] = [];
@@ -86,7 +86,7 @@ export function analyzeSourceFile(program: ts.Program, sourceFile: ts.SourceFile
   if (syntaxErrors.length > 0) {
     const first = syntaxErrors[0]!;
     const lineMap = new LineMap(sourceFile.text);
-    const lineOf = (d: ts.Diagnostic): number => lineMap.lineOf(d.start ?? 0) + 1;
+    const lineOf = (d: TS.Diagnostic): number => lineMap.lineOf(d.start ?? 0) + 1;
     // Name every line TypeScript's parser rejected (also code Node accepts, such as `() => ({ a })` then `{ block }`
     // on the next line): findings there may be missing, the rest of the file is analysed as usual.
     // Each error is shown as the lines of the innermost statement the parser built around it (its recovery may
@@ -243,9 +243,9 @@ function blockTitleAt(model: TestModel, offset: number): string | undefined {
 }
 
 /** The innermost statement (not block) containing the position, for naming the lines of a syntax error. */
-function innermostStatement(sourceFile: ts.SourceFile, at: number): ts.Statement | undefined {
-  let found: ts.Statement | undefined;
-  const visit = (node: ts.Node): void => {
+function innermostStatement(sourceFile: TS.SourceFile, at: number): TS.Statement | undefined {
+  let found: TS.Statement | undefined;
+  const visit = (node: TS.Node): void => {
     if (node.getStart(sourceFile) > at || at >= node.getEnd()) return;
     if (ts.isStatement(node) && !ts.isBlock(node)) found = node;
     ts.forEachChild(node, visit);

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { LineMap } from './lines.js';
 
 /**
@@ -29,19 +29,19 @@ export interface AsiRepair {
 /** How many times a repaired file is parsed again (a repair can uncover another boundary recovery hid). */
 const MAX_ROUNDS = 3;
 
-function parseDiagnosticsOf(sourceFile: ts.SourceFile): readonly ts.Diagnostic[] {
+function parseDiagnosticsOf(sourceFile: TS.SourceFile): readonly TS.Diagnostic[] {
   // Internal but stable: the diagnostics the parser recorded (what program.getSyntacticDiagnostics returns for the file).
-  return (sourceFile as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
+  return (sourceFile as unknown as { parseDiagnostics?: readonly TS.Diagnostic[] }).parseDiagnostics ?? [];
 }
 
 /**
  * Where to put `;` (`at`, a whitespace offset in `text`) for each arrow function TypeScript built from `(...)` +
  * line break + `{`, with the offset of the `)`.
  */
-function boundaries(sourceFile: ts.SourceFile): Array<{ at: number; paren: number }> {
+function boundaries(sourceFile: TS.SourceFile): Array<{ at: number; paren: number }> {
   const text = sourceFile.text;
   const found: Array<{ at: number; paren: number }> = [];
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isArrowFunction(node) && ts.isBlock(node.body)) {
       const arrow = node.equalsGreaterThanToken;
       // A missing `=>` is a zero-width token the parser made up.
@@ -65,7 +65,7 @@ function boundaries(sourceFile: ts.SourceFile): Array<{ at: number; paren: numbe
  * The text to analyse for a file TypeScript's parser rejected at such boundaries, or undefined when the parsed
  * file has no syntax error, no such boundary, or the repair does not reduce the parser's errors.
  */
-export function repairAsiBoundaries(sourceFile: ts.SourceFile, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): { sourceFile: ts.SourceFile; repair: AsiRepair } | undefined {
+export function repairAsiBoundaries(sourceFile: TS.SourceFile, languageVersion: TS.ScriptTarget | TS.CreateSourceFileOptions): { sourceFile: TS.SourceFile; repair: AsiRepair } | undefined {
   const original = sourceFile.text;
   let current = sourceFile;
   let text = original;

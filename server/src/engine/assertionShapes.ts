@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { assertionChainOf } from './assertions.js';
 import type { TestModel } from './testModel.js';
 import { skipOuterExpressions } from './typeUtils.js';
@@ -21,11 +21,11 @@ export type Comparison =
 
 export interface AssertionShape {
   /** The call that performs the check (the matcher call, or the assert call). */
-  call: ts.CallExpression | ts.PropertyAccessExpression;
+  call: TS.CallExpression | TS.PropertyAccessExpression;
   comparison: Comparison;
-  actual: ts.Expression;
+  actual: TS.Expression;
   /** The first expected argument, when the comparison has one. */
-  expected?: ts.Expression;
+  expected?: TS.Expression;
   negated: boolean;
   /** The matcher or assert function as written (`toBeLessThan`, `deepStrictEqual`, `below`). */
   matcher: string;
@@ -70,7 +70,7 @@ const CHAI_FILLERS = new Set(['to', 'be', 'been', 'is', 'that', 'which', 'and', 
 const memo = new WeakMap<TestModel, AssertionShape[]>();
 
 /** Every assertion of the file whose comparison is understood, in source order (memoised per analysis). */
-export function assertionShapes(model: TestModel, checker: ts.TypeChecker): AssertionShape[] {
+export function assertionShapes(model: TestModel, checker: TS.TypeChecker): AssertionShape[] {
   let shapes = memo.get(model);
   if (shapes) return shapes;
   shapes = [];
@@ -85,7 +85,7 @@ export function assertionShapes(model: TestModel, checker: ts.TypeChecker): Asse
   return shapes;
 }
 
-function shapeOf(node: ts.CallExpression | ts.PropertyAccessExpression, model: TestModel, checker: ts.TypeChecker): AssertionShape | undefined {
+function shapeOf(node: TS.CallExpression | TS.PropertyAccessExpression, model: TestModel, checker: TS.TypeChecker): AssertionShape | undefined {
   if (ts.isPropertyAccessExpression(node)) {
     // Only a chai terminal property used as a statement's value (`expect(x).to.be.true;`) is an assertion.
     const comparison = CHAI_PROPERTIES[node.name.text];
@@ -122,12 +122,12 @@ function shapeOf(node: ts.CallExpression | ts.PropertyAccessExpression, model: T
  * `expect.poll(fn)` and `expect(fn).toThrow` style subjects are not values: skipped.
  */
 function expectShape(
-  call: ts.CallExpression | ts.PropertyAccessExpression,
-  receiver: ts.Expression,
+  call: TS.CallExpression | TS.PropertyAccessExpression,
+  receiver: TS.Expression,
   matcher: string,
   comparison: Comparison,
   model: TestModel,
-  checker: ts.TypeChecker,
+  checker: TS.TypeChecker,
   chaiOnly: boolean,
 ): AssertionShape | undefined {
   let negated = false;
@@ -158,14 +158,14 @@ function expectShape(
 /** node:assert's and chai's assert functions, also reached through wrappers typed as them (tspl's plan: `t.ok(...)`). */
 const ASSERT_DECLARATION_FILE = /\/@types\/node\/(?:ts[\d.]+\/)?assert(?:\/strict)?\.d\.ts$|\/@types\/chai\//;
 
-function declaredByAssertLibrary(name: ts.MemberName, checker: ts.TypeChecker): boolean {
+function declaredByAssertLibrary(name: TS.MemberName, checker: TS.TypeChecker): boolean {
   const symbol = checker.getSymbolAtLocation(name);
   const declarations = symbol?.declarations ?? [];
   return declarations.length > 0 && declarations.some((d) => ASSERT_DECLARATION_FILE.test(d.getSourceFile().fileName.replace(/\\/g, '/')));
 }
 
 /** For `assert.ok(a < b)` / `expect(a >= b).toBe(true)`: the relational expression asserted to hold (or not). */
-export function assertedRelation(shape: AssertionShape): { relation: ts.BinaryExpression; holds: boolean } | undefined {
+export function assertedRelation(shape: AssertionShape): { relation: TS.BinaryExpression; holds: boolean } | undefined {
   let holds: boolean;
   if (shape.comparison === 'truthy') holds = true;
   else if (shape.comparison === 'falsy') holds = false;
@@ -189,7 +189,7 @@ export function assertedRelation(shape: AssertionShape): { relation: ts.BinaryEx
  * The module that declares a symbol: the name of an ambient `declare module 'x'` around its declaration, else the
  * package directory under node_modules (`@prisma/client`, `.prisma`, `typeorm`). Lib and user declarations: undefined.
  */
-export function declaringModule(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): string | undefined {
+export function declaringModule(symbol: TS.Symbol | undefined, checker: TS.TypeChecker): string | undefined {
   let target = symbol;
   if (target && target.flags & ts.SymbolFlags.Alias) {
     try {
@@ -199,7 +199,7 @@ export function declaringModule(symbol: ts.Symbol | undefined, checker: ts.TypeC
     }
   }
   for (const declaration of target?.declarations ?? []) {
-    for (let node: ts.Node | undefined = declaration.parent; node; node = node.parent) {
+    for (let node: TS.Node | undefined = declaration.parent; node; node = node.parent) {
       if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) return node.name.text;
     }
     const file = declaration.getSourceFile().fileName.replace(/\\/g, '/');
@@ -213,7 +213,7 @@ export function declaringModule(symbol: ts.Symbol | undefined, checker: ts.TypeC
 }
 
 /** Whether a symbol is declared by TypeScript's lib files (the real `Date`, `Math`, `performance`). */
-export function isLibSymbol(symbol: ts.Symbol | undefined): boolean {
+export function isLibSymbol(symbol: TS.Symbol | undefined): boolean {
   const declarations = symbol?.declarations ?? [];
   return declarations.length > 0 && declarations.every((d) => {
     const file = d.getSourceFile().fileName.replace(/\\/g, '/');
@@ -222,7 +222,7 @@ export function isLibSymbol(symbol: ts.Symbol | undefined): boolean {
 }
 
 /** A literal the test wrote down: number, string, template without substitutions, boolean, null, negative number. */
-export function isLiteralValue(node: ts.Expression): boolean {
+export function isLiteralValue(node: TS.Expression): boolean {
   const e = skipOuterExpressions(node);
   return ts.isNumericLiteral(e) || ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isBigIntLiteral(e)
     || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword
@@ -233,7 +233,7 @@ export function isLiteralValue(node: ts.Expression): boolean {
  * What a local identifier holds: the initializer of a `const` (or of a `let`/`var` that is never assigned again
  * in this file), followed through further identifiers. Bounded: aliases of aliases stop after a few hops.
  */
-export function initializerOf(identifier: ts.Identifier, checker: ts.TypeChecker, writes: WriteIndex): ts.Expression | undefined {
+export function initializerOf(identifier: TS.Identifier, checker: TS.TypeChecker, writes: WriteIndex): TS.Expression | undefined {
   const symbol = checker.getSymbolAtLocation(identifier);
   const declaration = symbol?.valueDeclaration;
   if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
@@ -248,12 +248,12 @@ export function initializerOf(identifier: ts.Identifier, checker: ts.TypeChecker
 export interface WriteIndex {
   assignedNames: Set<string>;
   /** Right-hand sides of plain `name = value` assignments, by name. */
-  assignments: Map<string, ts.Expression[]>;
+  assignments: Map<string, TS.Expression[]>;
 }
 
-const writeMemo = new WeakMap<ts.SourceFile, WriteIndex>();
+const writeMemo = new WeakMap<TS.SourceFile, WriteIndex>();
 
-export function writeIndex(sourceFile: ts.SourceFile): WriteIndex {
+export function writeIndex(sourceFile: TS.SourceFile): WriteIndex {
   let index = writeMemo.get(sourceFile);
   if (index) return index;
   index = { assignedNames: new Set(), assignments: new Map() };
@@ -280,9 +280,9 @@ export function writeIndex(sourceFile: ts.SourceFile): WriteIndex {
 }
 
 /** Pre-order walk with an explicit stack: deeply nested code (thousands of levels) must not overflow the call stack. */
-export function forEachDescendant(root: ts.Node, visit: (node: ts.Node) => void): void {
-  const stack: ts.Node[] = [];
-  const push = (child: ts.Node): void => {
+export function forEachDescendant(root: TS.Node, visit: (node: TS.Node) => void): void {
+  const stack: TS.Node[] = [];
+  const push = (child: TS.Node): void => {
     stack.push(child);
   };
   ts.forEachChild(root, push);

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { frameworkFromPath, type TestModel } from './testModel.js';
 import { resolveAlias, skipOuterExpressions } from './typeUtils.js';
 
@@ -8,7 +8,7 @@ export type AssertionStyle = 'expect' | 'assert' | 'should';
 export interface AssertionChain {
   style: AssertionStyle;
   /** The identifier or member access the chain starts from (`expect`, `chai.assert`, `p.should`). */
-  root: ts.Node;
+  root: TS.Node;
 }
 
 /** node:assert (and node:assert/strict): `assert.rejects(p)` and `assert.doesNotReject(p)` return promises. */
@@ -18,25 +18,25 @@ const NODE_ASSERT_FILE = /\/@types\/node\/(?:ts[\d.]+\/)?assert(?:\/strict)?\.d\
 const ASSERTION_MEMBERS = new Map<string, AssertionStyle>([['expect', 'expect'], ['assert', 'assert'], ['should', 'should']]);
 
 /** Files declaring the symbol (through an import alias), with forward slashes. */
-function declarationFiles(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): string[] {
+function declarationFiles(symbol: TS.Symbol | undefined, checker: TS.TypeChecker): string[] {
   const target = resolveAlias(checker, symbol);
   return (target?.declarations ?? []).map((d) => d.getSourceFile().fileName.replace(/\\/g, '/'));
 }
 
-function isDeclaredByAssertionLibrary(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): boolean {
+function isDeclaredByAssertionLibrary(symbol: TS.Symbol | undefined, checker: TS.TypeChecker): boolean {
   return declarationFiles(symbol, checker).some((file) => frameworkFromPath(file) !== undefined || NODE_ASSERT_FILE.test(file));
 }
 
 /** Type names of a runner's `expect` function object. */
 const EXPECT_TYPE_NAMES = new Set(['ExpectStatic', 'Expect', 'JestExpect']);
 
-function hasExpectType(identifier: ts.Identifier, checker: ts.TypeChecker): boolean {
+function hasExpectType(identifier: TS.Identifier, checker: TS.TypeChecker): boolean {
   const type = checker.getTypeAtLocation(identifier);
   const typeSymbol = type.aliasSymbol ?? type.getSymbol();
   return !!typeSymbol && EXPECT_TYPE_NAMES.has(typeSymbol.name) && isDeclaredByAssertionLibrary(typeSymbol, checker);
 }
 
-function identifierStyle(identifier: ts.Identifier, model: TestModel, checker: ts.TypeChecker): AssertionStyle | undefined {
+function identifierStyle(identifier: TS.Identifier, model: TestModel, checker: TS.TypeChecker): AssertionStyle | undefined {
   const identity = model.resolveRunner(identifier);
   if (identity?.name === 'expect') return 'expect';
   // Runners may export expect under another declared name (vitest: `globalExpect as expect`): judge by its type.
@@ -53,7 +53,7 @@ function identifierStyle(identifier: ts.Identifier, model: TestModel, checker: t
  * context's `expect`), chai's `assert`/`expect`/`.should`, or node:assert. Arguments are not
  * followed: `save(expect(x))` is not a chain. Syntax first, the checker only for candidate roots.
  */
-export function assertionChainOf(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): AssertionChain | undefined {
+export function assertionChainOf(expression: TS.Expression, model: TestModel, checker: TS.TypeChecker): AssertionChain | undefined {
   // Several rules ask about the same discarded values: memoised per analysis (the model lives as long as it).
   let memo = chainMemos.get(model);
   if (!memo) chainMemos.set(model, (memo = new Map()));
@@ -64,9 +64,9 @@ export function assertionChainOf(expression: ts.Expression, model: TestModel, ch
   return chain;
 }
 
-const chainMemos = new WeakMap<TestModel, Map<ts.Node, AssertionChain | null>>();
+const chainMemos = new WeakMap<TestModel, Map<TS.Node, AssertionChain | null>>();
 
-function findAssertionChain(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): AssertionChain | undefined {
+function findAssertionChain(expression: TS.Expression, model: TestModel, checker: TS.TypeChecker): AssertionChain | undefined {
   let current = skipOuterExpressions(expression);
   for (;;) {
     if (ts.isCallExpression(current)) {
@@ -88,6 +88,6 @@ function findAssertionChain(expression: ts.Expression, model: TestModel, checker
   }
 }
 
-export function isAssertionChain(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): boolean {
+export function isAssertionChain(expression: TS.Expression, model: TestModel, checker: TS.TypeChecker): boolean {
   return assertionChainOf(expression, model, checker) !== undefined;
 }

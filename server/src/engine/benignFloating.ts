@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { enclosingFunction } from './discardedValues.js';
 import type { SleepFinder } from './sleeps.js';
 import type { TestBlock, TestModel } from './testModel.js';
@@ -10,7 +10,7 @@ import { forEachOwnNode, isAsyncFunction, resolveAlias, skipOuterExpressions } f
 /** Timer scheduling of the runtime: calling them cannot throw (their callbacks run later, on their own). */
 const TIMER_FUNCTIONS = new Set(['setTimeout', 'setImmediate', 'queueMicrotask']);
 
-function isLibraryGlobal(identifier: ts.Identifier, checker: ts.TypeChecker): boolean {
+function isLibraryGlobal(identifier: TS.Identifier, checker: TS.TypeChecker): boolean {
   const symbol = resolveAlias(checker, checker.getSymbolAtLocation(identifier));
   const declarations = symbol?.declarations ?? [];
   return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile);
@@ -21,7 +21,7 @@ function isLibraryGlobal(identifier: ts.Identifier, checker: ts.TypeChecker): bo
  * an executor that never touches a reject function and calls nothing but its resolve and the runtime's timers
  * (no call that could throw, no `new`, no `throw`) makes a promise that cannot reject.
  */
-function executorCannotReject(node: ts.NewExpression, checker: ts.TypeChecker): boolean {
+function executorCannotReject(node: TS.NewExpression, checker: TS.TypeChecker): boolean {
   if (!ts.isIdentifier(node.expression) || node.expression.text !== 'Promise' || !isLibraryGlobal(node.expression, checker)) return false;
   const executor = node.arguments?.[0];
   if (!executor || (!ts.isArrowFunction(executor) && !ts.isFunctionExpression(executor)) || isAsyncFunction(executor)) return false;
@@ -31,7 +31,7 @@ function executorCannotReject(node: ts.NewExpression, checker: ts.TypeChecker): 
   const rejectSymbol = rejectParam && ts.isIdentifier(rejectParam.name) ? checker.getSymbolAtLocation(rejectParam.name) : undefined;
   if (rejectParam && !rejectSymbol) return false;
   let safe = true;
-  const visit = (child: ts.Node): void => {
+  const visit = (child: TS.Node): void => {
     if (!safe) return;
     if (ts.isThrowStatement(child) || ts.isNewExpression(child) || ts.isAwaitExpression(child) || ts.isYieldExpression(child)) {
       safe = false;
@@ -60,7 +60,7 @@ function executorCannotReject(node: ts.NewExpression, checker: ts.TypeChecker): 
  * Whether the promise an expression stands for cannot reject: an unrejectable `new Promise(...)` written inline
  * or held in a `const`, or the `promise` of a `Promise.withResolvers()` whose `reject` is never taken out.
  */
-function cannotReject(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+function cannotReject(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   const node = skipOuterExpressions(expression);
   if (ts.isNewExpression(node)) return executorCannotReject(node, checker);
   if (!ts.isIdentifier(node)) return false;
@@ -78,7 +78,7 @@ function cannotReject(expression: ts.Expression, checker: ts.TypeChecker): boole
     if (!ts.isVariableDeclaration(variable) || !variable.initializer) return false;
     const list = variable.parent;
     if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return false;
-    const propertyOf = (element: ts.BindingElement): string | undefined => {
+    const propertyOf = (element: TS.BindingElement): string | undefined => {
       const name = element.propertyName ?? element.name;
       return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
     };
@@ -93,7 +93,7 @@ function cannotReject(expression: ts.Expression, checker: ts.TypeChecker): boole
 }
 
 /** An expression that cannot throw: literals, identifiers, templates of identifiers. */
-function cannotThrow(expression: ts.Expression): boolean {
+function cannotThrow(expression: TS.Expression): boolean {
   const node = skipOuterExpressions(expression);
   if (ts.isIdentifier(node) || ts.isLiteralExpression(node) || node.kind === ts.SyntaxKind.TrueKeyword
     || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword || ts.isNoSubstitutionTemplateLiteral(node)) return true;
@@ -105,7 +105,7 @@ function cannotThrow(expression: ts.Expression): boolean {
  * `(value) => { resolved = value; }`, `() => (done = true)`: a then-callback that only records into locals of
  * the test (plain assignments to identifiers of simple values). It cannot throw, so it adds no rejection.
  */
-function onlyRecords(callback: ts.Expression): boolean {
+function onlyRecords(callback: TS.Expression): boolean {
   const fn = skipOuterExpressions(callback);
   if ((!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) || isAsyncFunction(fn)) return false;
   const parameters = new Set<string>();
@@ -113,7 +113,7 @@ function onlyRecords(callback: ts.Expression): boolean {
     if (!ts.isIdentifier(parameter.name)) return false;
     parameters.add(parameter.name.text);
   }
-  const isRecord = (expression: ts.Expression): boolean => {
+  const isRecord = (expression: TS.Expression): boolean => {
     const node = skipOuterExpressions(expression);
     return ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken
       && ts.isIdentifier(node.left) && !parameters.has(node.left.text) && cannotThrow(node.right);
@@ -128,7 +128,7 @@ function onlyRecords(callback: ts.Expression): boolean {
  * test-resolved deferred): the chain cannot reject either, and the callback only records the value into a
  * local the test reads later. No rejection can be lost and nothing outside the test's locals changes.
  */
-export function isRecorderOnUnrejectablePromise(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+export function isRecorderOnUnrejectablePromise(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   const node = skipOuterExpressions(expression);
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
   if (node.expression.name.text !== 'then' || node.arguments.length !== 1) return false;
@@ -139,12 +139,12 @@ export function isRecorderOnUnrejectablePromise(expression: ts.Expression, check
 const WRITE_SIDE = new Set(['WritableStreamDefaultWriter', 'WritableStream', 'TransformStream', 'ReadableStreamDefaultController', 'Writable', 'Duplex', 'Transform', 'PassThrough']);
 const READ_SIDE = new Set(['ReadableStreamDefaultReader', 'ReadableStreamBYOBReader', 'ReadableStream', 'Readable', 'Duplex', 'Transform', 'PassThrough', 'Response']);
 
-function typeNameOf(node: ts.Expression, checker: ts.TypeChecker): string | undefined {
+function typeNameOf(node: TS.Expression, checker: TS.TypeChecker): string | undefined {
   const type = checker.getTypeAtLocation(node).getNonNullableType();
   return (type.aliasSymbol ?? type.getSymbol())?.getName();
 }
 
-function involvesStream(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
+function involvesStream(call: TS.CallExpression, checker: TS.TypeChecker): boolean {
   const callee = skipOuterExpressions(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {
     const receiver = typeNameOf(callee.expression, checker);
@@ -159,7 +159,7 @@ function involvesStream(call: ts.CallExpression, checker: ts.TypeChecker): boole
 const READ_METHODS = /^(read|text|json|arrayBuffer|blob|bytes|toArray)$/;
 
 /** `await reader.read()`, `await response.text()`, `for await (const chunk of readable)`: a read the test waits on. */
-function isAwaitedRead(node: ts.Node, checker: ts.TypeChecker): boolean {
+function isAwaitedRead(node: TS.Node, checker: TS.TypeChecker): boolean {
   if (ts.isForOfStatement(node) && node.awaitModifier) {
     const name = typeNameOf(node.expression, checker);
     return !!name && READ_SIDE.has(name);
@@ -186,7 +186,7 @@ function isAwaitedRead(node: ts.Node, checker: ts.TypeChecker): boolean {
  * the producer is not left behind unnoticed. Producers that assert something themselves stay findings: an
  * assertion failing there would be a lost rejection, not a test failure.
  */
-export function isStreamProducerReadLater(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+export function isStreamProducerReadLater(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   const node = skipOuterExpressions(expression);
   if (!ts.isCallExpression(node) || node.arguments.length > 0) return false;
   const fn = skipOuterExpressions(node.expression);
@@ -215,7 +215,7 @@ export function isStreamProducerReadLater(expression: ts.Expression, checker: ts
 /** Fake-timer advances that flush promise callbacks between timers (the `...Async` forms, sinon's `tickAsync`). */
 const ASYNC_TIMER_ADVANCE = /^(advanceTimersByTimeAsync|advanceTimersToNextTimerAsync|runAllTimersAsync|runOnlyPendingTimersAsync|tickAsync|runAllAsync|runToLastAsync|nextAsync)$/;
 
-function containsTimerAdvance(node: ts.Node, depth = 0): boolean {
+function containsTimerAdvance(node: TS.Node, depth = 0): boolean {
   if (depth > 12) return false;
   if (ts.isCallExpression(node)) {
     const callee = skipOuterExpressions(node.expression);
@@ -231,7 +231,7 @@ function containsTimerAdvance(node: ts.Node, depth = 0): boolean {
  * settles; a rejection would be reported by vitest as an unhandled error that fails the run. Other runners do
  * not fail on an unhandled rejection reliably and keep the finding.
  */
-export function isSettledByLaterTimerAdvance(expression: ts.Expression, model: TestModel): boolean {
+export function isSettledByLaterTimerAdvance(expression: TS.Expression, model: TestModel): boolean {
   const block = model.enclosingBlock(expression);
   if (!block || block.framework !== 'vitest' || !model.fakeTimersActiveAt(expression)) return false;
   const owner = enclosingFunction(expression);
@@ -246,9 +246,9 @@ export function isSettledByLaterTimerAdvance(expression: ts.Expression, model: T
 }
 
 /** Whether a function node is a thenable's `then` being implemented: `x.then = (cb) => ...`, `{ then(cb) {...} }`, `then: (cb) => ...`. */
-function implementsThen(fn: ts.Node): boolean {
+function implementsThen(fn: TS.Node): boolean {
   if (ts.isMethodDeclaration(fn)) return ts.isIdentifier(fn.name) && fn.name.text === 'then';
-  let value: ts.Node = fn;
+  let value: TS.Node = fn;
   while (ts.isParenthesizedExpression(value.parent) || ts.isAsExpression(value.parent) || ts.isSatisfiesExpression(value.parent)) value = value.parent;
   const parent = value.parent;
   if (ts.isPropertyAssignment(parent) && parent.initializer === value) return ts.isIdentifier(parent.name) && parent.name.text === 'then';
@@ -263,7 +263,7 @@ function implementsThen(fn: ts.Node): boolean {
  * `promise.then = (cb) => { cb?.('server data'); }`: a fake thenable calling the callbacks it was given. What those
  * callbacks return is the business of whoever awaits the thenable, as in a real `then`.
  */
-export function isThenImplementationPlumbing(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+export function isThenImplementationPlumbing(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   const node = skipOuterExpressions(expression);
   if (!ts.isCallExpression(node)) return false;
   const callee = skipOuterExpressions(node.expression);
@@ -274,7 +274,7 @@ export function isThenImplementationPlumbing(expression: ts.Expression, checker:
 }
 
 /** The call a `.then(...)`/`.catch(...)`/`.finally(...)` chain starts from (`sleep(10)` in `sleep(10).then(() => 'x')`). */
-function chainRoot(expression: ts.Expression): ts.Expression {
+function chainRoot(expression: TS.Expression): TS.Expression {
   let current = skipOuterExpressions(expression);
   for (let depth = 0; depth < 16; depth++) {
     if (!ts.isCallExpression(current) || !ts.isPropertyAccessExpression(current.expression)) break;
@@ -285,10 +285,10 @@ function chainRoot(expression: ts.Expression): ts.Expression {
 }
 
 /** `() => sleep(10).then(() => 'data')`: a function whose result first waits on a timer. */
-function waitsOnTimer(node: ts.Expression, finder: SleepFinder): boolean {
+function waitsOnTimer(node: TS.Expression, finder: SleepFinder): boolean {
   const fn = skipOuterExpressions(node);
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return false;
-  let result: ts.Expression | undefined;
+  let result: TS.Expression | undefined;
   if (!ts.isBlock(fn.body)) result = fn.body;
   else if (fn.body.statements.length === 1 && ts.isReturnStatement(fn.body.statements[0]!)) result = fn.body.statements[0].expression;
   if (!result) return false;
@@ -302,12 +302,12 @@ function waitsOnTimer(node: ts.Expression, finder: SleepFinder): boolean {
  * settles (vitest drops pending fake timers with the real ones restored); advanced later, the advance drives it.
  * Either way nothing lands at a random moment.
  */
-export function isDrivenByFakeTimers(expression: ts.Expression, model: TestModel, finder: SleepFinder): boolean {
+export function isDrivenByFakeTimers(expression: TS.Expression, model: TestModel, finder: SleepFinder): boolean {
   const node = skipOuterExpressions(expression);
   if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
   const block = model.enclosingBlock(node);
   if (!block || block.framework !== 'vitest') return false;
-  const supplies = (argument: ts.Expression): boolean => {
+  const supplies = (argument: TS.Expression): boolean => {
     const inner = skipOuterExpressions(argument);
     if (ts.isObjectLiteralExpression(inner)) {
       return inner.properties.some((property) => ts.isPropertyAssignment(property) && waitsOnTimer(property.initializer, finder));
@@ -326,7 +326,7 @@ const HANDLER_REGISTRATION = /^(route|routeWebSocket|on|once|addListener|prepend
  * through its own parameter (`route.continue()`, `route.fulfill(...)`). The handler runs outside the test's control
  * flow; the test synchronises on what the page does, and awaiting inside the handler would not change that.
  */
-export function isHandlerReply(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+export function isHandlerReply(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   const node = skipOuterExpressions(expression);
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
   const receiver = skipOuterExpressions(node.expression.expression);
@@ -335,17 +335,17 @@ export function isHandlerReply(expression: ts.Expression, checker: ts.TypeChecke
   if (!declaration || !ts.isParameter(declaration)) return false;
   const fn = declaration.parent;
   if ((!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) || enclosingFunction(node) !== fn) return false;
-  let argument: ts.Node = fn;
+  let argument: TS.Node = fn;
   while (ts.isParenthesizedExpression(argument.parent)) argument = argument.parent;
   const call = argument.parent;
-  if (!ts.isCallExpression(call) || !call.arguments.includes(argument as ts.Expression)) return false;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(argument as TS.Expression)) return false;
   const callee = skipOuterExpressions(call.expression);
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
   return HANDLER_REGISTRATION.test(name);
 }
 
 /** The variable a call's receiver chain starts from (`queryClient` in `queryClient.getQueryCache().find(...)`). */
-function rootVariable(expression: ts.Expression): ts.Identifier | undefined {
+function rootVariable(expression: TS.Expression): TS.Identifier | undefined {
   let current = skipOuterExpressions(expression);
   for (let depth = 0; depth < 32; depth++) {
     if (ts.isCallExpression(current) || ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current)) current = skipOuterExpressions(current.expression);
@@ -355,7 +355,7 @@ function rootVariable(expression: ts.Expression): ts.Identifier | undefined {
 }
 
 /** Whether `symbol` is assigned inside the callback of a beforeEach hook (a fresh value for every test). */
-function assignedInBeforeEach(symbol: ts.Symbol, hook: TestBlock, checker: ts.TypeChecker): boolean {
+function assignedInBeforeEach(symbol: TS.Symbol, hook: TestBlock, checker: TS.TypeChecker): boolean {
   const body = hook.callback?.body;
   if (!body) return false;
   let found = false;
@@ -374,7 +374,7 @@ function assignedInBeforeEach(symbol: ts.Symbol, hook: TestBlock, checker: ts.Ty
  * on an unhandled rejection. Nothing of it can land in another test at a random moment. A shared object (module
  * level, beforeAll) keeps the finding.
  */
-export function isOnPerTestObjectUnderFakeTimers(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): boolean {
+export function isOnPerTestObjectUnderFakeTimers(expression: TS.Expression, model: TestModel, checker: TS.TypeChecker): boolean {
   const node = skipOuterExpressions(expression);
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
   const root = rootVariable(node.expression.expression);

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { declaringModule, initializerOf, isLibSymbol, type WriteIndex } from './assertionShapes.js';
 import { skipOuterExpressions } from './typeUtils.js';
 
@@ -11,12 +11,12 @@ export class ClockValues {
   private readonly platformMemo = new Map<string, boolean>();
 
   constructor(
-    private readonly checker: ts.TypeChecker,
+    private readonly checker: TS.TypeChecker,
     private readonly writes: WriteIndex,
   ) {}
 
   /** `Date`, `performance`, `process` as the platform declares them (not a local of the same name). */
-  private isPlatform(identifier: ts.Identifier): boolean {
+  private isPlatform(identifier: TS.Identifier): boolean {
     const cached = this.platformMemo.get(identifier.text);
     if (cached !== undefined && identifier.text !== 'performance') return cached;
     const symbol = this.checker.getSymbolAtLocation(identifier);
@@ -31,14 +31,14 @@ export class ClockValues {
     return platform;
   }
 
-  private isPlatformMember(expression: ts.Expression, object: string, member: string): boolean {
+  private isPlatformMember(expression: TS.Expression, object: string, member: string): boolean {
     const e = skipOuterExpressions(expression);
     return ts.isPropertyAccessExpression(e) && e.name.text === member && ts.isIdentifier(e.expression)
       && e.expression.text === object && this.isPlatform(e.expression);
   }
 
   /** `new Date()` or `new Date(Date.now())`: the current moment as a Date. */
-  isNowDate(expression: ts.Expression, depth = 0): boolean {
+  isNowDate(expression: TS.Expression, depth = 0): boolean {
     const e = skipOuterExpressions(expression);
     if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Date' && this.isPlatform(e.expression)) {
       const args = e.arguments ?? [];
@@ -52,7 +52,7 @@ export class ClockValues {
   }
 
   /** A direct read of the clock as a number: Date.now(), performance.now(), process.hrtime.bigint(), new Date().getTime(). */
-  private isTimestampRead(expression: ts.Expression): boolean {
+  private isTimestampRead(expression: TS.Expression): boolean {
     const e = skipOuterExpressions(expression);
     if (ts.isCallExpression(e)) {
       if (this.isPlatformMember(e.expression, 'Date', 'now') || this.isPlatformMember(e.expression, 'performance', 'now')) return true;
@@ -68,7 +68,7 @@ export class ClockValues {
   }
 
   /** A clock reading: read here, or held by a local every write of which is a clock reading. */
-  isClockReading(expression: ts.Expression, depth = 0): boolean {
+  isClockReading(expression: TS.Expression, depth = 0): boolean {
     const e = skipOuterExpressions(expression);
     if (this.isTimestampRead(e) || this.isNowDate(e)) return true;
     if (ts.isIdentifier(e) && depth < 4) {
@@ -86,7 +86,7 @@ export class ClockValues {
   }
 
   /** Real elapsed time: a difference of two clock readings, `process.hrtime(start)`, and unit conversions of those. */
-  isElapsed(expression: ts.Expression, depth = 0): boolean {
+  isElapsed(expression: TS.Expression, depth = 0): boolean {
     if (depth > 6) return false;
     const e = skipOuterExpressions(expression);
     if (ts.isBinaryExpression(e)) {
@@ -120,7 +120,7 @@ export class ClockValues {
   }
 }
 
-function isNumberLike(expression: ts.Expression): boolean {
+function isNumberLike(expression: TS.Expression): boolean {
   const e = skipOuterExpressions(expression);
   return ts.isNumericLiteral(e) || ts.isBigIntLiteral(e) || ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e)
     || (ts.isBinaryExpression(e) && isNumberLike(e.left) && isNumberLike(e.right));

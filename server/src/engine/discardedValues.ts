@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { asCallArgument, lightParameterTypes } from './lightCalls.js';
 import type { TestModel } from './testModel.js';
 import { isAsyncFunction, returnsVoid, skipParentheses } from './typeUtils.js';
@@ -15,25 +15,25 @@ import type { TextEdit } from './types.js';
 export type DiscardKind = 'statement' | 'void' | 'callback';
 
 export interface DiscardedValue {
-  expression: ts.Expression;
+  expression: TS.Expression;
   kind: DiscardKind;
   /**
    * The `await` whose operand drops this value (`await (x(), null)`, `await void x()`): what is awaited is
    * something else.
    */
-  insideAwait?: ts.AwaitExpression;
+  insideAwait?: TS.AwaitExpression;
   /** The value is the tested left side of `&&`/`||`/`??` (a promise there is always truthy, and nothing awaits it). */
   asCondition?: boolean;
   /** The `void` expression, for kind `void`. */
-  voidExpression?: ts.VoidExpression;
+  voidExpression?: TS.VoidExpression;
   /** The arrow whose result is dropped, for kind `callback`. */
-  callback?: ts.ArrowFunction;
+  callback?: TS.ArrowFunction;
   /** The statement, when the expression is the whole expression of an expression statement. */
-  statement?: ts.ExpressionStatement;
+  statement?: TS.ExpressionStatement;
 }
 
 function collectOperands(
-  expression: ts.Expression,
+  expression: TS.Expression,
   kind: 'statement' | 'callback',
   into: DiscardedValue[],
   extra: Pick<DiscardedValue, 'callback' | 'statement' | 'insideAwait'>,
@@ -77,7 +77,7 @@ function collectOperands(
 
 /** The tested side of a logical operator, when it is a call (only calls can produce a promise worth reporting there). */
 function pushCondition(
-  expression: ts.Expression,
+  expression: TS.Expression,
   kind: 'statement' | 'callback',
   into: DiscardedValue[],
   extra: Pick<DiscardedValue, 'callback' | 'statement' | 'insideAwait'>,
@@ -94,7 +94,7 @@ function pushCondition(
  * Values an awaited expression drops: `await (a(), b())` drops `a()`, `await void x()` awaits undefined,
  * `await (a() && b())` tests `a()` (always truthy when it is a promise) and awaits `b()`.
  */
-function collectInsideAwait(awaited: ts.AwaitExpression, into: DiscardedValue[]): void {
+function collectInsideAwait(awaited: TS.AwaitExpression, into: DiscardedValue[]): void {
   const node = skipParentheses(awaited.expression);
   const extra = { insideAwait: awaited };
   if (ts.isVoidExpression(node)) {
@@ -105,8 +105,8 @@ function collectInsideAwait(awaited: ts.AwaitExpression, into: DiscardedValue[])
   const operator = node.operatorToken.kind;
   if (operator === ts.SyntaxKind.CommaToken) {
     // Every operand but the last is dropped; the last is awaited.
-    const operands: ts.Expression[] = [];
-    let current: ts.Expression = node;
+    const operands: TS.Expression[] = [];
+    let current: TS.Expression = node;
     while (ts.isBinaryExpression(current) && current.operatorToken.kind === ts.SyntaxKind.CommaToken && operands.length < 256) {
       operands.unshift(current.right);
       current = skipParentheses(current.left);
@@ -129,13 +129,13 @@ export interface SyntaxIndex {
   /** Every expression whose value is discarded (see DiscardKind). */
   discarded: DiscardedValue[];
   /** Every `await x` (`for await` excluded). */
-  awaits: ts.AwaitExpression[];
+  awaits: TS.AwaitExpression[];
   /** Every call and `new` expression with arguments. */
-  callsWithArguments: Array<ts.CallExpression | ts.NewExpression>;
+  callsWithArguments: Array<TS.CallExpression | TS.NewExpression>;
   /** Every `return x` (with a value). */
-  returns: Array<ts.ReturnStatement & { expression: ts.Expression }>;
+  returns: Array<TS.ReturnStatement & { expression: TS.Expression }>;
   /** Every variable declaration with an identifier name and an initializer. */
-  initializedVariables: Array<ts.VariableDeclaration & { name: ts.Identifier; initializer: ts.Expression }>;
+  initializedVariables: Array<TS.VariableDeclaration & { name: TS.Identifier; initializer: TS.Expression }>;
 }
 
 const indexes = new WeakMap<TestModel, SyntaxIndex>();
@@ -149,9 +149,9 @@ export function syntaxIndex(model: TestModel): SyntaxIndex {
   return index;
 }
 
-function buildIndex(sourceFile: ts.SourceFile): SyntaxIndex {
+function buildIndex(sourceFile: TS.SourceFile): SyntaxIndex {
   const index: SyntaxIndex = { discarded: [], awaits: [], returns: [], callsWithArguments: [], initializedVariables: [] };
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isExpressionStatement(node)) {
       collectOperands(node.expression, 'statement', index.discarded, { statement: node });
     } else if (ts.isArrowFunction(node) && !ts.isBlock(node.body) && !isAsyncFunction(node)) {
@@ -185,7 +185,7 @@ export function discardedValues(model: TestModel): DiscardedValue[] {
  * all return `void`. Test, hook and step callbacks never count: runners await what they return,
  * even where an overload types the callback as returning `void` (mocha's `Func`).
  */
-export function ignoresReturnValue(arrow: ts.ArrowFunction, checker: ts.TypeChecker, model: TestModel): boolean {
+export function ignoresReturnValue(arrow: TS.ArrowFunction, checker: TS.TypeChecker, model: TestModel): boolean {
   if (model.blockOfCallback(arrow)) return false;
   const contextual = checker.getContextualType(arrow);
   if (!contextual) return false;
@@ -201,7 +201,7 @@ export function ignoresReturnValue(arrow: ts.ArrowFunction, checker: ts.TypeChec
  * when the body is void, which is neither thenable nor an async assertion). Only for callers that go on to require a
  * thenable body; false means "ask ignoresReturnValue".
  */
-export function keepsThenableResult(arrow: ts.ArrowFunction, checker: ts.TypeChecker, model: TestModel): boolean {
+export function keepsThenableResult(arrow: TS.ArrowFunction, checker: TS.TypeChecker, model: TestModel): boolean {
   if (model.blockOfCallback(arrow)) return true;
   const argument = asCallArgument(arrow);
   if (!argument) return false;
@@ -215,7 +215,7 @@ export function keepsThenableResult(arrow: ts.ArrowFunction, checker: ts.TypeChe
 }
 
 /** The nearest function around the node, or undefined at module level (and in class field initialisers). */
-export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | undefined {
+export function enclosingFunction(node: TS.Node): TS.SignatureDeclaration | undefined {
   for (let current = node.parent; current; current = current.parent) {
     if (ts.isFunctionLike(current) && !ts.isTypeNode(current)) return current;
     if (ts.isClassStaticBlockDeclaration(current) || ts.isPropertyDeclaration(current)) return undefined;
@@ -223,13 +223,13 @@ export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | unde
   return undefined;
 }
 
-export function isInsideAsyncFunction(node: ts.Node): boolean {
+export function isInsideAsyncFunction(node: TS.Node): boolean {
   const fn = enclosingFunction(node);
   return !!fn && isAsyncFunction(fn);
 }
 
 /** Whether `await <expression>` keeps the meaning without parentheses (unary-or-tighter expressions). */
-function bindsTighterThanAwait(node: ts.Expression): boolean {
+function bindsTighterThanAwait(node: TS.Expression): boolean {
   return !(
     ts.isBinaryExpression(node) || ts.isConditionalExpression(node) || ts.isArrowFunction(node)
     || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isYieldExpression(node)
@@ -237,7 +237,7 @@ function bindsTighterThanAwait(node: ts.Expression): boolean {
 }
 
 /** Edits turning `expression` into `await expression` (parenthesised when needed). */
-export function awaitEdits(expression: ts.Expression, sourceFile: ts.SourceFile): TextEdit[] {
+export function awaitEdits(expression: TS.Expression, sourceFile: TS.SourceFile): TextEdit[] {
   const start = expression.getStart(sourceFile);
   if (bindsTighterThanAwait(expression)) return [{ start, end: start, newText: 'await ' }];
   return [
@@ -247,7 +247,7 @@ export function awaitEdits(expression: ts.Expression, sourceFile: ts.SourceFile)
 }
 
 /** Edits turning `expression` into `await Promise.all(expression)`. */
-export function awaitAllEdits(expression: ts.Expression, sourceFile: ts.SourceFile): TextEdit[] {
+export function awaitAllEdits(expression: TS.Expression, sourceFile: TS.SourceFile): TextEdit[] {
   const start = expression.getStart(sourceFile);
   return [
     { start, end: start, newText: 'await Promise.all(' },
@@ -259,12 +259,12 @@ export function awaitAllEdits(expression: ts.Expression, sourceFile: ts.SourceFi
  * A short, one-line label for an expression in a message: calls keep their callee and drop their
  * arguments (`page.click()`, `expect().resolves.toBe()`), long labels keep their end.
  */
-export function describeExpression(expression: ts.Expression, sourceFile: ts.SourceFile): string {
+export function describeExpression(expression: TS.Expression, sourceFile: TS.SourceFile): string {
   const label = compactText(expression, sourceFile);
   return label.length <= 60 ? label : `…${label.slice(label.length - 59)}`;
 }
 
-function compactText(node: ts.Expression, sourceFile: ts.SourceFile): string {
+function compactText(node: TS.Expression, sourceFile: TS.SourceFile): string {
   if (ts.isCallExpression(node)) return `${compactText(node.expression, sourceFile)}()`;
   if (ts.isNewExpression(node)) return `new ${compactText(node.expression, sourceFile)}()`;
   if (ts.isPropertyAccessExpression(node)) {
@@ -283,20 +283,20 @@ function compactText(node: ts.Expression, sourceFile: ts.SourceFile): string {
  * confirmed by symbol. Undefined when the scope is too large to search cheaply.
  */
 export function referencesOf(
-  declaration: ts.VariableDeclaration & { name: ts.Identifier },
-  checker: ts.TypeChecker,
-): ts.Identifier[] {
+  declaration: TS.VariableDeclaration & { name: TS.Identifier },
+  checker: TS.TypeChecker,
+): TS.Identifier[] {
   const fn = enclosingFunction(declaration);
-  const scope: ts.Node = (fn && 'body' in fn && fn.body) || declaration.getSourceFile();
+  const scope: TS.Node = (fn && 'body' in fn && fn.body) || declaration.getSourceFile();
   const name = declaration.name.text;
   const text = declaration.getSourceFile().text;
-  const references: ts.Identifier[] = [];
+  const references: TS.Identifier[] = [];
   // Text search first: most variables are mentioned only a few times.
   let mentions = 0;
   for (let at = text.indexOf(name, scope.getStart()); at !== -1 && at < scope.getEnd(); at = text.indexOf(name, at + name.length)) mentions++;
   if (mentions <= 1) return references;
   const symbol = checker.getSymbolAtLocation(declaration.name);
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isIdentifier(node)) {
       // Text first: resolving every identifier of the scope (call callees resolve their call) is most of the cost.
       if (node === declaration.name || node.text !== name) return;
@@ -317,8 +317,8 @@ export function referencesOf(
  * passed to a call (`Promise.all(checks)`), stored elsewhere, spread, or used as a callback's result.
  * `expect(ref)` counts too; callers that know better (a sync assertion on a promise) check that first.
  */
-export function handsOn(reference: ts.Identifier): boolean {
-  let node: ts.Node = reference;
+export function handsOn(reference: TS.Identifier): boolean {
+  let node: TS.Node = reference;
   // `(ref)`, `ref!`, `ref as T`
   while (
     ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isAsExpression(node.parent)

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import type { TestBlock } from './testModel.js';
 
 /**
@@ -8,7 +8,7 @@ import type { TestBlock } from './testModel.js';
 const DONE_LIKE_NAME = /^(done|cb|callback|next|finish|end|complete)$/i;
 
 /** The done parameter of a test or hook callback, per runner; undefined when the runner has none. */
-export function doneParameter(block: TestBlock): (ts.ParameterDeclaration & { name: ts.Identifier }) | undefined {
+export function doneParameter(block: TestBlock): (TS.ParameterDeclaration & { name: TS.Identifier }) | undefined {
   if (block.kind !== 'test' && block.kind !== 'hook') return undefined;
   // Table-driven variants pass the row's values first: the done position depends on the table.
   if (block.modifiers.includes('each') || block.modifiers.includes('for')) return undefined;
@@ -25,15 +25,15 @@ export function doneParameter(block: TestBlock): (ts.ParameterDeclaration & { na
   const parameter = parameters[index];
   if (!parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || parameter.initializer) return undefined;
   if (block.framework === 'unknown' && !DONE_LIKE_NAME.test(parameter.name.text)) return undefined;
-  return parameter as ts.ParameterDeclaration & { name: ts.Identifier };
+  return parameter as TS.ParameterDeclaration & { name: TS.Identifier };
 }
 
 /** Whether the node mentions the parameter (an identifier spelled like it that the checker resolves to it). */
-export function mentionsParameter(node: ts.Node, parameter: ts.ParameterDeclaration & { name: ts.Identifier }, checker: ts.TypeChecker): boolean {
+export function mentionsParameter(node: TS.Node, parameter: TS.ParameterDeclaration & { name: TS.Identifier }, checker: TS.TypeChecker): boolean {
   const name = parameter.name.text;
-  let symbol: ts.Symbol | undefined | null = null;
+  let symbol: TS.Symbol | undefined | null = null;
   let found = false;
-  const visit = (child: ts.Node): void => {
+  const visit = (child: TS.Node): void => {
     if (found) return;
     if (ts.isIdentifier(child) && child.text === name) {
       if (symbol === null) symbol = checker.getSymbolAtLocation(parameter.name);

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { forEachOwnNode, isAsyncFunction, skipOuterExpressions } from './typeUtils.js';
 
 /**
@@ -18,7 +18,7 @@ const FAIL_CALL = /^(?:fail|unreachable)$/;
 /** Names of calls that check something (`p.ok(err instanceof X)`, `expect(err.code).toBe(...)`, `assert.match(...)`). */
 const CHECK_NAME = /^(?:assert\w*|expect|should|ok|equal|equals|strictEqual|deepEqual|deepStrictEqual|notEqual|notStrictEqual|match|matches|is|isTrue|true|truthy|same|like|instanceOf|include|includes|contains?|eq|eql|to(?:Be|Equal|StrictEqual|Match|Have|Contain|Throw)\w*)$/;
 
-function calleeName(call: ts.CallExpression): string | undefined {
+function calleeName(call: TS.CallExpression): string | undefined {
   const callee = skipOuterExpressions(call.expression);
   if (ts.isIdentifier(callee)) return callee.text;
   if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
@@ -26,7 +26,7 @@ function calleeName(call: ts.CallExpression): string | undefined {
 }
 
 /** Whether a statement is `assert.fail(...)`, `t.fail()` or `throw ...`: the end of a `try` expected to throw. */
-function failsTheTest(statement: ts.Statement): boolean {
+function failsTheTest(statement: TS.Statement): boolean {
   if (ts.isThrowStatement(statement)) return true;
   if (!ts.isExpressionStatement(statement)) return false;
   const expression = skipOuterExpressions(statement.expression);
@@ -34,7 +34,7 @@ function failsTheTest(statement: ts.Statement): boolean {
 }
 
 /** Whether the catch clause checks the caught error: a check call (or a chain rooted at one) that mentions the binding. */
-function assertsOnCaughtError(clause: ts.CatchClause): boolean {
+function assertsOnCaughtError(clause: TS.CatchClause): boolean {
   const binding = clause.variableDeclaration?.name;
   if (!binding || !ts.isIdentifier(binding)) return false;
   const name = binding.text;
@@ -43,7 +43,7 @@ function assertsOnCaughtError(clause: ts.CatchClause): boolean {
     if (found || !ts.isCallExpression(node)) return;
     let checks = false;
     // Any call along the chain (`expect(err).toBeInstanceOf(X)`: `expect` and `toBeInstanceOf`).
-    for (let current: ts.Expression = node, depth = 0; depth < 16; depth++) {
+    for (let current: TS.Expression = node, depth = 0; depth < 16; depth++) {
       current = skipOuterExpressions(current);
       if (ts.isCallExpression(current)) {
         if (CHECK_NAME.test(calleeName(current) ?? '')) checks = true;
@@ -55,13 +55,13 @@ function assertsOnCaughtError(clause: ts.CatchClause): boolean {
       }
     }
     if (!checks) return;
-    const mentions = (n: ts.Node): boolean => (ts.isIdentifier(n) && n.text === name) || (!ts.isFunctionLike(n) && !!ts.forEachChild(n, mentions));
+    const mentions = (n: TS.Node): boolean => (ts.isIdentifier(n) && n.text === name) || (!ts.isFunctionLike(n) && !!ts.forEachChild(n, mentions));
     if (node.arguments.some(mentions) || mentions(node.expression)) found = true;
   });
   return found;
 }
 
-function containsAwait(block: ts.Block): boolean {
+function containsAwait(block: TS.Block): boolean {
   let found = false;
   forEachOwnNode(block, (node) => {
     if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) found = true;
@@ -70,7 +70,7 @@ function containsAwait(block: ts.Block): boolean {
 }
 
 /** `assert.throws(fn)`, `t.throws(fn, X)`, `throws(fn)`: fn is the first argument of a throws call. */
-function isThrowsCallArgument(fn: ts.Node): boolean {
+function isThrowsCallArgument(fn: TS.Node): boolean {
   const call = fn.parent;
   return ts.isCallExpression(call) && call.arguments[0] === fn && THROWS_MEMBER.test(calleeName(call) ?? '');
 }
@@ -79,12 +79,12 @@ function isThrowsCallArgument(fn: ts.Node): boolean {
  * `expect(fn).toThrow()`, `expect(fn).to.throw(X)`, `expect(fn).toThrowError(...)`: fn is the subject of an
  * `expect` whose chain ends in a throw matcher, not negated and not `.rejects`.
  */
-function isExpectThrowsSubject(fn: ts.Node): boolean {
+function isExpectThrowsSubject(fn: TS.Node): boolean {
   const call = fn.parent;
   if (!ts.isCallExpression(call) || call.arguments[0] !== fn || calleeName(call) !== 'expect') return false;
-  let current: ts.Node = call;
+  let current: TS.Node = call;
   for (let depth = 0; depth < 16; depth++) {
-    const parent: ts.Node = current.parent;
+    const parent: TS.Node = current.parent;
     if (ts.isPropertyAccessExpression(parent) && parent.expression === current) {
       const member = parent.name.text;
       if (member === 'not' || member === 'rejects' || member === 'resolves') return false;
@@ -97,12 +97,12 @@ function isExpectThrowsSubject(fn: ts.Node): boolean {
   return false;
 }
 
-function isThrowsAssertionFunction(fn: ts.Node): boolean {
+function isThrowsAssertionFunction(fn: TS.Node): boolean {
   return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && !isAsyncFunction(fn) && (isThrowsCallArgument(fn) || isExpectThrowsSubject(fn));
 }
 
 /** The last statement of a block that does the work (trailing `assert.fail(...)`/`throw` excluded). */
-function lastWorkingStatement(block: ts.Block): ts.Statement | undefined {
+function lastWorkingStatement(block: TS.Block): TS.Statement | undefined {
   const statements = block.statements;
   let index = statements.length - 1;
   while (index >= 0 && failsTheTest(statements[index]!)) index--;
@@ -113,8 +113,8 @@ function lastWorkingStatement(block: ts.Block): ts.Statement | undefined {
  * How the test expects the call to throw synchronously, or undefined. `expression` is a discarded value: the
  * expression of an expression statement, or an arrow's concise body.
  */
-export function expectedSynchronousThrow(expression: ts.Expression): ThrowExpectation | undefined {
-  let node: ts.Node = expression;
+export function expectedSynchronousThrow(expression: TS.Expression): ThrowExpectation | undefined {
+  let node: TS.Node = expression;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   const parent = node.parent;
   if (ts.isArrowFunction(parent) && parent.body === node) return isThrowsAssertionFunction(parent) ? 'throws-assertion' : undefined;
@@ -132,7 +132,7 @@ export function expectedSynchronousThrow(expression: ts.Expression): ThrowExpect
  * The function a call calls, when its own source says it is `async` (so it can never throw synchronously: its
  * errors become rejections). Declarations without a body (typings) say nothing and give undefined.
  */
-export function calledAsyncFunction(call: ts.Expression, checker: ts.TypeChecker): ts.SignatureDeclaration | undefined {
+export function calledAsyncFunction(call: TS.Expression, checker: TS.TypeChecker): TS.SignatureDeclaration | undefined {
   if (!ts.isCallExpression(call)) return undefined;
   const declaration = checker.getResolvedSignature(call)?.declaration;
   if (!declaration || ts.isJSDocSignature(declaration)) return undefined;

@@ -3,7 +3,7 @@
  * configuration that governs it. Plain data for `flakelens explain` and the language server's
  * `flakelens/explain` request.
  */
-import { ts } from 'ts-morph';
+import type { TS } from './typescript.js';
 import { TestModel, type BlockKind, type Framework, type HookKind, type TestBlock } from './testModel.js';
 import type { RunnerConfigModel } from './runnerConfig.js';
 import type { Position } from './types.js';
@@ -31,7 +31,7 @@ export interface Explanation {
   notes: string[];
 }
 
-function explainBlock(block: TestBlock, sourceFile: ts.SourceFile): ExplainedBlock {
+function explainBlock(block: TestBlock, sourceFile: TS.SourceFile): ExplainedBlock {
   return {
     kind: block.kind,
     ...(block.hook ? { hook: block.hook } : {}),
@@ -45,8 +45,8 @@ function explainBlock(block: TestBlock, sourceFile: ts.SourceFile): ExplainedBlo
 }
 
 export function explainSourceFile(
-  program: ts.Program,
-  sourceFile: ts.SourceFile,
+  program: TS.Program,
+  sourceFile: TS.SourceFile,
   runnerConfig: (file: string, frameworks: ReadonlySet<Framework>) => RunnerConfigModel,
 ): Explanation {
   const notes: string[] = [];

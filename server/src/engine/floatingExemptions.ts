@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import type { DiscardedValue } from './discardedValues.js';
 import { sleepFinder } from './sleeps.js';
 import type { TestModel } from './testModel.js';
@@ -15,7 +15,7 @@ import { isPromiseType, skipOuterExpressions } from './typeUtils.js';
  * type says nothing about what the call returns. fastify's `app.ready(() => result.push(id))` matches neither `ready()` nor `ready(listener)` (the listener
  * returns a number) and comes back typed as the promise form. Unknown: no finding.
  */
-export function callsBeyondSignature(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+export function callsBeyondSignature(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(expression)) return false;
   const signature = checker.getResolvedSignature(expression);
   const declaration = signature?.declaration;
@@ -28,7 +28,7 @@ export function callsBeyondSignature(expression: ts.Expression, checker: ts.Type
 }
 
 /** Whether every argument's type is assignable to its parameter's type (callbacks included). */
-function argumentsFit(call: ts.CallExpression, signature: ts.Signature, checker: ts.TypeChecker): boolean {
+function argumentsFit(call: TS.CallExpression, signature: TS.Signature, checker: TS.TypeChecker): boolean {
   const parameters = signature.getParameters();
   return call.arguments.every((argument, index) => {
     const parameter = parameters[index];
@@ -44,7 +44,7 @@ function argumentsFit(call: ts.CallExpression, signature: ts.Signature, checker:
  * `Object.defineProperty(app, 'version', {...})`, `Object.freeze(app)`. The value is the object passed in, which
  * exists already; nothing new floats.
  */
-export function returnsItsArgument(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+export function returnsItsArgument(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(expression)) return false;
   const declaration = checker.getResolvedSignature(expression)?.declaration;
   if (!declaration || ts.isJSDocSignature(declaration) || !declaration.type || !ts.isTypeReferenceNode(declaration.type)) return false;
@@ -64,7 +64,7 @@ export function returnsItsArgument(expression: ts.Expression, checker: ts.TypeCh
  * sleep cannot reject, and what the callback does is scheduled work like a timer callback's, not a promise the
  * test forgot to await.
  */
-export function isTimerChain(expression: ts.Expression, model: TestModel): boolean {
+export function isTimerChain(expression: TS.Expression, model: TestModel): boolean {
   if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
   if (expression.expression.name.text !== 'then' || expression.arguments.length !== 1) return false;
   const receiver = skipOuterExpressions(expression.expression.expression);
@@ -89,14 +89,14 @@ export function floatsAtNodeTestModuleLevel(value: DiscardedValue, model: TestMo
  * once (construction, option validation). Like typescript-eslint's default (`checkThenables: false`), no floating
  * promise: nothing was started that the test could move on from. A chain on it (`request(app).get('/')`) stays a finding.
  */
-export function isFactoryThenable(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+export function isFactoryThenable(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(expression) || !ts.isIdentifier(skipOuterExpressions(expression.expression))) return false;
   // `PromiseLike` alone (fastify's `SafePromiseLike`, a thenable instance) does not count here.
   return !isPromiseType(checker.getTypeAtLocation(expression).getNonNullableType(), { promiseLike: false });
 }
 
 /** `ids.map((id) => app.ready(() => list.push(id)))`: an array made of calls that fit no overload (see callsBeyondSignature). */
-export function mapsToUnfittingCalls(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+export function mapsToUnfittingCalls(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression) || expression.expression.name.text !== 'map') return false;
   const callback = expression.arguments[0];
   if (!callback || !ts.isArrowFunction(callback) || ts.isBlock(callback.body)) return false;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 
 /**
  * Answers about a call from its callee's declared signatures, without resolving the call.
@@ -14,11 +14,11 @@ import { ts } from 'ts-morph';
  */
 
 /** Declaration -> whether its return type is written without the signature's own type parameters. */
-const independentReturns = new WeakMap<ts.Node, boolean>();
+const independentReturns = new WeakMap<TS.Node, boolean>();
 
-function mentionsNames(node: ts.Node, names: ReadonlySet<string>): boolean {
+function mentionsNames(node: TS.Node, names: ReadonlySet<string>): boolean {
   let found = false;
-  const visit = (child: ts.Node): void => {
+  const visit = (child: TS.Node): void => {
     if (found) return;
     // `typeof x` may name a parameter whose type is generic.
     if ((ts.isIdentifier(child) && names.has(child.text)) || ts.isTypeQueryNode(child)) {
@@ -31,14 +31,14 @@ function mentionsNames(node: ts.Node, names: ReadonlySet<string>): boolean {
   return found;
 }
 
-function typeParameterNames(signature: ts.Signature): Set<string> {
+function typeParameterNames(signature: TS.Signature): Set<string> {
   return new Set((signature.getTypeParameters() ?? []).map((p) => p.symbol.name));
 }
 
 /** The signature's return type cannot depend on inference from the arguments. */
-function returnIndependent(signature: ts.Signature): boolean {
+function returnIndependent(signature: TS.Signature): boolean {
   if (!signature.getTypeParameters()?.length) return true;
-  const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+  const declaration = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
   if (!declaration || ts.isJSDocSignature(declaration)) return false;
   let known = independentReturns.get(declaration);
   if (known === undefined) {
@@ -49,7 +49,7 @@ function returnIndependent(signature: ts.Signature): boolean {
 }
 
 /** Per checker, per mode: own type parameters left open (`generic`), chains the light path cannot read resolved by the checker (`resolve`). */
-const lightTypes = new WeakMap<ts.TypeChecker, Map<string, WeakMap<ts.Node, ts.Type | null>>>();
+const lightTypes = new WeakMap<TS.TypeChecker, Map<string, WeakMap<TS.Node, TS.Type | null>>>();
 
 interface Mode {
   generic: boolean;
@@ -62,14 +62,14 @@ const RESOLVING: Mode = { generic: false, resolve: true };
  * access or other instantiable type, a generic mapped type, or a union/intersection holding one. (An interface or class
  * reference such as `Matchers<void, T>` keeps its members; only their types are instantiated.)
  */
-function isOpen(type: ts.Type): boolean {
+function isOpen(type: TS.Type): boolean {
   const parts = type.isUnionOrIntersection() ? [type, ...type.types] : [type];
   return parts.some((part) => (part.flags & ts.TypeFlags.Instantiable) !== 0
-    || ((part.flags & ts.TypeFlags.Object) !== 0 && ((part as ts.ObjectType).objectFlags & ts.ObjectFlags.Mapped) !== 0));
+    || ((part.flags & ts.TypeFlags.Object) !== 0 && ((part as TS.ObjectType).objectFlags & ts.ObjectFlags.Mapped) !== 0));
 }
 
 /** void, undefined, null, booleans, numbers, strings, bigints, symbols, never: no `then` whatever a type parameter becomes. */
-function isClosedPrimitive(type: ts.Type): boolean {
+function isClosedPrimitive(type: TS.Type): boolean {
   if (type.isUnion()) return type.types.every(isClosedPrimitive);
   const primitive = ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.BooleanLike | ts.TypeFlags.NumberLike
     | ts.TypeFlags.StringLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Never;
@@ -82,7 +82,7 @@ function isClosedPrimitive(type: ts.Type): boolean {
  * on closed types (see isOpen), and the answer must be a primitive in every candidate, which no instantiation of a
  * type parameter can make thenable. Spares typing the arguments (`expect(await query())`).
  */
-export function returnsPrimitiveWhateverArguments(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
+export function returnsPrimitiveWhateverArguments(call: TS.CallExpression, checker: TS.TypeChecker): boolean {
   const types = lightReturnTypes(call, checker, { generic: true, resolve: false });
   return !!types && !(types.length === 1 && types[0]!.flags & ts.TypeFlags.Any) && types.every(isClosedPrimitive);
 }
@@ -93,7 +93,7 @@ export function returnsPrimitiveWhateverArguments(call: ts.CallExpression, check
  * A const's declared type is what the checker narrows from; narrowing only removes possibilities, and these answers
  * only ever rule candidates out. Other references (`a`, `this.a.b`) are the checker's (cheap: declared types).
  */
-function lightExpressionType(node: ts.Expression, checker: ts.TypeChecker, mode: Mode, depth = 0): ts.Type | undefined {
+function lightExpressionType(node: TS.Expression, checker: TS.TypeChecker, mode: Mode, depth = 0): TS.Type | undefined {
   if (depth > 32) return undefined;
   let current = node;
   while (ts.isParenthesizedExpression(current)) current = current.expression;
@@ -122,14 +122,14 @@ function lightExpressionType(node: ts.Expression, checker: ts.TypeChecker, mode:
 }
 
 /** A reference whose type the checker reads from declarations (and narrows): `a`, `this`, `a.b.c`, `this.a`. */
-function isReference(node: ts.Expression): boolean {
-  let current: ts.Expression = node;
+function isReference(node: TS.Expression): boolean {
+  let current: TS.Expression = node;
   while (ts.isPropertyAccessExpression(current) || ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
   return ts.isIdentifier(current) || current.kind === ts.SyntaxKind.ThisKeyword || current.kind === ts.SyntaxKind.SuperKeyword;
 }
 
 /** The callee's type: light where it can be (see lightExpressionType), else the checker's. */
-function calleeType(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode): ts.Type | undefined {
+function calleeType(call: TS.CallExpression, checker: TS.TypeChecker, mode: Mode): TS.Type | undefined {
   const callee = call.expression;
   if (callee.kind === ts.SyntaxKind.ImportKeyword || callee.kind === ts.SyntaxKind.SuperKeyword) return undefined;
   // CommonJS `require(...)` is typed as the module it loads, not by its declared signature.
@@ -143,7 +143,7 @@ function calleeType(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode
 }
 
 /** The callee's call signatures (candidates of overload resolution); undefined when there are none to read. */
-export function candidateSignatures(call: ts.CallExpression, checker: ts.TypeChecker): readonly ts.Signature[] | undefined {
+export function candidateSignatures(call: TS.CallExpression, checker: TS.TypeChecker): readonly TS.Signature[] | undefined {
   const type = calleeType(call, checker, RESOLVING);
   if (!type) return undefined;
   let signatures = type.getCallSignatures();
@@ -155,7 +155,7 @@ export function candidateSignatures(call: ts.CallExpression, checker: ts.TypeChe
  * The possible types of the call when they do not depend on its arguments: one per candidate signature (the
  * checker picks one of them), or `[any]` for a call of an `any`. Undefined: only resolving the call can tell.
  */
-export function lightReturnTypes(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode = RESOLVING): ts.Type[] | undefined {
+export function lightReturnTypes(call: TS.CallExpression, checker: TS.TypeChecker, mode: Mode = RESOLVING): TS.Type[] | undefined {
   const type = calleeType(call, checker, mode);
   if (!type) return undefined;
   if (type.flags & ts.TypeFlags.Any) return [type];
@@ -166,7 +166,7 @@ export function lightReturnTypes(call: ts.CallExpression, checker: ts.TypeChecke
 }
 
 /** The call's type when every candidate gives the same one (a chain link such as `qb.where(cb)`). */
-export function lightCallType(call: ts.CallExpression, checker: ts.TypeChecker, mode: Mode = RESOLVING): ts.Type | undefined {
+export function lightCallType(call: TS.CallExpression, checker: TS.TypeChecker, mode: Mode = RESOLVING): TS.Type | undefined {
   let memos = lightTypes.get(checker);
   if (!memos) lightTypes.set(checker, (memos = new Map()));
   const key = `${mode.generic}:${mode.resolve}`;
@@ -186,24 +186,24 @@ export function lightCallType(call: ts.CallExpression, checker: ts.TypeChecker, 
  * other parameter mentions is inferred from this argument alone: reported as 'inferred-from-argument'.
  */
 /** lightReturnTypes without resolving chains the light path cannot read (cheap first attempt). */
-export function lightReturnTypesUnresolved(call: ts.CallExpression, checker: ts.TypeChecker): ts.Type[] | undefined {
+export function lightReturnTypesUnresolved(call: TS.CallExpression, checker: TS.TypeChecker): TS.Type[] | undefined {
   return lightReturnTypes(call, checker, { generic: false, resolve: false });
 }
 
-export function lightParameterTypes(call: ts.CallExpression, index: number, checker: ts.TypeChecker): Array<ts.Type | null | 'inferred-from-argument'> | undefined {
+export function lightParameterTypes(call: TS.CallExpression, index: number, checker: TS.TypeChecker): Array<TS.Type | null | 'inferred-from-argument'> | undefined {
   return lightParameterTypesWith(call, index, checker, () => 'inferred-from-argument');
 }
 
 function lightParameterTypesWith<T>(
-  call: ts.CallExpression, index: number, checker: ts.TypeChecker, inferred: (typeParameter: ts.Type) => T,
-): Array<ts.Type | null | T> | undefined {
+  call: TS.CallExpression, index: number, checker: TS.TypeChecker, inferred: (typeParameter: TS.Type) => T,
+): Array<TS.Type | null | T> | undefined {
   if (call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
   const signatures = candidateSignatures(call, checker);
   if (!signatures) return undefined;
-  const result: Array<ts.Type | null | T> = [];
+  const result: Array<TS.Type | null | T> = [];
   for (const signature of signatures) {
     const parameters = signature.getParameters();
-    const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+    const declaration = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
     if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
     const declared = declaration.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
     if (declared.length !== parameters.length) return undefined;
@@ -238,16 +238,16 @@ function lightParameterTypesWith<T>(
  * checker can tell (the call resolved, the callback typed).
  */
 /** The call a function expression is passed to (through parentheses) and its argument position. */
-export function asCallArgument(fn: ts.Expression): { call: ts.CallExpression; index: number } | undefined {
-  let node: ts.Node = fn;
+export function asCallArgument(fn: TS.Expression): { call: TS.CallExpression; index: number } | undefined {
+  let node: TS.Node = fn;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
   const call = node.parent;
   if (!ts.isCallExpression(call) || call.expression === node) return undefined;
-  const index = call.arguments.indexOf(node as ts.Expression);
+  const index = call.arguments.indexOf(node as TS.Expression);
   return index < 0 ? undefined : { call, index };
 }
 
-export function lightCallbackParameterTypes(parameter: ts.ParameterDeclaration, checker: ts.TypeChecker): ts.Type[] | undefined {
+export function lightCallbackParameterTypes(parameter: TS.ParameterDeclaration, checker: TS.TypeChecker): TS.Type[] | undefined {
   const fn = parameter.parent;
   if (parameter.type || parameter.dotDotDotToken || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
   const position = fn.parameters.indexOf(parameter);
@@ -257,7 +257,7 @@ export function lightCallbackParameterTypes(parameter: ts.ParameterDeclaration, 
   const { call, index } = argument;
   const contexts = lightParameterTypesWith(call, index, checker, (typeParameter) => typeParameter.getConstraint() ?? null);
   if (!contexts) return undefined;
-  const types: ts.Type[] = [];
+  const types: TS.Type[] = [];
   for (const context of contexts) {
     if (!context) continue; // no contextual type there: the parameter is `any`
     const nonNullable = context.getNonNullableType();
@@ -266,7 +266,7 @@ export function lightCallbackParameterTypes(parameter: ts.ParameterDeclaration, 
       for (const signature of member.getCallSignatures()) {
         if (signature.getTypeParameters()?.length) return undefined;
         const declared = signature.getParameters();
-        const last = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+        const last = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
         if (!last || ts.isJSDocSignature(last) || last.parameters.some((p) => p.dotDotDotToken)) return undefined;
         const symbol = declared[position];
         if (symbol) types.push(checker.getTypeOfSymbol(symbol));

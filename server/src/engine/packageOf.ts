@@ -1,18 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 
 /**
  * The package a declaration belongs to: from its node_modules path; else the ambient module it is declared in
  * (`declare module 'fastify' { ... }`); else the nearest package.json of its file (see packageOfFile).
  */
-export function packageOfDeclaration(declaration: ts.Node): string | undefined {
+export function packageOfDeclaration(declaration: TS.Node): string | undefined {
   const fileName = declaration.getSourceFile().fileName;
   return packageInNodeModules(fileName) ?? ambientModuleOf(declaration) ?? packageOfFile(fileName);
 }
 
-function ambientModuleOf(node: ts.Node): string | undefined {
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+function ambientModuleOf(node: TS.Node): string | undefined {
+  for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
     if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return current.name.text;
   }
   return undefined;

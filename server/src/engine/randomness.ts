@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { declaringModule, initializerOf, isLibSymbol, type WriteIndex } from './assertionShapes.js';
 import { calleeChain } from './testModel.js';
 import { skipOuterExpressions } from './typeUtils.js';
@@ -23,7 +23,7 @@ export class RandomValues {
   private readonly fakerSeeded: boolean;
 
   constructor(
-    private readonly checker: ts.TypeChecker,
+    private readonly checker: TS.TypeChecker,
     private readonly writes: WriteIndex,
     sourceText: string,
   ) {
@@ -32,7 +32,7 @@ export class RandomValues {
   }
 
   /** The source of the random value the expression evaluates to, or undefined. */
-  sourceOf(expression: ts.Expression, includeIds = false, depth = 0): RandomSource | undefined {
+  sourceOf(expression: TS.Expression, includeIds = false, depth = 0): RandomSource | undefined {
     if (depth > 6) return undefined;
     const e = skipOuterExpressions(expression);
     if (ts.isCallExpression(e)) return this.callSource(e, includeIds, depth);
@@ -70,12 +70,12 @@ export class RandomValues {
     return undefined;
   }
 
-  private isStringy(e: ts.BinaryExpression): boolean {
+  private isStringy(e: TS.BinaryExpression): boolean {
     const type = this.checker.getTypeAtLocation(e);
     return (type.flags & ts.TypeFlags.StringLike) !== 0;
   }
 
-  private callSource(call: ts.CallExpression, includeIds: boolean, depth: number): RandomSource | undefined {
+  private callSource(call: TS.CallExpression, includeIds: boolean, depth: number): RandomSource | undefined {
     const callee = skipOuterExpressions(call.expression);
     const chain = calleeChain(callee);
     if (chain) {
@@ -117,7 +117,7 @@ export class RandomValues {
     return undefined;
   }
 
-  private isUnseededChance(receiver: ts.Expression): boolean {
+  private isUnseededChance(receiver: TS.Expression): boolean {
     const e = skipOuterExpressions(receiver);
     const init = ts.isIdentifier(e) ? initializerOf(e, this.checker, this.writes) : e;
     return !!init && ts.isNewExpression(init) && (init.arguments ?? []).length === 0;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { calleeName, callTarget, constantNumber, constantString, hasModule, objectProperty, type CallTarget } from './resources.js';
 import type { TestBlock, TestModel } from './testModel.js';
 import { resolveAlias, skipOuterExpressions } from './typeUtils.js';
@@ -18,9 +18,9 @@ export type FixedNameKind = 'temp-path' | 'row' | 'database' | 'redis-key' | 'qu
 export interface FixedName {
   kind: FixedNameKind;
   /** Where to report: the literal (or the argument holding it). */
-  node: ts.Node;
+  node: TS.Node;
   /** The call that creates or writes. */
-  call: ts.CallExpression | ts.NewExpression;
+  call: TS.CallExpression | TS.NewExpression;
   /** The block (test, hook or step) whose code makes the call. */
   block: TestBlock;
   /** The fixed value as text: `/tmp/out.json`, `email: 'a@example.com'`, `users` ... */
@@ -46,7 +46,7 @@ const FS_WRITES: Readonly<Record<string, number>> = {
 const PATH_JOINERS = new Set(['join', 'resolve']);
 
 /** Whether a call is `os.tmpdir()` (by module). */
-function isTmpdirCall(checker: ts.TypeChecker, node: ts.Expression): boolean {
+function isTmpdirCall(checker: TS.TypeChecker, node: TS.Expression): boolean {
   const e = skipOuterExpressions(node);
   if (!ts.isCallExpression(e) || e.arguments.length > 0 || calleeName(e.expression)?.text !== 'tmpdir') return false;
   return hasModule(callTarget(checker, e), new Set(['os']));
@@ -58,7 +58,7 @@ function isTmpdirCall(checker: ts.TypeChecker, node: ts.Expression): boolean {
  * Undefined when any part is computed (mkdtemp results, random or worker-indexed names) or the path is the temp
  * directory itself.
  */
-export function fixedTempPath(checker: ts.TypeChecker, expression: ts.Expression, depth = 0): string | undefined {
+export function fixedTempPath(checker: TS.TypeChecker, expression: TS.Expression, depth = 0): string | undefined {
   if (depth > 4) return undefined;
   const e = skipOuterExpressions(expression);
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) {
@@ -72,7 +72,7 @@ export function fixedTempPath(checker: ts.TypeChecker, expression: ts.Expression
     if (declaration.getSourceFile() !== e.getSourceFile()) return undefined;
     return fixedTempPath(checker, declaration.initializer, depth + 1);
   }
-  const tail = (parts: readonly ts.Expression[]): string | undefined => {
+  const tail = (parts: readonly TS.Expression[]): string | undefined => {
     const texts: string[] = [];
     for (const part of parts) {
       const text = constantString(checker, part);
@@ -143,7 +143,7 @@ const QUEUE_MODULES = new Set(['bullmq', 'bull', 'bee-queue']);
 const QUEUE_CLASSES = new Set(['Queue', 'Worker', 'QueueEvents', 'FlowProducer', 'Bull', 'QueueScheduler']);
 
 /** Unique fields with literal values in a row object (or array of rows). */
-function fixedFields(checker: ts.TypeChecker, expression: ts.Expression | undefined, out: Array<{ node: ts.Node; text: string }>, depth = 0): void {
+function fixedFields(checker: TS.TypeChecker, expression: TS.Expression | undefined, out: Array<{ node: TS.Node; text: string }>, depth = 0): void {
   if (!expression || depth > 2) return;
   const e = skipOuterExpressions(expression);
   if (ts.isArrayLiteralExpression(e)) {
@@ -161,7 +161,7 @@ function fixedFields(checker: ts.TypeChecker, expression: ts.Expression | undefi
 }
 
 /** `'a@example.com'`, `42`, or a const bound to one, as source-like text. */
-function fixedLiteral(checker: ts.TypeChecker, expression: ts.Expression): string | undefined {
+function fixedLiteral(checker: TS.TypeChecker, expression: TS.Expression): string | undefined {
   const text = constantString(checker, expression);
   if (text !== undefined) return text === '' ? undefined : `'${text}'`;
   const number = constantNumber(checker, expression);
@@ -169,7 +169,7 @@ function fixedLiteral(checker: ts.TypeChecker, expression: ts.Expression): strin
 }
 
 /** The rows a store's insert call writes. */
-function insertedRows(api: StoreApi, method: string, call: ts.CallExpression): ts.Expression[] {
+function insertedRows(api: StoreApi, method: string, call: TS.CallExpression): TS.Expression[] {
   const where = api.inserts[method];
   if (where === 'data') {
     const data = objectProperty(call.arguments[0], 'data');
@@ -204,13 +204,13 @@ function splitValues(text: string): string[] {
 }
 
 /** The SQL text of a query argument: a literal, a template without substitutions, or a tagged template's literal parts (its substitutions are parameters). */
-function sqlText(checker: ts.TypeChecker, call: ts.CallExpression): string | undefined {
+function sqlText(checker: TS.TypeChecker, call: TS.CallExpression): string | undefined {
   const first = call.arguments[0];
   if (first) return constantString(checker, first);
   return undefined;
 }
 
-function sqlFixedNames(checker: ts.TypeChecker, sql: string, params: ts.Expression | undefined): Array<{ kind: FixedNameKind; text: string }> {
+function sqlFixedNames(checker: TS.TypeChecker, sql: string, params: TS.Expression | undefined): Array<{ kind: FixedNameKind; text: string }> {
   const out: Array<{ kind: FixedNameKind; text: string }> = [];
   const create = SQL_CREATE.exec(sql);
   if (create) out.push({ kind: 'database', text: `${create[1]!.toUpperCase()} ${create[2]}` });
@@ -218,7 +218,7 @@ function sqlFixedNames(checker: ts.TypeChecker, sql: string, params: ts.Expressi
   if (insert) {
     const columns = insert[2]!.split(',').map((c) => c.trim().replace(/^[`"]|[`"]$/g, ''));
     const values = splitValues(insert[3]!);
-    const paramValues = params && ts.isArrayLiteralExpression(skipOuterExpressions(params)) ? (skipOuterExpressions(params) as ts.ArrayLiteralExpression).elements : undefined;
+    const paramValues = params && ts.isArrayLiteralExpression(skipOuterExpressions(params)) ? (skipOuterExpressions(params) as TS.ArrayLiteralExpression).elements : undefined;
     let positional = 0;
     columns.forEach((column, index) => {
       const value = values[index];
@@ -254,13 +254,13 @@ export const CREATES_SCHEMA = /\.schema\.(?:refresh|create|createSchema|refreshD
  * The package a callee's root identifier is imported from (`MikroORM` of `import { MikroORM } from '@mikro-orm/core'`),
  * for suites whose path mapping resolves the package to its own sources (the checker then calls it user code).
  */
-function importedFrom(checker: ts.TypeChecker, expression: ts.Expression): string | undefined {
+function importedFrom(checker: TS.TypeChecker, expression: TS.Expression): string | undefined {
   let root = skipOuterExpressions(expression);
   while (ts.isPropertyAccessExpression(root)) root = skipOuterExpressions(root.expression);
   if (!ts.isIdentifier(root)) return undefined;
   const declaration = checker.getSymbolAtLocation(root)?.declarations?.[0];
   if (!declaration) return undefined;
-  let node: ts.Node | undefined = declaration;
+  let node: TS.Node | undefined = declaration;
   while (node && !ts.isImportDeclaration(node)) node = node.parent;
   if (!node || !ts.isStringLiteral(node.moduleSpecifier)) return undefined;
   const specifier = node.moduleSpecifier.text;
@@ -268,7 +268,7 @@ function importedFrom(checker: ts.TypeChecker, expression: ts.Expression): strin
 }
 
 /** `MikroORM.init({ dbName: 'x' })` / `new MikroORM({ dbName })`, TypeORM `new DataSource({ database: 'x' })`: a fixed database a test connects to and (elsewhere in the file) creates its schema in. */
-function fixedDatabaseOption(checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression, name: string): { node: ts.Expression; value: string; module: string } | undefined {
+function fixedDatabaseOption(checker: TS.TypeChecker, call: TS.CallExpression | TS.NewExpression, name: string): { node: TS.Expression; value: string; module: string } | undefined {
   const options = call.arguments?.[0];
   let key: string;
   let modules: RegExp;
@@ -293,7 +293,7 @@ export function fixedNames(model: TestModel): FixedName[] {
   const { checker, sourceFile } = model;
   const out: FixedName[] = [];
   const createsSchema = CREATES_SCHEMA.test(sourceFile.text);
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const found = fixedNamesOfCall(checker, node);
       const name = createsSchema ? calleeName(node.expression)?.text : undefined;
@@ -311,10 +311,10 @@ export function fixedNames(model: TestModel): FixedName[] {
   return out;
 }
 
-function fixedNamesOfCall(checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression): Array<Omit<FixedName, 'block' | 'call'>> {
+function fixedNamesOfCall(checker: TS.TypeChecker, call: TS.CallExpression | TS.NewExpression): Array<Omit<FixedName, 'block' | 'call'>> {
   const name = calleeName(call.expression)?.text;
   if (!name) return [];
-  const args = call.arguments ?? ts.factory.createNodeArray<ts.Expression>();
+  const args = call.arguments ?? ts.factory.createNodeArray<TS.Expression>();
   const client = call.expression.getText();
   // Cheap syntax filters before the checker.
   if (ts.isNewExpression(call)) {
@@ -347,7 +347,7 @@ function fixedNamesOfCall(checker: ts.TypeChecker, call: ts.CallExpression | ts.
       if (!(name in api.inserts)) continue;
       const module = moduleOf(target, api.modules);
       if (!module) continue;
-      const fields: Array<{ node: ts.Node; text: string }> = [];
+      const fields: Array<{ node: TS.Node; text: string }> = [];
       for (const row of insertedRows(api, name, call)) fixedFields(checker, row, fields);
       if (fields.length === 0) return [];
       return [{ kind: 'row', node: fields[0]!.node, value: [...new Set(fields.map((f) => f.text))].join(', '), client, module }];

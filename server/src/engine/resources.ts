@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { calleeChain, type TestBlock, type TestModel } from './testModel.js';
 import { resolveAlias, skipOuterExpressions } from './typeUtils.js';
 import { INTERCEPTION_SPECIFIERS } from './runnerConfig/setup.js';
@@ -30,8 +30,8 @@ const PACKAGE_IN_PATH = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//g;
  * The module that declares a node: the nearest `declare module 'x'` around it, else the package whose
  * declaration file holds it (`lib` for TypeScript's own lib files). Undefined for user code.
  */
-export function declaringModule(declaration: ts.Node): string | undefined {
-  for (let current: ts.Node | undefined = declaration.parent; current; current = current.parent) {
+export function declaringModule(declaration: TS.Node): string | undefined {
+  for (let current: TS.Node | undefined = declaration.parent; current; current = current.parent) {
     if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return normaliseModule(current.name.text);
   }
   const file = declaration.getSourceFile();
@@ -44,7 +44,7 @@ export function declaringModule(declaration: ts.Node): string | undefined {
 }
 
 /** Modules that declare a symbol (after aliases); empty when user code declares it (user code shadows libraries). */
-export function symbolModules(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): Set<string> {
+export function symbolModules(checker: TS.TypeChecker, symbol: TS.Symbol | undefined): Set<string> {
   const modules = new Set<string>();
   const target = resolveAlias(checker, symbol);
   const declarations = target?.declarations ?? [];
@@ -57,7 +57,7 @@ export function symbolModules(checker: ts.TypeChecker, symbol: ts.Symbol | undef
 }
 
 /** The name node a call's callee ends in (`listen` of `app.listen`, `fetch` of `fetch`). */
-export function calleeName(expression: ts.Expression): ts.Identifier | ts.PrivateIdentifier | undefined {
+export function calleeName(expression: TS.Expression): TS.Identifier | TS.PrivateIdentifier | undefined {
   const callee = skipOuterExpressions(expression);
   if (ts.isIdentifier(callee)) return callee;
   if (ts.isPropertyAccessExpression(callee)) return callee.name;
@@ -72,7 +72,7 @@ export interface CallTarget {
 }
 
 /** What a call or `new` calls, by declaring module. Undefined for user code, `any` and unresolvable callees. */
-export function callTarget(checker: ts.TypeChecker, call: ts.CallExpression | ts.NewExpression): CallTarget | undefined {
+export function callTarget(checker: TS.TypeChecker, call: TS.CallExpression | TS.NewExpression): CallTarget | undefined {
   const name = calleeName(call.expression);
   if (!name) return undefined;
   const symbol = checker.getSymbolAtLocation(name);
@@ -99,7 +99,7 @@ export function hasModule(target: CallTarget | undefined, modules: ReadonlySet<s
 // Constant values
 
 /** A number literal, or a `const` bound to one (one hop, same file or imported). */
-export function constantNumber(checker: ts.TypeChecker, expression: ts.Expression | undefined): number | undefined {
+export function constantNumber(checker: TS.TypeChecker, expression: TS.Expression | undefined): number | undefined {
   if (!expression) return undefined;
   const node = skipOuterExpressions(expression);
   if (ts.isNumericLiteral(node)) return Number(node.text);
@@ -112,7 +112,7 @@ export function constantNumber(checker: ts.TypeChecker, expression: ts.Expressio
 }
 
 /** A string literal, a template without substitutions, or a `const` bound to one. */
-export function constantString(checker: ts.TypeChecker, expression: ts.Expression | undefined): string | undefined {
+export function constantString(checker: TS.TypeChecker, expression: TS.Expression | undefined): string | undefined {
   if (!expression) return undefined;
   const node = skipOuterExpressions(expression);
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
@@ -125,7 +125,7 @@ export function constantString(checker: ts.TypeChecker, expression: ts.Expressio
 }
 
 /** The literal text a string starts with: the whole of a literal, or the head of a template (`https://x/${id}`). */
-export function stringPrefix(checker: ts.TypeChecker, expression: ts.Expression | undefined): string | undefined {
+export function stringPrefix(checker: TS.TypeChecker, expression: TS.Expression | undefined): string | undefined {
   if (!expression) return undefined;
   const node = skipOuterExpressions(expression);
   if (ts.isTemplateExpression(node)) return node.head.text;
@@ -136,7 +136,7 @@ export function stringPrefix(checker: ts.TypeChecker, expression: ts.Expression 
   return constantString(checker, node);
 }
 
-function constDeclaration(checker: ts.TypeChecker, node: ts.Identifier | ts.PropertyAccessExpression): ts.VariableDeclaration | undefined {
+function constDeclaration(checker: TS.TypeChecker, node: TS.Identifier | TS.PropertyAccessExpression): TS.VariableDeclaration | undefined {
   const symbol = resolveAlias(checker, checker.getSymbolAtLocation(ts.isIdentifier(node) ? node : node.name));
   const declaration = symbol?.valueDeclaration;
   if (!declaration || !ts.isVariableDeclaration(declaration)) return undefined;
@@ -146,7 +146,7 @@ function constDeclaration(checker: ts.TypeChecker, node: ts.Identifier | ts.Prop
 }
 
 /** The value of property `name` in an object literal argument (`{ port: 3000 }`). */
-export function objectProperty(expression: ts.Expression | undefined, name: string): ts.Expression | undefined {
+export function objectProperty(expression: TS.Expression | undefined, name: string): TS.Expression | undefined {
   if (!expression) return undefined;
   const node = skipOuterExpressions(expression);
   if (!ts.isObjectLiteralExpression(node)) return undefined;
@@ -157,7 +157,7 @@ export function objectProperty(expression: ts.Expression | undefined, name: stri
   return undefined;
 }
 
-function propertyNameText(name: ts.PropertyName): string | undefined {
+function propertyNameText(name: TS.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name)) return name.text;
   return undefined;
 }
@@ -208,16 +208,16 @@ export const LISTEN_MODULES: ReadonlySet<string> = new Set([
 
 export interface Listen {
   /** The call or `new` that listens. */
-  node: ts.CallExpression | ts.NewExpression;
+  node: TS.CallExpression | TS.NewExpression;
   /** The port expression. */
-  portNode: ts.Expression;
+  portNode: TS.Expression;
   port: number;
   /** How it listens, for messages: `listen(3000)`, `new WebSocketServer({ port: 8080 })`. */
   label: string;
 }
 
 /** A listen on a fixed, non-zero port: `server.listen(3000)`, `listen({ port })`, ws `new Server({ port })`, hono `serve({ port })`. */
-export function fixedPortListen(checker: ts.TypeChecker, node: ts.CallExpression | ts.NewExpression): Listen | undefined {
+export function fixedPortListen(checker: TS.TypeChecker, node: TS.CallExpression | TS.NewExpression): Listen | undefined {
   const args = node.arguments ?? ts.factory.createNodeArray();
   if (args.length === 0) return undefined;
   const name = calleeName(node.expression)?.text;
@@ -250,9 +250,9 @@ export function fixedPortListen(checker: ts.TypeChecker, node: ts.CallExpression
 // Outgoing requests and interception
 
 export interface Request {
-  call: ts.CallExpression;
+  call: TS.CallExpression;
   /** The expression holding the URL or host. */
-  target: ts.Expression;
+  target: TS.Expression;
   host: string;
   /** What the call is, for messages: `fetch`, `axios.get`, `https.get`. */
   client: string;
@@ -263,7 +263,7 @@ const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', '
 const URL_CLIENTS: ReadonlySet<string> = new Set(['axios', 'got', 'node-fetch', 'undici', 'undici-types', 'cross-fetch', 'isomorphic-fetch', 'ky']);
 
 /** An outgoing HTTP request to a literal public host, by a client recognised through its declaring module. */
-export function outgoingRequest(checker: ts.TypeChecker, call: ts.CallExpression): Request | undefined {
+export function outgoingRequest(checker: TS.TypeChecker, call: TS.CallExpression): Request | undefined {
   const first = call.arguments[0];
   if (!first) return undefined;
   const name = calleeName(call.expression)?.text;
@@ -325,7 +325,7 @@ export type MockRunner = 'vitest' | 'jest' | 'sinon';
 export interface Acquisition {
   kind: AcquisitionKind;
   /** The call or assignment that acquires. */
-  node: ts.Node;
+  node: TS.Node;
   /** The test, hook or step whose callback acquires (directly, not through a nested function). */
   block: TestBlock;
   runner: MockRunner | undefined;
@@ -334,19 +334,19 @@ export interface Acquisition {
   /** For env writes: the variable name. */
   key?: string;
   /** For handles: the binding that holds it (undefined: the handle is dropped, nothing can close it). */
-  symbol?: ts.Symbol;
+  symbol?: TS.Symbol;
 }
 
 export interface Release {
   kind: AcquisitionKind | 'all-env';
-  node: ts.Node;
+  node: TS.Node;
   /** The block whose callback holds it (a teardown hook, or the test itself). */
   block: TestBlock | undefined;
   /** In a `finally` block or a teardown callback registered from the test (`onTestFinished`, `t.after`). */
   guaranteed: boolean;
   key?: string;
   /** For handles: the binding whose handle is closed. */
-  symbol?: ts.Symbol;
+  symbol?: TS.Symbol;
 }
 
 /** `.mockImplementation(...)`-like methods that give a spy a behaviour of its own (the `Once` forms are used up). */
@@ -369,10 +369,10 @@ export class ResourceModel {
   /** Evidence that outgoing requests of this file are intercepted. */
   interception: string | undefined;
   /** String literals naming a loopback URL with a port: `http://localhost:3000/x` -> 3000. */
-  readonly loopbackPorts: Array<{ node: ts.Node; port: number }> = [];
+  readonly loopbackPorts: Array<{ node: TS.Node; port: number }> = [];
 
-  constructor(readonly model: TestModel, readonly checker: ts.TypeChecker) {
-    const visit = (node: ts.Node): void => {
+  constructor(readonly model: TestModel, readonly checker: TS.TypeChecker) {
+    const visit = (node: TS.Node): void => {
       if (ts.isCallExpression(node)) this.visitCall(node);
       else if (ts.isNewExpression(node)) this.visitNew(node);
       else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node)) && /localhost|127\.0\.0\.1/.test(node.text)) {
@@ -393,24 +393,24 @@ export class ResourceModel {
   }
 
   /** The block that owns a node directly: the nearest function around it must be that block's callback. */
-  private ownerBlock(node: ts.Node): TestBlock | undefined {
-    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+  private ownerBlock(node: TS.Node): TestBlock | undefined {
+    for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
       if (ts.isFunctionLike(current)) return this.model.blockOfCallback(current);
     }
     return undefined;
   }
 
   /** A release position: the owning block, and whether it always runs (finally, onTestFinished/t.after callback). */
-  private releaseSite(node: ts.Node): { block: TestBlock | undefined; guaranteed: boolean } {
+  private releaseSite(node: TS.Node): { block: TestBlock | undefined; guaranteed: boolean } {
     let guaranteed = false;
-    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
       if (ts.isBlock(current) && current.parent && ts.isTryStatement(current.parent) && current.parent.finallyBlock === current) guaranteed = true;
       if (ts.isFunctionLike(current)) {
         const block = this.model.blockOfCallback(current);
         if (block) return { block, guaranteed };
         // A callback registered as teardown from inside a test: onTestFinished(() => ...), t.after(() => ...).
         const call = current.parent;
-        if (call && ts.isCallExpression(call) && call.arguments.includes(current as ts.Expression)) {
+        if (call && ts.isCallExpression(call) && call.arguments.includes(current as TS.Expression)) {
           const name = calleeName(call.expression)?.text;
           if (name && TEARDOWN_REGISTRARS.has(name)) {
             guaranteed = true;
@@ -424,7 +424,7 @@ export class ResourceModel {
     return { block: undefined, guaranteed };
   }
 
-  private visitCall(call: ts.CallExpression): void {
+  private visitCall(call: TS.CallExpression): void {
     const { checker } = this;
     this.visitHandle(call);
     const listen = fixedPortListen(checker, call);
@@ -459,7 +459,7 @@ export class ResourceModel {
     this.visitCleanupCall(call, chain.root, names);
   }
 
-  private visitNew(node: ts.NewExpression): void {
+  private visitNew(node: TS.NewExpression): void {
     this.visitHandle(node);
     const listen = fixedPortListen(this.checker, node);
     if (listen) this.listens.push(listen);
@@ -470,7 +470,7 @@ export class ResourceModel {
     }
   }
 
-  private visitAssignment(node: ts.BinaryExpression): void {
+  private visitAssignment(node: TS.BinaryExpression): void {
     const left = skipOuterExpressions(node.left);
     // globalThis.fetch = ..., global.fetch = ..., window.fetch = ...
     if (ts.isPropertyAccessExpression(left) && left.name.text === 'fetch' && ts.isIdentifier(left.expression) && /^(?:globalThis|global|window|self)$/.test(left.expression.text)) {
@@ -487,7 +487,7 @@ export class ResourceModel {
     else if (isDynamicEnvAccess(left)) this.releases.push({ kind: 'all-env', node, ...this.releaseSite(node) });
   }
 
-  private envWrite(node: ts.Node, key: string, label: string): void {
+  private envWrite(node: TS.Node, key: string, label: string): void {
     const site = this.releaseSite(node);
     const block = site.block;
     // Any write in a teardown hook or an always-running position counts as restoring that variable.
@@ -508,7 +508,7 @@ export class ResourceModel {
   // -------------------------------------------------------------------------------------------
   // Handles: servers, intervals, connections, browsers, temp dirs, watchers
 
-  private visitHandle(node: ts.CallExpression | ts.NewExpression): void {
+  private visitHandle(node: TS.CallExpression | TS.NewExpression): void {
     const name = calleeName(node.expression)?.text;
     if (!name) return;
     if (ts.isCallExpression(node) && HANDLE_RELEASES.has(name)) this.handleRelease(node, name);
@@ -531,8 +531,8 @@ export class ResourceModel {
   }
 
   /** The block whose code opens a handle: directly, or inside a `new Promise` executor (`new Promise((r) => server.listen(0, r))`). */
-  private handleOwner(node: ts.Node): TestBlock | undefined {
-    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+  private handleOwner(node: TS.Node): TestBlock | undefined {
+    for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
       if (!ts.isFunctionLike(current)) continue;
       const block = this.model.blockOfCallback(current);
       if (block) return block;
@@ -543,8 +543,8 @@ export class ResourceModel {
     return undefined;
   }
 
-  private handleRelease(call: ts.CallExpression, name: string): void {
-    let target: ts.Expression | undefined;
+  private handleRelease(call: TS.CallExpression, name: string): void {
+    let target: TS.Expression | undefined;
     if (name === 'clearInterval' || name === 'clearTimeout') target = call.arguments[0];
     else if (TEMP_REMOVERS.has(name)) target = call.arguments[0];
     else {
@@ -562,10 +562,10 @@ export class ResourceModel {
   }
 
   /** Whether a binding's handle may be closed out of sight: any use other than calls on it, reads of its members or harmless checks. */
-  private escapes(symbol: ts.Symbol, declared: ts.Identifier): boolean {
+  private escapes(symbol: TS.Symbol, declared: TS.Identifier): boolean {
     const name = declared.text;
     let escaped = false;
-    const visit = (node: ts.Node): void => {
+    const visit = (node: TS.Node): void => {
       if (escaped) return;
       if (ts.isIdentifier(node) && node.text === name && node !== declared && this.checker.getSymbolAtLocation(node) === symbol) {
         if (!harmlessUse(this.checker, node)) escaped = true;
@@ -578,7 +578,7 @@ export class ResourceModel {
   }
 
   /** Whether an expression's root is created inside the block's callback (a local binding or a fresh object). */
-  private isLocalTo(expression: ts.Expression, block: TestBlock | undefined): boolean {
+  private isLocalTo(expression: TS.Expression, block: TestBlock | undefined): boolean {
     const callback = block?.callback;
     if (!callback) return false;
     let root = skipOuterExpressions(expression);
@@ -590,7 +590,7 @@ export class ResourceModel {
   }
 
   /** vi/jest: the runner's own object, resolved by the checker (a user `vi` is no runner). */
-  private mockRunner(root: ts.Identifier): MockRunner | undefined {
+  private mockRunner(root: TS.Identifier): MockRunner | undefined {
     if (root.text === 'vi' || root.text === 'jest') {
       const identity = this.model.resolveRunner(root);
       if (identity?.framework === 'vitest' && identity.name === 'vi') return 'vitest';
@@ -604,7 +604,7 @@ export class ResourceModel {
     return symbolModules(this.checker, typeSymbol).has('sinon') ? 'sinon' : undefined;
   }
 
-  private visitCleanupCall(call: ts.CallExpression, root: ts.Identifier, names: string[]): void {
+  private visitCleanupCall(call: TS.CallExpression, root: TS.Identifier, names: string[]): void {
     const last = names[names.length - 1]!;
     // Opaque releases: a user helper that may restore what we track (`restoreEnv()`, `resetClock()`).
     if (/restore|reset|cleanup|clean[A-Z]|teardown|unstub|dispose|realTimers/i.test(last) && !['vi', 'jest', 'sinon'].includes(root.text)) {
@@ -683,8 +683,8 @@ export class ResourceModel {
 }
 
 /** Whether a spy gets an implementation of its own: chained (`spyOn(a, 'b').mockReturnValue(1)`) or through its binding. */
-function hasImplementation(call: ts.CallExpression): boolean {
-  let current: ts.Node = call;
+function hasImplementation(call: TS.CallExpression): boolean {
+  let current: TS.Node = call;
   while (ts.isPropertyAccessExpression(current.parent) && ts.isCallExpression(current.parent.parent) && current.parent.parent.expression === current.parent) {
     if (IMPLEMENTATION_METHODS.has(current.parent.name.text)) return true;
     current = current.parent.parent;
@@ -695,7 +695,7 @@ function hasImplementation(call: ts.CallExpression): boolean {
     const name = declaration.name.text;
     const scope = declaration.parent?.parent?.parent;
     let found = false;
-    const visit = (node: ts.Node): void => {
+    const visit = (node: TS.Node): void => {
       if (found) return;
       if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && IMPLEMENTATION_METHODS.has(node.name.text)) found = true;
       ts.forEachChild(node, visit);
@@ -733,7 +733,7 @@ interface HandleFound {
 }
 
 /** A call or `new` that opens a handle, recognised by the module declaring it. */
-function handleAcquisition(checker: ts.TypeChecker, node: ts.CallExpression | ts.NewExpression, name: string): HandleFound | undefined {
+function handleAcquisition(checker: TS.TypeChecker, node: TS.CallExpression | TS.NewExpression, name: string): HandleFound | undefined {
   if (ts.isNewExpression(node)) {
     if (name === 'WebSocketServer' || name === 'Server') {
       const target = callTarget(checker, node);
@@ -801,11 +801,11 @@ function handleAcquisition(checker: ts.TypeChecker, node: ts.CallExpression | ts
  * 'dropped' when the call is a statement of its own (nothing keeps the handle); 'escapes' when it is handed on
  * (an argument, a property, a return value) to code that may close it.
  */
-function resultBinding(node: ts.Expression): ts.Identifier | 'disposed' | 'dropped' | 'escapes' {
-  let current: ts.Node = node;
+function resultBinding(node: TS.Expression): TS.Identifier | 'disposed' | 'dropped' | 'escapes' {
+  let current: TS.Node = node;
   // Through `await`, parentheses, casts and chained calls that return the same handle (`.listen()`, `.unref()`).
   for (;;) {
-    const parent: ts.Node = current.parent;
+    const parent: TS.Node = current.parent;
     if (ts.isAwaitExpression(parent) || ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent) || ts.isSatisfiesExpression(parent)) {
       current = parent;
       continue;
@@ -834,7 +834,7 @@ function resultBinding(node: ts.Expression): ts.Identifier | 'disposed' | 'dropp
 }
 
 /** The identifier a method is called on (`app` of `app.listen()`). */
-function receiverIdentifier(node: ts.CallExpression | ts.NewExpression): ts.Identifier | undefined {
+function receiverIdentifier(node: TS.CallExpression | TS.NewExpression): TS.Identifier | undefined {
   const callee = skipOuterExpressions(node.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const receiver = skipOuterExpressions(callee.expression);
@@ -845,7 +845,7 @@ function receiverIdentifier(node: ts.CallExpression | ts.NewExpression): ts.Iden
 const HARMLESS_CALLEES = /^(?:once|on|expect|assert(?:\.\w+)?|request|supertest|agent|String|Number|Boolean|console\.\w+|JSON\.stringify|inspect|getPort|clearInterval|clearTimeout|rm|rmSync|rmdir|rmdirSync|remove|removeSync|rimraf|emptyDir|path\.\w+|join|resolve)$/;
 
 /** A use of a handle binding that neither closes it out of sight nor lets it escape. */
-function harmlessUse(checker: ts.TypeChecker, identifier: ts.Identifier): boolean {
+function harmlessUse(checker: TS.TypeChecker, identifier: TS.Identifier): boolean {
   const parent = identifier.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.expression === identifier) return true;
   if (ts.isElementAccessExpression(parent) && parent.expression === identifier) return true;
@@ -853,7 +853,7 @@ function harmlessUse(checker: ts.TypeChecker, identifier: ts.Identifier): boolea
   if (ts.isBinaryExpression(parent) && /^(?:===|!==|==|!=|&&|\|\||\?\?)$/.test(parent.operatorToken.getText())) return true;
   if (ts.isPrefixUnaryExpression(parent) || ts.isTypeOfExpression(parent) || ts.isVoidExpression(parent) || ts.isIfStatement(parent) || ts.isConditionalExpression(parent)) return true;
   if (ts.isTemplateSpan(parent)) return true;
-  if (ts.isAsExpression(parent) || ts.isNonNullExpression(parent) || ts.isParenthesizedExpression(parent)) return harmlessUse(checker, parent as unknown as ts.Identifier);
+  if (ts.isAsExpression(parent) || ts.isNonNullExpression(parent) || ts.isParenthesizedExpression(parent)) return harmlessUse(checker, parent as unknown as TS.Identifier);
   if (ts.isCallExpression(parent) && parent.arguments.includes(identifier)) {
     // A library call (`once(server, 'listening')`, `supertest(server)`, `fs.watch(dir)`) does not keep or close the handle; a user function might.
     // Built-ins (`list.push(server)`, `map.set(k, server)`) store it where we do not follow.
@@ -866,9 +866,9 @@ function harmlessUse(checker: ts.TypeChecker, identifier: ts.Identifier): boolea
 }
 
 /** `process.env.X` / `process.env['X']` -> `X`. */
-export function envKey(expression: ts.Expression): string | undefined {
+export function envKey(expression: TS.Expression): string | undefined {
   const node = skipOuterExpressions(expression);
-  let object: ts.Expression;
+  let object: TS.Expression;
   let key: string | undefined;
   if (ts.isPropertyAccessExpression(node)) {
     object = node.expression;
@@ -889,7 +889,7 @@ export function envKey(expression: ts.Expression): string | undefined {
 }
 
 /** `process.env[name]` with a computed name. */
-function isDynamicEnvAccess(expression: ts.Expression): boolean {
+function isDynamicEnvAccess(expression: TS.Expression): boolean {
   const node = skipOuterExpressions(expression);
   if (!ts.isElementAccessExpression(node)) return false;
   const env = skipOuterExpressions(node.expression);

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { forEachOwnNode, isAnyOrUnknown, isAsyncFunction, isThenable, skipOuterExpressions } from './typeUtils.js';
 
 /**
@@ -8,12 +8,12 @@ import { forEachOwnNode, isAnyOrUnknown, isAsyncFunction, isThenable, skipOuterE
  * wait for and the promise cannot reject (an error is thrown synchronously, in the test's own flow). Declarations
  * without a body (typings, abstract methods, interfaces) say nothing: undefined.
  */
-export function returnsSettledPromise(call: ts.Expression, checker: ts.TypeChecker): boolean {
+export function returnsSettledPromise(call: TS.Expression, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(call)) return false;
   const declaration = checker.getResolvedSignature(call)?.declaration;
   if (!declaration || ts.isJSDocSignature(declaration) || !('body' in declaration) || !declaration.body) return false;
-  if (isAsyncFunction(declaration) || (declaration as ts.FunctionLikeDeclaration).asteriskToken) return false;
-  const body = declaration.body as ts.ConciseBody;
+  if (isAsyncFunction(declaration) || (declaration as TS.FunctionLikeDeclaration).asteriskToken) return false;
+  const body = declaration.body as TS.ConciseBody;
   if (!ts.isBlock(body)) return isResolvedValue(body, checker);
   let returns = 0;
   let settled = true;
@@ -26,7 +26,7 @@ export function returnsSettledPromise(call: ts.Expression, checker: ts.TypeCheck
 }
 
 /** `Promise.resolve()` or `Promise.resolve(value)` with a value that is no thenable (a thenable would be adopted). */
-function isResolvedValue(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+function isResolvedValue(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   const node = skipOuterExpressions(expression);
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
   const { expression: target, name } = node.expression;

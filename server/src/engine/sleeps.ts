@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import type { DiscardedValue } from './discardedValues.js';
 import { candidateSignatures } from './lightCalls.js';
 import type { TestModel } from './testModel.js';
@@ -18,38 +18,38 @@ export interface Duration {
    * The awaited expression in the (outermost) helper's body that sleeps: one node per helper sleep, so call sites
    * of the same helper can be reported as one claim.
    */
-  helperSite?: ts.Node;
+  helperSite?: TS.Node;
 }
 
 /** Helper parameters bound to the durations passed at the call site (`sleep(500)` binds `ms` to 500). */
-type Bindings = Map<ts.Symbol, Duration>;
+type Bindings = Map<TS.Symbol, Duration>;
 
 /** How many user helpers deep a sleep is followed (`pause()` -> `sleep(ms)` -> `new Promise(setTimeout)`). */
 const MAX_HELPER_DEPTH = 2;
 const ZERO: Duration = { ms: 0 };
 
 /** Name of the ambient module (`declare module "timers/promises"`) a declaration sits in. */
-function ambientModuleOf(node: ts.Node): string | undefined {
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+function ambientModuleOf(node: TS.Node): string | undefined {
+  for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
     if (ts.isModuleDeclaration(current) && ts.isStringLiteral(current.name)) return current.name.text;
   }
   return undefined;
 }
 
-function fileOf(node: ts.Node): string {
+function fileOf(node: TS.Node): string {
   return node.getSourceFile().fileName.replace(/\\/g, '/');
 }
 
-function declaredName(node: ts.Node): string | undefined {
-  const name = (node as { name?: ts.Node }).name;
+function declaredName(node: TS.Node): string | undefined {
+  const name = (node as { name?: TS.Node }).name;
   return name && (ts.isIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
 }
 
 export class SleepFinder {
-  constructor(private readonly checker: ts.TypeChecker) {}
+  constructor(private readonly checker: TS.TypeChecker) {}
 
   /** The duration the expression sleeps for, when it is a timer-backed promise; undefined otherwise. */
-  sleepOf(expression: ts.Expression, bindings: Bindings, depth: number): Duration | undefined {
+  sleepOf(expression: TS.Expression, bindings: Bindings, depth: number): Duration | undefined {
     const node = skipOuterExpressions(expression);
     if (ts.isNewExpression(node)) return this.promisifiedTimeout(node, bindings);
     if (ts.isCallExpression(node)) return this.sleepCall(node, bindings, depth);
@@ -57,7 +57,7 @@ export class SleepFinder {
   }
 
   /** `new Promise((resolve) => setTimeout(resolve, n))` and `setTimeout(() => resolve(), n)`. */
-  private promisifiedTimeout(node: ts.NewExpression, bindings: Bindings): Duration | undefined {
+  private promisifiedTimeout(node: TS.NewExpression, bindings: Bindings): Duration | undefined {
     if (!ts.isIdentifier(node.expression) || node.expression.text !== 'Promise') return undefined;
     const promise = resolveAlias(this.checker, this.checker.getSymbolAtLocation(node.expression));
     if (!promise?.declarations?.every((d) => d.getSourceFile().isDeclarationFile)) return undefined;
@@ -81,12 +81,12 @@ export class SleepFinder {
   }
 
   /** `resolve`, `() => resolve()`, `function () { resolve(); }`. */
-  private resolvesPromise(callback: ts.Expression, resolveSymbol: ts.Symbol): boolean {
-    const isResolve = (e: ts.Node | undefined): boolean =>
+  private resolvesPromise(callback: TS.Expression, resolveSymbol: TS.Symbol): boolean {
+    const isResolve = (e: TS.Node | undefined): boolean =>
       !!e && ts.isIdentifier(e) && this.checker.getSymbolAtLocation(e) === resolveSymbol;
     if (isResolve(callback)) return true;
     if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return false;
-    let body: ts.Node | undefined = callback.body;
+    let body: TS.Node | undefined = callback.body;
     if (ts.isBlock(body)) {
       const only = body.statements.length === 1 ? body.statements[0] : undefined;
       body = only && ts.isExpressionStatement(only) ? only.expression : undefined;
@@ -95,7 +95,7 @@ export class SleepFinder {
   }
 
   /** The callback-style `setTimeout` of the DOM lib or Node (global, `globalThis.`, `node:timers`), not user code. */
-  private isTimerSetTimeout(callee: ts.Expression): boolean {
+  private isTimerSetTimeout(callee: TS.Expression): boolean {
     const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
     if (!name || name.text !== 'setTimeout') return false;
     const symbol = resolveAlias(this.checker, this.checker.getSymbolAtLocation(name));
@@ -103,7 +103,7 @@ export class SleepFinder {
     return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile && !isTimersPromises(d));
   }
 
-  private sleepCall(call: ts.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
+  private sleepCall(call: TS.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
     // Cheapest first: when every candidate signature of the callee is a library declaration that is no sleep,
     // whichever the checker would pick is no sleep either (no need to resolve the call and type its arguments).
     const candidates = candidateSignatures(call, this.checker);
@@ -132,7 +132,7 @@ export class SleepFinder {
       }
       // The npm `delay` package: delay(milliseconds), rangeDelay(min, max).
       if (moduleName === 'delay' || file.includes('/node_modules/delay/')) {
-        if (name === 'delay' || ts.getCombinedModifierFlags(declaration as ts.Declaration) & ts.ModifierFlags.Default) {
+        if (name === 'delay' || ts.getCombinedModifierFlags(declaration as TS.Declaration) & ts.ModifierFlags.Default) {
           return this.evaluate(first, bindings);
         }
         if (name === 'rangeDelay') return { text: call.arguments.map((a) => a.getText()).join('–') };
@@ -164,7 +164,7 @@ export class SleepFinder {
    * `async function settle(page) { await page.click(x); await page.waitForTimeout(500); }`: a helper that
    * awaits a fixed sleep of its own (outside a polling loop), so awaiting the helper waits that long.
    */
-  private sleepAwaitedInside(declaration: ts.SignatureDeclaration & { body?: ts.ConciseBody }, call: ts.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
+  private sleepAwaitedInside(declaration: TS.SignatureDeclaration & { body?: TS.ConciseBody }, call: TS.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
     const body = declaration.body;
     if (!body || !ts.isBlock(body) || !isAsyncFunction(declaration)) return undefined;
     // A method, or a function that hands back a value, does work of its own (a fake store simulating latency
@@ -189,7 +189,7 @@ export class SleepFinder {
   }
 
   /** Whether an expression reads the clock (Date.now(), performance.now(), new Date()), directly or through const locals. */
-  private readsClock(node: ts.Node, depth: number): boolean {
+  private readsClock(node: TS.Node, depth: number): boolean {
     if (depth > 3) return false;
     if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date') return true;
     if (ts.isCallExpression(node)) {
@@ -209,7 +209,7 @@ export class SleepFinder {
   }
 
   /** Milliseconds of a delay expression: literals, arithmetic on them, const literals, bound helper parameters. */
-  evaluate(expression: ts.Expression | undefined, bindings: Bindings): Duration {
+  evaluate(expression: TS.Expression | undefined, bindings: Bindings): Duration {
     if (!expression) return ZERO; // setTimeout(resolve) fires on the next timer tick: a yield, not a wait
     const node = skipOuterExpressions(expression);
     if (ts.isNumericLiteral(node)) return { ms: Number(node.text) };
@@ -242,7 +242,7 @@ export class SleepFinder {
 }
 
 /** The helper's name as the call site spells it (`settle`, `helpers.settle`). */
-function helperName(declaration: ts.SignatureDeclaration, call: ts.CallExpression): string {
+function helperName(declaration: TS.SignatureDeclaration, call: TS.CallExpression): string {
   const callee = skipOuterExpressions(call.expression);
   if (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) {
     const text = callee.getText();
@@ -252,25 +252,25 @@ function helperName(declaration: ts.SignatureDeclaration, call: ts.CallExpressio
 }
 
 /** A declaration-file signature that sleepCall never takes for a sleep (see its declaration-file branch). */
-function isLibraryNonSleep(declaration: ts.Node | undefined): boolean {
+function isLibraryNonSleep(declaration: TS.Node | undefined): boolean {
   if (!declaration || ts.isJSDocSignature(declaration) || !declaration.getSourceFile().isDeclarationFile) return false;
   if (isTimersPromises(declaration) || declaredName(declaration) === 'waitForTimeout') return false;
   return ambientModuleOf(declaration) !== 'delay' && !fileOf(declaration).includes('/node_modules/delay/');
 }
 
-function isTimersPromises(declaration: ts.Node): boolean {
+function isTimersPromises(declaration: TS.Node): boolean {
   const moduleName = ambientModuleOf(declaration);
   return moduleName === 'timers/promises' || moduleName === 'node:timers/promises';
 }
 
 /** The expression a sleep helper hands back: its concise body, its single `return x`, or its single `await x;`. */
-function sleepReturnedBy(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody }): ts.Expression | undefined {
+function sleepReturnedBy(fn: TS.SignatureDeclaration & { body?: TS.ConciseBody }): TS.Expression | undefined {
   const body = fn.body;
   if (!body) return undefined;
   if (!ts.isBlock(body)) return body;
   if (body.statements.length !== 1) return undefined;
   const only = body.statements[0]!;
-  let expression: ts.Expression | undefined;
+  let expression: TS.Expression | undefined;
   if (ts.isReturnStatement(only)) expression = only.expression;
   else if (ts.isExpressionStatement(only)) expression = only.expression;
   if (!expression) return undefined;
@@ -279,21 +279,21 @@ function sleepReturnedBy(fn: ts.SignatureDeclaration & { body?: ts.ConciseBody }
   return ts.isReturnStatement(only) ? expression : undefined;
 }
 
-function isLoop(node: ts.Node): node is ts.IterationStatement {
+function isLoop(node: TS.Node): node is TS.IterationStatement {
   return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node);
 }
 
-function isConstantTrue(expression: ts.Expression | undefined): boolean {
+function isConstantTrue(expression: TS.Expression | undefined): boolean {
   if (!expression) return true; // for (;;)
   const node = skipOuterExpressions(expression);
   return node.kind === ts.SyntaxKind.TrueKeyword || (ts.isNumericLiteral(node) && Number(node.text) !== 0);
 }
 
 /** Whether the body can leave the loop early: a `return`, or a `break` aimed at this loop (not a nested loop or switch). */
-function exitsEarly(loop: ts.IterationStatement): boolean {
+function exitsEarly(loop: TS.IterationStatement): boolean {
   const label = ts.isLabeledStatement(loop.parent) ? loop.parent.label.text : undefined;
   let found = false;
-  const visit = (node: ts.Node, nestedBreakable: boolean): void => {
+  const visit = (node: TS.Node, nestedBreakable: boolean): void => {
     if (found || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
     if (ts.isReturnStatement(node)) {
       found = true;
@@ -311,9 +311,9 @@ function exitsEarly(loop: ts.IterationStatement): boolean {
 }
 
 /** Whether an expression checks something (calls or awaits), as opposed to counting (`i < 3`). */
-function checksState(expression: ts.Expression | undefined): boolean {
+function checksState(expression: TS.Expression | undefined): boolean {
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found || ts.isFunctionLike(node)) return;
     if (ts.isCallExpression(node) || ts.isAwaitExpression(node)) {
       found = true;
@@ -332,8 +332,8 @@ function checksState(expression: ts.Expression | undefined): boolean {
  * - any loop whose body can leave it early (`if (await ready()) break;`, `return`).
  * Loops that only repeat a fixed number of times (`for (let i = 0; i < 3; i++)`, `for (const x of xs)`) are not polling.
  */
-export function isPolling(node: ts.Node): boolean {
-  for (let current: ts.Node | undefined = node.parent; current && !ts.isFunctionLike(current); current = current.parent) {
+export function isPolling(node: TS.Node): boolean {
+  for (let current: TS.Node | undefined = node.parent; current && !ts.isFunctionLike(current); current = current.parent) {
     if (!isLoop(current)) continue;
     if ((ts.isWhileStatement(current) || ts.isDoStatement(current)) && !isConstantTrue(current.expression)) return true;
     if (ts.isForStatement(current) && checksState(current.condition)) return true;
@@ -358,8 +358,8 @@ const POLLER = /^(waitFor|waitUntil|until|poll|retry|eventually|toPass|step)/i;
  * Whether code at the node runs in a test, hook or step (not a helper, suite body or module level), also
  * through async callbacks the test hands to a helper it awaits (`await inTempDir(async () => { ... })`).
  */
-export function runsInTestCode(node: ts.Node, model: TestModel): boolean {
-  let current: ts.Node = node;
+export function runsInTestCode(node: TS.Node, model: TestModel): boolean {
+  let current: TS.Node = node;
   for (let hops = 0; hops < 4; hops++) {
     const where = model.contextOf(current);
     if (where === 'test' || where === 'hook' || where === 'step') return true;
@@ -379,18 +379,18 @@ export function runsInTestCode(node: ts.Node, model: TestModel): boolean {
 const LISTENER_REGISTRATION = /^(route|routeWebSocket|unroute|on|once|addListener|prependListener|prependOnceListener|addEventListener|exposeFunction|exposeBinding|handle|intercept|use)$/;
 
 /** For code inside `async () => {...}` passed to a call the enclosing code awaits or returns: that call. */
-function awaitedCallTaking(node: ts.Node): ts.CallExpression | undefined {
-  let fn: ts.Node | undefined = node.parent;
+function awaitedCallTaking(node: TS.Node): TS.CallExpression | undefined {
+  let fn: TS.Node | undefined = node.parent;
   while (fn && !(ts.isFunctionLike(fn) && !ts.isTypeNode(fn))) fn = fn.parent;
   if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || !isAsyncFunction(fn)) return undefined;
-  let argument: ts.Node = fn;
+  let argument: TS.Node = fn;
   while (ts.isParenthesizedExpression(argument.parent)) argument = argument.parent;
   const call = argument.parent;
-  if (!ts.isCallExpression(call) || !call.arguments.includes(argument as ts.Expression)) return undefined;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(argument as TS.Expression)) return undefined;
   const callee = skipOuterExpressions(call.expression);
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
   if (!name || POLLER.test(name) || LISTENER_REGISTRATION.test(name)) return undefined;
-  let outer: ts.Node = call;
+  let outer: TS.Node = call;
   while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
   return ts.isAwaitExpression(outer.parent) || ts.isReturnStatement(outer.parent) ? call : undefined;
 }

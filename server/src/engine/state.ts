@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { calleeChain, isFunctionLike, type TestBlock, type TestModel } from './testModel.js';
 import { declaringModule } from './resources.js';
 import { isAnyOrUnknown, skipOuterExpressions } from './typeUtils.js';
@@ -33,7 +33,7 @@ export type AccessSite =
   | 'helper';
 
 export interface StateAccess {
-  node: ts.Node;
+  node: TS.Node;
   facet: StateFacet;
   kind: 'read' | 'write';
   /** The write replaces the whole facet or key (`x = ...`, `map.clear()`, `arr.length = 0`, `fn.mockReset()`). */
@@ -64,7 +64,7 @@ export interface SharedState {
   /** For messages: `count`, `this.user`, `api.load`. */
   name: string;
   /** The declaration (binding), the import (mock), or the first access (this-property). */
-  declaration: ts.Node;
+  declaration: TS.Node;
   /** The suite whose body declares it; undefined for module scope (and for mocha `this`, see `ctxSuite`). */
   scope: TestBlock | undefined;
   accesses: StateAccess[];
@@ -74,7 +74,7 @@ export interface SharedState {
 
 /** A reset of every mock (`vi.clearAllMocks()`, `jest.resetAllMocks()`) and the facets it resets. */
 export interface MockResetAll {
-  node: ts.CallExpression;
+  node: TS.CallExpression;
   block: TestBlock | undefined;
   facets: StateFacet[];
 }
@@ -107,12 +107,12 @@ export class StateModel {
   readonly mockResets: MockResetAll[] = [];
   /** Suites (undefined: the whole file) whose tests run serially by design: Playwright `describe.configure({ mode: 'serial' })`, `describe.serial`. */
   readonly serialScopes = new Set<TestBlock | undefined>();
-  private readonly bySymbol = new Map<ts.Symbol, SharedState>();
+  private readonly bySymbol = new Map<TS.Symbol, SharedState>();
   private readonly thisStates = new Map<string, SharedState>();
   private readonly mockedSpecifiers = new Set<string>();
-  private readonly mockedNamespaces = new Map<ts.Symbol, Map<string, SharedState>>();
+  private readonly mockedNamespaces = new Map<TS.Symbol, Map<string, SharedState>>();
 
-  constructor(readonly model: TestModel, readonly checker: ts.TypeChecker) {
+  constructor(readonly model: TestModel, readonly checker: TS.TypeChecker) {
     if (model.blocks.length === 0) return;
     const { sourceFile } = model;
     this.collectMockedModules(sourceFile);
@@ -128,9 +128,9 @@ export class StateModel {
     const names = new Set<string>();
     for (const symbol of this.bySymbol.keys()) names.add(symbol.name);
     for (const symbol of this.mockedNamespaces.keys()) names.add(symbol.name);
-    const visit = (node: ts.Node): void => {
+    const visit = (node: TS.Node): void => {
       if (ts.isIdentifier(node) && names.has(node.text)) this.visitIdentifier(node);
-      else if (node.kind === ts.SyntaxKind.ThisKeyword) this.visitThis(node as ts.ThisExpression);
+      else if (node.kind === ts.SyntaxKind.ThisKeyword) this.visitThis(node as TS.ThisExpression);
       else if (ts.isCallExpression(node)) this.visitCall(node);
       ts.forEachChild(node, visit);
     };
@@ -141,7 +141,7 @@ export class StateModel {
   // Candidates
 
   /** `vi.mock('./api')` / `jest.mock('./api')` at top level: the specifiers whose imports are mocks. */
-  private collectMockedModules(sourceFile: ts.SourceFile): void {
+  private collectMockedModules(sourceFile: TS.SourceFile): void {
     for (const statement of sourceFile.statements) {
       if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) continue;
       const call = statement.expression;
@@ -172,7 +172,7 @@ export class StateModel {
     }
   }
 
-  private addMock(name: ts.Identifier, declaration: ts.Node): void {
+  private addMock(name: TS.Identifier, declaration: TS.Node): void {
     const symbol = this.checker.getSymbolAtLocation(name);
     if (!symbol || this.bySymbol.has(symbol)) return;
     const state: SharedState = { kind: 'mock', name: name.text, declaration, scope: undefined, accesses: [] };
@@ -180,7 +180,7 @@ export class StateModel {
     this.bySymbol.set(symbol, state);
   }
 
-  private collectBindings(statements: ts.NodeArray<ts.Statement>, scope: TestBlock | undefined): void {
+  private collectBindings(statements: TS.NodeArray<TS.Statement>, scope: TestBlock | undefined): void {
     for (const statement of statements) {
       if (!ts.isVariableStatement(statement)) continue;
       const exported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
@@ -223,15 +223,15 @@ export class StateModel {
     }
   }
 
-  private isMockRunner(root: ts.Identifier): boolean {
+  private isMockRunner(root: TS.Identifier): boolean {
     if (root.text !== 'vi' && root.text !== 'jest') return false;
     const identity = this.model.resolveRunner(root);
     return !!identity && (identity.name === 'vi' || identity.name === 'jest') && (identity.framework === 'vitest' || identity.framework === 'jest' || identity.framework === 'unknown');
   }
 
   /** `vi.fn()`, `jest.fn(impl)`, `vi.spyOn(o, 'm')` and chains on them (`vi.fn().mockReturnValue(1)`). */
-  private createsMock(call: ts.CallExpression): boolean {
-    let current: ts.Expression = call;
+  private createsMock(call: TS.CallExpression): boolean {
+    let current: TS.Expression = call;
     while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(current.expression)) {
       const receiver = skipOuterExpressions(current.expression.expression);
       if (ts.isIdentifier(receiver) && ['fn', 'spyOn'].includes(current.expression.name.text)) return this.isMockRunner(receiver);
@@ -241,7 +241,7 @@ export class StateModel {
   }
 
   /** `vi.mocked(x)` / `jest.mocked(x)` -> `x`. */
-  private mockedArgument(expression: ts.Expression): ts.Expression | undefined {
+  private mockedArgument(expression: TS.Expression): TS.Expression | undefined {
     if (!ts.isCallExpression(expression) || expression.arguments.length === 0) return undefined;
     const callee = expression.expression;
     if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'mocked' || !ts.isIdentifier(callee.expression)) return undefined;
@@ -249,7 +249,7 @@ export class StateModel {
   }
 
   /** The state an expression denotes as a whole: a candidate binding, or a property of a mocked namespace import. */
-  private stateOfExpression(expression: ts.Expression): SharedState | undefined {
+  private stateOfExpression(expression: TS.Expression): SharedState | undefined {
     const node = skipOuterExpressions(expression);
     if (ts.isIdentifier(node)) {
       const symbol = this.checker.getSymbolAtLocation(node);
@@ -274,7 +274,7 @@ export class StateModel {
   // ------------------------------------------------------------------------------------------
   // Accesses
 
-  private visitIdentifier(identifier: ts.Identifier): void {
+  private visitIdentifier(identifier: TS.Identifier): void {
     const parent = identifier.parent;
     // Declarations, property names and import specifiers are no accesses.
     if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isFunctionDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === identifier) return;
@@ -299,16 +299,16 @@ export class StateModel {
   }
 
   /** `vi.mocked(load)` / `jest.mocked(api.load)` stand for the mock itself. */
-  private unwrapMocked(expression: ts.Expression): ts.Expression {
+  private unwrapMocked(expression: TS.Expression): TS.Expression {
     const call = expression.parent;
     return ts.isCallExpression(call) && call.arguments[0] === expression && this.mockedArgument(call) ? call : expression;
   }
 
-  private visitThis(node: ts.ThisExpression): void {
+  private visitThis(node: TS.ThisExpression): void {
     const access = node.parent;
     if (!ts.isPropertyAccessExpression(access) || access.expression !== node || MOCHA_CONTEXT_MEMBERS.has(access.name.text)) return;
     // mocha's context: `this` of a test or hook registered with a function expression.
-    let fn: ts.Node | undefined = node.parent;
+    let fn: TS.Node | undefined = node.parent;
     while (fn && !(ts.isFunctionLike(fn) && !ts.isArrowFunction(fn))) fn = fn.parent;
     if (!fn || !ts.isFunctionExpression(fn)) return;
     const block = this.model.blockOfCallback(fn);
@@ -324,7 +324,7 @@ export class StateModel {
   }
 
   /** Resets of every mock, and Playwright's serial mode. */
-  private visitCall(call: ts.CallExpression): void {
+  private visitCall(call: TS.CallExpression): void {
     const chain = calleeChain(call.expression);
     if (!chain) return;
     const last = chain.path[chain.path.length - 1];
@@ -343,8 +343,8 @@ export class StateModel {
     }
   }
 
-  private visitForResetsOnly(sourceFile: ts.SourceFile): void {
-    const visit = (node: ts.Node): void => {
+  private visitForResetsOnly(sourceFile: TS.SourceFile): void {
+    const visit = (node: TS.Node): void => {
       if (ts.isCallExpression(node)) this.visitCall(node);
       ts.forEachChild(node, visit);
     };
@@ -352,12 +352,12 @@ export class StateModel {
   }
 
   /** Where an access runs: its block, and whether a function that is no block callback lies in between. */
-  private siteOf(node: ts.Node): { site: AccessSite; block: TestBlock | undefined; unconditional: boolean; guaranteed: boolean } {
+  private siteOf(node: TS.Node): { site: AccessSite; block: TestBlock | undefined; unconditional: boolean; guaranteed: boolean } {
     let viaFunction = false;
     let unconditional = true;
     let guaranteed = false;
-    let child: ts.Node = node;
-    for (let current: ts.Node | undefined = node.parent; current; child = current, current = current.parent) {
+    let child: TS.Node = node;
+    for (let current: TS.Node | undefined = node.parent; current; child = current, current = current.parent) {
       const block = isFunctionLike(current) ? this.model.blockOfCallback(current) : undefined;
       if (block) {
         if (block.kind === 'suite') return { site: viaFunction ? 'helper' : 'init', block, unconditional, guaranteed };
@@ -368,7 +368,7 @@ export class StateModel {
         // A callback handed straight to a call (`em.transactional(async (em) => { x = ... })`, `act(() => ...)`) runs
         // as part of that call, as far as the order of its own statements goes; any other function may never run.
         const call = current.parent;
-        if (!(call && ts.isCallExpression(call) && call.arguments.includes(current as ts.Expression))) unconditional = false;
+        if (!(call && ts.isCallExpression(call) && call.arguments.includes(current as TS.Expression))) unconditional = false;
         // A teardown registered from the test: onTestFinished(() => ...), t.after(() => ...).
         if (call && ts.isCallExpression(call) && /^(?:onTestFinished|after|afterEach|teardown|addCleanup|cleanup)$/.test(calleeChain(call.expression)?.path.at(-1) ?? calleeChain(call.expression)?.root.text ?? '')) guaranteed = true;
         continue;
@@ -383,7 +383,7 @@ export class StateModel {
     return { site: viaFunction ? 'helper' : 'init', block: undefined, unconditional, guaranteed };
   }
 
-  private add(state: SharedState, node: ts.Node, facet: StateFacet, kind: 'read' | 'write', key: string, how: string, options: { reinit?: boolean; opaque?: boolean; except?: string[] } = {}): StateAccess {
+  private add(state: SharedState, node: TS.Node, facet: StateFacet, kind: 'read' | 'write', key: string, how: string, options: { reinit?: boolean; opaque?: boolean; except?: string[] } = {}): StateAccess {
     const site = this.siteOf(node);
     const access: StateAccess = { node, facet, kind, key, how, reinit: options.reinit ?? false, opaque: options.opaque ?? false, ...site, ...(options.except ? { except: options.except } : {}) };
     if (kind === 'read' && insideAssertion(node)) access.asserted = true;
@@ -393,7 +393,7 @@ export class StateModel {
   }
 
   /** `x.mode = saved` where `saved` is a local of the same test or hook that copied the state (`const saved = x.mode`). */
-  private assignsSavedLocal(assignment: ts.BinaryExpression, block: TestBlock | undefined): boolean {
+  private assignsSavedLocal(assignment: TS.BinaryExpression, block: TestBlock | undefined): boolean {
     const value = skipOuterExpressions(assignment.right);
     const callback = block?.callback;
     if (!ts.isIdentifier(value) || !callback) return false;
@@ -404,9 +404,9 @@ export class StateModel {
   }
 
   /** Classifies one access of a state, `root` being the expression that denotes the state as a whole. */
-  private classify(state: SharedState, root: ts.Expression): void {
+  private classify(state: SharedState, root: TS.Expression): void {
     // Climb the property path: `state.user.name` -> key `user`.
-    let top: ts.Expression = root;
+    let top: TS.Expression = root;
     let key = '*';
     let depth = 0;
     for (;;) {
@@ -529,15 +529,15 @@ export class StateModel {
   }
 
   /** The mock is called here: its history grows (a write) and its implementation runs (a read). */
-  private mockCalled(state: SharedState, node: ts.Node, how: string): void {
+  private mockCalled(state: SharedState, node: TS.Node, how: string): void {
     this.add(state, node, 'mock-calls', 'write', '*', how);
     this.add(state, node, 'mock-implementation', 'read', '*', how);
   }
 
   /** `expect(mock).not.toHaveBeenCalledTimes(1)`: what the assertion observes of the mock. */
-  private mockAssertion(state: SharedState, expectCall: ts.CallExpression): void {
+  private mockAssertion(state: SharedState, expectCall: TS.CallExpression): void {
     let negated = false;
-    let current: ts.Node = expectCall;
+    let current: TS.Node = expectCall;
     let matcher: string | undefined;
     while (ts.isPropertyAccessExpression(current.parent) && current.parent.expression === current) {
       const name = current.parent.name.text;
@@ -569,7 +569,7 @@ export class StateModel {
   }
 
   /** Whether the expression's type is lib's Array/Map/Set/WeakMap/WeakSet (a tuple or a union of them counts). */
-  private isMutableLibValue(expression: ts.Expression): boolean {
+  private isMutableLibValue(expression: TS.Expression): boolean {
     const type = this.checker.getTypeAtLocation(expression);
     if (isAnyOrUnknown(type)) return false;
     const parts = type.isUnion() ? type.types.filter((t) => !(t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null))) : [type];
@@ -582,7 +582,7 @@ export class StateModel {
   }
 
   /** Whether methods of the value are lib's (strings, arrays, promises ...): their calls are plain reads. */
-  private isLibValue(expression: ts.Expression): boolean {
+  private isLibValue(expression: TS.Expression): boolean {
     const type = this.checker.getTypeAtLocation(expression);
     if (isAnyOrUnknown(type)) return false;
     if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike)) return true;
@@ -594,10 +594,10 @@ export class StateModel {
 
 
 /** Whether the node sits in the arguments of an assertion call (expect, assert.*, t.assert.*, chai should/assert). */
-function insideAssertion(node: ts.Node): boolean {
-  for (let current: ts.Node = node; current.parent && !ts.isStatement(current) && !ts.isFunctionLike(current); current = current.parent) {
+function insideAssertion(node: TS.Node): boolean {
+  for (let current: TS.Node = node; current.parent && !ts.isStatement(current) && !ts.isFunctionLike(current); current = current.parent) {
     const parent = current.parent;
-    if (!ts.isCallExpression(parent) || !parent.arguments.includes(current as ts.Expression)) continue;
+    if (!ts.isCallExpression(parent) || !parent.arguments.includes(current as TS.Expression)) continue;
     const chain = calleeChain(parent.expression);
     if (chain && (/^(?:expect|assert|should)$/.test(chain.root.text) || /^assert/.test(chain.root.text) || chain.path[0] === 'assert' || (chain.root.text === 't' && /^(?:equal|strictEqual|deepEqual|deepStrictEqual|ok|is|same|notEqual)$/.test(chain.path[0] ?? '')))) return true;
   }
@@ -605,7 +605,7 @@ function insideAssertion(node: ts.Node): boolean {
 }
 
 /** The identifier (or `this`) a property path starts from: `clients` of `clients.sqlite3.x`, `{ ...timers }` -> `timers`. */
-function rootName(expression: ts.Expression): string | undefined {
+function rootName(expression: TS.Expression): string | undefined {
   let node = skipOuterExpressions(expression);
   if (ts.isObjectLiteralExpression(node) && node.properties.length === 1 && ts.isSpreadAssignment(node.properties[0]!)) node = skipOuterExpressions(node.properties[0].expression);
   while (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) node = skipOuterExpressions(node.expression);

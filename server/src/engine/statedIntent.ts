@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 
 /**
  * A comment on the statement that says leaving it unawaited is deliberate: `// Intentionally don't await this to
@@ -8,7 +8,7 @@ import { ts } from 'ts-morph';
 const DELIBERATE = /\b(?:intentional(?:ly)?|deliberate(?:ly)?|on purpose|purposely|purposefully|fire[- ]and[- ]forget)\b|\b(?:don'?t|do not|does not|doesn'?t|not|no|without|never)\s+(?:be\s+)?await(?:ed|ing)?\b/i;
 
 /** Comments just before the statement (its leading trivia) and after it on the same line. */
-function commentsOf(statement: ts.Statement, sourceFile: ts.SourceFile): string[] {
+function commentsOf(statement: TS.Statement, sourceFile: TS.SourceFile): string[] {
   const text = sourceFile.text;
   const ranges = [...(ts.getLeadingCommentRanges(text, statement.pos) ?? [])];
   const lineEnd = text.indexOf('\n', statement.end);
@@ -18,7 +18,7 @@ function commentsOf(statement: ts.Statement, sourceFile: ts.SourceFile): string[
   return ranges.map((r) => text.slice(r.pos, r.end));
 }
 
-export function statedDeliberate(statement: ts.Statement | undefined, sourceFile: ts.SourceFile): boolean {
+export function statedDeliberate(statement: TS.Statement | undefined, sourceFile: TS.SourceFile): boolean {
   if (!statement) return false;
   return commentsOf(statement, sourceFile).some((comment) => DELIBERATE.test(comment));
 }

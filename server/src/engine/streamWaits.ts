@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { assertionChainOf } from './assertions.js';
 import { enclosingFunction, syntaxIndex, type DiscardedValue } from './discardedValues.js';
 import type { TestModel } from './testModel.js';
@@ -15,7 +15,7 @@ import { isAsyncFunction, skipOuterExpressions } from './typeUtils.js';
 const TAKES = /^(take|waitFor(?!Timeout)|read|next|once|drain|closed|finished|peek)/;
 
 /** Root identifier of a receiver chain: `a` in `a.b().c[0].d()`. */
-function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {
+function rootIdentifier(expression: TS.Expression): TS.Identifier | undefined {
   let current = skipOuterExpressions(expression);
   for (let depth = 0; depth < 32; depth++) {
     if (ts.isAwaitExpression(current)) current = skipOuterExpressions(current.expression);
@@ -32,13 +32,13 @@ function rootIdentifier(expression: ts.Expression): ts.Identifier | undefined {
  * declaration it was destructured in (`const { takeSnapshot, getCurrentSnapshot } = await renderToStream(...)`: both
  * stand for the same stream).
  */
-function handleKeys(expression: ts.Expression, checker: ts.TypeChecker): Set<object> {
+function handleKeys(expression: TS.Expression, checker: TS.TypeChecker): Set<object> {
   const keys = new Set<object>();
   const root = rootIdentifier(expression);
   const symbol = root && checker.getSymbolAtLocation(root);
   if (!symbol) return keys;
   keys.add(symbol);
-  let declaration: ts.Node | undefined = symbol.valueDeclaration;
+  let declaration: TS.Node | undefined = symbol.valueDeclaration;
   if (!declaration) return keys;
   let destructured = false;
   while (ts.isBindingElement(declaration) || ts.isObjectBindingPattern(declaration) || ts.isArrayBindingPattern(declaration)) {
@@ -57,18 +57,18 @@ function handleKeys(expression: ts.Expression, checker: ts.TypeChecker): Set<obj
 }
 
 /** `f(...)` or `await f(...)` with `f` an identifier: a factory call, whose result shares nothing with `f`. */
-function isPlainCall(expression: ts.Expression): boolean {
+function isPlainCall(expression: TS.Expression): boolean {
   let inner = skipOuterExpressions(expression);
   if (ts.isAwaitExpression(inner)) inner = skipOuterExpressions(inner.expression);
   return ts.isCallExpression(inner) && ts.isIdentifier(skipOuterExpressions(inner.expression));
 }
 
 /** The take call an awaited expression waits on: `await x.takeRender()`, `await takeSnapshot()`, `await expect(takeSnapshot()).resolves...`. */
-function awaitedTake(awaited: ts.AwaitExpression, model: TestModel, checker: ts.TypeChecker): ts.CallExpression | undefined {
+function awaitedTake(awaited: TS.AwaitExpression, model: TestModel, checker: TS.TypeChecker): TS.CallExpression | undefined {
   let inner = skipOuterExpressions(awaited.expression);
   if (ts.isCallExpression(inner) && assertionChainOf(inner, model, checker)?.style === 'expect') {
     // The subject of the assertion chain: `expect(subject)`.
-    let current: ts.Expression = inner;
+    let current: TS.Expression = inner;
     for (let depth = 0; depth < 16; depth++) {
       current = skipOuterExpressions(current);
       if (ts.isCallExpression(current)) {
@@ -94,12 +94,12 @@ function awaitedTake(awaited: ts.AwaitExpression, model: TestModel, checker: ts.
 }
 
 /** The function whose control flow the floated value belongs to (for a timer or listener callback, the one around it). */
-function owningFunction(value: DiscardedValue): ts.SignatureDeclaration | undefined {
+function owningFunction(value: DiscardedValue): TS.SignatureDeclaration | undefined {
   return enclosingFunction(value.kind === 'callback' && value.callback ? value.callback : value.expression);
 }
 
 /** Whether a floated call's handle is consumed later by an awaited take in the same function (see above). */
-export function consumedLaterFromSameHandle(value: DiscardedValue, model: TestModel, checker: ts.TypeChecker): boolean {
+export function consumedLaterFromSameHandle(value: DiscardedValue, model: TestModel, checker: TS.TypeChecker): boolean {
   const expression = value.expression;
   if (!ts.isCallExpression(expression)) return false;
   const floated = handleKeys(expression.expression, checker);

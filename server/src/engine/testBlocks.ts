@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import type { TS } from './typescript.js';
 import type { LineMap } from './lines.js';
 import type { TestBlock, TestModel } from './testModel.js';
 import type { Range } from './types.js';
@@ -28,7 +28,7 @@ export interface TestBlockInfo {
 }
 
 /** Tests and suites of a file's test model, in source order. */
-export function testBlocksOf(model: TestModel, sourceFile: ts.SourceFile, lines: LineMap): TestBlockInfo[] {
+export function testBlocksOf(model: TestModel, sourceFile: TS.SourceFile, lines: LineMap): TestBlockInfo[] {
   const out: TestBlockInfo[] = [];
   for (const block of model.blocks) {
     if (block.kind !== 'test' && block.kind !== 'suite') continue;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { lightCallbackParameterTypes } from './lightCalls.js';
 
 /** Who declared an identifier: a test runner, an assertion library, or nobody we know (name fallback). */
@@ -6,7 +6,7 @@ export type Framework = 'vitest' | 'jest' | 'mocha' | 'node-test' | 'playwright'
 export type BlockKind = 'suite' | 'test' | 'hook' | 'step';
 export type HookKind = 'beforeAll' | 'beforeEach' | 'afterEach' | 'afterAll';
 
-export type FunctionLike = ts.ArrowFunction | ts.FunctionExpression;
+export type FunctionLike = TS.ArrowFunction | TS.FunctionExpression;
 
 export interface RunnerIdentity {
   framework: Framework;
@@ -19,7 +19,7 @@ export interface TestBlock {
   hook?: HookKind;
   framework: Framework;
   /** The call that registers the block; for `it.each(table)(title, fn)` the outer call. */
-  call: ts.CallExpression;
+  call: TS.CallExpression;
   /** Callee chain as written, e.g. `test.describe.only`. */
   calleeText: string;
   /** The member expression or identifier carrying a focus/skip modifier, for fixes. */
@@ -62,7 +62,7 @@ const TYPE_TO_ENTITY: Record<string, string> = {
 };
 
 /** Whether a type may make a binding a runner entity (see computeIdentity): unknowns, runner types, anything a runner declares. */
-function mayBeRunnerType(type: ts.Type): boolean {
+function mayBeRunnerType(type: TS.Type): boolean {
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable)) return true;
   const parts = type.isUnionOrIntersection() ? type.types : [type];
   return parts.some((part) => {
@@ -83,15 +83,15 @@ export function frameworkFromPath(fileName: string): Framework | undefined {
   return undefined;
 }
 
-function declarationFramework(symbol: ts.Symbol | undefined): Framework | undefined {
+function declarationFramework(symbol: TS.Symbol | undefined): Framework | undefined {
   const decl = symbol?.declarations?.[0];
   return decl ? frameworkFromPath(decl.getSourceFile().fileName) : undefined;
 }
 
 /** Root identifier and member names of a callee such as `test.describe.only`. */
-export function calleeChain(expr: ts.Expression): { root: ts.Identifier; path: string[] } | undefined {
+export function calleeChain(expr: TS.Expression): { root: TS.Identifier; path: string[] } | undefined {
   const path: string[] = [];
-  let current: ts.Expression = expr;
+  let current: TS.Expression = expr;
   for (;;) {
     if (ts.isPropertyAccessExpression(current)) {
       path.unshift(current.name.text);
@@ -114,11 +114,11 @@ export function calleeChain(expr: ts.Expression): { root: ts.Identifier; path: s
  * it.each`table`, `it.skipIf(cond)`, `it.runIf(cond).only`). A curried modifier must be called,
  * and only curried modifiers may be: `it.each('title', fn)` and `foo()('title', fn)` are no registrations.
  */
-export function registrationChain(expr: ts.Expression): { root: ts.Identifier; path: string[]; curried: boolean } | undefined {
+export function registrationChain(expr: TS.Expression): { root: TS.Identifier; path: string[]; curried: boolean } | undefined {
   const path: string[] = [];
   let curried = false;
   let pendingCall = false;
-  let current: ts.Expression = expr;
+  let current: TS.Expression = expr;
   for (;;) {
     if (ts.isCallExpression(current) || ts.isTaggedTemplateExpression(current)) {
       if (pendingCall) return undefined;
@@ -153,7 +153,7 @@ export function registrationChain(expr: ts.Expression): { root: ts.Identifier; p
   }
 }
 
-export function isFunctionLike(node: ts.Node | undefined): node is FunctionLike {
+export function isFunctionLike(node: TS.Node | undefined): node is FunctionLike {
   return !!node && (ts.isArrowFunction(node) || ts.isFunctionExpression(node));
 }
 
@@ -166,9 +166,9 @@ export class TestModel {
   readonly blocks: TestBlock[] = [];
   readonly roots: TestBlock[] = [];
   readonly frameworks = new Set<Framework>();
-  private readonly blockByCallback = new Map<ts.Node, TestBlock>();
-  private readonly fakeTimerInstalls: ts.CallExpression[] = [];
-  private readonly identityCache = new Map<ts.Symbol, RunnerIdentity | null>();
+  private readonly blockByCallback = new Map<TS.Node, TestBlock>();
+  private readonly fakeTimerInstalls: TS.CallExpression[] = [];
+  private readonly identityCache = new Map<TS.Symbol, RunnerIdentity | null>();
   /**
    * Local names that may denote a runner entity under a name of their own: imports (`import { test as it }`,
    * `import * as vitest`) and fixtures (`const myTest = test.extend(...)`). The checker decides; this only filters.
@@ -176,8 +176,8 @@ export class TestModel {
   private readonly importedRunnerNames = new Set<string>();
 
   constructor(
-    readonly sourceFile: ts.SourceFile,
-    readonly checker: ts.TypeChecker,
+    readonly sourceFile: TS.SourceFile,
+    readonly checker: TS.TypeChecker,
   ) {
     this.collectImportAliases();
     this.collectExtendedFixtures(sourceFile);
@@ -185,7 +185,7 @@ export class TestModel {
   }
 
   /** Resolves an identifier to the runner entity it denotes, through imports, globals and types. */
-  resolveRunner(identifier: ts.Identifier): RunnerIdentity | undefined {
+  resolveRunner(identifier: TS.Identifier): RunnerIdentity | undefined {
     // In a script (no import/export) a top-level `const it = ...` clashes with a runner's global declaration and
     // the checker resolves to the global; at run time the file is a module and the local binding wins.
     if (this.scriptTopLevelNames().has(identifier.text)) return undefined;
@@ -223,7 +223,7 @@ export class TestModel {
     return names;
   }
 
-  private computeIdentity(identifier: ts.Identifier, symbol: ts.Symbol): RunnerIdentity | undefined {
+  private computeIdentity(identifier: TS.Identifier, symbol: TS.Symbol): RunnerIdentity | undefined {
     let target = symbol;
     if (symbol.flags & ts.SymbolFlags.Alias) {
       try {
@@ -248,7 +248,7 @@ export class TestModel {
       // The exported name, not the declaration's: vitest exports `globalExpect as expect`.
       let name = importedName(symbol) ?? target.name;
       if (name === 'default' || name === 'export=') {
-        const declName = (declarations[0] as { name?: ts.Node }).name;
+        const declName = (declarations[0] as { name?: TS.Node }).name;
         name = declName && ts.isIdentifier(declName) ? declName.text : 'test';
       }
       if (framework === 'node-test' && name === 'suite') name = 'describe';
@@ -290,9 +290,9 @@ export class TestModel {
   }
 
   /** Names bound to `<something>.extend(...)` (vitest `test.extend`, Playwright `base.extend`), at any depth. */
-  private collectExtendedFixtures(node: ts.Node): void {
+  private collectExtendedFixtures(node: TS.Node): void {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      let init: ts.Expression = node.initializer;
+      let init: TS.Expression = node.initializer;
       while (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression)) {
         if (init.expression.name.text === 'extend') {
           this.importedRunnerNames.add(node.name.text);
@@ -305,15 +305,15 @@ export class TestModel {
   }
 
   /** Cheap syntactic filter before asking the checker. */
-  private mayBeRunnerCall(root: ts.Identifier, path: string[]): boolean {
+  private mayBeRunnerCall(root: TS.Identifier, path: string[]): boolean {
     if (GLOBAL_FALLBACK_NAMES.has(root.text) || this.importedRunnerNames.has(root.text)) return true;
     const first = path[0];
     return first !== undefined && (SUITE_NAMES.has(first) || TEST_NAMES.has(first) || first in HOOK_NAMES || first === 'step' || first === 'extend');
   }
 
   /** Classifies a call as a suite/test/hook/step registration, or undefined. */
-  classify(call: ts.CallExpression): Omit<TestBlock, 'parent' | 'children'> | undefined {
-    const callee: ts.Expression = call.expression;
+  classify(call: TS.CallExpression): Omit<TestBlock, 'parent' | 'children'> | undefined {
+    const callee: TS.Expression = call.expression;
     // it.each(table)(title, fn), it.skipIf(cond)(title, fn), it.each`table`(title, fn), it.runIf(cond).only(title, fn)
     const chain = registrationChain(callee);
     if (!chain || !this.mayBeRunnerCall(chain.root, chain.path)) return undefined;
@@ -362,7 +362,7 @@ export class TestModel {
     };
   }
 
-  private visit(node: ts.Node, parent: TestBlock | undefined): void {
+  private visit(node: TS.Node, parent: TestBlock | undefined): void {
     if (ts.isCallExpression(node)) {
       const classified = this.classify(node);
       if (classified) {
@@ -380,13 +380,13 @@ export class TestModel {
   }
 
   /** The block whose callback is this function, if any. */
-  blockOfCallback(fn: ts.Node): TestBlock | undefined {
+  blockOfCallback(fn: TS.Node): TestBlock | undefined {
     return this.blockByCallback.get(fn);
   }
 
   /** Innermost block whose callback (directly or through nested functions) contains the node. */
-  enclosingBlock(node: ts.Node): TestBlock | undefined {
-    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+  enclosingBlock(node: TS.Node): TestBlock | undefined {
+    for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
       const block = this.blockByCallback.get(current);
       if (block) return block;
     }
@@ -394,8 +394,8 @@ export class TestModel {
   }
 
   /** Where the code runs: in a test/hook/step/suite callback, a helper function, or module top level. */
-  contextOf(node: ts.Node): CodeContext {
-    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+  contextOf(node: TS.Node): CodeContext {
+    for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
       const block = this.blockByCallback.get(current);
       if (block) return block.kind;
       if (ts.isFunctionLike(current) && !ts.isTypeNode(current)) return 'helper';
@@ -404,7 +404,7 @@ export class TestModel {
   }
 
   /** Whether fake timers are installed for the code at this node (file level, an enclosing hook, or the same test). */
-  fakeTimersActiveAt(node: ts.Node): boolean {
+  fakeTimersActiveAt(node: TS.Node): boolean {
     if (this.fakeTimerInstalls.length === 0) return false;
     const block = this.enclosingBlock(node);
     const scopes = new Set<TestBlock | undefined>();
@@ -425,8 +425,8 @@ export class TestModel {
   }
 }
 
-function isAncestorOrSelf(ancestor: ts.Node, node: ts.Node): boolean {
-  for (let current: ts.Node | undefined = node; current; current = current.parent) {
+function isAncestorOrSelf(ancestor: TS.Node, node: TS.Node): boolean {
+  for (let current: TS.Node | undefined = node; current; current = current.parent) {
     if (current === ancestor) return true;
   }
   return false;
@@ -437,7 +437,7 @@ function isAncestorOrSelf(ancestor: ts.Node, node: ts.Node): boolean {
  * With a checker, the generic names (`timers.enable`, `clock.install`) only count when a library declares them
  * (or nothing does, in untyped code): a user object with an `enable()` method installs nothing.
  */
-export function isFakeTimerInstall(call: ts.CallExpression, checker?: ts.TypeChecker): boolean {
+export function isFakeTimerInstall(call: TS.CallExpression, checker?: TS.TypeChecker): boolean {
   const chain = calleeChain(call.expression);
   if (!chain) return false;
   const names = [chain.root.text, ...chain.path];
@@ -467,10 +467,10 @@ const FRAMEWORK_OF_MODULE: Record<string, Framework> = {
  * without node_modules): the specifier alone says which runner's API the binding is. Rules that need no types still
  * work through it; those that need types see error types and stay silent.
  */
-function unresolvedImportIdentity(symbol: ts.Symbol): RunnerIdentity | undefined {
+function unresolvedImportIdentity(symbol: TS.Symbol): RunnerIdentity | undefined {
   const declaration = symbol.declarations?.[0];
   if (!declaration) return undefined;
-  let node: ts.Node | undefined = declaration;
+  let node: TS.Node | undefined = declaration;
   while (node && !ts.isImportDeclaration(node)) node = node.parent;
   if (!node || !ts.isStringLiteral(node.moduleSpecifier) || node.importClause?.isTypeOnly) return undefined;
   const framework = FRAMEWORK_OF_MODULE[node.moduleSpecifier.text];
@@ -490,7 +490,7 @@ function unresolvedImportIdentity(symbol: ts.Symbol): RunnerIdentity | undefined
 }
 
 /** For a binding created by `import { x as y }`, the name the module exports (`x`). */
-function importedName(symbol: ts.Symbol): string | undefined {
+function importedName(symbol: TS.Symbol): string | undefined {
   const declaration = symbol.declarations?.[0];
   if (!declaration || !ts.isImportSpecifier(declaration)) return undefined;
   return (declaration.propertyName ?? declaration.name).text;

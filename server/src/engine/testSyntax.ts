@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { ts as TS } from 'ts-morph';
+import type { TS } from './typescript.js';
 import { sourceHash, titleKey } from './testKeys.js';
 
 let loaded: typeof TS | undefined;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import type { Duration, SleepFinder } from './sleeps.js';
 import type { TestBlock, TestModel } from './testModel.js';
 import { isAsyncFunction, resolveAlias, skipOuterExpressions } from './typeUtils.js';
@@ -6,15 +6,15 @@ import { isAsyncFunction, resolveAlias, skipOuterExpressions } from './typeUtils
 // Sleeps whose outcome a slow machine cannot change: they only let a timer fire that the test itself set up
 // with a shorter delay, or they run on a setTimeout the test replaced. fixed-sleep asks these before it reports.
 
-function isLibraryGlobal(identifier: ts.Identifier, checker: ts.TypeChecker): boolean {
+function isLibraryGlobal(identifier: TS.Identifier, checker: TS.TypeChecker): boolean {
   const symbol = resolveAlias(checker, checker.getSymbolAtLocation(identifier));
   const declarations = symbol?.declarations ?? [];
   return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile);
 }
 
 /** `setTimeout(cb, n)` of the runtime (global, `globalThis.`), as a statement or a `const t = ...` initializer. */
-function timerScheduledBy(statement: ts.Statement, checker: ts.TypeChecker): ts.CallExpression | undefined {
-  let expression: ts.Expression | undefined;
+function timerScheduledBy(statement: TS.Statement, checker: TS.TypeChecker): TS.CallExpression | undefined {
+  let expression: TS.Expression | undefined;
   if (ts.isExpressionStatement(statement)) expression = statement.expression;
   else if (ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1) expression = statement.declarationList.declarations[0]!.initializer;
   const call = expression && skipOuterExpressions(expression);
@@ -27,13 +27,13 @@ function timerScheduledBy(statement: ts.Statement, checker: ts.TypeChecker): ts.
 }
 
 /** A timer callback whose work is done when it returns: not async, no await, no promise chain of its own. */
-function runsSynchronously(callback: ts.Expression | undefined): boolean {
+function runsSynchronously(callback: TS.Expression | undefined): boolean {
   if (!callback) return false;
   const fn = skipOuterExpressions(callback);
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return false;
   if (isAsyncFunction(fn)) return false;
   let sync = true;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (!sync || ts.isFunctionLike(node)) return;
     if (ts.isAwaitExpression(node) || (ts.isPropertyAccessExpression(node) && node.name.text === 'then')) {
       sync = false;
@@ -51,13 +51,13 @@ function runsSynchronously(callback: ts.Expression | undefined): boolean {
  * work synchronously. Timers fire in order of their due time, so that callback has run before the sleep ends
  * however loaded the machine is: the sleep only lets the test's own timer fire.
  */
-function letsOwnEarlierTimerFire(site: ts.Node, duration: Duration, finder: SleepFinder, checker: ts.TypeChecker): boolean {
+function letsOwnEarlierTimerFire(site: TS.Node, duration: Duration, finder: SleepFinder, checker: TS.TypeChecker): boolean {
   if (duration.ms === undefined) return false;
-  let statement: ts.Node = site;
+  let statement: TS.Node = site;
   while (!ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent) && !ts.isFunctionLike(statement.parent)) statement = statement.parent;
   if (!ts.isBlock(statement.parent)) return false;
   const statements = statement.parent.statements;
-  const index = statements.indexOf(statement as ts.Statement);
+  const index = statements.indexOf(statement as TS.Statement);
   for (const before of statements.slice(0, Math.max(index, 0))) {
     const timer = timerScheduledBy(before, checker);
     if (!timer || !runsSynchronously(timer.arguments[0])) continue;
@@ -68,7 +68,7 @@ function letsOwnEarlierTimerFire(site: ts.Node, duration: Duration, finder: Slee
 }
 
 /** `vi.spyOn(globalThis, 'setTimeout').mockImplementation(...)`, `vi.stubGlobal('setTimeout', ...)`, `global.setTimeout = ...`. */
-function replacesSetTimeout(node: ts.Node): boolean {
+function replacesSetTimeout(node: TS.Node): boolean {
   if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     const left = skipOuterExpressions(node.left);
     return ts.isPropertyAccessExpression(left) && left.name.text === 'setTimeout' && ts.isIdentifier(left.expression)
@@ -90,7 +90,7 @@ function replacesSetTimeout(node: ts.Node): boolean {
 }
 
 /** Whether a replacement written at `install` is in effect at `site` (file level, a before-hook around it, or earlier in the same block). */
-function activeAt(install: ts.Node, site: ts.Node, model: TestModel): boolean {
+function activeAt(install: TS.Node, site: TS.Node, model: TestModel): boolean {
   const owner = model.enclosingBlock(install);
   if (!owner) return true;
   const scopes = new Set<TestBlock>();
@@ -100,9 +100,9 @@ function activeAt(install: ts.Node, site: ts.Node, model: TestModel): boolean {
   return before && (owner.parent === undefined || scopes.has(owner.parent));
 }
 
-const replacements = new WeakMap<TestModel, ts.Node[]>();
+const replacements = new WeakMap<TestModel, TS.Node[]>();
 
-function setTimeoutReplacements(model: TestModel): ts.Node[] {
+function setTimeoutReplacements(model: TestModel): TS.Node[] {
   let found = replacements.get(model);
   if (found) return found;
   found = [];
@@ -110,7 +110,7 @@ function setTimeoutReplacements(model: TestModel): ts.Node[] {
   const text = model.sourceFile.text;
   // Text filter first: almost no file mentions setTimeout as a string or a global property.
   if (/['"`]setTimeout['"`]|(?:globalThis|global|window)\.setTimeout\s*=[^=]/.test(text)) {
-    const visit = (node: ts.Node): void => {
+    const visit = (node: TS.Node): void => {
       if (replacesSetTimeout(node)) list.push(node);
       ts.forEachChild(node, visit);
     };
@@ -125,7 +125,7 @@ function setTimeoutReplacements(model: TestModel): ts.Node[] {
  * the global setTimeout runs on the test's replacement, not on real time. Playwright's page timers and
  * `timers/promises` are separate timers and stay findings.
  */
-function runsOnReplacedSetTimeout(site: ts.Node, inner: ts.Expression, duration: Duration, model: TestModel): boolean {
+function runsOnReplacedSetTimeout(site: TS.Node, inner: TS.Expression, duration: Duration, model: TestModel): boolean {
   const installs = setTimeoutReplacements(model);
   if (installs.length === 0) return false;
   const written = `${inner.getText()} ${duration.inner ?? ''}`;
@@ -134,7 +134,7 @@ function runsOnReplacedSetTimeout(site: ts.Node, inner: ts.Expression, duration:
 }
 
 /** Whether the sleep at `site` only lets a timer fire whose timing the test controls (see the two cases above). */
-export function onlyLetsControlledTimerFire(site: ts.Node, inner: ts.Expression, duration: Duration, model: TestModel, finder: SleepFinder): boolean {
+export function onlyLetsControlledTimerFire(site: TS.Node, inner: TS.Expression, duration: Duration, model: TestModel, finder: SleepFinder): boolean {
   return letsOwnEarlierTimerFire(site, duration, finder, model.checker) || runsOnReplacedSetTimeout(site, inner, duration, model);
 }
 
@@ -145,12 +145,12 @@ const CLOCK_READ = /\b(?:Date\.now|performance\.now|process\.hrtime(?:\.bigint)?
  * what the test measures (a test of the sleep helper or of timer accuracy), not a wait for something else; the
  * timing assertion is wall-clock-assertion's business.
  */
-export function isMeasuredSleep(site: ts.Node): boolean {
-  let statement: ts.Node = site;
+export function isMeasuredSleep(site: TS.Node): boolean {
+  let statement: TS.Node = site;
   while (!ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent) && !ts.isFunctionLike(statement.parent)) statement = statement.parent;
   if (!ts.isBlock(statement.parent)) return false;
   const statements = statement.parent.statements;
-  const index = statements.indexOf(statement as ts.Statement);
+  const index = statements.indexOf(statement as TS.Statement);
   const before = statements[index - 1];
   if (!before || !ts.isVariableStatement(before) || !CLOCK_READ.test(before.getText())) return false;
   // The clock is read again right after the sleep, before anything else is awaited.

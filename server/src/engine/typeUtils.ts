@@ -1,11 +1,11 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { lightReturnTypes, lightReturnTypesUnresolved, returnsPrimitiveWhateverArguments } from './lightCalls.js';
 
-export function isAnyOrUnknown(type: ts.Type): boolean {
+export function isAnyOrUnknown(type: TS.Type): boolean {
   return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
 }
 
-function unionParts(type: ts.Type): ts.Type[] {
+function unionParts(type: TS.Type): TS.Type[] {
   return type.isUnion() ? type.types : [type];
 }
 
@@ -13,7 +13,7 @@ function unionParts(type: ts.Type): ts.Type[] {
  * A type is thenable when one of its union parts has a callable `then` (what `await` unwraps).
  * any/unknown/error types are never thenable: precision over recall.
  */
-export function isThenableType(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): boolean {
+export function isThenableType(checker: TS.TypeChecker, type: TS.Type, at: TS.Node): boolean {
   if (isAnyOrUnknown(type)) return false;
   try {
     return hasCallableThen(checker, type, at);
@@ -24,7 +24,7 @@ export function isThenableType(checker: ts.TypeChecker, type: ts.Type, at: ts.No
   }
 }
 
-function hasCallableThen(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): boolean {
+function hasCallableThen(checker: TS.TypeChecker, type: TS.Type, at: TS.Node): boolean {
   for (const part of unionParts(type)) {
     if (isAnyOrUnknown(part)) continue;
     const then = part.getProperty('then');
@@ -40,9 +40,9 @@ function hasCallableThen(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): b
  * value whose work is under way, unlike a thenable builder or a chaining object with a `then`. The lib's
  * `PromiseLike` counts unless `promiseLike` is false. The walk over base types is bounded (depth and visited set).
  */
-export function isPromiseType(type: ts.Type, { promiseLike = true }: { promiseLike?: boolean } = {}): boolean {
-  const visited = new Set<ts.Type>();
-  const walk = (current: ts.Type, depth: number): boolean => {
+export function isPromiseType(type: TS.Type, { promiseLike = true }: { promiseLike?: boolean } = {}): boolean {
+  const visited = new Set<TS.Type>();
+  const walk = (current: TS.Type, depth: number): boolean => {
     if (depth > 8 || visited.has(current)) return false;
     visited.add(current);
     if (current.isUnionOrIntersection()) return current.types.some((part) => walk(part, depth + 1));
@@ -52,7 +52,7 @@ export function isPromiseType(type: ts.Type, { promiseLike = true }: { promiseLi
       return true;
     }
     if (!(current.flags & ts.TypeFlags.Object) || !current.isClassOrInterface()) {
-      const target = (current as ts.TypeReference).target;
+      const target = (current as TS.TypeReference).target;
       if (target && target !== current) return walk(target, depth + 1);
       return false;
     }
@@ -66,7 +66,7 @@ export function isPromiseType(type: ts.Type, { promiseLike = true }: { promiseLi
  * cheapest first (no chain resolved), then with the signatures' own type parameters left open (a primitive result),
  * then resolving the chains the light path cannot read. True: ask the checker about the call itself.
  */
-function lightThenable(checker: ts.TypeChecker, call: ts.CallExpression, accepts: (type: ts.Type) => boolean): boolean {
+function lightThenable(checker: TS.TypeChecker, call: TS.CallExpression, accepts: (type: TS.Type) => boolean): boolean {
   const cheap = lightReturnTypesUnresolved(call, checker);
   if (cheap) return cheap.some(accepts);
   if (returnsPrimitiveWhateverArguments(call, checker)) return false;
@@ -75,9 +75,9 @@ function lightThenable(checker: ts.TypeChecker, call: ts.CallExpression, accepts
 }
 
 /** Per checker (so per program), per node: several rules ask about the same expressions in one analysis. */
-const thenableMemo = new WeakMap<ts.TypeChecker, WeakMap<ts.Node, boolean>>();
+const thenableMemo = new WeakMap<TS.TypeChecker, WeakMap<TS.Node, boolean>>();
 
-export function isThenable(checker: ts.TypeChecker, node: ts.Node): boolean {
+export function isThenable(checker: TS.TypeChecker, node: TS.Node): boolean {
   let memo = thenableMemo.get(checker);
   if (!memo) thenableMemo.set(checker, (memo = new WeakMap()));
   let thenable = memo.get(node);
@@ -95,47 +95,47 @@ export function isThenable(checker: ts.TypeChecker, node: ts.Node): boolean {
 }
 
 /** `Promise<T>[]`, `readonly Promise<T>[]` or a tuple of promises. */
-export function isArrayOfThenables(checker: ts.TypeChecker, node: ts.Node): boolean {
+export function isArrayOfThenables(checker: TS.TypeChecker, node: TS.Node): boolean {
   // As in isThenable: a call whose declared return types are no arrays of thenables needs no resolution.
   if (ts.isCallExpression(node) && !lightThenable(checker, node, (type) => isArrayOfThenablesType(checker, type, node))) return false;
   return isArrayOfThenablesType(checker, checker.getTypeAtLocation(node), node);
 }
 
-function isArrayOfThenablesType(checker: ts.TypeChecker, type: ts.Type, node: ts.Node): boolean {
+function isArrayOfThenablesType(checker: TS.TypeChecker, type: TS.Type, node: TS.Node): boolean {
   if (isAnyOrUnknown(type)) return false;
   if (checker.isTupleType(type)) {
-    const elements = checker.getTypeArguments(type as ts.TypeReference);
+    const elements = checker.getTypeArguments(type as TS.TypeReference);
     return elements.length > 0 && elements.some((element) => isThenableType(checker, element, node));
   }
   if (checker.isArrayType(type)) {
-    const [element] = checker.getTypeArguments(type as ts.TypeReference);
+    const [element] = checker.getTypeArguments(type as TS.TypeReference);
     return !!element && isThenableType(checker, element, node);
   }
   return false;
 }
 
 /** Whether every call signature of the type returns a thenable (an async function or one returning a promise). */
-export function returnsThenable(checker: ts.TypeChecker, fnType: ts.Type, at: ts.Node): boolean {
+export function returnsThenable(checker: TS.TypeChecker, fnType: TS.Type, at: TS.Node): boolean {
   const signatures = fnType.getCallSignatures();
   return signatures.length > 0 && signatures.some((s) => isThenableType(checker, s.getReturnType(), at));
 }
 
 /** Whether a function type's return type is `void` (so a returned promise is dropped by the caller). */
-export function returnsVoid(signature: ts.Signature): boolean {
+export function returnsVoid(signature: TS.Signature): boolean {
   const ret = signature.getReturnType();
   return (ret.flags & ts.TypeFlags.Void) !== 0;
 }
 
-export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+export function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
 }
 
-export function isAsyncFunction(node: ts.Node): boolean {
+export function isAsyncFunction(node: TS.Node): boolean {
   return hasModifier(node, ts.SyntaxKind.AsyncKeyword);
 }
 
 /** The symbol an import alias stands for (the symbol itself when it is no alias; undefined when unresolvable). */
-export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
+export function resolveAlias(checker: TS.TypeChecker, symbol: TS.Symbol | undefined): TS.Symbol | undefined {
   if (!symbol || !(symbol.flags & ts.SymbolFlags.Alias)) return symbol;
   try {
     return checker.getAliasedSymbol(symbol);
@@ -147,14 +147,14 @@ export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol | undefi
 // ---------------------------------------------------------------------------------------------
 // Syntax helpers shared by the rules.
 
-export function skipParentheses(node: ts.Expression): ts.Expression {
+export function skipParentheses(node: TS.Expression): TS.Expression {
   let current = node;
   while (ts.isParenthesizedExpression(current)) current = current.expression;
   return current;
 }
 
 /** Skips parentheses, `!`, `as`, `satisfies` and `<T>` casts: the expression that produces the value. */
-export function skipOuterExpressions(node: ts.Expression): ts.Expression {
+export function skipOuterExpressions(node: TS.Expression): TS.Expression {
   let current = node;
   while (
     ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current) || ts.isAsExpression(current)
@@ -166,8 +166,8 @@ export function skipOuterExpressions(node: ts.Expression): ts.Expression {
 }
 
 /** Walks a function body without entering nested functions or classes (their awaits and returns are their own). */
-export function forEachOwnNode(body: ts.Node, visit: (node: ts.Node) => void): void {
-  const walk = (node: ts.Node): void => {
+export function forEachOwnNode(body: TS.Node, visit: (node: TS.Node) => void): void {
+  const walk = (node: TS.Node): void => {
     visit(node);
     if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
     ts.forEachChild(node, walk);
@@ -176,7 +176,7 @@ export function forEachOwnNode(body: ts.Node, visit: (node: ts.Node) => void): v
 }
 
 /** A function that hands back a value: a concise body, or a `return x` of its own. */
-export function returnsValue(fn: ts.ArrowFunction | ts.FunctionExpression): boolean {
+export function returnsValue(fn: TS.ArrowFunction | TS.FunctionExpression): boolean {
   if (!ts.isBlock(fn.body)) return true;
   let found = false;
   forEachOwnNode(fn.body, (node) => {
@@ -186,7 +186,7 @@ export function returnsValue(fn: ts.ArrowFunction | ts.FunctionExpression): bool
 }
 
 /** A callback that hands back a promise: a concise body or a `return` of a thenable (syntax first, then the checker). */
-export function returnsPromise(fn: ts.ArrowFunction | ts.FunctionExpression, checker: ts.TypeChecker): boolean {
+export function returnsPromise(fn: TS.ArrowFunction | TS.FunctionExpression, checker: TS.TypeChecker): boolean {
   if (!ts.isBlock(fn.body)) return isThenable(checker, fn.body);
   let found = false;
   forEachOwnNode(fn.body, (node) => {

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from './typescript.js';
 import { declaringModule, forEachDescendant, initializerOf, type WriteIndex } from './assertionShapes.js';
 import { isAsyncFunction, skipOuterExpressions } from './typeUtils.js';
 
@@ -47,15 +47,15 @@ const ORDER_PRESERVING = new Set(['map', 'filter', 'flatMap', 'flat', 'slice', '
  * array methods. Sorting ends the trail.
  */
 export class UnorderedCollections {
-  private concurrent: Map<ts.Symbol, UnorderedOrigin> | undefined;
+  private concurrent: Map<TS.Symbol, UnorderedOrigin> | undefined;
 
   constructor(
-    private readonly sourceFile: ts.SourceFile,
-    private readonly checker: ts.TypeChecker,
+    private readonly sourceFile: TS.SourceFile,
+    private readonly checker: TS.TypeChecker,
     private readonly writes: WriteIndex,
   ) {}
 
-  originOf(expression: ts.Expression, depth = 0): UnorderedOrigin | undefined {
+  originOf(expression: TS.Expression, depth = 0): UnorderedOrigin | undefined {
     if (depth > 8) return undefined;
     const e = skipAwait(expression);
     if (ts.isCallExpression(e)) {
@@ -85,7 +85,7 @@ export class UnorderedCollections {
     return undefined;
   }
 
-  private identifierOrigin(identifier: ts.Identifier, depth: number): UnorderedOrigin | undefined {
+  private identifierOrigin(identifier: TS.Identifier, depth: number): UnorderedOrigin | undefined {
     const symbol = this.checker.getSymbolAtLocation(identifier);
     if (!symbol) return undefined;
     const concurrent = this.concurrentArrays().get(symbol);
@@ -110,11 +110,11 @@ export class UnorderedCollections {
     return init ? this.originOf(init, depth + 1) : undefined;
   }
 
-  private moduleOf(node: ts.Node): string | undefined {
+  private moduleOf(node: TS.Node): string | undefined {
     return declaringModule(this.checker.getSymbolAtLocation(node), this.checker);
   }
 
-  private sourceCall(call: ts.CallExpression): UnorderedOrigin | undefined {
+  private sourceCall(call: TS.CallExpression): UnorderedOrigin | undefined {
     const callee = skipOuterExpressions(call.expression);
     const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
     if (!nameNode) return undefined;
@@ -175,7 +175,7 @@ export class UnorderedCollections {
     return undefined;
   }
 
-  private rawSqlTemplate(tagged: ts.TaggedTemplateExpression): UnorderedOrigin | undefined {
+  private rawSqlTemplate(tagged: TS.TaggedTemplateExpression): UnorderedOrigin | undefined {
     const tag = skipOuterExpressions(tagged.tag);
     const nameNode = ts.isPropertyAccessExpression(tag) ? tag.name : ts.isIdentifier(tag) ? tag : undefined;
     if (!nameNode) return undefined;
@@ -186,11 +186,11 @@ export class UnorderedCollections {
   }
 
   /** A knex/kysely/drizzle builder awaited directly (it is thenable): `await knex('users').where(...)`. */
-  private isBuilderValue(call: ts.CallExpression): boolean {
+  private isBuilderValue(call: TS.CallExpression): boolean {
     return ts.isAwaitExpression(skipParens(call.parent));
   }
 
-  private chainModule(calls: readonly ts.CallExpression[]): string | undefined {
+  private chainModule(calls: readonly TS.CallExpression[]): string | undefined {
     for (const call of calls) {
       const callee = skipOuterExpressions(call.expression);
       const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
@@ -203,7 +203,7 @@ export class UnorderedCollections {
   private readonly follow: Follow = (identifier) => initializerOf(identifier, this.checker, this.writes);
 
 
-  private returnsArray(call: ts.CallExpression): boolean {
+  private returnsArray(call: TS.CallExpression): boolean {
     let type = this.checker.getTypeAtLocation(call);
     const awaited = this.checker.getAwaitedType(type);
     if (awaited) type = awaited;
@@ -211,7 +211,7 @@ export class UnorderedCollections {
     if (this.checker.isArrayType(type)) return true;
     // findAndCount: [rows, count]
     if (this.checker.isTupleType(type)) {
-      const [first] = this.checker.getTypeArguments(type as ts.TypeReference);
+      const [first] = this.checker.getTypeArguments(type as TS.TypeReference);
       return !!first && this.checker.isArrayType(first);
     }
     return false;
@@ -221,9 +221,9 @@ export class UnorderedCollections {
    * Arrays filled by callbacks that run concurrently and push after an await (or in a `.then` of a promise made per
    * item): their order is the order in which the work finished.
    */
-  private concurrentArrays(): Map<ts.Symbol, UnorderedOrigin> {
+  private concurrentArrays(): Map<TS.Symbol, UnorderedOrigin> {
     if (this.concurrent) return this.concurrent;
-    const found = new Map<ts.Symbol, UnorderedOrigin>();
+    const found = new Map<TS.Symbol, UnorderedOrigin>();
     this.concurrent = found;
     forEachDescendant(this.sourceFile, (node) => {
       if (!ts.isCallExpression(node) || node.arguments.length === 0) return;
@@ -242,33 +242,33 @@ export class UnorderedCollections {
   }
 }
 
-function skipAwait(expression: ts.Expression): ts.Expression {
+function skipAwait(expression: TS.Expression): TS.Expression {
   let e = skipOuterExpressions(expression);
   while (ts.isAwaitExpression(e)) e = skipOuterExpressions(e.expression);
   return e;
 }
 
-function skipParens(node: ts.Node): ts.Node {
+function skipParens(node: TS.Node): TS.Node {
   let current = node;
   while (ts.isParenthesizedExpression(current)) current = current.parent;
   return current;
 }
 
-function hasProperty(object: ts.ObjectLiteralExpression, name: string): boolean {
+function hasProperty(object: TS.ObjectLiteralExpression, name: string): boolean {
   return object.properties.some((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
 }
 
 /** Follows a local holding part of a chain (`const query = db.selectFrom('t')...; await query.execute()`). */
-type Follow = (identifier: ts.Identifier) => ts.Expression | undefined;
+type Follow = (identifier: TS.Identifier) => TS.Expression | undefined;
 
 /**
  * The calls along a chain ending in `call`, outermost first: `db.select().from(t).where(...)` -> where, from, select.
  * Locals holding part of the chain are followed (a few hops), so an `orderBy` in the const's initializer counts.
  */
-function chainCallNodes(call: ts.CallExpression, follow: Follow): ts.CallExpression[] {
-  const calls: ts.CallExpression[] = [];
+function chainCallNodes(call: TS.CallExpression, follow: Follow): TS.CallExpression[] {
+  const calls: TS.CallExpression[] = [];
   let hops = 0;
-  for (let current: ts.Expression = call; ;) {
+  for (let current: TS.Expression = call; ;) {
     const e = skipAwait(current);
     if (ts.isCallExpression(e)) {
       calls.push(e);
@@ -287,12 +287,12 @@ function chainCallNodes(call: ts.CallExpression, follow: Follow): ts.CallExpress
   }
 }
 
-function calledName(call: ts.CallExpression): string | undefined {
+function calledName(call: TS.CallExpression): string | undefined {
   const callee = skipOuterExpressions(call.expression);
   return ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
 }
 
-function sqlText(argument: ts.Expression): string | undefined {
+function sqlText(argument: TS.Expression): string | undefined {
   const e = skipOuterExpressions(argument);
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
   if (ts.isTemplateExpression(e)) return e.head.text + e.templateSpans.map((s) => ` ? ${s.literal.text}`).join('');
@@ -312,7 +312,7 @@ export function returnsSeveralRowsUnordered(sql: string): boolean {
   return true;
 }
 
-function enclosingFunction(node: ts.Node): ts.ArrowFunction | ts.FunctionExpression | undefined {
+function enclosingFunction(node: TS.Node): TS.ArrowFunction | TS.FunctionExpression | undefined {
   for (let current = node.parent; current; current = current.parent) {
     if (ts.isArrowFunction(current) || ts.isFunctionExpression(current)) return current;
     if (ts.isFunctionLike(current) || ts.isSourceFile(current)) return undefined;
@@ -320,15 +320,15 @@ function enclosingFunction(node: ts.Node): ts.ArrowFunction | ts.FunctionExpress
   return undefined;
 }
 
-function isInside(node: ts.Node, ancestor: ts.Node): boolean {
-  for (let current: ts.Node | undefined = node; current; current = current.parent) if (current === ancestor) return true;
+function isInside(node: TS.Node, ancestor: TS.Node): boolean {
+  for (let current: TS.Node | undefined = node; current; current = current.parent) if (current === ancestor) return true;
   return false;
 }
 
 const PER_ITEM_METHODS = new Set(['map', 'forEach', 'flatMap']);
 
 /** Whether `fn` is one of several callbacks running at once, and `at` runs after their order can change. */
-function runsConcurrently(fn: ts.ArrowFunction | ts.FunctionExpression, at: ts.Node): boolean {
+function runsConcurrently(fn: TS.ArrowFunction | TS.FunctionExpression, at: TS.Node): boolean {
   const call = fn.parent;
   if (!ts.isCallExpression(call) || !call.arguments.includes(fn)) return false;
   const callee = skipOuterExpressions(call.expression);
@@ -356,16 +356,16 @@ function runsConcurrently(fn: ts.ArrowFunction | ts.FunctionExpression, at: ts.N
 }
 
 /** Whether `node` uses a parameter (or a name destructured from one) of `fn`. */
-function mentionsParameterOf(node: ts.Node, fn: ts.ArrowFunction | ts.FunctionExpression): boolean {
+function mentionsParameterOf(node: TS.Node, fn: TS.ArrowFunction | TS.FunctionExpression): boolean {
   const names = new Set<string>();
-  const collect = (name: ts.BindingName): void => {
+  const collect = (name: TS.BindingName): void => {
     if (ts.isIdentifier(name)) names.add(name.text);
     else for (const element of name.elements) if (!ts.isOmittedExpression(element)) collect(element.name);
   };
   for (const parameter of fn.parameters) collect(parameter.name);
   if (names.size === 0) return false;
   let found = false;
-  const visit = (current: ts.Node): void => {
+  const visit = (current: TS.Node): void => {
     if (found) return;
     if (ts.isIdentifier(current) && names.has(current.text)) found = true;
     else ts.forEachChild(current, visit);
@@ -374,10 +374,10 @@ function mentionsParameterOf(node: ts.Node, fn: ts.ArrowFunction | ts.FunctionEx
   return found;
 }
 
-function awaitsBefore(fn: ts.ArrowFunction | ts.FunctionExpression, at: ts.Node, counts: (awaited: ts.Node) => boolean = () => true): boolean {
+function awaitsBefore(fn: TS.ArrowFunction | TS.FunctionExpression, at: TS.Node, counts: (awaited: TS.Node) => boolean = () => true): boolean {
   const position = at.getStart();
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found || node.getStart() >= position) return;
     if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) {
       if ((node.getEnd() <= position || isInside(at, node)) && counts(ts.isAwaitExpression(node) ? node.expression : node.expression)) found = true;

@@ -1,22 +1,17 @@
 import * as fs from 'node:fs';
-import {
-  CodeActionKind,
-  createConnection,
-  ErrorCodes,
-  ProposedFeatures,
-  ResponseError,
-  TextDocuments,
-  TextDocumentSyncKind,
-  type CancellationToken,
-  type ClientCapabilities,
-  type Connection,
-  type InitializeParams,
-  type InitializeResult,
-} from 'vscode-languageserver/node';
+import { createRequire } from 'node:module';
+import type * as Protocol from 'vscode-languageserver/node';
+import type { CancellationToken, ClientCapabilities, Connection, InitializeParams, InitializeResult, ResponseError as ResponseErrorType } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { VERIFY_COMMAND } from './codeLens.js';
 // Types only: the engine (ts-morph, the rules) is loaded after initialize has been answered (see ServerShell).
 import type { FlakelensServer } from './server.js';
+
+// The protocol library through require, not import: Node's ESM loader lexes each CommonJS file it imports for its
+// export names and detects its module format, about 80 ms of the time to the initialize answer. The engine's own
+// imports of it, later, get the same module instance from the require cache.
+const { CodeActionKind, createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind } = createRequire(import.meta.url)('vscode-languageserver/node') as typeof Protocol;
+type ResponseError<D> = ResponseErrorType<D>;
 
 export function serverVersion(): string {
   try {

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { assertionChainOf } from '../engine/assertions.js';
 import {
   awaitAllEdits, awaitEdits, describeExpression, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction, keepsThenableResult,
@@ -15,7 +15,7 @@ const RISK = 'the test can pass before it runs, and its failure then lands in an
  * block body, when the runner awaits a returned promise there: not with a `done` parameter
  * (mocha and jest reject a callback that both takes `done` and returns a promise).
  */
-function returnFix(value: DiscardedValue, model: TestModel, sourceFile: ts.SourceFile): Fix | undefined {
+function returnFix(value: DiscardedValue, model: TestModel, sourceFile: TS.SourceFile): Fix | undefined {
   const statement = value.statement;
   if (!statement || !ts.isBlock(statement.parent)) return undefined;
   const body = statement.parent;
@@ -32,7 +32,7 @@ function returnFix(value: DiscardedValue, model: TestModel, sourceFile: ts.Sourc
   return { title: 'Return the assertion', safe: true, edits: [{ start, end: start, newText: 'return ' }] };
 }
 
-function fixesFor(value: DiscardedValue, model: TestModel, sourceFile: ts.SourceFile): Fix[] {
+function fixesFor(value: DiscardedValue, model: TestModel, sourceFile: TS.SourceFile): Fix[] {
   if (value.kind === 'callback') return [];
   if (isInsideAsyncFunction(value.expression)) {
     if (value.kind === 'void') {
@@ -61,9 +61,9 @@ function messageFor(value: DiscardedValue, label: string): string {
 }
 
 /** Whether any identifier spelled like the variable appears in its scope besides its declaration (conservative: any use counts). */
-function isNeverReferenced(declaration: ts.VariableDeclaration & { name: ts.Identifier }): boolean {
+function isNeverReferenced(declaration: TS.VariableDeclaration & { name: TS.Identifier }): boolean {
   const fn = enclosingFunction(declaration);
-  const scope: ts.Node = (fn && 'body' in fn && fn.body) || declaration.getSourceFile();
+  const scope: TS.Node = (fn && 'body' in fn && fn.body) || declaration.getSourceFile();
   const name = declaration.name.text;
   // A text search first: most stored assertions are awaited a line later.
   const text = declaration.getSourceFile().text;
@@ -75,7 +75,7 @@ function isNeverReferenced(declaration: ts.VariableDeclaration & { name: ts.Iden
   }
   if (mentions <= 1) return true;
   let referenced = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (referenced) return;
     if (ts.isIdentifier(node) && node !== declaration.name && node.text === name) {
       referenced = true;
@@ -87,14 +87,14 @@ function isNeverReferenced(declaration: ts.VariableDeclaration & { name: ts.Iden
   return !referenced;
 }
 
-function isExported(declaration: ts.VariableDeclaration): boolean {
+function isExported(declaration: TS.VariableDeclaration): boolean {
   const statement = declaration.parent.parent;
   return ts.isVariableStatement(statement)
     && (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
 }
 
 /** chai-as-promised `.notify(done)`: the assertion reports its outcome to the test's callback. */
-function notifiesCallback(expression: ts.Expression): boolean {
+function notifiesCallback(expression: TS.Expression): boolean {
   return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(expression.expression)
     && expression.expression.name.text === 'notify' && expression.arguments.length > 0;
 }
@@ -139,8 +139,8 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
  * returned or handed on (`await Promise.all(checks)` hands it on; `checks.length` does not).
  */
 function checkCollectedAssertions(
-  declaration: ts.VariableDeclaration & { name: ts.Identifier },
-  array: ts.ArrayLiteralExpression,
+  declaration: TS.VariableDeclaration & { name: TS.Identifier },
+  array: TS.ArrayLiteralExpression,
   { sourceFile, checker, model, report }: Pick<RuleContext, 'sourceFile' | 'checker' | 'model' | 'report'>,
 ): void {
   const assertions = array.elements.filter((element) =>

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { isAssertionChain } from '../engine/assertions.js';
 import { describeExpression, isInsideAsyncFunction, syntaxIndex } from '../engine/discardedValues.js';
 import { lightParameterTypes } from '../engine/lightCalls.js';
@@ -23,7 +23,7 @@ type CallbackSite = 'forEach' | 'executor' | 'listener' | 'timer' | 'other';
 type HandlerSite = { kind: 'property' | 'jsx' | 'variable' | 'override'; name: string };
 
 /** What an async function that never awaits can still get wrong: an assertion whose failure becomes a rejection. */
-type SyncAsync = { assertion: ts.Node } | 'harmless' | undefined;
+type SyncAsync = { assertion: TS.Node } | 'harmless' | undefined;
 
 /**
  * An async function with no `await` (nor `for await`/`await using`) of its own that returns no promise runs to
@@ -31,7 +31,7 @@ type SyncAsync = { assertion: ts.Node } | 'harmless' | undefined;
  * promise nobody handles instead of failing where it happened; an assertion inside it is such a throw.
  * undefined: it awaits or returns a promise (a real async callback).
  */
-function syncAsyncBody(fn: ts.SignatureDeclaration & { body?: ts.Node }, model: TestModel, checker: ts.TypeChecker): SyncAsync {
+function syncAsyncBody(fn: TS.SignatureDeclaration & { body?: TS.Node }, model: TestModel, checker: TS.TypeChecker): SyncAsync {
   const body = fn.body;
   if (!body) return undefined;
   if (!ts.isBlock(body)) return isThenable(checker, body) ? undefined : assertionIn(body, model, checker);
@@ -45,9 +45,9 @@ function syncAsyncBody(fn: ts.SignatureDeclaration & { body?: ts.Node }, model: 
   return awaits ? undefined : assertionIn(body, model, checker);
 }
 
-function assertionIn(body: ts.Node, model: TestModel, checker: ts.TypeChecker): SyncAsync {
-  let assertion: ts.Node | undefined;
-  const consider = (node: ts.Node): void => {
+function assertionIn(body: TS.Node, model: TestModel, checker: TS.TypeChecker): SyncAsync {
+  let assertion: TS.Node | undefined;
+  const consider = (node: TS.Node): void => {
     if (assertion || !ts.isExpressionStatement(node)) return;
     let expression = skipParentheses(node.expression);
     if (ts.isAwaitExpression(expression)) expression = skipParentheses(expression.expression);
@@ -65,20 +65,20 @@ function syncAsyncMessage(what: string, executor: boolean): string {
 }
 
 /** Name of the called function or method (`forEach` in `a.b.forEach(...)`). */
-function calleeName(callee: ts.Expression): ts.Identifier | ts.PrivateIdentifier | undefined {
+function calleeName(callee: TS.Expression): TS.Identifier | TS.PrivateIdentifier | undefined {
   const inner = skipParentheses(callee);
   if (ts.isIdentifier(inner)) return inner;
   if (ts.isPropertyAccessExpression(inner)) return inner.name;
   return undefined;
 }
 
-function declaredInLibrary(node: ts.Node, checker: ts.TypeChecker): boolean {
+function declaredInLibrary(node: TS.Node, checker: TS.TypeChecker): boolean {
   const declarations = checker.getSymbolAtLocation(node)?.declarations ?? [];
   return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile);
 }
 
 /** The callback is a function (literal or reference) that returns a promise; `undefined` when unsure. */
-function promiseReturningFunction(arg: ts.Expression, checker: ts.TypeChecker): 'async' | 'returns-promise' | undefined {
+function promiseReturningFunction(arg: TS.Expression, checker: TS.TypeChecker): 'async' | 'returns-promise' | undefined {
   if (isFunctionLike(arg)) {
     if (arg.asteriskToken) return undefined;
     if (isAsyncFunction(arg)) return 'async';
@@ -101,7 +101,7 @@ function promiseReturningFunction(arg: ts.Expression, checker: ts.TypeChecker): 
  * the checker picked the void one only because any function is assignable to a void callback, and the API
  * has a form made for async callbacks. Unsure: no finding.
  */
-function anotherOverloadAcceptsResult(call: ts.CallExpression | ts.NewExpression, index: number, checker: ts.TypeChecker): boolean {
+function anotherOverloadAcceptsResult(call: TS.CallExpression | TS.NewExpression, index: number, checker: TS.TypeChecker): boolean {
   const calleeType = checker.getTypeAtLocation(call.expression);
   const signatures = ts.isNewExpression(call) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
   if (signatures.length < 2) return false;
@@ -114,8 +114,8 @@ function anotherOverloadAcceptsResult(call: ts.CallExpression | ts.NewExpression
 }
 
 /** The call result is thrown away: `cb();`, `void cb();`. */
-function isDroppedCall(call: ts.CallExpression): boolean {
-  let outer: ts.Node = call;
+function isDroppedCall(call: TS.CallExpression): boolean {
+  let outer: TS.Node = call;
   while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
   return ts.isExpressionStatement(outer.parent) || ts.isVoidExpression(outer.parent);
 }
@@ -127,10 +127,10 @@ function isDroppedCall(call: ts.CallExpression): boolean {
  * `act(() => resolve())`). A callee that only ever calls it as a statement (`cb();`) drops the promise.
  * Unsure (no body, rest or destructured parameter): true, so no finding.
  */
-function userCalleeMayUseResult(call: ts.CallExpression | ts.NewExpression, index: number, checker: ts.TypeChecker): boolean {
+function userCalleeMayUseResult(call: TS.CallExpression | TS.NewExpression, index: number, checker: TS.TypeChecker): boolean {
   const declaration = checker.getResolvedSignature(call)?.declaration;
   if (!declaration || ts.isJSDocSignature(declaration) || declaration.getSourceFile().isDeclarationFile) return false;
-  const body = (declaration as { body?: ts.Node }).body;
+  const body = (declaration as { body?: TS.Node }).body;
   if (!body) return false;
   const parameters = declaration.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
   if (call.arguments?.slice(0, index + 1).some(ts.isSpreadElement)) return true;
@@ -140,14 +140,14 @@ function userCalleeMayUseResult(call: ts.CallExpression | ts.NewExpression, inde
   const symbol = checker.getSymbolAtLocation(name);
   if (!symbol) return true;
   let usesResult = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (usesResult) return;
     if (ts.isShorthandPropertyAssignment(node) && node.name.text === name.text) {
       usesResult = true; // `{ cb }` hands it on
       return;
     }
     if (ts.isIdentifier(node) && node !== name && node.text === name.text && checker.getSymbolAtLocation(node) === symbol) {
-      let reference: ts.Node = node;
+      let reference: TS.Node = node;
       while (ts.isParenthesizedExpression(reference.parent)) reference = reference.parent;
       const parent = reference.parent;
       if (!(ts.isCallExpression(parent) && parent.expression === reference && isDroppedCall(parent))) usesResult = true;
@@ -165,7 +165,7 @@ function userCalleeMayUseResult(call: ts.CallExpression | ts.NewExpression, inde
  */
 const PLAYWRIGHT_FILE = /\/node_modules\/(?:playwright-core|playwright|@playwright\/test)\//;
 
-function isPlaywrightDialogListener(call: ts.CallExpression, nameNode: ts.Node, checker: ts.TypeChecker): boolean {
+function isPlaywrightDialogListener(call: TS.CallExpression, nameNode: TS.Node, checker: TS.TypeChecker): boolean {
   const event = call.arguments[0];
   if (!event || !ts.isStringLiteralLike(event) || event.text !== 'dialog') return false;
   const declarations = checker.getSymbolAtLocation(nameNode)?.declarations ?? [];
@@ -173,7 +173,7 @@ function isPlaywrightDialogListener(call: ts.CallExpression, nameNode: ts.Node, 
 }
 
 /** Every callable part of the expected parameter type returns `void` (or also `any`, for library listeners). */
-function expectsVoidCallback(arg: ts.Expression, checker: ts.TypeChecker, allowAny: boolean): boolean {
+function expectsVoidCallback(arg: TS.Expression, checker: TS.TypeChecker, allowAny: boolean): boolean {
   const contextual = checker.getContextualType(arg);
   if (!contextual || isAnyOrUnknown(contextual)) return false;
   const parts = contextual.getNonNullableType();
@@ -192,7 +192,7 @@ function expectsVoidCallback(arg: ts.Expression, checker: ts.TypeChecker, allowA
  * read from the declared signatures without resolving the call. A parameter inferred from the argument alone takes
  * the argument's own type, which returns a promise wherever this rule asks.
  */
-function neverExpectsVoidCallback(call: ts.CallExpression, index: number, checker: ts.TypeChecker): boolean {
+function neverExpectsVoidCallback(call: TS.CallExpression, index: number, checker: TS.TypeChecker): boolean {
   const types = lightParameterTypes(call, index, checker);
   return !!types && types.every((type) => {
     if (type === null || type === 'inferred-from-argument' || isAnyOrUnknown(type)) return true;
@@ -204,11 +204,11 @@ function neverExpectsVoidCallback(call: ts.CallExpression, index: number, checke
   });
 }
 
-function isGlobalPromise(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+function isGlobalPromise(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   return ts.isIdentifier(expression) && expression.text === 'Promise' && declaredInLibrary(expression, checker);
 }
 
-function isTimerCall(call: ts.CallExpression, name: string, checker: ts.TypeChecker): boolean {
+function isTimerCall(call: TS.CallExpression, name: string, checker: TS.TypeChecker): boolean {
   if (!TIMER_FUNCTIONS.has(name)) return false;
   const callee = skipParentheses(call.expression);
   if (ts.isPropertyAccessExpression(callee)) {
@@ -223,7 +223,7 @@ function isTimerCall(call: ts.CallExpression, name: string, checker: ts.TypeChec
 }
 
 /** The receiver of `receiver.forEach(...)` is an array or tuple (so `.map` exists and means the same). */
-function isArrayReceiver(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
+function isArrayReceiver(call: TS.CallExpression, checker: TS.TypeChecker): boolean {
   const callee = skipParentheses(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.questionDotToken) return false;
   const type = checker.getTypeAtLocation(callee.expression);
@@ -233,7 +233,7 @@ function isArrayReceiver(call: ts.CallExpression, checker: ts.TypeChecker): bool
 }
 
 /** How to call the receiver of `receiver.forEach(...)` in a message or fix title: its text when short, else `items`. */
-function receiverLabel(call: ts.CallExpression | undefined, sourceFile: ts.SourceFile): string {
+function receiverLabel(call: TS.CallExpression | undefined, sourceFile: TS.SourceFile): string {
   const callee = call && skipParentheses(call.expression);
   if (!callee || !ts.isPropertyAccessExpression(callee)) return 'items';
   const label = describeExpression(callee.expression, sourceFile);
@@ -241,7 +241,7 @@ function receiverLabel(call: ts.CallExpression | undefined, sourceFile: ts.Sourc
 }
 
 /** `items.forEach(async ...)` as a statement of an async function becomes `await Promise.all(items.map(async ...))`. */
-function promiseAllFix(call: ts.CallExpression, sourceFile: ts.SourceFile, checker: ts.TypeChecker): Fix[] {
+function promiseAllFix(call: TS.CallExpression, sourceFile: TS.SourceFile, checker: TS.TypeChecker): Fix[] {
   const callee = skipParentheses(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || !ts.isExpressionStatement(call.parent)) return [];
   if (!isInsideAsyncFunction(call) || !isArrayReceiver(call, checker)) return [];
@@ -275,7 +275,7 @@ function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLa
 }
 
 /** Where to underline: the function's head (`async (x) =>`, `async function (x)`), or the reference. */
-function reportRange(arg: ts.Expression, sourceFile: ts.SourceFile): { start: number; end: number } {
+function reportRange(arg: TS.Expression, sourceFile: TS.SourceFile): { start: number; end: number } {
   const start = arg.getStart(sourceFile);
   if (ts.isArrowFunction(arg)) return { start, end: arg.equalsGreaterThanToken.getEnd() };
   if (ts.isFunctionExpression(arg)) return { start, end: arg.body.getStart(sourceFile) + 1 };
@@ -283,9 +283,9 @@ function reportRange(arg: ts.Expression, sourceFile: ts.SourceFile): { start: nu
 }
 
 function check({ sourceFile, checker, model, report }: RuleContext): void {
-  const registrations = new Set<ts.Node>(model.blocks.map((b) => b.call));
+  const registrations = new Set<TS.Node>(model.blocks.map((b) => b.call));
 
-  const inspect = (node: ts.CallExpression | ts.NewExpression): void => {
+  const inspect = (node: TS.CallExpression | TS.NewExpression): void => {
     const args = node.arguments;
     if (!args || args.length === 0 || registrations.has(node)) return;
     const nameNode = calleeName(node.expression);
@@ -383,7 +383,7 @@ const PREDICATE_EFFECT: Record<string, string> = {
 };
 
 /** Deletes the `async` keyword: the function never awaits and returns no promise, and its caller expects void. */
-function removeAsyncFix(fn: ts.Node, sourceFile: ts.SourceFile): Fix[] {
+function removeAsyncFix(fn: TS.Node, sourceFile: TS.SourceFile): Fix[] {
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn) && !ts.isMethodDeclaration(fn)) return [];
   if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && returnsValue(fn)) return [];
   const keyword = ts.getModifiers(fn)?.find((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
@@ -395,7 +395,7 @@ function removeAsyncFix(fn: ts.Node, sourceFile: ts.SourceFile): Fix[] {
 }
 
 /** Every call signature of the type returns `void` (and there is at least one). */
-function allSignaturesVoid(type: ts.Type): boolean {
+function allSignaturesVoid(type: TS.Type): boolean {
   if (isAnyOrUnknown(type)) return false;
   const parts = type.getNonNullableType();
   const types = parts.isUnion() ? parts.types : [parts];
@@ -410,7 +410,7 @@ function allSignaturesVoid(type: ts.Type): boolean {
  * overriding a void method. User-declared property types are loose typing too often (their callers may await):
  * only library declarations count there.
  */
-function handlerSite(fn: ts.Node, checker: ts.TypeChecker): HandlerSite | undefined {
+function handlerSite(fn: TS.Node, checker: TS.TypeChecker): HandlerSite | undefined {
   const parent = fn.parent;
   if (ts.isMethodDeclaration(fn)) {
     if (!ts.isIdentifier(fn.name) && !ts.isStringLiteral(fn.name)) return undefined;
@@ -441,7 +441,7 @@ function handlerSite(fn: ts.Node, checker: ts.TypeChecker): HandlerSite | undefi
     return allSignaturesVoid(checker.getTypeOfSymbolAtLocation(property, fn)) ? { kind: 'property', name: parent.name.text } : undefined;
   }
   if (ts.isJsxExpression(parent) && ts.isJsxAttribute(parent.parent)) {
-    const contextual = checker.getContextualType(fn as ts.Expression);
+    const contextual = checker.getContextualType(fn as TS.Expression);
     return contextual && allSignaturesVoid(contextual) ? { kind: 'jsx', name: parent.parent.name.getText() } : undefined;
   }
   if (ts.isVariableDeclaration(parent) && parent.initializer === fn && parent.type && ts.isIdentifier(parent.name)) {
@@ -450,7 +450,7 @@ function handlerSite(fn: ts.Node, checker: ts.TypeChecker): HandlerSite | undefi
   return undefined;
 }
 
-function declaredInDeclarationFiles(symbol: ts.Symbol): boolean {
+function declaredInDeclarationFiles(symbol: TS.Symbol): boolean {
   const declarations = symbol.declarations ?? [];
   return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile);
 }
@@ -463,8 +463,8 @@ function handlerMessage(site: HandlerSite): string {
   return `Async function ${where}: whoever calls it does not wait for the promise it returns, so an assertion failing in it becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can move on, or end, before the assertion runs. Await the work where the test can see it (or wait for its effect), or keep the function synchronous.`;
 }
 
-function inspectHandlers(sourceFile: ts.SourceFile, checker: ts.TypeChecker, model: TestModel, report: RuleContext['report']): void {
-  const visit = (node: ts.Node): void => {
+function inspectHandlers(sourceFile: TS.SourceFile, checker: TS.TypeChecker, model: TestModel, report: RuleContext['report']): void {
+  const visit = (node: TS.Node): void => {
     // Cheapest first: only async, non-generator functions in one of the handler positions reach the checker.
     const candidate = (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node))
       && !node.asteriskToken && isAsyncFunction(node) && node.body
@@ -472,9 +472,9 @@ function inspectHandlers(sourceFile: ts.SourceFile, checker: ts.TypeChecker, mod
     if (candidate) {
       const site = handlerSite(node, checker);
       if (site) {
-        const syncAsync = syncAsyncBody(node as ts.SignatureDeclaration & { body?: ts.Node }, model, checker);
+        const syncAsync = syncAsyncBody(node as TS.SignatureDeclaration & { body?: TS.Node }, model, checker);
         const start = node.getStart(sourceFile);
-        const body = (node as { body: ts.Node }).body;
+        const body = (node as { body: TS.Node }).body;
         const end = ts.isArrowFunction(node) ? node.equalsGreaterThanToken.getEnd() : body.getStart(sourceFile) + 1;
         if (syncAsync === undefined) {
           // As for listeners: the caller may wait for a signal the function sends; an assertion inside is wrong anyway.

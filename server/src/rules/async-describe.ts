@@ -1,11 +1,11 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import type { Framework, TestBlock } from '../engine/testModel.js';
 import { forEachOwnNode, isAsyncFunction, isThenable, skipOuterExpressions } from '../engine/typeUtils.js';
 import type { Rule, RuleContext, Severity } from '../engine/types.js';
 
 /** The first `await` (`for await`, `await using`) of the suite body itself, in source order. */
-function firstAwait(body: ts.Node): ts.Node | undefined {
-  let first: ts.Node | undefined;
+function firstAwait(body: TS.Node): TS.Node | undefined {
+  let first: TS.Node | undefined;
   forEachOwnNode(body, (node) => {
     const awaits = ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && !!node.awaitModifier)
       || (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing);
@@ -15,8 +15,8 @@ function firstAwait(body: ts.Node): ts.Node | undefined {
 }
 
 /** Loops of the suite body that contain the node (a registration in a loop with an await runs again after it). */
-function enclosingLoops(node: ts.Node, body: ts.Node): ts.Node[] {
-  const loops: ts.Node[] = [];
+function enclosingLoops(node: TS.Node, body: TS.Node): TS.Node[] {
+  const loops: TS.Node[] = [];
   for (let current = node.parent; current && current !== body; current = current.parent) {
     if (ts.isIterationStatement(current, false)) loops.push(current);
   }
@@ -27,7 +27,7 @@ function enclosingLoops(node: ts.Node, body: ts.Node): ts.Node[] {
  * Registrations of the suite that run after its first `await`: textually after it, or in a loop that also
  * contains it (the second round runs after the await).
  */
-function lateRegistrations(block: TestBlock, awaitNode: ts.Node, body: ts.Node): TestBlock[] {
+function lateRegistrations(block: TestBlock, awaitNode: TS.Node, body: TS.Node): TestBlock[] {
   const awaitStart = awaitNode.getStart();
   return block.children.filter((child) => {
     if (child.call.getStart() > awaitStart) return true;
@@ -54,14 +54,14 @@ function lateConsequence(framework: Framework): { text: string; severity?: Sever
 }
 
 /** `Promise.resolve(x)`: already settled, no work behind it, cannot reject (an early `return Promise.resolve()`). */
-function isSettledPromise(expression: ts.Expression): boolean {
+function isSettledPromise(expression: TS.Expression): boolean {
   const inner = skipOuterExpressions(expression);
   return ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && inner.expression.name.text === 'resolve'
     && ts.isIdentifier(inner.expression.expression) && inner.expression.expression.text === 'Promise';
 }
 
 /** The callback hands back a promise with work behind it (a concise body or a `return` of a thenable). */
-function returnsPendingWork(fn: ts.ArrowFunction | ts.FunctionExpression, checker: ts.TypeChecker): boolean {
+function returnsPendingWork(fn: TS.ArrowFunction | TS.FunctionExpression, checker: TS.TypeChecker): boolean {
   if (!ts.isBlock(fn.body)) return !isSettledPromise(fn.body) && isThenable(checker, fn.body);
   let found = false;
   forEachOwnNode(fn.body, (node) => {
@@ -70,7 +70,7 @@ function returnsPendingWork(fn: ts.ArrowFunction | ts.FunctionExpression, checke
   return found;
 }
 
-function blockLabel(block: TestBlock, sourceFile: ts.SourceFile): string {
+function blockLabel(block: TestBlock, sourceFile: TS.SourceFile): string {
   const callee = block.call.expression.getText(sourceFile);
   return block.title !== undefined && block.title.length <= 40 ? `\`${callee}('${block.title}')\`` : `\`${callee}\``;
 }

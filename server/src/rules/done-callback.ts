@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { doneParameter } from '../engine/doneParameter.js';
 import { isFunctionLike, type FunctionLike, type TestBlock } from '../engine/testModel.js';
 import { isAsyncFunction, returnsPromise } from '../engine/typeUtils.js';
@@ -7,11 +7,11 @@ import type { Fix, Report, Rule, RuleContext } from '../engine/types.js';
 const TIMEOUT = 'times out instead of failing with its real error';
 
 /** Identifiers in the body (nested functions included) that refer to the parameter (or to a local binding). */
-function referencesOf(parameter: ts.ParameterDeclaration | ts.VariableDeclaration, fn: FunctionLike, checker: ts.TypeChecker): ts.Identifier[] {
-  const name = (parameter.name as ts.Identifier).text;
+function referencesOf(parameter: TS.ParameterDeclaration | TS.VariableDeclaration, fn: FunctionLike, checker: TS.TypeChecker): TS.Identifier[] {
+  const name = (parameter.name as TS.Identifier).text;
   const symbol = checker.getSymbolAtLocation(parameter.name);
-  const found: ts.Identifier[] = [];
-  const visit = (node: ts.Node): void => {
+  const found: TS.Identifier[] = [];
+  const visit = (node: TS.Node): void => {
     if (ts.isIdentifier(node) && node.text === name) {
       // Property names (`x.done`, `{ done: 1 }`) are no references; the checker resolves shadowing.
       const isPropertyName = (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)
@@ -28,11 +28,11 @@ function referencesOf(parameter: ts.ParameterDeclaration | ts.VariableDeclaratio
 }
 
 /** A `const` declaration of the callback's own body whose initializer is the node: `const finish = done`. */
-function constDeclarationOf(node: ts.Node): (ts.VariableDeclaration & { name: ts.Identifier }) | 'other' | undefined {
+function constDeclarationOf(node: TS.Node): (TS.VariableDeclaration & { name: TS.Identifier }) | 'other' | undefined {
   const parent = node.parent;
   if (!ts.isVariableDeclaration(parent) || parent.initializer !== node) return undefined;
   const isConst = (parent.parent.flags & ts.NodeFlags.Const) !== 0;
-  return isConst && ts.isIdentifier(parent.name) ? parent as ts.VariableDeclaration & { name: ts.Identifier } : 'other';
+  return isConst && ts.isIdentifier(parent.name) ? parent as TS.VariableDeclaration & { name: TS.Identifier } : 'other';
 }
 
 /**
@@ -41,11 +41,11 @@ function constDeclarationOf(node: ts.Node): (ts.VariableDeclaration & { name: ts
  * something this cannot follow: a `let` alias (may be reassigned), an object handed on whole, returned or spread.
  * The names it went through are collected in `aliases`, for messages.
  */
-function followAliases(references: ts.Identifier[], fn: FunctionLike, checker: ts.TypeChecker, aliases: string[], depth = 0): ts.Node[] {
+function followAliases(references: TS.Identifier[], fn: FunctionLike, checker: TS.TypeChecker, aliases: string[], depth = 0): TS.Node[] {
   if (depth > 4) throw new Unsure();
-  const uses: ts.Node[] = [];
+  const uses: TS.Node[] = [];
   for (const reference of references) {
-    let value: ts.Node = reference;
+    let value: TS.Node = reference;
     while (ts.isParenthesizedExpression(value.parent)) value = value.parent;
     const alias = constDeclarationOf(value);
     if (alias === 'other') throw new Unsure();
@@ -80,11 +80,11 @@ function followAliases(references: ts.Identifier[], fn: FunctionLike, checker: t
 }
 
 /** Removes the done parameter (and the separator before it). */
-function removeParameterFix(parameter: ts.ParameterDeclaration, fn: FunctionLike, sourceFile: ts.SourceFile): Fix | undefined {
+function removeParameterFix(parameter: TS.ParameterDeclaration, fn: FunctionLike, sourceFile: TS.SourceFile): Fix | undefined {
   const list = fn.parameters;
   const index = list.indexOf(parameter);
   if (index < list.length - 1) return undefined;
-  const title = `Remove the unused ${(parameter.name as ts.Identifier).text} parameter`;
+  const title = `Remove the unused ${(parameter.name as TS.Identifier).text} parameter`;
   if (index > 0) {
     return { title, safe: false, edits: [{ start: list[index - 1]!.getEnd(), end: parameter.getEnd(), newText: '' }] };
   }
@@ -98,19 +98,19 @@ function removeParameterFix(parameter: ts.ParameterDeclaration, fn: FunctionLike
 
 type ExitKind = 'normal' | 'return' | 'break' | 'continue';
 /** How a statement can be left on a path that has not called (nor handed off) done, with the node to blame. */
-type Exits = Map<ExitKind, ts.Node | undefined>;
+type Exits = Map<ExitKind, TS.Node | undefined>;
 
 /** Thrown when the flow is beyond this analysis (loops calling done, labels, aliases): stay silent. */
 class Unsure extends Error {}
 
 class DonePaths {
-  private readonly references: Set<ts.Node>;
+  private readonly references: Set<TS.Node>;
 
   constructor(
-    references: ts.Node[],
+    references: TS.Node[],
     private readonly callback: FunctionLike,
-    private readonly sourceFile: ts.SourceFile,
-    private readonly checker: ts.TypeChecker,
+    private readonly sourceFile: TS.SourceFile,
+    private readonly checker: TS.TypeChecker,
   ) {
     this.references = new Set(references);
     for (const reference of references) this.checkReference(reference);
@@ -122,17 +122,17 @@ class DonePaths {
    * to a call (`setTimeout(() => done())`) anything goes: that callback owns done from then on.
    * Conditional expressions, aliases and helpers stored in variables are beyond this analysis.
    */
-  private checkReference(reference: ts.Node): void {
-    for (let node: ts.Node = reference.parent; node !== this.callback; node = node.parent) {
+  private checkReference(reference: TS.Node): void {
+    for (let node: TS.Node = reference.parent; node !== this.callback; node = node.parent) {
       if (isFunctionLike(node) && (ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent))) return;
       if (ts.isFunctionLike(node)) throw new Unsure();
     }
     const parent = reference.parent;
     const used = (ts.isCallExpression(parent) && parent.expression === reference && !parent.questionDotToken)
       || (ts.isPropertyAccessExpression(parent) && parent.expression === reference)
-      || ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(reference as ts.Expression));
+      || ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(reference as TS.Expression));
     if (!used) throw new Unsure();
-    for (let child: ts.Node = reference, node: ts.Node = parent; node !== this.callback; child = node, node = node.parent) {
+    for (let child: TS.Node = reference, node: TS.Node = parent; node !== this.callback; child = node, node = node.parent) {
       if (ts.isConditionalExpression(node) && child !== node.condition) throw new Unsure();
       if (ts.isBinaryExpression(node) && child === node.right && isShortCircuit(node.operatorToken.kind)) throw new Unsure();
       if (ts.isCallExpression(node) && node.questionDotToken) throw new Unsure();
@@ -143,7 +143,7 @@ class DonePaths {
    * Calls that throw and so end the path with a failure or a skip: mocha's `this.skip()`, `fail()`,
    * `assert.fail()`/`expect.fail()`, and any call typed `never`.
    */
-  private aborts(expression: ts.Expression): boolean {
+  private aborts(expression: TS.Expression): boolean {
     let call = expression;
     while (ts.isParenthesizedExpression(call) || ts.isAwaitExpression(call)) call = call.expression;
     if (!ts.isCallExpression(call)) return false;
@@ -156,9 +156,9 @@ class DonePaths {
     return (this.checker.getTypeAtLocation(call).flags & ts.TypeFlags.Never) !== 0;
   }
 
-  private mentionsDone(node: ts.Node): boolean {
+  private mentionsDone(node: TS.Node): boolean {
     let found = false;
-    const visit = (child: ts.Node): void => {
+    const visit = (child: TS.Node): void => {
       if (found) return;
       if (this.references.has(child)) found = true;
       else ts.forEachChild(child, visit);
@@ -168,15 +168,15 @@ class DonePaths {
   }
 
   /** Exits of the callback body on which done was never called. */
-  body(body: ts.ConciseBody): Exits {
+  body(body: TS.ConciseBody): Exits {
     if (!ts.isBlock(body)) return this.mentionsDone(body) ? new Map() : new Map([['normal', undefined]]);
     return this.sequence(body.statements);
   }
 
-  private sequence(statements: readonly ts.Statement[]): Exits {
+  private sequence(statements: readonly TS.Statement[]): Exits {
     const result: Exits = new Map();
     let reachable = true;
-    let blame: ts.Node | undefined;
+    let blame: TS.Node | undefined;
     for (const statement of statements) {
       if (!reachable) break;
       const exits = this.statement(statement);
@@ -188,7 +188,7 @@ class DonePaths {
     return result;
   }
 
-  private statement(statement: ts.Statement): Exits {
+  private statement(statement: TS.Statement): Exits {
     if (ts.isBlock(statement)) return this.sequence(statement.statements);
     if (ts.isThrowStatement(statement)) return new Map();
     if (ts.isReturnStatement(statement)) {
@@ -220,7 +220,7 @@ class DonePaths {
     return this.mentionsDone(statement) ? new Map() : new Map([['normal', undefined]]);
   }
 
-  private switchStatement(statement: ts.SwitchStatement): Exits {
+  private switchStatement(statement: TS.SwitchStatement): Exits {
     if (this.mentionsDone(statement.expression)) throw new Unsure();
     const clauses = statement.caseBlock.clauses;
     let exits: Exits = new Map();
@@ -238,7 +238,7 @@ class DonePaths {
     return this.blame(statement, exits);
   }
 
-  private tryStatement(statement: ts.TryStatement): Exits {
+  private tryStatement(statement: TS.TryStatement): Exits {
     // A throw inside `try` without `catch` propagates and fails the test: that path is settled.
     let exits = this.statement(statement.tryBlock);
     if (statement.catchClause) exits = union(exits, this.statement(statement.catchClause.block));
@@ -251,14 +251,14 @@ class DonePaths {
   }
 
   /** A compound statement that calls done on some paths is to blame for the paths where it does not. */
-  private blame(statement: ts.Statement, exits: Exits): Exits {
+  private blame(statement: TS.Statement, exits: Exits): Exits {
     if (!exits.has('normal')) return exits;
     exits.set('normal', this.mentionsDone(statement) ? (exits.get('normal') ?? statement) : undefined);
     return exits;
   }
 
   /** The part of a compound statement to underline: its head (`if (ready)`, `switch (x)`, `try`). */
-  headRange(node: ts.Node): { start: number; end: number } {
+  headRange(node: TS.Node): { start: number; end: number } {
     const start = node.getStart(this.sourceFile);
     if (ts.isIfStatement(node) || ts.isSwitchStatement(node)) return { start, end: node.expression.getEnd() + 1 };
     if (ts.isTryStatement(node)) return { start, end: start + 3 };
@@ -266,7 +266,7 @@ class DonePaths {
   }
 }
 
-function isShortCircuit(kind: ts.SyntaxKind): boolean {
+function isShortCircuit(kind: TS.SyntaxKind): boolean {
   return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken
     || kind === ts.SyntaxKind.AmpersandAmpersandEqualsToken || kind === ts.SyntaxKind.BarBarEqualsToken || kind === ts.SyntaxKind.QuestionQuestionEqualsToken;
 }
@@ -277,7 +277,7 @@ function union(a: Exits, b: Exits): Exits {
   return result;
 }
 
-function pathMessage(culprit: ts.Node | undefined, name: string, what: string): string {
+function pathMessage(culprit: TS.Node | undefined, name: string, what: string): string {
   const consequence = `the ${what} ${TIMEOUT}. Call \`${name}()\` (or \`${name}(error)\`) on every path.`;
   if (culprit && ts.isReturnStatement(culprit)) return `This \`return\` leaves the ${what} without calling \`${name}\`: ${consequence}`;
   if (culprit && ts.isIfStatement(culprit)) return `\`${name}\` is called in only some branches of this \`if\`: on the other path ${consequence}`;
@@ -287,7 +287,7 @@ function pathMessage(culprit: ts.Node | undefined, name: string, what: string): 
 }
 
 /** The first parameter of a vitest test or hook, when the code treats it as a done callback (calls it or hands it on). */
-function vitestDoneMisuse(block: TestBlock, checker: ts.TypeChecker): { parameter: ts.ParameterDeclaration & { name: ts.Identifier }; use: ts.Node } | undefined {
+function vitestDoneMisuse(block: TestBlock, checker: TS.TypeChecker): { parameter: TS.ParameterDeclaration & { name: TS.Identifier }; use: TS.Node } | undefined {
   if (block.framework !== 'vitest' || (block.kind !== 'test' && block.kind !== 'hook')) return undefined;
   if (block.modifiers.includes('each') || block.modifiers.includes('for')) return undefined;
   const fn = block.callback;
@@ -295,9 +295,9 @@ function vitestDoneMisuse(block: TestBlock, checker: ts.TypeChecker): { paramete
   if (!fn || !parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) return undefined;
   for (const reference of referencesOf(parameter, fn, checker)) {
     const parent = reference.parent;
-    if (ts.isCallExpression(parent) && parent.expression === reference) return { parameter: parameter as ts.ParameterDeclaration & { name: ts.Identifier }, use: parent };
+    if (ts.isCallExpression(parent) && parent.expression === reference) return { parameter: parameter as TS.ParameterDeclaration & { name: TS.Identifier }, use: parent };
     const handedOn = (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(reference);
-    if (handedOn && DONE_NAME.test(reference.text)) return { parameter: parameter as ts.ParameterDeclaration & { name: ts.Identifier }, use: reference };
+    if (handedOn && DONE_NAME.test(reference.text)) return { parameter: parameter as TS.ParameterDeclaration & { name: TS.Identifier }, use: reference };
   }
   return undefined;
 }
@@ -320,7 +320,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
     const parameter = doneParameter(block);
     if (!parameter) continue;
     const fn = block.callback!;
-    const name = (parameter.name as ts.Identifier).text;
+    const name = (parameter.name as TS.Identifier).text;
     const what = block.kind === 'hook' ? 'hook' : 'test';
     const references = referencesOf(parameter, fn, checker);
     const removeFix = references.length === 0 ? removeParameterFix(parameter, fn, sourceFile) : undefined;
@@ -361,7 +361,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       if (error instanceof Unsure) continue;
       throw error;
     }
-    const culprits = new Set<ts.Node | undefined>();
+    const culprits = new Set<TS.Node | undefined>();
     if (exits.has('normal')) culprits.add(exits.get('normal'));
     if (exits.has('return')) culprits.add(exits.get('return'));
     for (const culprit of culprits) {

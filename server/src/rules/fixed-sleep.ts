@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { sleepShownToProveAbsence } from '../engine/absenceWaits.js';
 import { discardedValues, syntaxIndex } from '../engine/discardedValues.js';
 import { floatingSleep, isPolling, runsInTestCode, sleepFinder, type Duration } from '../engine/sleeps.js';
@@ -8,17 +8,17 @@ import type { Framework } from '../engine/testModel.js';
 import type { Rule, RuleContext } from '../engine/types.js';
 
 /** The function a `return` belongs to (nested functions own their returns). */
-function ownerOfReturn(statement: ts.ReturnStatement): ts.Node | undefined {
-  for (let current: ts.Node | undefined = statement.parent; current; current = current.parent) {
+function ownerOfReturn(statement: TS.ReturnStatement): TS.Node | undefined {
+  for (let current: TS.Node | undefined = statement.parent; current; current = current.parent) {
     if (ts.isFunctionLike(current) || ts.isClassLike(current)) return current;
   }
   return undefined;
 }
 
 /** Expressions that make a test, hook or step wait: awaited values and what the callback itself returns. */
-function waitedExpressions({ model }: RuleContext): Array<{ site: ts.Node; expression: ts.Expression }> {
+function waitedExpressions({ model }: RuleContext): Array<{ site: TS.Node; expression: TS.Expression }> {
   const index = syntaxIndex(model);
-  const waited: Array<{ site: ts.Node; expression: ts.Expression }> = index.awaits.map((a) => ({ site: a, expression: a.expression }));
+  const waited: Array<{ site: TS.Node; expression: TS.Expression }> = index.awaits.map((a) => ({ site: a, expression: a.expression }));
   for (const block of model.blocks) {
     const callback = block.callback;
     if (callback && block.kind !== 'suite' && !ts.isBlock(callback.body)) waited.push({ site: callback.body, expression: callback.body });
@@ -62,12 +62,12 @@ const NEGATED_CONTENT = /^(toMatch|toContain|toContainEqual|toHaveText|toContain
 /** `html = await app.getHtml('main')`, `const text = await page.textContent('body')`: re-reading state to check it. */
 const STATE_READ = /^(?:(?:const|let|var)\s+)?[\w$]+\s*=\s*await\s+(?:[\w$]+\.)*(get\w*|read\w*|text\w*|content|innerText|innerHTML|inputValue|count|is[A-Z]\w*|all\w*)\(/;
 
-function normalized(node: ts.Node): string {
+function normalized(node: TS.Node): string {
   return node.getText().replace(/\s+/g, '');
 }
 
 /** Whether a statement is an assertion that something did not happen (or did not change), judged on its text. */
-function provesAbsence(statement: ts.Statement, earlier: ReadonlySet<string>): boolean {
+function provesAbsence(statement: TS.Statement, earlier: ReadonlySet<string>): boolean {
   const text = normalized(statement);
   if (isNoErrorCheck(text)) return true;
   // The same check as before the sleep: the sleep shows that nothing changed meanwhile.
@@ -94,8 +94,8 @@ function isNoErrorCheck(text: string): boolean {
  * wrongly, never fail at random, and there is no condition to poll for: no finding.
  * Looks at the statements after the sleep up to the next await (the next synchronisation).
  */
-function sleepProvesAbsence(site: ts.Node): boolean {
-  let statement: ts.Node = site;
+function sleepProvesAbsence(site: TS.Node): boolean {
+  let statement: TS.Node = site;
   while (ts.isParenthesizedExpression(statement.parent)) statement = statement.parent;
   statement = statement.parent;
   if (!ts.isExpressionStatement(statement) || !ts.isBlock(statement.parent)) return false;
@@ -127,8 +127,8 @@ const CONDITION_WAIT = /^await (?:[\w$]+\.)*(?:waitFor(?!Timeout)\w*|waitUntil)\
 const WEB_FIRST = /^await expect(?:\.soft)?\(([^()]|\([^()]*\))*\)\.(?:not\.)?(?:toHave\w+|toContainText|toBe(?:Visible|Hidden|Attached|Enabled|Disabled|Checked|Editable|Empty|Focused|InViewport))\(/;
 
 /** Whether the statement right after the sleep waits for a condition (so the sleep cannot be too short, only redundant). */
-function followedByConditionWait(site: ts.Node, framework: Framework | undefined): boolean {
-  let statement: ts.Node = site;
+function followedByConditionWait(site: TS.Node, framework: Framework | undefined): boolean {
+  let statement: TS.Node = site;
   while (ts.isParenthesizedExpression(statement.parent)) statement = statement.parent;
   statement = statement.parent;
   if (!ts.isExpressionStatement(statement) || !ts.isBlock(statement.parent)) return false;
@@ -144,10 +144,10 @@ function followedByConditionWait(site: ts.Node, framework: Framework | undefined
 /** The awaited call sites of one helper's sleep in this file. */
 interface HelperCallSites {
   duration: Duration;
-  sites: Array<{ site: ts.Node; inner: ts.Expression; duration: Duration }>;
+  sites: Array<{ site: TS.Node; inner: TS.Expression; duration: Duration }>;
 }
 
-function lineOf(node: ts.Node, sourceFile: ts.SourceFile): number {
+function lineOf(node: TS.Node, sourceFile: TS.SourceFile): number {
   return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
 }
 
@@ -164,7 +164,7 @@ function linesText(lines: number[]): string {
  * hundreds of times): at the sleep in the helper when the helper is in this file, else at its first call site;
  * the other call sites are related locations.
  */
-function reportHelperSleeps(groups: Map<ts.Node, HelperCallSites>, { model, report, sourceFile }: RuleContext): void {
+function reportHelperSleeps(groups: Map<TS.Node, HelperCallSites>, { model, report, sourceFile }: RuleContext): void {
   for (const [helperSite, { duration, sites }] of groups) {
     const first = sites[0]!;
     // Parameter-driven durations that differ between call sites: name the sleep, not one of its durations.
@@ -194,7 +194,7 @@ function check(context: RuleContext): void {
   const { model, report } = context;
   if (model.blocks.length === 0) return;
   const finder = sleepFinder(model);
-  const helperSleeps = new Map<ts.Node, HelperCallSites>();
+  const helperSleeps = new Map<TS.Node, HelperCallSites>();
   for (const { site, expression } of waitedExpressions(context)) {
     // Cheap syntax filter before the checker: only `new Promise(...)` and calls can be sleeps.
     const inner = skipOuterExpressions(expression);

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { assertionChainOf, isAssertionChain } from '../engine/assertions.js';
 import {
   isDrivenByFakeTimers, isHandlerReply, isOnPerTestObjectUnderFakeTimers, isRecorderOnUnrejectablePromise, isSettledByLaterTimerAdvance, isStreamProducerReadLater, isThenImplementationPlumbing,
@@ -25,7 +25,7 @@ import {
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
 /** `p.catch(h)` or `p.then(ok, fail)`: a rejection handler is attached by this call. */
-function attachesRejectionHandler(call: ts.CallExpression & { expression: ts.PropertyAccessExpression }): boolean {
+function attachesRejectionHandler(call: TS.CallExpression & { expression: TS.PropertyAccessExpression }): boolean {
   const method = call.expression.name.text;
   return (method === 'catch' && call.arguments.length >= 1) || (method === 'then' && call.arguments.length >= 2);
 }
@@ -34,10 +34,10 @@ function attachesRejectionHandler(call: ts.CallExpression & { expression: ts.Pro
  * A chain with a rejection handler anywhere along it (`p.catch(() => {})`, `p.catch(log).finally(done)`,
  * `p.then(ok, fail).then(next)`): what the handler catches cannot surface as a lost rejection.
  */
-function handlesRejection(expression: ts.Expression): boolean {
+function handlesRejection(expression: TS.Expression): boolean {
   let current = skipOuterExpressions(expression);
   for (let depth = 0; depth < 64 && ts.isCallExpression(current) && ts.isPropertyAccessExpression(current.expression); depth++) {
-    if (attachesRejectionHandler(current as ts.CallExpression & { expression: ts.PropertyAccessExpression })) return true;
+    if (attachesRejectionHandler(current as TS.CallExpression & { expression: TS.PropertyAccessExpression })) return true;
     current = skipOuterExpressions(current.expression.expression);
   }
   return false;
@@ -49,7 +49,7 @@ function handlesRejection(expression: ts.Expression): boolean {
  * test synchronises on what the deferred feeds (`await waitFor(...)`, `await tick()`). `Promise.reject(x)`
  * is no settling call and stays a finding.
  */
-function settlesDeferred(expression: ts.Expression): boolean {
+function settlesDeferred(expression: TS.Expression): boolean {
   if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
   const { name, expression: target } = expression.expression;
   if (name.text !== 'resolve' && name.text !== 'reject') return false;
@@ -66,19 +66,19 @@ function isNodeSubtest(block: TestBlock, model: TestModel): boolean {
 /** React's hook names: `useEffect`, `React.useCallback`, a custom `useLoader`. */
 const HOOK_NAME = /^use[A-Z0-9]/;
 
-function isJsx(node: ts.Expression): boolean {
+function isJsx(node: TS.Expression): boolean {
   const inner = skipParentheses(node);
   if (ts.isJsxElement(inner) || ts.isJsxSelfClosingElement(inner) || ts.isJsxFragment(inner)) return true;
   return ts.isConditionalExpression(inner) && (isJsx(inner.whenTrue) || isJsx(inner.whenFalse));
 }
 
 /** A function that renders JSX (a component): a JSX concise body or a `return <jsx/>` of its own. */
-function returnsJsx(fn: ts.FunctionLikeDeclaration): boolean {
+function returnsJsx(fn: TS.FunctionLikeDeclaration): boolean {
   const body = fn.body;
   if (!body) return false;
   if (!ts.isBlock(body)) return isJsx(body);
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found || (ts.isFunctionLike(node) && node !== fn) || ts.isClassLike(node)) return;
     if (ts.isReturnStatement(node) && node.expression && isJsx(node.expression)) {
       found = true;
@@ -97,13 +97,13 @@ function returnsJsx(fn: ts.FunctionLikeDeclaration): boolean {
  * the effects through the DOM (`waitFor`, `findBy...`), so a promise floated there is the
  * application's business, not a flaky-test risk.
  */
-function isInUiCode(node: ts.Node, model: TestModel, rendersJsx: Map<ts.Node, boolean>): boolean {
+function isInUiCode(node: TS.Node, model: TestModel, rendersJsx: Map<TS.Node, boolean>): boolean {
   for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
     if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current) && !ts.isFunctionDeclaration(current)) continue;
     if (model.blockOfCallback(current)) return false;
     const parent = current.parent;
     if (ts.isJsxExpression(parent) && ts.isJsxAttribute(parent.parent)) return true;
-    if (ts.isCallExpression(parent) && parent.arguments.includes(current as ts.Expression)) {
+    if (ts.isCallExpression(parent) && parent.arguments.includes(current as TS.Expression)) {
       const callee = parent.expression;
       const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
       if (name && HOOK_NAME.test(name)) return true;
@@ -121,7 +121,7 @@ function isInUiCode(node: ts.Node, model: TestModel, rendersJsx: Map<ts.Node, bo
  * `any` callback result picks the promise overload, so whether a promise comes back is unknown: no
  * finding. A callee whose every signature returns a promise (`waitFor`) stays a finding.
  */
-function isThenableOnlyThroughAny(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+function isThenableOnlyThroughAny(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(expression)) return false;
   const awaited = checker.getAwaitedType(checker.getTypeAtLocation(expression));
   if (!awaited || !isAnyOrUnknown(awaited)) return false;
@@ -135,7 +135,7 @@ function isThenableOnlyThroughAny(expression: ts.Expression, checker: ts.TypeChe
 }
 
 /** The method a call expression calls (`end` in `request(app).get('/').end(cb)`). */
-function methodName(expression: ts.Expression): string | undefined {
+function methodName(expression: TS.Expression): string | undefined {
   return ts.isCallExpression(expression) && ts.isPropertyAccessExpression(expression.expression) ? expression.expression.name.text : undefined;
 }
 
@@ -147,9 +147,9 @@ type Completion = { kind: 'callback' } | { kind: 'drops-rejection-before-done'; 
  * (awaiting `.end(cb)` would even send the request twice). `p.then(() => done())` is the exception: its
  * rejection is dropped, so done is never called and the test times out instead of failing.
  */
-function callbackCompletion(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): Completion | undefined {
+function callbackCompletion(expression: TS.Expression, model: TestModel, checker: TS.TypeChecker): Completion | undefined {
   const method = methodName(expression);
-  const call = expression as ts.CallExpression;
+  const call = expression as TS.CallExpression;
   if (method === 'end' && call.arguments.length > 0) return { kind: 'callback' };
   const block = model.enclosingBlock(expression);
   const done = block && doneParameter(block);
@@ -159,7 +159,7 @@ function callbackCompletion(expression: ts.Expression, model: TestModel, checker
   return dropsRejection ? { kind: 'drops-rejection-before-done', done: done.name.text } : { kind: 'callback' };
 }
 
-function addAwait(value: DiscardedValue, sourceFile: ts.SourceFile, asArray: boolean): Fix[] {
+function addAwait(value: DiscardedValue, sourceFile: TS.SourceFile, asArray: boolean): Fix[] {
   if (value.kind !== 'statement' || !isInsideAsyncFunction(value.expression)) return [];
   const edits = asArray ? awaitAllEdits(value.expression, sourceFile) : awaitEdits(value.expression, sourceFile);
   // Awaiting a `waitFor...` promise before the action that triggers it would wait until the timeout.
@@ -171,7 +171,7 @@ function addAwait(value: DiscardedValue, sourceFile: ts.SourceFile, asArray: boo
 const ERROR_FIRST = /^err(or)?$/i;
 
 /** A function type whose first parameter is an error (`(err, result) => void`): a Node-style callback. */
-function isErrorFirstCallbackType(type: ts.Type, at: ts.Node, checker: ts.TypeChecker): boolean {
+function isErrorFirstCallbackType(type: TS.Type, at: TS.Node, checker: TS.TypeChecker): boolean {
   return type.getNonNullableType().getCallSignatures().some((signature) => {
     const first = signature.getParameters()[0];
     if (!first) return false;
@@ -188,7 +188,7 @@ function isErrorFirstCallbackType(type: ts.Type, at: ts.Node, checker: ts.TypeCh
  * type fitted it too). Evidence: the picked return type includes `void`, or the trailing argument is a
  * Node-style callback that a void-returning overload of the callee accepts at that position.
  */
-function isCallbackStyleCall(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+function isCallbackStyleCall(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(expression) || expression.arguments.length === 0) return false;
   const last = expression.arguments[expression.arguments.length - 1]!;
   if (ts.isSpreadElement(last) || ts.isLiteralExpression(last) || ts.isObjectLiteralExpression(last)) return false;
@@ -227,7 +227,7 @@ const NOT_AWAITED_BY_DESIGN: ReadonlyArray<{ packageName: string; member: string
   { packageName: 'fastify', member: 'register' },
 ];
 
-function isNotAwaitedByDesign(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+function isNotAwaitedByDesign(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
   const member = expression.expression.name.text;
   const candidates = NOT_AWAITED_BY_DESIGN.filter((entry) => entry.member === member);
@@ -243,7 +243,7 @@ function isNotAwaitedByDesign(expression: ts.Expression, checker: ts.TypeChecker
  * `knownSafeCalls` entries (`"evaluate"`, `"@playwright/test#evaluate"`): calls the user leaves unawaited on
  * purpose, like typescript-eslint's allowForKnownSafeCalls. The outermost call of the statement is matched.
  */
-function isKnownSafeCall(expression: ts.Expression, checker: ts.TypeChecker, entries: readonly string[] | undefined): boolean {
+function isKnownSafeCall(expression: TS.Expression, checker: TS.TypeChecker, entries: readonly string[] | undefined): boolean {
   if (!entries?.length || !ts.isCallExpression(expression)) return false;
   const callee = skipOuterExpressions(expression.expression);
   const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
@@ -271,7 +271,7 @@ function isKnownSafeCall(expression: ts.Expression, checker: ts.TypeChecker, ent
  * Thenables that do their work when awaited (a supertest request, a query builder) come from calls that
  * return something other than their receiver and stay findings.
  */
-function returnsItsReceiver(call: ts.CallExpression & { expression: ts.PropertyAccessExpression }, checker: ts.TypeChecker): boolean {
+function returnsItsReceiver(call: TS.CallExpression & { expression: TS.PropertyAccessExpression }, checker: TS.TypeChecker): boolean {
   const declaration = checker.getResolvedSignature(call)?.declaration;
   if (declaration && !ts.isJSDocSignature(declaration) && declaration.type && ts.isThisTypeNode(declaration.type)) return true;
   const receiver = checker.getTypeAtLocation(call.expression.expression);
@@ -282,13 +282,13 @@ function returnsItsReceiver(call: ts.CallExpression & { expression: ts.PropertyA
   return !!symbol && !result.isUnionOrIntersection() && symbol === receiver.getSymbol() && !!(symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.Class));
 }
 
-function isChainingThenable(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+function isChainingThenable(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
   if (isPromiseType(checker.getTypeAtLocation(expression))) return false;
-  let current: ts.Expression = expression;
+  let current: TS.Expression = expression;
   for (let depth = 0; depth < 32; depth++) {
     if (!ts.isCallExpression(current) || !ts.isPropertyAccessExpression(current.expression)) break;
-    if (!returnsItsReceiver(current as ts.CallExpression & { expression: ts.PropertyAccessExpression }, checker)) {
+    if (!returnsItsReceiver(current as TS.CallExpression & { expression: TS.PropertyAccessExpression }, checker)) {
       // The chain passes through a call that made the thenable (`request(app).post('/')`): built here and
       // never awaited, a lazy request or query that never runs. Unless it is the expression itself, which is no chaining call.
       return false;
@@ -303,19 +303,19 @@ function isChainingThenable(expression: ts.Expression, checker: ts.TypeChecker):
  * Inside a `new Promise((resolve, reject) => ...)` executor, a chain that settles the executor's promise
  * (`sleep(n).then(() => resolve(x))`) is the executor's own plumbing: whoever awaits the new promise waits for it.
  */
-function isExecutorPlumbing(expression: ts.Expression, checker: ts.TypeChecker): boolean {
-  for (let current: ts.Node = expression.parent; !ts.isSourceFile(current); current = current.parent) {
+function isExecutorPlumbing(expression: TS.Expression, checker: TS.TypeChecker): boolean {
+  for (let current: TS.Node = expression.parent; !ts.isSourceFile(current); current = current.parent) {
     if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current)) continue;
     const parent = current.parent;
     if (!ts.isNewExpression(parent) || parent.arguments?.[0] !== current) continue;
     if (!ts.isIdentifier(parent.expression) || parent.expression.text !== 'Promise') continue;
-    const settlers = new Set<ts.Symbol>();
+    const settlers = new Set<TS.Symbol>();
     for (const parameter of current.parameters.slice(0, 2)) {
       const symbol = ts.isIdentifier(parameter.name) ? checker.getSymbolAtLocation(parameter.name) : undefined;
       if (symbol) settlers.add(symbol);
     }
     let mentions = false;
-    const visit = (node: ts.Node): void => {
+    const visit = (node: TS.Node): void => {
       if (mentions) return;
       if (ts.isIdentifier(node)) {
         const symbol = checker.getSymbolAtLocation(node);
@@ -357,8 +357,8 @@ const WAITS_ON_HANDLE = /^(waitFor(?!Timeout)|read|next|once|drain|closed|finish
  * The handles an awaited receiver stands for: its root variable and, one step back, the root of the `const`
  * it was made from (`const reader = api.responseReadable.getReader()` stands for `reader` and `api`).
  */
-function handleSymbols(receiver: ts.Expression, checker: ts.TypeChecker): Set<ts.Symbol> {
-  const symbols = new Set<ts.Symbol>();
+function handleSymbols(receiver: TS.Expression, checker: TS.TypeChecker): Set<TS.Symbol> {
+  const symbols = new Set<TS.Symbol>();
   const root = receiverRoot(receiver);
   const symbol = root && checker.getSymbolAtLocation(root);
   if (!symbol) return symbols;
@@ -377,13 +377,13 @@ function handleSymbols(receiver: ts.Expression, checker: ts.TypeChecker): Set<ts
  * A receiver and the handles it wraps: `app` for `let app = new PlaywrightFixture(fixture, page)` stands for `app`
  * and `page` (a page object built from the page), when the variable is never reassigned.
  */
-function wrappedHandles(symbol: ts.Symbol, checker: ts.TypeChecker): Set<ts.Symbol> {
-  const handles = new Set<ts.Symbol>([symbol]);
+function wrappedHandles(symbol: TS.Symbol, checker: TS.TypeChecker): Set<TS.Symbol> {
+  const handles = new Set<TS.Symbol>([symbol]);
   const declaration = symbol.valueDeclaration;
   if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name) || !declaration.initializer) return handles;
   const initializer = skipOuterExpressions(declaration.initializer);
   if (!ts.isNewExpression(initializer)) return handles;
-  const reassigned = referencesOf(declaration as ts.VariableDeclaration & { name: ts.Identifier }, checker).some((reference) => {
+  const reassigned = referencesOf(declaration as TS.VariableDeclaration & { name: TS.Identifier }, checker).some((reference) => {
     const parent = reference.parent;
     return ts.isBinaryExpression(parent) && parent.left === reference
       && parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
@@ -397,7 +397,7 @@ function wrappedHandles(symbol: ts.Symbol, checker: ts.TypeChecker): Set<ts.Symb
   return handles;
 }
 
-function receiverRoot(expression: ts.Expression): ts.Identifier | undefined {
+function receiverRoot(expression: TS.Expression): TS.Identifier | undefined {
   let current = skipOuterExpressions(expression);
   for (let depth = 0; depth < 32; depth++) {
     if (ts.isCallExpression(current)) current = skipOuterExpressions(current.expression);
@@ -413,7 +413,7 @@ function receiverRoot(expression: ts.Expression): ts.Identifier | undefined {
  * then `await page.waitForResponse(u)`, `writer.write(chunk)` then `await writer.closed`. The later wait
  * is the synchronisation the test relies on.
  */
-function awaitedLaterOnSameHandle(expression: ts.Expression, model: TestModel, checker: ts.TypeChecker): boolean {
+function awaitedLaterOnSameHandle(expression: TS.Expression, model: TestModel, checker: TS.TypeChecker): boolean {
   if (!ts.isCallExpression(expression) || !ts.isPropertyAccessExpression(expression.expression)) return false;
   const root = receiverRoot(expression.expression.expression);
   const symbol = root && checker.getSymbolAtLocation(root);
@@ -436,9 +436,9 @@ const RISK = 'the test can move on, or end, before it settles, and a rejection i
 function check(context: RuleContext): void {
   // Child-process scripts, servers and fixtures under test/ register no test, suite or hook: not test code.
   if (context.model.blocks.length === 0) return;
-  const registrations = new Map<ts.Node, TestBlock>();
+  const registrations = new Map<TS.Node, TestBlock>();
   for (const block of context.model.blocks) registrations.set(block.call, block);
-  const rendersJsx = new Map<ts.Node, boolean>();
+  const rendersJsx = new Map<TS.Node, boolean>();
   for (const value of discardedValues(context.model)) {
     try {
       checkValue(value, context, registrations, rendersJsx);
@@ -458,13 +458,13 @@ function check(context: RuleContext): void {
 }
 
 /** `expect(ref).toBeDefined()`: a synchronous matcher on the promise object itself (no `.resolves`/`.rejects`). */
-function isSyncExpectOf(reference: ts.Identifier, model: TestModel, checker: ts.TypeChecker): boolean {
+function isSyncExpectOf(reference: TS.Identifier, model: TestModel, checker: TS.TypeChecker): boolean {
   const call = reference.parent;
   if (!ts.isCallExpression(call) || call.arguments[0] !== reference) return false;
   if (assertionChainOf(call, model, checker)?.style !== 'expect') return false;
-  let top: ts.Node = call;
+  let top: TS.Node = call;
   for (let depth = 0; depth < 16; depth++) {
-    const parent: ts.Node = top.parent;
+    const parent: TS.Node = top.parent;
     if (ts.isPropertyAccessExpression(parent) && parent.expression === top) {
       if (parent.name.text === 'resolves' || parent.name.text === 'rejects') return false;
     } else if (!(ts.isCallExpression(parent) && parent.expression === top)) {
@@ -480,7 +480,7 @@ function isSyncExpectOf(reference: ts.Identifier, model: TestModel, checker: ts.
  * never awaited, returned or handed on. Only real promises (not thenable builders) and only `const`s.
  */
 function checkStoredPromise(
-  declaration: ts.VariableDeclaration & { name: ts.Identifier; initializer: ts.Expression },
+  declaration: TS.VariableDeclaration & { name: TS.Identifier; initializer: TS.Expression },
   { sourceFile, checker, model, report }: RuleContext,
 ): void {
   const list = declaration.parent;
@@ -518,7 +518,7 @@ function checkStoredPromise(
 const MOCK_IMPLEMENTATION = new Set(['fn', 'mockImplementation', 'mockImplementationOnce', 'callsFake', 'mockReturnValue', 'mockResolvedValue']);
 
 /** Inside a mock's implementation (`vi.fn((cb) => { Promise.resolve().then(() => cb()); })`, `stub.callsFake(...)`). */
-function isInMockImplementation(node: ts.Node, model: TestModel): boolean {
+function isInMockImplementation(node: TS.Node, model: TestModel): boolean {
   for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
     if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current)) continue;
     if (model.blockOfCallback(current)) return false;
@@ -530,7 +530,7 @@ function isInMockImplementation(node: ts.Node, model: TestModel): boolean {
   return false;
 }
 
-function checkValue(value: DiscardedValue, { sourceFile, checker, model, report, settings }: RuleContext, registrations: Map<ts.Node, TestBlock>, rendersJsx: Map<ts.Node, boolean>): void {
+function checkValue(value: DiscardedValue, { sourceFile, checker, model, report, settings }: RuleContext, registrations: Map<TS.Node, TestBlock>, rendersJsx: Map<TS.Node, boolean>): void {
   {
     const { expression } = value;
     if (value.kind === 'void') {

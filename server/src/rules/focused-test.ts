@@ -1,12 +1,12 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import type { Fix, Rule } from '../engine/types.js';
 import { calleeChain } from '../engine/testModel.js';
 
 const FOCUS_ALIASES: Record<string, string> = { fit: 'it', fdescribe: 'describe', fcontext: 'context' };
 
 /** `.only` member to delete, or `fit`-style identifier to rename, in a block's callee. */
-function focusFix(sourceFile: ts.SourceFile, callee: ts.Expression): { node: ts.Node; fix: Fix } | undefined {
-  let current: ts.Expression = callee;
+function focusFix(sourceFile: TS.SourceFile, callee: TS.Expression): { node: TS.Node; fix: Fix } | undefined {
+  let current: TS.Expression = callee;
   while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current) || ts.isCallExpression(current) || ts.isTaggedTemplateExpression(current)) {
     if (ts.isElementAccessExpression(current)) {
       // test['only'], test[`only`]: delete the whole `[...]`.

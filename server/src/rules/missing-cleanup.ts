@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { HANDLE_KINDS, resourceModel, type Acquisition, type AcquisitionKind, type HandleKind, type Release, type ResourceModel } from '../engine/resources.js';
 import { globalFakeTimers, isOn, setupHooksDo, type RunnerConfigModel, type TriState } from '../engine/runnerConfig.js';
 import type { TestBlock, TestModel } from '../engine/testModel.js';
@@ -108,7 +108,7 @@ function mentionsGlobal(context: RuleContext, test: TestBlock, name: string | un
 /** An assertion or await between two positions of a block's own body: a failure there skips what follows. */
 function mayThrowBetween(block: TestBlock, from: number, to: number): boolean {
   let found = false;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (found) return;
     if (node.getStart() >= to || node.getEnd() <= from) return;
     if (node.getStart() >= from && (ts.isAwaitExpression(node) || (ts.isCallExpression(node) && /^(?:expect|assert|should)\b|\.(?:assert|equal|strictEqual|deepEqual|deepStrictEqual|ok|throws|rejects|expect)\b/.test(node.expression.getText())))) {
@@ -204,10 +204,10 @@ function restoreFix(context: RuleContext, resources: ResourceModel, acquisition:
   const hookBound = model.blocks.some((b) => b.hook === (hookName === 'afterAll' ? 'afterAll' : 'afterEach') && b.calleeText === hookName);
   if (!hookBound) {
     const runnerModule = acquisition.runner === 'vitest' ? 'vitest' : '@jest/globals';
-    const imported = sourceFile.statements.find((s): s is ts.ImportDeclaration => ts.isImportDeclaration(s)
+    const imported = sourceFile.statements.find((s): s is TS.ImportDeclaration => ts.isImportDeclaration(s)
       && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text === runnerModule
       && !!s.importClause?.namedBindings && ts.isNamedImports(s.importClause.namedBindings) && !s.importClause.isTypeOnly);
-    const named = imported?.importClause?.namedBindings as ts.NamedImports | undefined;
+    const named = imported?.importClause?.namedBindings as TS.NamedImports | undefined;
     if (!named || named.elements.length === 0) return [];
     if (!named.elements.some((e) => e.name.text === hookName)) {
       const lastElement = named.elements[named.elements.length - 1]!;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { forEachDescendant } from '../engine/assertionShapes.js';
 import { calleeChain, type TestBlock } from '../engine/testModel.js';
 import type { Rule, RuleContext } from '../engine/types.js';
@@ -14,13 +14,13 @@ function quote(text: string): string {
 }
 
 /** Comment text right above the statement holding `node` and on its first line: the marker's justification. */
-export function justification(node: ts.Node, sourceFile: ts.SourceFile): string | undefined {
-  let statement: ts.Node = node;
+export function justification(node: TS.Node, sourceFile: TS.SourceFile): string | undefined {
+  let statement: TS.Node = node;
   while (statement.parent && !ts.isSourceFile(statement.parent) && !ts.isBlock(statement.parent) && !ts.isObjectLiteralExpression(statement.parent)) {
     statement = statement.parent;
   }
   const text = sourceFile.text;
-  const comments: ts.CommentRange[] = [...(ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? [])];
+  const comments: TS.CommentRange[] = [...(ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? [])];
   // The first line's own trailing comment: `it.skip('x', () => {}); // flaky on CI`
   const start = statement.getStart(sourceFile);
   const lineEnd = text.indexOf('\n', start);
@@ -54,16 +54,16 @@ function configComment(text: string, keyStart: number): string | undefined {
   return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
-function numberText(node: ts.Expression | undefined, sourceFile: ts.SourceFile): string {
+function numberText(node: TS.Expression | undefined, sourceFile: TS.SourceFile): string {
   return node ? node.getText(sourceFile) : 'n';
 }
 
-function propertyNamed(object: ts.ObjectLiteralExpression, name: string): ts.PropertyAssignment | undefined {
-  return object.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && !!p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
+function propertyNamed(object: TS.ObjectLiteralExpression, name: string): TS.PropertyAssignment | undefined {
+  return object.properties.find((p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && !!p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
 }
 
 /** `retry: 0` (or `retries: 0`) turns retries off: no marker. */
-function isZero(node: ts.Expression): boolean {
+function isZero(node: TS.Expression): boolean {
   const e = skipOuterExpressions(node);
   return ts.isNumericLiteral(e) && Number(e.text) === 0;
 }
@@ -171,7 +171,7 @@ export const retryMarker: Rule = {
   },
 };
 
-function checkBlock(block: TestBlock, sourceFile: ts.SourceFile, report: RuleContext['report']): void {
+function checkBlock(block: TestBlock, sourceFile: TS.SourceFile, report: RuleContext['report']): void {
   if (block.kind !== 'test' && block.kind !== 'suite') return;
   const what = block.kind === 'suite' ? 'suite' : 'test';
   // vitest: it('x', { retry: 3 }, fn) / it('x', fn, { retry: 3 }); describe(..., { retry }) too.
@@ -227,8 +227,8 @@ function checkBlock(block: TestBlock, sourceFile: ts.SourceFile, report: RuleCon
   }
 }
 
-function isInCondition(node: ts.Node): boolean {
-  let current: ts.Node = node;
+function isInCondition(node: TS.Node): boolean {
+  let current: TS.Node = node;
   for (let hops = 0; hops < 4 && current.parent; hops++) {
     const parent = current.parent;
     if ((ts.isIfStatement(parent) || ts.isWhileStatement(parent)) && parent.expression === current) return true;
@@ -243,7 +243,7 @@ function isInCondition(node: ts.Node): boolean {
 }
 
 /** `testInfo` (a Playwright TestInfo) or `test.info()`. */
-function isPlaywrightTestInfo(expression: ts.Expression, context: RuleContext): boolean {
+function isPlaywrightTestInfo(expression: TS.Expression, context: RuleContext): boolean {
   const type = context.checker.getTypeAtLocation(expression);
   const symbol = type.getSymbol();
   if (!symbol || symbol.name !== 'TestInfo') return false;

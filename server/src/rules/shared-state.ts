@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../engine/typescript.js';
 import { isOn, setupHooksDo, type RunnerConfigModel, type TriState } from '../engine/runnerConfig.js';
 import { stateModel, type SharedState, type StateAccess, type StateFacet, type StateModel } from '../engine/state.js';
 import type { TestBlock, TestModel } from '../engine/testModel.js';

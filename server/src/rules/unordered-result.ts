@@ -1,11 +1,11 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { assertionShapes, initializerOf, writeIndex, type AssertionShape, type WriteIndex } from '../engine/assertionShapes.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 import { skipOuterExpressions } from '../engine/typeUtils.js';
 import { UnorderedCollections } from '../engine/unordered.js';
 
 /** The array literal (of two or more elements) an expected value is, directly or through a const. */
-function expectedArray(expression: ts.Expression, checker: ts.TypeChecker, writes: WriteIndex): ts.ArrayLiteralExpression | undefined {
+function expectedArray(expression: TS.Expression, checker: TS.TypeChecker, writes: WriteIndex): TS.ArrayLiteralExpression | undefined {
   let e = skipOuterExpressions(expression);
   if (ts.isIdentifier(e)) {
     const init = initializerOf(e, checker, writes);
@@ -17,7 +17,7 @@ function expectedArray(expression: ts.Expression, checker: ts.TypeChecker, write
 }
 
 /** `rows[1]`, `rows[1].name`, `rows.at(-1)`: an element picked by its position in the collection. */
-function positionalPick(expression: ts.Expression): { collection: ts.Expression; index: number } | undefined {
+function positionalPick(expression: TS.Expression): { collection: TS.Expression; index: number } | undefined {
   let e = skipOuterExpressions(expression);
   for (let hops = 0; hops < 6; hops++) {
     if (ts.isElementAccessExpression(e)) {
@@ -36,7 +36,7 @@ function positionalPick(expression: ts.Expression): { collection: ts.Expression;
 }
 
 /** vitest/jest: `expect(x).toEqual([a, b])` -> arrayContaining + toHaveLength, as a separate statement. */
-function arrayContainingFix(shape: AssertionShape, expected: ts.ArrayLiteralExpression, sourceFile: ts.SourceFile): Fix | undefined {
+function arrayContainingFix(shape: AssertionShape, expected: TS.ArrayLiteralExpression, sourceFile: TS.SourceFile): Fix | undefined {
   if (shape.negated || (shape.matcher !== 'toEqual' && shape.matcher !== 'toStrictEqual') || !ts.isCallExpression(shape.call)) return undefined;
   const statement = shape.call.parent;
   if (!ts.isExpressionStatement(statement)) return undefined;

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { assertionShapes, isLiteralValue, writeIndex } from '../engine/assertionShapes.js';
 import { RandomValues, type RandomSource } from '../engine/randomness.js';
 import type { Rule, RuleContext } from '../engine/types.js';
@@ -12,13 +12,13 @@ const SOURCE_TEXT: Record<RandomSource, string> = {
   uuid: 'a random id',
 };
 
-function short(node: ts.Node, sourceFile: ts.SourceFile): string {
+function short(node: TS.Node, sourceFile: TS.SourceFile): string {
   const text = node.getText(sourceFile).replace(/\s+/g, ' ');
   return text.length > 50 ? `${text.slice(0, 47)}...` : text;
 }
 
 /** A snapshot subject that records a random value: the value itself, or a property/element of a literal built here. */
-function randomInSnapshot(subject: ts.Expression, random: RandomValues, checker: ts.TypeChecker, depth = 0): { node: ts.Expression; source: RandomSource } | undefined {
+function randomInSnapshot(subject: TS.Expression, random: RandomValues, checker: TS.TypeChecker, depth = 0): { node: TS.Expression; source: RandomSource } | undefined {
   if (depth > 3) return undefined;
   const e = skipOuterExpressions(subject);
   const direct = random.sourceOf(e, true);

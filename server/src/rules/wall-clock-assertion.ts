@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { assertedRelation, assertionShapes, isLiteralValue, writeIndex, type AssertionShape } from '../engine/assertionShapes.js';
 import { ClockValues, mocksTheClock } from '../engine/clock.js';
 import { globalFakeTimers } from '../engine/runnerConfig.js';
@@ -13,20 +13,20 @@ const CURRENT_DATE_PARTS = new Set([
 /** Formatting that depends on the machine's time zone (and, for toLocale*, its locale) unless told otherwise. */
 const ZONE_FORMATTERS = new Set(['toLocaleDateString', 'toLocaleString', 'toLocaleTimeString', 'toString', 'toTimeString']);
 
-function short(node: ts.Node, sourceFile: ts.SourceFile): string {
+function short(node: TS.Node, sourceFile: TS.SourceFile): string {
   const text = node.getText(sourceFile).replace(/\s+/g, ' ');
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** `d.toLocaleString('en-US', { timeZone: 'UTC' })`: both the locale and the zone are fixed by the call itself. */
-function fixesLocaleAndZone(call: ts.CallExpression, method: string): boolean {
+function fixesLocaleAndZone(call: TS.CallExpression, method: string): boolean {
   if (method === 'toString' || method === 'toTimeString') return false;
   const [locale, options] = call.arguments;
   if (!locale || !options || !ts.isObjectLiteralExpression(options)) return false;
   return options.properties.some((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'timeZone');
 }
 
-function isDateTyped(expression: ts.Expression, checker: ts.TypeChecker): boolean {
+function isDateTyped(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   const type = checker.getTypeAtLocation(expression);
   const symbol = type.getSymbol();
   return !!symbol && symbol.name === 'Date' && (symbol.declarations ?? []).some((d) => d.getSourceFile().isDeclarationFile);
@@ -97,7 +97,7 @@ export const wallClockAssertion: Rule = {
   },
 };
 
-function elapsedMessage(shape: AssertionShape, clock: ClockValues, sourceFile: ts.SourceFile): string | undefined {
+function elapsedMessage(shape: AssertionShape, clock: ClockValues, sourceFile: TS.SourceFile): string | undefined {
   const fix = 'Assert on the outcome, or use fake timers and advance them instead of measuring real time.';
   const relation = assertedRelation(shape);
   if (relation) {

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
-import { getLibFiles, libFolderInMemoryPath } from '@ts-morph/common';
-import { ts } from 'ts-morph';
+import { getLibFiles, libFolderInMemoryPath, ts, type TS } from '../engine/typescript.js';
 import { asiRepairNote, repairAsiBoundaries } from '../engine/asiRepair.js';
 import { blankRegions, deepRegions, nestingNote } from '../engine/nesting.js';
 import type { OverlayFileSystemHost } from './fsHost.js';
@@ -8,7 +7,7 @@ import type { OverlayFileSystemHost } from './fsHost.js';
 /** TypeScript's lib files, bundled with ts-morph: served from memory, parsed once per target for every program. */
 const LIB_FOLDER = libFolderInMemoryPath;
 const LIB_TEXTS = new Map(getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));
-const LIB_SOURCE_FILES = new Map<string, ts.SourceFile>();
+const LIB_SOURCE_FILES = new Map<string, TS.SourceFile>();
 
 /**
  * Opt-in (off by default; the fuzzer turns it on for its from-scratch checks): parsed declaration files under
@@ -16,7 +15,7 @@ const LIB_SOURCE_FILES = new Map<string, ts.SourceFile>();
  * are deterministic for equal text and options, so results do not change; the fuzzer spawns the real CLI on a subset of
  * sequences to keep this honest.
  */
-let sharedDeclarations: Map<string, ts.SourceFile> | undefined;
+let sharedDeclarations: Map<string, TS.SourceFile> | undefined;
 
 export function shareNodeModulesDeclarations(enabled: boolean): void {
   sharedDeclarations = enabled ? (sharedDeclarations ?? new Map()) : undefined;
@@ -32,7 +31,7 @@ function isLib(fileName: string): boolean {
   return LIB_TEXTS.has(fileName);
 }
 
-function languageVersionOf(v: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.ScriptTarget {
+function languageVersionOf(v: TS.ScriptTarget | TS.CreateSourceFileOptions): TS.ScriptTarget {
   return typeof v === 'object' ? v.languageVersion : v;
 }
 
@@ -45,16 +44,16 @@ function languageVersionOf(v: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.
  */
 export class ProgramHost {
   readonly roots = new Set<string>();
-  private readonly cache = new Map<string, ts.SourceFile>();
+  private readonly cache = new Map<string, TS.SourceFile>();
   private readonly nestingNotes = new Map<string, string[]>();
   /** The file's own text, for source files parsed from a repaired or blanked copy of it. */
-  private readonly originalTexts = new WeakMap<ts.SourceFile, string>();
-  private program: ts.Program | undefined;
+  private readonly originalTexts = new WeakMap<TS.SourceFile, string>();
+  private program: TS.Program | undefined;
   /** The roots or a file's text changed since the program was built. */
   private stale = true;
   /** A file appeared or disappeared: module resolutions of the last program must not be reused. */
   private resolutionsChanged = false;
-  private readonly host: ts.CompilerHost;
+  private readonly host: TS.CompilerHost;
   private optionsKey: string | undefined;
   /**
    * Module resolutions and package.json lookups, kept across programs: without it every program (one per edit) asks
@@ -62,10 +61,10 @@ export class ProgramHost {
    * edit's time on a 150-file workspace. Cleared whenever an answer may have changed: a file appeared or disappeared,
    * or a package.json changed.
    */
-  private resolutionCache: ts.ModuleResolutionCache | undefined;
+  private resolutionCache: TS.ModuleResolutionCache | undefined;
 
   constructor(
-    readonly options: ts.CompilerOptions,
+    readonly options: TS.CompilerOptions,
     private readonly fsHost: OverlayFileSystemHost,
     /** Files every program includes (declarations a tsconfig includes), whether or not a root imports them. */
     private readonly extraRoots: readonly string[] = [],
@@ -108,7 +107,7 @@ export class ProgramHost {
     }
   }
 
-  getProgram(): ts.Program {
+  getProgram(): TS.Program {
     if (this.program && !this.stale) return this.program;
     const oldProgram = this.resolutionsChanged ? undefined : this.program;
     if (this.resolutionsChanged) this.resolutionCache = undefined;
@@ -146,14 +145,14 @@ export class ProgramHost {
     }
   }
 
-  private moduleResolutionCache(host: ts.CompilerHost): ts.ModuleResolutionCache {
+  private moduleResolutionCache(host: TS.CompilerHost): TS.ModuleResolutionCache {
     this.resolutionCache ??= ts.createModuleResolutionCache(host.getCurrentDirectory(), (f) => host.getCanonicalFileName(f), this.options);
     return this.resolutionCache;
   }
 
-  private createHost(): ts.CompilerHost {
+  private createHost(): TS.CompilerHost {
     const caseSensitive = this.fsHost.isCaseSensitive();
-    const host: ts.CompilerHost = {
+    const host: TS.CompilerHost = {
       // What the program does by default (resolveModuleName per literal, in the mode of its usage), with our cache.
       resolveModuleNameLiterals: (literals, containingFile, redirectedReference, options, containingSourceFile) => {
         const cache = this.moduleResolutionCache(host);

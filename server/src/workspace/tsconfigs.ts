@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { existsRecorded, probeList, probeRead } from './probes.js';
 
 const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];
@@ -11,7 +11,7 @@ const DEFAULT_EXCLUDES = ['node_modules', 'bower_components', 'jspm_packages'];
 /** What a tsconfig says about file membership, read statically (no program is built). */
 export interface TsconfigSpec {
   path: string;
-  compilerOptions: ts.CompilerOptions;
+  compilerOptions: TS.CompilerOptions;
   /** Referenced tsconfig files (solution-style configs own nothing themselves). */
   references: string[];
   problems: string[];
@@ -118,7 +118,7 @@ export function parseTsconfig(configPath: string): TsconfigSpec {
     unreadable = true;
     problems.push(`${configPath}: cannot be read (${(error as Error).message}); its files are analysed with inferred settings`);
   }
-  const host: ts.ParseConfigHost = {
+  const host: TS.ParseConfigHost = {
     useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
     readDirectory: () => [],
     fileExists: fileExistsRecorded,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../engine/typescript.js';
 import { explainSourceFile, type Explanation } from '../engine/explain.js';
 import { analyzeRunnerConfigFile, analyzeSourceFile, enabledRules, type EnabledRule, type FileAnalysis } from '../engine/analyze.js';
 import type { Rule } from '../engine/types.js';
@@ -22,7 +22,7 @@ import type { TestBlockInfo } from '../engine/testBlocks.js';
 const INFERRED = '<inferred>';
 
 /** Compiler options for test files no tsconfig owns (plain JS suites, stray TS files). */
-const INFERRED_OPTIONS: ts.CompilerOptions = {
+const INFERRED_OPTIONS: TS.CompilerOptions = {
   allowJs: true,
   checkJs: false,
   noEmit: true,
@@ -44,9 +44,9 @@ const BUILD_ONLY_OPTIONS = ['composite', 'incremental', 'tsBuildInfoFile', 'decl
  * Settings for a test file no tsconfig owns: the nearest tsconfig's compiler options when there is one
  * (a test excluded from the build still uses its jsx, paths and types), made lenient enough for any file.
  */
-function inferredOptions(near: TsconfigSpec | undefined): ts.CompilerOptions {
+function inferredOptions(near: TsconfigSpec | undefined): TS.CompilerOptions {
   if (!near) return INFERRED_OPTIONS;
-  const options: ts.CompilerOptions = { ...near.compilerOptions };
+  const options: TS.CompilerOptions = { ...near.compilerOptions };
   for (const key of BUILD_ONLY_OPTIONS) delete options[key];
   return { ...options, allowJs: true, checkJs: false, noEmit: true, skipLibCheck: true, types: options.types ?? ['*'] };
 }
@@ -611,7 +611,7 @@ export class Workspace {
     const tsconfigPath = spec.path;
     for (const message of spec.problems) this.addProjectProblem(tsconfigPath, message);
     try {
-      const options: ts.CompilerOptions = {
+      const options: TS.CompilerOptions = {
         ...spec.compilerOptions,
         configFilePath: tsconfigPath,
         noEmit: true,
@@ -674,14 +674,14 @@ export class Workspace {
  * A module (ES or CommonJS) that declares no `declare global` / `declare module` augmentation: only files importing it
  * can see its declarations. A script's top-level declarations are global, so scripts are never private.
  */
-function isPrivateModule(sourceFile: ts.SourceFile | undefined): boolean {
+function isPrivateModule(sourceFile: TS.SourceFile | undefined): boolean {
   if (!sourceFile || sourceFile.isDeclarationFile) return false;
-  const internal = sourceFile as ts.SourceFile & { externalModuleIndicator?: unknown; commonJsModuleIndicator?: unknown };
+  const internal = sourceFile as TS.SourceFile & { externalModuleIndicator?: unknown; commonJsModuleIndicator?: unknown };
   if (!internal.externalModuleIndicator && !internal.commonJsModuleIndicator) return false;
   return !/\bdeclare\s+(?:global|module|namespace)\b/.test(sourceFile.text);
 }
 
-function userDependencies(program: ts.Program, sourceFile: ts.SourceFile): Set<string> {
+function userDependencies(program: TS.Program, sourceFile: TS.SourceFile): Set<string> {
   const checker = program.getTypeChecker();
   const deps = new Set<string>();
   const queue = [sourceFile];
@@ -701,14 +701,14 @@ function userDependencies(program: ts.Program, sourceFile: ts.SourceFile): Set<s
 }
 
 /** Module specifiers of static imports/exports, `import x = require()`, and (when the text has any) `import()` / `require()` calls. */
-function moduleSpecifiers(file: ts.SourceFile): ts.Expression[] {
-  const specifiers: ts.Expression[] = [];
+function moduleSpecifiers(file: TS.SourceFile): TS.Expression[] {
+  const specifiers: TS.Expression[] = [];
   for (const statement of file.statements) {
     if ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier) specifiers.push(statement.moduleSpecifier);
     else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference)) specifiers.push(statement.moduleReference.expression);
   }
   if (!/\b(?:import|require)\s*\(/.test(file.text)) return specifiers;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isCallExpression(node)) {
       const [first] = node.arguments;
       const isLoader = node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require');

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../typescript.js';
 import type { ConfigHost } from './reader.js';
 
 /** A span of text in a file. */
@@ -58,7 +58,7 @@ export function unknown(reason: string, at: Span): Val {
   return { t: 'unknown', reason, at };
 }
 
-export function spanOf(node: ts.Node, file: ts.SourceFile): Span {
+export function spanOf(node: TS.Node, file: TS.SourceFile): Span {
   return { file: file.fileName, start: node.getStart(file), end: node.getEnd() };
 }
 
@@ -124,7 +124,7 @@ export function mergeValues(base: Val, override: Val, at: Span): Val {
 }
 
 interface ModuleRecord {
-  sourceFile: ts.SourceFile;
+  sourceFile: TS.SourceFile;
   /** Top-level bindings: name -> evaluated lazily. */
   bindings: Map<string, () => Val>;
   exports: Map<string, () => Val>;
@@ -204,7 +204,7 @@ export class ModuleEvaluator {
     const exports = new Map<string, () => Val>();
     const record: ModuleRecord = { sourceFile, bindings, exports };
     const reassigned = reassignedNames(sourceFile);
-    const memo = (fn: () => Val, node: ts.Node, name: string): (() => Val) => {
+    const memo = (fn: () => Val, node: TS.Node, name: string): (() => Val) => {
       let done: Val | undefined;
       return () => {
         if (done) return done;
@@ -289,11 +289,11 @@ export class ModuleEvaluator {
   }
 
   private bindPattern(
-    name: ts.BindingName,
-    initializer: ts.Expression | undefined,
-    sourceFile: ts.SourceFile,
+    name: TS.BindingName,
+    initializer: TS.Expression | undefined,
+    sourceFile: TS.SourceFile,
     scope: Scope,
-    memo: (fn: () => Val, node: ts.Node, name: string) => () => Val,
+    memo: (fn: () => Val, node: TS.Node, name: string) => () => Val,
     exports: Map<string, () => Val> | undefined,
   ): void {
     if (ts.isIdentifier(name)) {
@@ -320,8 +320,8 @@ export class ModuleEvaluator {
     }
   }
 
-  private bindImport(statement: ts.ImportDeclaration, sourceFile: ts.SourceFile, scope: Scope): void {
-    const specifier = (statement.moduleSpecifier as ts.StringLiteral).text;
+  private bindImport(statement: TS.ImportDeclaration, sourceFile: TS.SourceFile, scope: Scope): void {
+    const specifier = (statement.moduleSpecifier as TS.StringLiteral).text;
     const clause = statement.importClause;
     if (!clause) return;
     const at = spanOf(statement, sourceFile);
@@ -338,7 +338,7 @@ export class ModuleEvaluator {
     }
   }
 
-  private bindReExport(statement: ts.ExportDeclaration, sourceFile: ts.SourceFile, scope: Scope, exports: Map<string, () => Val>, record: ModuleRecord): void {
+  private bindReExport(statement: TS.ExportDeclaration, sourceFile: TS.SourceFile, scope: Scope, exports: Map<string, () => Val>, record: ModuleRecord): void {
     const at = spanOf(statement, sourceFile);
     const specifier = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
     const clause = statement.exportClause;
@@ -416,7 +416,7 @@ export class ModuleEvaluator {
     });
   }
 
-  private functionValue(node: ts.FunctionLikeDeclaration, sourceFile: ts.SourceFile, outer: Scope): Val {
+  private functionValue(node: TS.FunctionLikeDeclaration, sourceFile: TS.SourceFile, outer: Scope): Val {
     const at = spanOf(node, sourceFile);
     return {
       t: 'fn',
@@ -432,9 +432,9 @@ export class ModuleEvaluator {
         if (!body) return unknown('function without a body', at);
         if (!ts.isBlock(body)) return this.evaluate(body, sourceFile, scope);
         // A block body: local consts, then one return at its top level.
-        const returns: ts.ReturnStatement[] = [];
+        const returns: TS.ReturnStatement[] = [];
         let branches = false;
-        const findReturns = (n: ts.Node): void => {
+        const findReturns = (n: TS.Node): void => {
           if (ts.isFunctionLike(n)) return;
           if (ts.isReturnStatement(n)) returns.push(n);
           if (ts.isIfStatement(n) || ts.isSwitchStatement(n) || ts.isTryStatement(n) || ts.isIterationStatement(n, false)) branches = true;
@@ -459,7 +459,7 @@ export class ModuleEvaluator {
     };
   }
 
-  evaluate(node: ts.Expression, sourceFile: ts.SourceFile, scope: Scope): Val {
+  evaluate(node: TS.Expression, sourceFile: TS.SourceFile, scope: Scope): Val {
     if (this.depth > MAX_DEPTH) return unknown('expression nested too deeply', spanOf(node, sourceFile));
     this.depth++;
     try {
@@ -469,7 +469,7 @@ export class ModuleEvaluator {
     }
   }
 
-  private evaluateInner(node: ts.Expression, sf: ts.SourceFile, scope: Scope): Val {
+  private evaluateInner(node: TS.Expression, sf: TS.SourceFile, scope: Scope): Val {
     const at = spanOf(node, sf);
     const text = (): string => {
       const t = node.getText(sf).replace(/\s+/g, ' ');
@@ -560,7 +560,7 @@ export class ModuleEvaluator {
     return unknown(`\`${text()}\` cannot be read statically`, at);
   }
 
-  private objectLiteral(node: ts.ObjectLiteralExpression, sf: ts.SourceFile, scope: Scope): Val {
+  private objectLiteral(node: TS.ObjectLiteralExpression, sf: TS.SourceFile, scope: Scope): Val {
     const at = spanOf(node, sf);
     let props = new Map<string, Prop>();
     let open: string | undefined;
@@ -600,7 +600,7 @@ export class ModuleEvaluator {
     return { t: 'obj', props, at, ...(open ? { open } : {}) };
   }
 
-  private binary(node: ts.BinaryExpression, sf: ts.SourceFile, scope: Scope, at: Span, text: () => string): Val {
+  private binary(node: TS.BinaryExpression, sf: TS.SourceFile, scope: Scope, at: Span, text: () => string): Val {
     const op = node.operatorToken.kind;
     const left = this.evaluate(node.left, sf, scope);
     if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken) {
@@ -638,7 +638,7 @@ export class ModuleEvaluator {
     }
   }
 
-  private identifier(node: ts.Identifier, sf: ts.SourceFile, scope: Scope, at: Span): Val {
+  private identifier(node: TS.Identifier, sf: TS.SourceFile, scope: Scope, at: Span): Val {
     const name = node.text;
     const bound = scope.get(name);
     if (bound) return bound();
@@ -648,7 +648,7 @@ export class ModuleEvaluator {
     return unknown(`\`${name}\` is not bound to a value we can read`, at);
   }
 
-  private memberAccess(node: ts.PropertyAccessExpression | ts.ElementAccessExpression, sf: ts.SourceFile, scope: Scope, at: Span, text: () => string): Val {
+  private memberAccess(node: TS.PropertyAccessExpression | TS.ElementAccessExpression, sf: TS.SourceFile, scope: Scope, at: Span, text: () => string): Val {
     const full = node.getText(sf);
     if (/^process\.env\b/.test(full)) {
       const variable = ts.isPropertyAccessExpression(node) && full !== 'process.env' ? node.name.text : ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression) ? node.argumentExpression.text : undefined;
@@ -676,7 +676,7 @@ export class ModuleEvaluator {
     return member(object, name!, at);
   }
 
-  private call(node: ts.CallExpression, sf: ts.SourceFile, scope: Scope, at: Span, text: () => string): Val {
+  private call(node: TS.CallExpression, sf: TS.SourceFile, scope: Scope, at: Span, text: () => string): Val {
     const callee = node.expression;
     const calleeText = callee.getText(sf);
     const args = (): Val[] => node.arguments.map((a) => this.evaluate(a, sf, scope));
@@ -748,7 +748,7 @@ export class ModuleEvaluator {
   }
 
   /** Whether `name` is imported from a module whose specifier matches. */
-  private importedFrom(name: string, sf: ts.SourceFile, module: RegExp): boolean {
+  private importedFrom(name: string, sf: TS.SourceFile, module: RegExp): boolean {
     for (const statement of sf.statements) {
       if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || !module.test(statement.moduleSpecifier.text)) continue;
       const named = statement.importClause?.namedBindings;
@@ -757,7 +757,7 @@ export class ModuleEvaluator {
     return false;
   }
 
-  private isImportBinding(name: string, sf: ts.SourceFile): boolean {
+  private isImportBinding(name: string, sf: TS.SourceFile): boolean {
     for (const statement of sf.statements) {
       if (!ts.isImportDeclaration(statement)) continue;
       const clause = statement.importClause;
@@ -771,8 +771,8 @@ export class ModuleEvaluator {
 }
 
 /** The identifier at the root of `a.b[c].d`, if any. */
-function rootIdentifier(node: ts.Expression): ts.Identifier | undefined {
-  let current: ts.Expression = node;
+function rootIdentifier(node: TS.Expression): TS.Identifier | undefined {
+  let current: TS.Expression = node;
   while (ts.isPropertyAccessExpression(current) || ts.isElementAccessExpression(current) || ts.isParenthesizedExpression(current) || ts.isNonNullExpression(current)) {
     current = current.expression;
   }
@@ -785,9 +785,9 @@ const MUTATING_METHODS = new Set(['push', 'unshift', 'splice', 'pop', 'shift', '
  * Names assigned or mutated anywhere in the file (`x = `, `x += `, `x++`, `x.a.b = `, `x.list.push()`,
  * `Object.assign(x, ...)`): their declarations' initializers do not tell their value.
  */
-function reassignedNames(file: ts.SourceFile): Set<string> {
+function reassignedNames(file: TS.SourceFile): Set<string> {
   const names = new Set<string>();
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const root = rootIdentifier(node.left);
       // `module.exports.x = ...` and `exports.x = ...` build the export, they do not mutate a binding.
@@ -814,7 +814,7 @@ function reassignedNames(file: ts.SourceFile): Set<string> {
   return names;
 }
 
-function boundNames(name: ts.BindingName): string[] {
+function boundNames(name: TS.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
   const names: string[] = [];
   for (const element of name.elements) if (!ts.isOmittedExpression(element)) names.push(...boundNames(element.name));
@@ -830,7 +830,7 @@ function overridable(props: Map<string, Prop>, keep: Map<string, Prop>, reason: 
   return out;
 }
 
-function propertyName(name: ts.PropertyName | undefined, sf: ts.SourceFile, evaluate: (e: ts.Expression) => Val): string | undefined {
+function propertyName(name: TS.PropertyName | undefined, sf: TS.SourceFile, evaluate: (e: TS.Expression) => Val): string | undefined {
   if (!name) return undefined;
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
   if (ts.isComputedPropertyName(name)) {

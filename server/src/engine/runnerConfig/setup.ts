@@ -4,7 +4,7 @@
  * (`import './mocks'`) are followed a few levels, since suites often split setup that way.
  */
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts, type TS } from '../typescript.js';
 import type { HookKind } from '../testModel.js';
 import type { SetupEffect, SetupHook } from '../runnerConfig.js';
 import type { ConfigHost } from './reader.js';
@@ -73,9 +73,9 @@ export interface ParsedSetup {
 export type InterceptionState = { kind: 'yes'; reason: string } | { kind: 'no' } | { kind: 'unknown'; reason: string };
 
 /** Interception evidence in one module's syntax; relative specifiers it imports are collected into `locals`. */
-function interceptionInModule(sf: ts.SourceFile, locals: string[]): InterceptionState | undefined {
+function interceptionInModule(sf: TS.SourceFile, locals: string[]): InterceptionState | undefined {
   let found: InterceptionState | undefined;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     let specifier: string | undefined;
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       // Type-only imports install nothing.
@@ -110,12 +110,12 @@ interface SetupScan {
  * interception, and evidence that data stores are per worker or in memory. A local import that cannot be
  * followed makes interception unknown.
  */
-function scanSetup(file: string, sf: ts.SourceFile, host: ConfigHost, inputs: string[]): SetupScan {
+function scanSetup(file: string, sf: TS.SourceFile, host: ConfigHost, inputs: string[]): SetupScan {
   const seen = new Set([file]);
   let interception: InterceptionState | undefined;
   let unknown: InterceptionState | undefined;
   let isolatedStore: string | undefined;
-  const queue: Array<{ file: string; sf: ts.SourceFile; depth: number; via?: string }> = [{ file, sf, depth: 0 }];
+  const queue: Array<{ file: string; sf: TS.SourceFile; depth: number; via?: string }> = [{ file, sf, depth: 0 }];
   while (queue.length) {
     const current = queue.shift()!;
     const locals: string[] = [];
@@ -155,19 +155,19 @@ export const ISOLATED_STORE = /:memory:|\bMongoMemory(?:Server|ReplSet)\b|\bpg-m
 export const MOCKED_STORE = /\bmockDeep\b|\b(?:jest|vitest)-mock-extended\b|prismock|prisma-mock|\b(?:vi|jest)\.mock\(\s*['"`][^'"`]*(?:prisma|\bdb\b|database|typeorm|sequelize|knex|kysely|drizzle|mongoose|mongodb|\bpg\b|mysql|redis|bullmq)[^'"`]*['"`]/i;
 const SHARED_STORE_EVIDENCE = [WORKER_INDEX, ISOLATED_STORE, MOCKED_STORE];
 
-function scriptKind(file: string): ts.ScriptKind {
+function scriptKind(file: string): TS.ScriptKind {
   return /\.[cm]?tsx?$/.test(file) ? (file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : file.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS;
 }
 
-function calleeText(call: ts.CallExpression, sf: ts.SourceFile): string {
+function calleeText(call: TS.CallExpression, sf: TS.SourceFile): string {
   return call.expression.getText(sf).replace(/\s+/g, '').replace(/\?\./g, '.');
 }
 
 /** Calls inside a function body, with their effects; `cleanup()` counts when imported from Testing Library. */
-function bodyCalls(body: ts.Node, sf: ts.SourceFile, cleanupNames: Set<string>): { calls: string[]; effects: SetupEffect[] } {
+function bodyCalls(body: TS.Node, sf: TS.SourceFile, cleanupNames: Set<string>): { calls: string[]; effects: SetupEffect[] } {
   const calls: string[] = [];
   const effects = new Set<SetupEffect>();
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isCallExpression(node)) {
       const text = calleeText(node, sf);
       calls.push(text);
@@ -180,11 +180,11 @@ function bodyCalls(body: ts.Node, sf: ts.SourceFile, cleanupNames: Set<string>):
   return { calls, effects: [...effects] };
 }
 
-function rangeOf(sf: ts.SourceFile, start: number, end: number): SetupHook['range'] {
+function rangeOf(sf: TS.SourceFile, start: number, end: number): SetupHook['range'] {
   return { start: sf.getLineAndCharacterOfPosition(start), end: sf.getLineAndCharacterOfPosition(end) };
 }
 
-function hookCallback(call: ts.CallExpression): ts.Node | undefined {
+function hookCallback(call: TS.CallExpression): TS.Node | undefined {
   return call.arguments.find((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a) || ts.isIdentifier(a) || ts.isPropertyAccessExpression(a));
 }
 
@@ -214,7 +214,7 @@ export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen
     }
   }
   // Hook registrations anywhere but at the top level (inside an `if`, a function, a loop) are not read.
-  const findNested = (node: ts.Node, topLevelCall: boolean): void => {
+  const findNested = (node: TS.Node, topLevelCall: boolean): void => {
     if (ts.isCallExpression(node) && !topLevelCall) {
       const callee = calleeText(node, sf);
       if (HOOKS[callee] && !partial.some((p) => p.includes('conditionally'))) partial.push(`a \`${callee}\` registered conditionally or in a function (line ${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1})`);
@@ -300,8 +300,8 @@ export function parseSetupModule(file: string, host: ConfigHost, depth = 0, seen
   return result;
 }
 
-function collectMochaHooks(statement: ts.Statement, sf: ts.SourceFile, cleanupNames: Set<string>, result: ParsedSetup): void {
-  let value: ts.Expression | undefined;
+function collectMochaHooks(statement: TS.Statement, sf: TS.SourceFile, cleanupNames: Set<string>, result: ParsedSetup): void {
+  let value: TS.Expression | undefined;
   if (ts.isVariableStatement(statement)) {
     for (const declaration of statement.declarationList.declarations) {
       if (ts.isIdentifier(declaration.name) && declaration.name.text === 'mochaHooks') value = declaration.initializer;
