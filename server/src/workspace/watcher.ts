@@ -58,6 +58,15 @@ const IGNORED_DIRS = new Set([...ALWAYS_IGNORED_DIRS, 'dist', 'coverage', '.next
 const VERIFY_DIR = RESULTS_DIR;
 const VERIFY_RESULTS = path.join(RESULTS_DIR, RESULTS_FILE);
 
+/** A directory's entries; none when it is gone or unreadable (it may vanish while it is scanned). */
+function entriesOf(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
 /** What a file looks like on disk now; equal signatures mean a change was already delivered. */
 function signatureOf(file: string): string {
   try {
@@ -152,13 +161,7 @@ export class WorkspaceWatcher {
         continue;
       }
       const names = new Set(known);
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      for (const entry of entries) {
+      for (const entry of entriesOf(dir)) {
         const full = path.join(dir, entry.name);
         if (names.has(entry.name) || this.isIgnored(full)) continue;
         if (entry.isDirectory()) {
@@ -295,13 +298,7 @@ export class WorkspaceWatcher {
       const current = stack.pop()!;
       if (seen.has(current)) continue;
       seen.add(current);
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(current, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      for (const entry of entries) {
+      for (const entry of entriesOf(current)) {
         const full = path.join(current, entry.name);
         if (this.isIgnored(full)) continue;
         if (entry.isDirectory()) stack.push(full);
