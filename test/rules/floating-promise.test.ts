@@ -157,6 +157,11 @@ ruleTable('floating-promise', {
       code: `import { expect, it } from 'vitest';\ndeclare class Api { responseReadable: ReadableStream<Uint8Array>; write(s: string): Promise<void> }\ndeclare const api: Api;\nit('a', async () => {\n  const reader = api.responseReadable.getReader();\n  api.write('foo');\n  expect((await reader.read()).value).toBeDefined();\n});`,
     },
     {
+      // graphile-worker: a flag set when the work finishes, asserted before and after the test awaits that same promise.
+      name: 'a then-callback that records completion of a promise the test awaits later',
+      code: `import { expect, it } from '@jest/globals';\ndeclare function start(): { promise: Promise<void>; stop(): Promise<void> };\ndeclare function once(): Promise<void>;\nit('a', async () => {\n  const runner = start();\n  let finished = false;\n  runner.promise.then(() => {\n    finished = true;\n  });\n  const pool = once();\n  let executed = false;\n  pool.then(() => (executed = true));\n  const runs = [once(), once()];\n  let all = false;\n  Promise.all(runs).then(() => {\n    all = true;\n  });\n  expect(finished).toBe(false);\n  await runner.stop();\n  await runner.promise;\n  await pool;\n  await Promise.all(runs);\n  expect(finished && executed && all).toBe(true);\n});`,
+    },
+    {
       // hono: a timer-resolved deferred whose value a then-callback records into a local the render reads.
       name: 'a then-callback that only records the value of a promise that cannot reject',
       code: `import { expect, it } from 'vitest';\ndeclare function render(p: Promise<string>): Promise<string>;\nit('a', async () => {\n  const deferred = new Promise<string>((resolve) => setTimeout(() => resolve('done'), 10));\n  let resolved: string | undefined;\n  deferred.then((value) => {\n    resolved = value;\n  });\n  let fired = false;\n  new Promise<void>((r) => { setTimeout(r, 5); }).then(() => (fired = true));\n  expect(await render(deferred)).toBe('done');\n  expect(resolved).toBe('done');\n  expect(fired).toBe(true);\n});`,
@@ -313,6 +318,11 @@ ruleTable('floating-promise', {
       name: 'a then-callback on a promise that can reject: the chain rejects with it and nothing handles it',
       code: `import { expect, it } from 'vitest';\ndeclare function fetchValue(): Promise<string>;\nit('a', async () => {\n  let resolved: string | undefined;\n  fetchValue().then((value) => {\n    resolved = value;\n  });\n  const failing = new Promise<string>((resolve, reject) => setTimeout(() => reject(new Error('boom')), 10));\n  failing.then((value) => { resolved = value; });\n  expect(resolved).toBeUndefined();\n});`,
       errors: [{ line: 5, message: '`fetchValue().then()`' }, { line: 9, message: '`failing.then()`' }],
+    },
+    {
+      name: 'a recording then-callback whose promise is never awaited, awaited only before, or awaited elsewhere; a callback that asserts',
+      code: `import { expect, it } from 'vitest';\ndeclare function start(): { promise: Promise<number> };\nit('a', async () => {\n  const runner = start();\n  const other = start();\n  let finished = false;\n  await other.promise;\n  other.promise.then(() => {\n    finished = true;\n  });\n  runner.promise.then(() => {\n    finished = true;\n  });\n  runner.promise.then((n) => {\n    expect(n).toBe(1);\n  });\n  const later = () => runner.promise;\n  await later();\n  expect(finished).toBe(true);\n});`,
+      errors: [{ line: 8, message: '`other.promise.then()`' }, { line: 11, message: '`runner.promise.then()`' }, { line: 14, message: '`runner.promise.then()`' }],
     },
     {
       name: 'a then-callback that does more than record: it can throw',

@@ -1,5 +1,5 @@
 import { ts, type TS } from './typescript.js';
-import { enclosingFunction } from './discardedValues.js';
+import { enclosingFunction, syntaxIndex } from './discardedValues.js';
 import type { SleepFinder } from './sleeps.js';
 import type { TestBlock, TestModel } from './testModel.js';
 import { forEachOwnNode, isAsyncFunction, resolveAlias, skipOuterExpressions } from './typeUtils.js';
@@ -133,6 +133,43 @@ export function isRecorderOnUnrejectablePromise(expression: TS.Expression, check
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
   if (node.expression.name.text !== 'then' || node.arguments.length !== 1) return false;
   return onlyRecords(node.arguments[0]!) && cannotReject(node.expression.expression, checker);
+}
+
+/**
+ * The same promise written twice: the same variable or property path (`runner.promise`), or `Promise.all(p)` over the
+ * same one (a new combined promise, but it rejects exactly when the awaited one does).
+ */
+function samePromiseReference(a: TS.Expression, b: TS.Expression, checker: TS.TypeChecker): boolean {
+  const x = skipOuterExpressions(a);
+  const y = skipOuterExpressions(b);
+  if (ts.isIdentifier(x) && ts.isIdentifier(y)) {
+    const symbol = checker.getSymbolAtLocation(x);
+    return symbol !== undefined && symbol === checker.getSymbolAtLocation(y);
+  }
+  if (x.kind === ts.SyntaxKind.ThisKeyword && y.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (ts.isPropertyAccessExpression(x) && ts.isPropertyAccessExpression(y)) return x.name.text === y.name.text && samePromiseReference(x.expression, y.expression, checker);
+  if (ts.isCallExpression(x) && ts.isCallExpression(y) && x.arguments.length === 1 && y.arguments.length === 1) {
+    const combinator = (call: TS.CallExpression) =>
+      ts.isPropertyAccessExpression(call.expression) && ts.isIdentifier(call.expression.expression) && call.expression.expression.text === 'Promise' ? call.expression.name.text : undefined;
+    const name = combinator(x);
+    return (name === 'all' || name === 'allSettled') && name === combinator(y) && samePromiseReference(x.arguments[0]!, y.arguments[0]!, checker);
+  }
+  return false;
+}
+
+/**
+ * `runner.promise.then(() => { finished = true; })` and, later in the same function, `await runner.promise`: the
+ * callback only records that the work finished (the test asserts the flag before and after), and the test waits for
+ * the promise itself, where a rejection fails it. The chain adds no rejection of its own and the test does not end
+ * before it settles. A callback that does more (an assertion) stays a finding: its failure would be lost.
+ */
+export function isRecorderOnPromiseAwaitedLater(expression: TS.Expression, model: TestModel, checker: TS.TypeChecker): boolean {
+  const node = skipOuterExpressions(expression);
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
+  if (node.expression.name.text !== 'then' || node.arguments.length !== 1 || !onlyRecords(node.arguments[0]!)) return false;
+  const source = node.expression.expression;
+  const fn = enclosingFunction(node);
+  return syntaxIndex(model).awaits.some((awaited) => awaited.getStart() > node.getEnd() && enclosingFunction(awaited) === fn && samePromiseReference(awaited.expression, source, checker));
 }
 
 /** Web streams and Node streams, by the name of their type. */
