@@ -8,6 +8,11 @@ const SAVE = `declare function save(x?: unknown): Promise<void>;\ndeclare const 
 
 ruleTable('floating-promise', {
   valid: [
+    {
+      // typeorm: its xfail.it wrapper is typed as mocha's TestFunction; the call resolves to the Func overload (void).
+      name: 'a promise returned to a callee whose other overload takes a callback returning a promise',
+      code: `${SAVE}interface Ctx { timeout(ms: number): void }\ntype Func = (this: Ctx, done: (error?: unknown) => void) => void;\ntype AsyncFunc = (this: Ctx) => PromiseLike<unknown>;\ninterface TestFn {\n  (title: string, fn?: Func): void;\n  (title: string, fn?: AsyncFunc): void;\n}\ndeclare const xfail: { it: TestFn };\ndescribe('s', () => {\n  xfail.it('a', () => Promise.all(items.map((x) => save(x))));\n});`,
+    },
     { name: 'awaited', code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await save();\n});` },
     { name: 'returned from a test callback', code: `import { it } from 'vitest';\n${SAVE}it('a', () => {\n  return save();\n});` },
     { name: 'concise arrow test callback returns it', code: `import { it } from '@jest/globals';\n${SAVE}it('a', () => save());` },
@@ -276,6 +281,11 @@ ruleTable('floating-promise', {
     },
   ],
   invalid: [
+    {
+      name: 'a promise returned to a callback that every fitting overload of the callee types as void',
+      code: `import { it } from 'vitest';\n${SAVE}interface On {\n  (event: 'a', listener: () => void): void;\n  (event: 'b', listener: (n: number) => void): void;\n  (event: 'c', listener: () => Promise<void>, options: { wait: true }): void;\n}\ndeclare const on: On;\nit('a', () => {\n  on('a', () => save());\n});`,
+      errors: [{ line: 12, message: 'returned to a callback whose result is ignored' }],
+    },
     {
       // Calls answered from declared signatures (lightCalls.ts) must still defer to the checker where the result
       // depends on the arguments: a generic identity, an overload set mixing promise and void, a thenable chain end.

@@ -3,6 +3,11 @@ import { ruleTable } from '../helpers/ruleTester.js';
 ruleTable('shared-state', {
   valid: [
     {
+      // typeorm: each test sets the state at the top of every iteration of its loop, then reads it in that iteration.
+      name: 'a loop that sets the state at the start of each iteration and reads it after, in every test (mocha)',
+      code: `import { expect } from 'chai';\ndeclare function load(): Promise<number[]>;\ndeclare function stub(): { restore(): void };\ndescribe('s', () => {\n  const cases = [1, 2, 3];\n  let current: number[];\n  let spy: { restore(): void };\n  it('first', async () => {\n    for (const item of cases) {\n      current = await load();\n      spy = stub();\n      expect(current[0]! + item).to.be.greaterThan(0);\n      spy.restore();\n    }\n  });\n  it('second', async () => {\n    for (const item of cases) {\n      current = [item];\n      spy = stub();\n      expect(current[0]).to.equal(item);\n      spy.restore();\n    }\n  });\n});`,
+    },
+    {
       name: 'fixed form: a let re-initialised in beforeEach (vitest)',
       code: `import { beforeEach, expect, it } from 'vitest';\nlet count: number;\nbeforeEach(() => {\n  count = 0;\n});\nit('adds', () => {\n  count += 1;\n  expect(count).toBe(1);\n});\nit('starts at zero', () => {\n  expect(count).toBe(0);\n});`,
     },
@@ -125,6 +130,11 @@ ruleTable('shared-state', {
     },
   ],
   invalid: [
+    {
+      name: 'in a loop, a read before the write of the iteration, or after a write under a condition, sees the other test\'s value',
+      code: `import { expect } from 'chai';\ndeclare const flag: boolean;\ndescribe('s', () => {\n  let current = 0;\n  it('first', () => {\n    for (const item of [1, 2]) {\n      expect(current).to.be.at.least(0);\n      current = item;\n    }\n  });\n  it('second', () => {\n    for (const item of [1, 2]) {\n      if (flag) current = item;\n      expect(current).to.equal(item);\n    }\n  });\n});`,
+      errors: [{ line: 7 }],
+    },
     {
       name: 'vitest: a counter incremented by a test and asserted exactly by a later test',
       code: `import { expect, it } from 'vitest';\nlet count = 0;\nit('adds', () => {\n  count += 1;\n});\nit('has one', () => {\n  expect(count).toBe(1);\n});`,

@@ -190,7 +190,32 @@ export function ignoresReturnValue(arrow: TS.ArrowFunction, checker: TS.TypeChec
   const contextual = checker.getContextualType(arrow);
   if (!contextual) return false;
   const signatures = contextual.getNonNullableType().getCallSignatures();
-  return signatures.length > 0 && signatures.every(returnsVoid);
+  return signatures.length > 0 && signatures.every(returnsVoid) && !anotherOverloadKeepsResult(arrow, checker);
+}
+
+/**
+ * The contextual type comes from the overload the call resolved to, the first that fits: for mocha's `TestFunction`
+ * (a project's own `it` wrapper typed as it, say) that is `(title, fn?: Func)`, whose callback returns `void`, though
+ * the next overload, `(title, fn?: AsyncFunc)`, takes the returned promise. An overload of the callee that fits the
+ * call's argument count and takes a callback returning something at this position means the result may be kept.
+ */
+function anotherOverloadKeepsResult(arrow: TS.ArrowFunction, checker: TS.TypeChecker): boolean {
+  const argument = asCallArgument(arrow);
+  if (!argument) return false;
+  const signatures = checker.getTypeAtLocation(argument.call.expression).getNonNullableType().getCallSignatures();
+  if (signatures.length < 2) return false;
+  const count = argument.call.arguments.length;
+  return signatures.some((signature) => {
+    const parameters = signature.getParameters();
+    const declarations = signature.getDeclaration()?.parameters;
+    const rest = declarations?.some((p) => p.dotDotDotToken) ?? false;
+    const required = declarations?.filter((p) => !p.questionToken && !p.initializer && !p.dotDotDotToken).length ?? parameters.length;
+    if (count < required || (!rest && count > parameters.length)) return false;
+    const parameter = parameters[Math.min(argument.index, parameters.length - 1)];
+    if (!parameter) return false;
+    const callbacks = checker.getTypeOfSymbolAtLocation(parameter, argument.call).getNonNullableType().getCallSignatures();
+    return callbacks.length > 0 && !callbacks.every(returnsVoid);
+  });
 }
 
 /**

@@ -47,6 +47,8 @@ export interface StateAccess {
   block: TestBlock | undefined;
   /** Runs whenever its block runs: not under a condition, a loop, a catch or a nested callback. */
   unconditional: boolean;
+  /** The innermost loop around the access when the access runs in every iteration of it (nothing else conditional in between). */
+  loop?: TS.IterationStatement;
   /** Runs however the block ends: in `finally`, or a teardown registered from the block (`onTestFinished`, `t.after`). */
   guaranteed: boolean;
   /** How the access reads, for messages: `push`, `mockResolvedValue`, `toHaveBeenCalledTimes`, `=`. */
@@ -352,16 +354,17 @@ export class StateModel {
   }
 
   /** Where an access runs: its block, and whether a function that is no block callback lies in between. */
-  private siteOf(node: TS.Node): { site: AccessSite; block: TestBlock | undefined; unconditional: boolean; guaranteed: boolean } {
+  private siteOf(node: TS.Node): { site: AccessSite; block: TestBlock | undefined; unconditional: boolean; guaranteed: boolean; loop?: TS.IterationStatement } {
     let viaFunction = false;
     let unconditional = true;
+    let loop: TS.IterationStatement | undefined;
     let guaranteed = false;
     let child: TS.Node = node;
     for (let current: TS.Node | undefined = node.parent; current; child = current, current = current.parent) {
       const block = isFunctionLike(current) ? this.model.blockOfCallback(current) : undefined;
       if (block) {
         if (block.kind === 'suite') return { site: viaFunction ? 'helper' : 'init', block, unconditional, guaranteed };
-        return { site: 'block', block, unconditional, guaranteed };
+        return { site: 'block', block, unconditional, guaranteed, ...(loop ? { loop } : {}) };
       }
       if (ts.isFunctionLike(current)) {
         viaFunction = true;
@@ -374,6 +377,7 @@ export class StateModel {
         continue;
       }
       if (ts.isTryStatement(current) && current.finallyBlock === child) guaranteed = true;
+      if (!loop && unconditional && !viaFunction && ts.isIterationStatement(current, false) && current.statement === child) loop = current;
       if ((ts.isIfStatement(current) && current.expression !== child) || ts.isIterationStatement(current, false) || ts.isCaseClause(current) || ts.isDefaultClause(current) || ts.isCatchClause(current)
         || (ts.isConditionalExpression(current) && current.condition !== child)
         || (ts.isBinaryExpression(current) && current.right === child && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(current.operatorToken.kind))) {

@@ -1,4 +1,4 @@
-import { ts } from '../engine/typescript.js';
+import { ts, type TS } from '../engine/typescript.js';
 import { isOn, setupHooksDo, type RunnerConfigModel, type TriState } from '../engine/runnerConfig.js';
 import { stateModel, type SharedState, type StateAccess, type StateFacet, type StateModel } from '../engine/state.js';
 import type { TestBlock, TestModel } from '../engine/testModel.js';
@@ -159,6 +159,11 @@ class Checker {
     // `create({ id: ++id })`: a test that bumps a counter and uses the new value only as an input (a unique id) does
     // not care what it was; one that asserts the value after bumping it does.
     let bumped = false;
+    // `for (const c of cases) { options = await load(); use(options); }`: set at the top of every iteration, then read
+    // in the same iteration; reads inside that loop after such a write see the test's own value.
+    const reinitialisedInLoop: Array<{ key: string; loop: TS.IterationStatement }> = [];
+    const insideLoop = (access: StateAccess) =>
+      reinitialisedInLoop.some((r) => (r.key === '*' || r.key === access.key) && r.loop.getStart() <= access.node.getStart() && access.node.getEnd() <= r.loop.getEnd());
     for (const access of accesses) {
       if (reinitialised.has('*')) break;
       if (access.kind === 'write' && access.key === '*' && access.unconditional && ['++', '--', '+=', '-='].includes(access.how)) bumped = true;
@@ -167,7 +172,11 @@ class Checker {
         reinitialised.add(access.opaque ? '*' : access.key);
         continue;
       }
-      if (access.kind === 'read' && !reinitialised.has(access.key) && !(access.key === '*' && reinitialised.size > 0)) reads.push(access);
+      if (access.loop && reinitialises(access, access.key, false)) {
+        reinitialisedInLoop.push({ key: access.opaque ? '*' : access.key, loop: access.loop });
+        continue;
+      }
+      if (access.kind === 'read' && !reinitialised.has(access.key) && !(access.key === '*' && reinitialised.size > 0) && !insideLoop(access)) reads.push(access);
     }
     return reads;
   }
