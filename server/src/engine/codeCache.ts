@@ -54,9 +54,10 @@ const MIN_CACHED_SIZE = 1_000_000;
 
 function cacheDirectory(): string | undefined {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  const directory = process.env.NODE_COMPILE_CACHE || path.join(base, 'flakelens', 'v8-code-cache');
   try {
+    // os.homedir() throws when neither HOME nor the password database says.
+    const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+    const directory = process.env.NODE_COMPILE_CACHE || path.join(base, 'flakelens', 'v8-code-cache');
     fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
     // Code from a directory someone else controls is not run.
     if (typeof process.getuid === 'function' && fs.statSync(directory).uid !== process.getuid()) return undefined;
