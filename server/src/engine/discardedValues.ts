@@ -1,5 +1,5 @@
 import { ts, type TS } from './typescript.js';
-import { asCallArgument, lightParameterTypes } from './lightCalls.js';
+import { asCallArgument, candidateSignatures, lightParameterTypes } from './lightCalls.js';
 import type { TestModel } from './testModel.js';
 import { isAsyncFunction, returnsVoid, skipParentheses } from './typeUtils.js';
 import type { TextEdit } from './types.js';
@@ -202,12 +202,13 @@ export function ignoresReturnValue(arrow: TS.ArrowFunction, checker: TS.TypeChec
 function anotherOverloadKeepsResult(arrow: TS.ArrowFunction, checker: TS.TypeChecker): boolean {
   const argument = asCallArgument(arrow);
   if (!argument) return false;
-  const signatures = checker.getTypeAtLocation(argument.call.expression).getNonNullableType().getCallSignatures();
-  if (signatures.length < 2) return false;
+  const signatures = candidateSignatures(argument.call, checker);
+  if (!signatures || signatures.length < 2) return false;
   const count = argument.call.arguments.length;
   return signatures.some((signature) => {
     const parameters = signature.getParameters();
-    const declarations = signature.getDeclaration()?.parameters;
+    // A `this` parameter is declared but takes no argument (getParameters leaves it out too).
+    const declarations = signature.getDeclaration()?.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
     const rest = declarations?.some((p) => p.dotDotDotToken) ?? false;
     const required = declarations?.filter((p) => !p.questionToken && !p.initializer && !p.dotDotDotToken).length ?? parameters.length;
     if (count < required || (!rest && count > parameters.length)) return false;

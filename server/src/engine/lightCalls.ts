@@ -180,16 +180,16 @@ export function lightCallType(call: TS.CallExpression, checker: TS.TypeChecker, 
   return type;
 }
 
-/**
- * The types a parameter position of the call may have, one per candidate signature (null: that candidate has no
- * parameter there), when they do not depend on inference. A parameter typed as a bare own type parameter that no
- * other parameter mentions is inferred from this argument alone: reported as 'inferred-from-argument'.
- */
 /** lightReturnTypes without resolving chains the light path cannot read (cheap first attempt). */
 export function lightReturnTypesUnresolved(call: TS.CallExpression, checker: TS.TypeChecker): TS.Type[] | undefined {
   return lightReturnTypes(call, checker, { generic: false, resolve: false });
 }
 
+/**
+ * The types a parameter position of the call may have, one per candidate signature (null: that candidate has no
+ * parameter there), when they do not depend on inference. A parameter typed as a bare own type parameter that no
+ * other parameter mentions is inferred from this argument alone: reported as 'inferred-from-argument'.
+ */
 export function lightParameterTypes(call: TS.CallExpression, index: number, checker: TS.TypeChecker): Array<TS.Type | null | 'inferred-from-argument'> | undefined {
   return lightParameterTypesWith(call, index, checker, () => 'inferred-from-argument');
 }
