@@ -153,7 +153,7 @@ export class WorkspaceWatcher {
     const watched = source?.getWatched?.();
     if (!source || !watched || this.closed) return;
     for (const [dir, known] of Object.entries(watched)) {
-      if (!this.isWithinRoots(dir)) continue; // chokidar also lists each root's parent
+      if (this.rootOf(dir) === undefined) continue; // chokidar also lists each root's parent
       try {
         const stat = fs.statSync(dir);
         if (!stat.isDirectory() || stat.mtimeMs < scanStarted - MTIME_SLACK_MS) continue;
@@ -169,20 +169,11 @@ export class WorkspaceWatcher {
           this.scanInto(full);
         } else if (entry.isFile() && !this.pending.has(full)) {
           source.add([full]);
-          this.pending.set(full, 'created');
-          this.scanned.add(full);
+          this.foundByScan(full);
         }
       }
     }
     if (this.pending.size > 0 && !this.timer) this.timer = setTimeout(() => this.flush(), this.coalesceMs);
-  }
-
-  private isWithinRoots(file: string): boolean {
-    for (const root of this.roots) {
-      const rel = path.relative(root, file);
-      if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) return true;
-    }
-    return false;
   }
 
   unwatch(root: string): void {
@@ -217,17 +208,23 @@ export class WorkspaceWatcher {
   /** node_modules, .git and build output below a root are never watched (of .flakelens, only verify.json is). */
   isIgnored(file: string): boolean {
     const abs = path.resolve(file);
+    const bestRoot = this.rootOf(abs);
+    if (bestRoot === undefined) return false;
+    const rel = path.relative(bestRoot, abs);
+    // The one file of .flakelens the server reads: verify results (the directory is watched for it alone).
+    if (rel === VERIFY_DIR || rel === VERIFY_RESULTS) return false;
+    return rel !== '' && rel.split(path.sep).some((segment) => IGNORED_DIRS.has(segment));
+  }
+
+  /** The innermost watched root containing the path (the root itself included). */
+  private rootOf(abs: string): string | undefined {
     let bestRoot: string | undefined;
     for (const root of this.roots) {
       const rel = path.relative(root, abs);
       if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
       if (!bestRoot || root.length > bestRoot.length) bestRoot = root;
     }
-    if (bestRoot === undefined) return false;
-    const rel = path.relative(bestRoot, abs);
-    // The one file of .flakelens the server reads: verify results (the directory is watched for it alone).
-    if (rel === VERIFY_DIR || rel === VERIFY_RESULTS) return false;
-    return rel !== '' && rel.split(path.sep).some((segment) => IGNORED_DIRS.has(segment));
+    return bestRoot;
   }
 
   private record(file: string, kind: FileChangeKind): void {
@@ -290,6 +287,12 @@ export class WorkspaceWatcher {
     return false;
   }
 
+  /** A file only a scan found: delivered as created, and counted as one the source missed. */
+  private foundByScan(file: string): void {
+    this.pending.set(file, 'created');
+    this.scanned.add(file);
+  }
+
   /** Every file below `dir` (ignored directories skipped) not pending yet becomes a pending `created`. */
   private scanInto(dir: string): void {
     const stack = [dir];
@@ -302,10 +305,7 @@ export class WorkspaceWatcher {
         const full = path.join(current, entry.name);
         if (this.isIgnored(full)) continue;
         if (entry.isDirectory()) stack.push(full);
-        else if (entry.isFile() && !this.pending.has(full)) {
-          this.pending.set(full, 'created');
-          this.scanned.add(full);
-        }
+        else if (entry.isFile() && !this.pending.has(full)) this.foundByScan(full);
       }
     }
   }
