@@ -129,10 +129,16 @@ function onlyRecords(callback: TS.Expression): boolean {
  * local the test reads later. No rejection can be lost and nothing outside the test's locals changes.
  */
 export function isRecorderOnUnrejectablePromise(expression: TS.Expression, checker: TS.TypeChecker): boolean {
+  const source = recordedPromise(expression);
+  return source !== undefined && cannotReject(source, checker);
+}
+
+/** `source.then(recorder)` with a callback that only records (onlyRecords): the promise it is chained on. */
+function recordedPromise(expression: TS.Expression): TS.Expression | undefined {
   const node = skipOuterExpressions(expression);
-  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
-  if (node.expression.name.text !== 'then' || node.arguments.length !== 1) return false;
-  return onlyRecords(node.arguments[0]!) && cannotReject(node.expression.expression, checker);
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
+  if (node.expression.name.text !== 'then' || node.arguments.length !== 1 || !onlyRecords(node.arguments[0]!)) return undefined;
+  return node.expression.expression;
 }
 
 /**
@@ -164,10 +170,9 @@ function samePromiseReference(a: TS.Expression, b: TS.Expression, checker: TS.Ty
  * before it settles. A callback that does more (an assertion) stays a finding: its failure would be lost.
  */
 export function isRecorderOnPromiseAwaitedLater(expression: TS.Expression, model: TestModel, checker: TS.TypeChecker): boolean {
+  const source = recordedPromise(expression);
+  if (!source) return false;
   const node = skipOuterExpressions(expression);
-  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
-  if (node.expression.name.text !== 'then' || node.arguments.length !== 1 || !onlyRecords(node.arguments[0]!)) return false;
-  const source = node.expression.expression;
   const fn = enclosingFunction(node);
   return syntaxIndex(model).awaits.some((awaited) => awaited.getStart() > node.getEnd() && enclosingFunction(awaited) === fn && samePromiseReference(awaited.expression, source, checker));
 }
