@@ -9,6 +9,11 @@ const SAVE = `declare function save(x?: unknown): Promise<void>;\ndeclare const 
 ruleTable('floating-promise', {
   valid: [
     {
+      // sequelize: a stored promise checked by chai-as-promised assertions the test awaits (they wait for its outcome).
+      name: 'a stored promise checked only with awaited chai-as-promised assertions',
+      code: `import { expect, use } from 'chai';\nimport chaiAsPromised from 'chai-as-promised';\nuse(chaiAsPromised);\ndeclare function save(): Promise<number>;\nit('a', async () => {\n  const result = (async () => save())();\n  await Promise.all([\n    expect(result).to.eventually.be.rejectedWith(Error),\n    expect(result).to.be.rejectedWith('stale'),\n  ]);\n});`,
+    },
+    {
       // typeorm: its xfail.it wrapper is typed as mocha's TestFunction; the call resolves to the Func overload (void).
       name: 'a promise returned to a callee whose other overload takes a callback returning a promise',
       code: `${SAVE}interface Ctx { timeout(ms: number): void }\ntype Func = (this: Ctx, done: (error?: unknown) => void) => void;\ntype AsyncFunc = (this: Ctx) => PromiseLike<unknown>;\ninterface TestFn {\n  (title: string, fn?: Func): void;\n  (title: string, fn?: AsyncFunc): void;\n}\ndeclare const xfail: { it: TestFn };\ndescribe('s', () => {\n  xfail.it('a', () => Promise.all(items.map((x) => save(x))));\n});`,

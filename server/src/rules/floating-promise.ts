@@ -457,7 +457,11 @@ function check(context: RuleContext): void {
   }
 }
 
-/** `expect(ref).toBeDefined()`: a synchronous matcher on the promise object itself (no `.resolves`/`.rejects`). */
+/**
+ * `expect(ref).toBeDefined()`: a synchronous matcher on the promise object itself (no `.resolves`/`.rejects`). An
+ * assertion that is itself thenable (chai-as-promised's `expect(ref).to.eventually.be.rejectedWith(E)`) waits for the
+ * promise's outcome instead, as async-assertion counts it.
+ */
 function isSyncExpectOf(reference: TS.Identifier, model: TestModel, checker: TS.TypeChecker): boolean {
   const call = reference.parent;
   if (!ts.isCallExpression(call) || call.arguments[0] !== reference) return false;
@@ -472,7 +476,7 @@ function isSyncExpectOf(reference: TS.Identifier, model: TestModel, checker: TS.
     }
     top = parent;
   }
-  return true;
+  return !isThenable(checker, top as TS.Expression);
 }
 
 /**
