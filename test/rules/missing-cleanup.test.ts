@@ -65,6 +65,11 @@ ruleTable('missing-cleanup', {
       code: `import { afterEach, it, vi } from 'vitest';\ndeclare function teardownAll(): void;\nafterEach(teardownAll);\nit('a', () => {\n  vi.useFakeTimers();\n});\nit('b', () => {});`,
     },
     {
+      // sequelize: the stub and the fake clock live on mocha's context and are restored through it.
+      name: 'mocha + sinon: stub and clock held on this, restored in the matching after hooks',
+      code: `import { after, afterEach, before, beforeEach, describe, it } from 'mocha';\nimport sinon from 'sinon';\n${API}describe('s', () => {\n  beforeEach(function () {\n    this.stub = sinon.stub(api, 'name').returns('fake');\n  });\n  afterEach(function () {\n    this.stub.restore();\n  });\n  before(function () {\n    this.clock = sinon.useFakeTimers();\n  });\n  after(function () {\n    this.clock.restore();\n  });\n  it('a', () => {});\n  it('b', () => {});\n});\ndescribe('t', () => {\n  it('c', () => {});\n});`,
+    },
+    {
       name: 'mocha + sinon: sandbox restored in afterEach',
       code: `import { afterEach, it } from 'mocha';\nimport sinon from 'sinon';\n${API}afterEach(() => {\n  sinon.restore();\n});\nit('a', () => {\n  sinon.stub(api, 'name').returns('fake');\n});\nit('b', () => {});`,
     },
@@ -173,6 +178,11 @@ ruleTable('missing-cleanup', {
         { line: 5, message: "`vi.stubEnv('MODE', ...)` in beforeEach hook is never undone (no `vi.unstubAllEnvs()` in afterEach, onTestFinished or finally and unstubEnvs is off): later tests in this file, starting with 'b', see the stubbed variables." },
         { line: 8, message: 'The mocked spy on `api.load`' },
       ],
+    },
+    {
+      name: 'mocha + sinon: a stub held on this whose after hook only resets its history',
+      code: `import { afterEach, beforeEach, describe, it } from 'mocha';\nimport sinon from 'sinon';\n${API}describe('s', () => {\n  beforeEach(function () {\n    this.stub = sinon.stub(api, 'name').returns('fake');\n  });\n  afterEach(function () {\n    this.stub.resetHistory();\n  });\n  it('a', () => {});\n});\ndescribe('t', () => {\n  it('c', () => {});\n});`,
+      errors: [{ line: 6 }],
     },
     {
       name: 'mocha + sinon: a stub never restored',

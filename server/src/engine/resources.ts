@@ -313,6 +313,9 @@ export interface Interception {
 // ---------------------------------------------------------------------------------------------
 // Cleanup: acquisitions and their releases
 
+/** Methods that undo what their receiver holds: a sandbox, a stub or spy, a fake clock. */
+const RECEIVER_RELEASES = new Set(['restore', 'mockRestore', 'uninstall']);
+
 export type AcquisitionKind = 'fake-timers' | 'spy' | 'stub-env' | 'stub-global' | 'env-write' | HandleKind;
 
 /** Resources held through a handle that must be closed: they outlive the test and keep the worker busy or alive. */
@@ -431,6 +434,7 @@ export class ResourceModel {
     if (listen) this.listens.push(listen);
     const request = outgoingRequest(checker, call);
     if (request) this.requests.push(request);
+    this.visitReceiverRelease(call);
     const chain = calleeChain(call.expression);
     if (!chain) return;
     const names = [chain.root.text, ...chain.path];
@@ -604,6 +608,19 @@ export class ResourceModel {
     return symbolModules(this.checker, typeSymbol).has('sinon') ? 'sinon' : undefined;
   }
 
+  /**
+   * sandbox.restore(), stub.restore(), clock.restore(), spy.mockRestore(): a release of what the receiver holds,
+   * whatever the receiver is rooted in: a local, or mocha's context (`this.stub.restore()` for `this.stub = sinon.stub(...)`).
+   */
+  private visitReceiverRelease(call: TS.CallExpression): void {
+    const callee = skipOuterExpressions(call.expression);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text
+      : ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression) ? callee.argumentExpression.text : undefined;
+    if (name === undefined || !RECEIVER_RELEASES.has(name)) return;
+    const site = this.releaseSite(call);
+    for (const kind of ['spy', 'fake-timers'] as const) this.releases.push({ kind, node: call, ...site });
+  }
+
   private visitCleanupCall(call: TS.CallExpression, root: TS.Identifier, names: string[]): void {
     const last = names[names.length - 1]!;
     // Opaque releases: a user helper that may restore what we track (`restoreEnv()`, `resetClock()`).
@@ -613,12 +630,7 @@ export class ResourceModel {
       if (!target) this.opaqueReleases.add(site.block);
     }
     if (!/^(?:useFakeTimers|useRealTimers|spyOn|restoreAllMocks|resetAllMocks|stubEnv|unstubAllEnvs|stubGlobal|unstubAllGlobals|stub|spy|replace|replaceGetter|replaceSetter|restore|mockRestore|uninstall)$/.test(last)) return;
-    if (last === 'restore' || last === 'mockRestore' || last === 'uninstall') {
-      // sandbox.restore(), stub.restore(), clock.restore(), spy.mockRestore(): a release of what the receiver holds.
-      const site = this.releaseSite(call);
-      for (const kind of ['spy', 'fake-timers'] as const) this.releases.push({ kind, node: call, ...site });
-      return;
-    }
+    if (RECEIVER_RELEASES.has(last)) return; // visitReceiverRelease
     const runner = names.length === 2 ? this.mockRunner(root) : undefined;
     if (!runner) return;
     const site = this.releaseSite(call);
