@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck, type CheckOptions } from '../../server/src/cli/check.js';
 import type { CheckReport } from '../../server/src/cli/report.js';
 import { RULES } from '../../server/src/rules/index.js';
-import { runCli, scratchWorkspace } from './cliHarness.js';
+import { REPO_ROOT, runCli, scratchWorkspace } from './cliHarness.js';
 
 // The result cache must never change what `check` reports: every step below edits the workspace, runs a cached
 // check and compares it with a check without cache on the same files. A wrong hit is a correctness bug.
@@ -112,5 +112,23 @@ describe('check --cache', () => {
     const blocked = await runCli(['check', ws.dir, '--cache-location', path.join(ws.dir, 'tests', 'c.test.ts', 'cache.json'), '--format', 'json']);
     expect(blocked.stdout).toBe(first.stdout);
     expect(blocked.stderr).toMatch(/note: cannot write the cache .*cache\.json/);
+  }, 240_000);
+
+  it('CLI: a run where every file hits does not load the compiler, and reports the runner config findings as before', async () => {
+    // retries: 2 is a retry-marker finding on the config file itself, which needs the compiler to parse.
+    write('vitest.config.ts', "import { defineConfig } from 'vitest/config';\nexport default defineConfig({ test: { retry: 2 } });\n");
+    const location = path.join(ws.dir, '.flakelens', 'no-compiler.json');
+    const preload = ['-r', path.join(REPO_ROOT, 'test/helpers/reportCompilerLoad.cjs')];
+    const first = await runCli(['check', ws.dir, '--cache-location', location, '--format', 'json'], { nodeArgs: preload });
+    expect(first.stderr).toContain('compiler loaded: true');
+    expect(JSON.parse(first.stdout).files.some((f: { path: string; findings: unknown[] }) => f.path === 'vitest.config.ts' && f.findings.length > 0)).toBe(true);
+    const second = await runCli(['check', ws.dir, '--cache-location', location, '--format', 'json'], { nodeArgs: preload });
+    expect(second.stderr).toContain('compiler loaded: false');
+    expect(second.stdout).toBe(first.stdout);
+    // One changed file: analysed with the compiler, the config file's findings unchanged.
+    write('tests/c.test.ts', standalone.replace("'standalone'", "'renamed again'"));
+    const third = await runCli(['check', ws.dir, '--cache-location', location, '--format', 'json'], { nodeArgs: preload });
+    expect(third.stderr).toContain('compiler loaded: true');
+    expect(JSON.parse(third.stdout).files.find((f: { path: string }) => f.path === 'vitest.config.ts')).toEqual(JSON.parse(first.stdout).files.find((f: { path: string }) => f.path === 'vitest.config.ts'));
   }, 240_000);
 });

@@ -32,6 +32,11 @@ interface CacheData {
   lists: Array<[dir: string, listing: string]>;
   /** Project problems (an unreadable tsconfig, say): said again when the programs are not rebuilt. */
   problems: string[];
+  /**
+   * The analyses of the runner config files governing the checked tests (`check` only). What governs a test file
+   * depends on the shared answers above and on the test files' texts, so they are reused when every test file hit.
+   */
+  configFiles?: Array<[file: string, analysis: FileAnalysis]>;
   /** `dependencies`: every user file the test imports, transitively (the language server re-analyses it when one changes). */
   files: Record<string, { closure: Array<[file: string, fingerprint: string]>; analysis: FileAnalysis; dependencies?: string[] }>;
 }
@@ -78,6 +83,8 @@ export class CheckCache {
    * language server): which one each analysis saw is unknown, so the cache is not written.
    */
   private changedDuringRun: string | undefined;
+  /** The cache file as read, when valid: a run that changed nothing does not write it again. */
+  private previousText: string | undefined;
 
   readonly recorder: ProbeRecorder = {
     read: (file, text) => {
@@ -125,8 +132,10 @@ export class CheckCache {
     const key = hashText(JSON.stringify([CACHE_FORMAT, buildId(), keyParts]));
     const miss = (reason: string) => new CheckCache(location, key, undefined, reason);
     let data: CacheData | undefined;
+    let text: string;
     try {
-      data = JSON.parse(fs.readFileSync(location, 'utf8')) as CacheData;
+      text = fs.readFileSync(location, 'utf8');
+      data = JSON.parse(text) as CacheData;
     } catch {
       return miss('no cache');
     }
@@ -134,16 +143,27 @@ export class CheckCache {
     for (const [file, fp] of data.reads) if (fingerprintFile(file) !== fp) return miss(`${file} changed`);
     for (const [target, kind, result] of data.exists) if (existsNow(target, kind) !== result) return miss(`${target} ${result ? 'disappeared' : 'appeared'}`);
     for (const [dir, listing] of data.lists) if (listNow(dir) !== listing) return miss(`${dir} changed`);
-    return new CheckCache(location, key, data, undefined);
+    const cache = new CheckCache(location, key, data, undefined);
+    cache.previousText = text;
+    return cache;
   }
 
   /** The previous analysis of `file` when its private closure is unchanged. */
   lookup(file: string): FileAnalysis | undefined {
     const entry = this.previous?.files[file];
     if (!entry) return undefined;
-    for (const [dep, fp] of entry.closure) if (fingerprintFile(dep) !== fp) return undefined;
+    for (const [dep, fp] of entry.closure) if (this.fingerprintNow(dep) !== fp) return undefined;
     this.files[file] = entry;
     return entry.analysis;
+  }
+
+  /** Helpers are in many test files' closures: each is read and hashed once per run. */
+  private readonly fingerprints = new Map<string, string>();
+
+  private fingerprintNow(file: string): string {
+    let fingerprint = this.fingerprints.get(file);
+    if (fingerprint === undefined) this.fingerprints.set(file, (fingerprint = fingerprintFile(file)));
+    return fingerprint;
   }
 
   /** The user files the cached analysis of `file` depended on, when they were stored with it. */
@@ -170,12 +190,17 @@ export class CheckCache {
     return this.previous?.problems ?? [];
   }
 
+  /** The previous run's runner config file analyses: valid only when every test file of this run is a hit. */
+  configFileAnalyses(): Array<[file: string, analysis: FileAnalysis]> | undefined {
+    return this.previous?.configFiles;
+  }
+
   private privateFiles(): Set<string> {
     return new Set(Object.values(this.files).flatMap((e) => e.closure.map(([f]) => f)));
   }
 
   /** Writes the cache (atomically: a crash never leaves half a file). Failing to write only costs the next run time. */
-  save(problems: string[]): string | undefined {
+  save(problems: string[], configFiles?: Array<[file: string, analysis: FileAnalysis]>): string | undefined {
     if (this.changedDuringRun) return `cache not written: ${this.changedDuringRun} during the run`;
     const privateFiles = this.privateFiles();
     const data: CacheData = {
@@ -185,12 +210,15 @@ export class CheckCache {
       exists: [...this.exists.values()],
       lists: [...this.lists],
       problems,
+      ...(configFiles ? { configFiles } : {}),
       files: this.files,
     };
     try {
+      const text = JSON.stringify(data);
+      if (text === this.previousText) return undefined;
       fs.mkdirSync(path.dirname(this.location), { recursive: true });
       const tmp = `${this.location}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(data));
+      fs.writeFileSync(tmp, text);
       fs.renameSync(tmp, this.location);
       return undefined;
     } catch (error) {

@@ -104,9 +104,8 @@ export function runCheck(options: CheckOptions): CheckOutcome {
       files.push(reportFile);
     }
     // Runner config files governing these tests: rules report on their keys (retries, say). Listed when they have findings.
-    for (const configFile of workspace.runnerConfigFilesFor(testFiles)) {
-      if (!workspace.contains(configFile)) continue;
-      const analysis = workspace.analyzeConfigFile(configFile);
+    const configAnalyses = analyses.cachedConfigFiles ?? workspace.runnerConfigFilesFor(testFiles).filter((f) => workspace.contains(f)).map((f): [string, FileAnalysis] => [f, workspace.analyzeConfigFile(f)]);
+    for (const [configFile, analysis] of configAnalyses) {
       const reportFile = toReportFile(workspace.root, analysis, analysis.findings.length ? workspace.readText(configFile) : undefined, keep);
       if (reportFile.findings.length > 0) files.push({ ...reportFile, configFile: true });
     }
@@ -115,7 +114,7 @@ export function runCheck(options: CheckOptions): CheckOutcome {
       ...workspace.problems.filter((p) => !workspace.configProblems.includes(p)).map((p) => `${relativePath(workspace.root, p.source)}: ${p.message}`),
       ...(analyses.cachedProblems ?? []),
     ])];
-    analyses.saveCache?.(notes.slice());
+    analyses.saveCache?.(notes.slice(), configAnalyses);
     // Verify verdicts are shown from .flakelens/verify.json; one that cannot be read is said, not silently skipped.
     const verifyProblem = workspace.verifyResults().problem;
     if (verifyProblem) notes.push(`verify results not shown: ${verifyProblem}`);
@@ -140,7 +139,12 @@ export function runCheck(options: CheckOptions): CheckOutcome {
   }
 }
 
-type Analyses = Map<string, FileAnalysis> & { cachedProblems?: string[]; saveCache?: (problems: string[]) => void };
+type Analyses = Map<string, FileAnalysis> & {
+  cachedProblems?: string[];
+  /** The runner config files' analyses from the cache, when no test file was analysed (they cannot differ then). */
+  cachedConfigFiles?: Array<[file: string, analysis: FileAnalysis]>;
+  saveCache?: (problems: string[], configFiles: Array<[file: string, analysis: FileAnalysis]>) => void;
+};
 
 /**
  * Every test file's analysis, from the result cache where it holds (see cli/cache.ts) and from one program per
@@ -186,8 +190,13 @@ function analyzeAll(workspace: Workspace, testFiles: readonly string[], options:
     }
     options.onCache?.({ hits: hits.size, analysed: testFiles.length - hits.size, ...(cache.missReason ? { missReason: cache.missReason } : {}) });
     if (cache.valid) analyses.cachedProblems = cache.problems();
-    analyses.saveCache = (problems) => {
-      const failure = cache.save(problems);
+    // Nothing analysed: the compiler need not even be loaded (a config file's analysis parses it).
+    if (cache.valid && hits.size === testFiles.length) {
+      const configFiles = cache.configFileAnalyses();
+      if (configFiles) analyses.cachedConfigFiles = configFiles;
+    }
+    analyses.saveCache = (problems, configFiles) => {
+      const failure = cache.save(problems, configFiles);
       if (failure) options.onNote?.(failure);
     };
     return analyses;

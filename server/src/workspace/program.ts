@@ -1,12 +1,16 @@
 import * as path from 'node:path';
-import { getLibFiles, libFolderInMemoryPath, ts, type TS } from '../engine/typescript.js';
+import { getLibFiles, libFolder, ts, type TS } from '../engine/typescript.js';
 import { asiRepairNote, repairAsiBoundaries } from '../engine/asiRepair.js';
 import { blankRegions, deepRegions, nestingNote } from '../engine/nesting.js';
 import type { OverlayFileSystemHost } from './fsHost.js';
 
 /** TypeScript's lib files, bundled with ts-morph: served from memory, parsed once per target for every program. */
-const LIB_FOLDER = libFolderInMemoryPath;
-const LIB_TEXTS = new Map(getLibFiles().map((f) => [`${LIB_FOLDER}/${f.fileName}`, f.text]));
+let libTexts: Map<string, string> | undefined;
+/** Made on first use: importing this module must not load the compiler (engine/typescript.ts). */
+function libText(fileName: string): string | undefined {
+  libTexts ??= new Map(getLibFiles().map((f) => [`${libFolder()}/${f.fileName}`, f.text]));
+  return libTexts.get(fileName);
+}
 const LIB_SOURCE_FILES = new Map<string, TS.SourceFile>();
 
 /**
@@ -28,7 +32,7 @@ function stableKey(value: unknown): string {
 }
 
 function isLib(fileName: string): boolean {
-  return LIB_TEXTS.has(fileName);
+  return libText(fileName) !== undefined;
 }
 
 function languageVersionOf(v: TS.ScriptTarget | TS.CreateSourceFileOptions): TS.ScriptTarget {
@@ -136,7 +140,7 @@ export class ProgramHost {
   }
 
   private readText(fileName: string): string | undefined {
-    const lib = LIB_TEXTS.get(fileName);
+    const lib = libText(fileName);
     if (lib !== undefined) return lib;
     try {
       return this.fsHost.readFileSync(fileName);
@@ -166,7 +170,7 @@ export class ProgramHost {
           const key = `${languageVersionOf(languageVersionOrOptions)}:${fileName}`;
           let lib = LIB_SOURCE_FILES.get(key);
           if (!lib) {
-            lib = ts.createSourceFile(fileName, LIB_TEXTS.get(fileName)!, languageVersionOrOptions);
+            lib = ts.createSourceFile(fileName, libText(fileName)!, languageVersionOrOptions);
             LIB_SOURCE_FILES.set(key, lib);
           }
           return lib;
@@ -207,8 +211,8 @@ export class ProgramHost {
         if (sharedKey) sharedDeclarations!.set(sharedKey, sourceFile);
         return sourceFile;
       },
-      getDefaultLibFileName: (options) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(options)}`,
-      getDefaultLibLocation: () => LIB_FOLDER,
+      getDefaultLibFileName: (options) => `${libFolder()}/${ts.getDefaultLibFileName(options)}`,
+      getDefaultLibLocation: () => libFolder(),
       writeFile: () => {
         // flakelens never emits
       },
@@ -218,7 +222,7 @@ export class ProgramHost {
       getNewLine: () => '\n',
       fileExists: (fileName) => isLib(fileName) || this.fsHost.fileExistsSync(fileName),
       readFile: (fileName) => this.readText(fileName),
-      directoryExists: (dir) => dir === LIB_FOLDER || this.fsHost.directoryExistsSync(dir),
+      directoryExists: (dir) => dir === libFolder() || this.fsHost.directoryExistsSync(dir),
       getDirectories: (dir) => {
         try {
           return this.fsHost.readDirSync(dir).filter((e) => e.isDirectory).map((e) => e.name);

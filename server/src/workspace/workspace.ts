@@ -22,7 +22,8 @@ import type { TestBlockInfo } from '../engine/testBlocks.js';
 const INFERRED = '<inferred>';
 
 /** Compiler options for test files no tsconfig owns (plain JS suites, stray TS files). */
-const INFERRED_OPTIONS: TS.CompilerOptions = {
+let inferredOptionsMade: TS.CompilerOptions | undefined; // made on first use: see engine/typescript.ts
+const inferredCompilerOptions = (): TS.CompilerOptions => (inferredOptionsMade ??= {
   allowJs: true,
   checkJs: false,
   noEmit: true,
@@ -35,7 +36,7 @@ const INFERRED_OPTIONS: TS.CompilerOptions = {
   resolveJsonModule: true,
   // TypeScript 6 no longer includes every @types package by default; runner globals (jest, mocha) live there.
   types: ['*'],
-};
+});
 
 /** Options of a tsconfig that only make sense for building it, dropped when borrowing its settings. */
 const BUILD_ONLY_OPTIONS = ['composite', 'incremental', 'tsBuildInfoFile', 'declaration', 'declarationMap', 'emitDeclarationOnly', 'outDir', 'outFile', 'rootDir', 'configFilePath', 'noEmitOnError'] as const;
@@ -45,7 +46,7 @@ const BUILD_ONLY_OPTIONS = ['composite', 'incremental', 'tsBuildInfoFile', 'decl
  * (a test excluded from the build still uses its jsx, paths and types), made lenient enough for any file.
  */
 function inferredOptions(near: TsconfigSpec | undefined): TS.CompilerOptions {
-  if (!near) return INFERRED_OPTIONS;
+  if (!near) return inferredCompilerOptions();
   const options: TS.CompilerOptions = { ...near.compilerOptions };
   for (const key of BUILD_ONLY_OPTIONS) delete options[key];
   return { ...options, allowJs: true, checkJs: false, noEmit: true, skipLibCheck: true, types: options.types ?? ['*'] };
