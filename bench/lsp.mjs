@@ -62,7 +62,7 @@ fs.rmSync(cacheFile, { force: true });
 
 /** A server process and a client connection to it, recording diagnostics, progress and log messages. */
 function startSession() {
-  const nodeFlags = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.prof)}`] : [];
+  const nodeFlags = [...(values.prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.prof)}`] : []), ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...nodeFlags, CLI, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const c = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const s = { child, c, spawnedAt: now(), published: new Map(), progressEnded: undefined, logs: [], waiters: new Set() };

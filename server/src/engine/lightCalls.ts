@@ -217,6 +217,13 @@ function lightParameterTypesWith<T>(
     if (typeParameters.size > 0) {
       if (!parameter.type) return undefined;
       if (mentionsNames(parameter.type, typeParameters)) {
+        // `selections: ReadonlyArray<SE>`: an instance of an interface or class without call signatures takes no
+        // callback whatever SE is (type arguments never add members' signatures to it): no contextual callback type.
+        const declaredType = checker.getTypeOfSymbol(parameters[index]!);
+        if (isNeverCallableReference(declaredType)) {
+          result.push(declaredType);
+          continue;
+        }
         const bare = ts.isTypeReferenceNode(parameter.type) && !parameter.type.typeArguments && ts.isIdentifier(parameter.type.typeName)
           ? parameter.type.typeName.text : undefined;
         const elsewhere = bare !== undefined && declared.some((p, i) => i !== index && !!p.type && mentionsNames(p.type, new Set([bare])));
@@ -229,6 +236,16 @@ function lightParameterTypesWith<T>(
     result.push(checker.getTypeOfSymbol(parameters[index]!));
   }
   return result;
+}
+
+/** A reference to an interface or class (`ReadonlyArray<T>`, `Map<K, V>`) that has no call or construct signatures. */
+function isNeverCallableReference(type: TS.Type): boolean {
+  if (!(type.flags & ts.TypeFlags.Object)) return false;
+  const objectFlags = (type as TS.ObjectType).objectFlags;
+  if (!(objectFlags & (ts.ObjectFlags.Reference | ts.ObjectFlags.ClassOrInterface)) || objectFlags & ts.ObjectFlags.Mapped) return false;
+  const target = objectFlags & ts.ObjectFlags.Reference ? (type as TS.TypeReference).target : type;
+  return !!target && (target.flags & ts.TypeFlags.Object) !== 0 && ((target as TS.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface) !== 0
+    && type.getCallSignatures().length === 0 && type.getConstructSignatures().length === 0;
 }
 
 /**

@@ -74,6 +74,40 @@ function lightThenable(checker: TS.TypeChecker, call: TS.CallExpression, accepts
   return !resolved || resolved.some(accepts);
 }
 
+/**
+ * Expressions whose syntax alone says they make no thenable, so the checker is not asked: typing an array literal
+ * of query-builder chains as a whole (kysely's `selectNoFrom((eb) => [eb.selectFrom(...)...])`) costs hundreds of
+ * milliseconds, and its elements are asked about one by one where it matters (isArrayOfThenables).
+ */
+function neverThenable(node: TS.Node): boolean {
+  switch (node.kind) {
+    case ts.SyntaxKind.ArrayLiteralExpression:
+    case ts.SyntaxKind.StringLiteral:
+    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+    case ts.SyntaxKind.TemplateExpression:
+    case ts.SyntaxKind.NumericLiteral:
+    case ts.SyntaxKind.BigIntLiteral:
+    case ts.SyntaxKind.RegularExpressionLiteral:
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+    case ts.SyntaxKind.ClassExpression:
+    case ts.SyntaxKind.TypeOfExpression:
+    case ts.SyntaxKind.VoidExpression:
+    case ts.SyntaxKind.DeleteExpression:
+    case ts.SyntaxKind.PrefixUnaryExpression:
+    case ts.SyntaxKind.PostfixUnaryExpression:
+      return true;
+    case ts.SyntaxKind.ObjectLiteralExpression:
+      // `{ then() {...} }` is a thenable; a spread may bring a `then` along.
+      return (node as TS.ObjectLiteralExpression).properties.every((p) => !ts.isSpreadAssignment(p) && p.name !== undefined && !ts.isComputedPropertyName(p.name) && p.name.getText() !== 'then' && p.name.getText() !== "'then'" && p.name.getText() !== '"then"');
+    default:
+      return false;
+  }
+}
+
 /** Per checker (so per program), per node: several rules ask about the same expressions in one analysis. */
 const thenableMemo = new WeakMap<TS.TypeChecker, WeakMap<TS.Node, boolean>>();
 
@@ -82,6 +116,10 @@ export function isThenable(checker: TS.TypeChecker, node: TS.Node): boolean {
   if (!memo) thenableMemo.set(checker, (memo = new WeakMap()));
   let thenable = memo.get(node);
   if (thenable === undefined) {
+    if (neverThenable(node)) {
+      memo.set(node, false);
+      return false;
+    }
     // A call whose every candidate signature returns a non-thenable type, whatever its arguments: no need to
     // resolve it (and to type its callbacks). Otherwise the checker's answer, as for any other expression.
     if (ts.isCallExpression(node) && !lightThenable(checker, node, (type) => isThenableType(checker, type, node))) {
@@ -96,6 +134,9 @@ export function isThenable(checker: TS.TypeChecker, node: TS.Node): boolean {
 
 /** `Promise<T>[]`, `readonly Promise<T>[]` or a tuple of promises. */
 export function isArrayOfThenables(checker: TS.TypeChecker, node: TS.Node): boolean {
+  // `[a, b]`: an array of thenables when one of its elements is one (the literal's element type is their union).
+  if (ts.isArrayLiteralExpression(node) && !node.elements.some(ts.isSpreadElement)) return node.elements.some((element) => isThenable(checker, element));
+  if (neverThenable(node)) return false;
   // As in isThenable: a call whose declared return types are no arrays of thenables needs no resolution.
   if (ts.isCallExpression(node) && !lightThenable(checker, node, (type) => isArrayOfThenablesType(checker, type, node))) return false;
   return isArrayOfThenablesType(checker, checker.getTypeAtLocation(node), node);

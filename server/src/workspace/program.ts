@@ -14,15 +14,33 @@ function libText(fileName: string): string | undefined {
 const LIB_SOURCE_FILES = new Map<string, TS.SourceFile>();
 
 /**
- * Opt-in (off by default; the fuzzer turns it on for its from-scratch checks): parsed declaration files under
- * node_modules shared between programs with equal compiler options, reused only for identical text. Parsing and binding
- * are deterministic for equal text and options, so results do not change; the fuzzer spawns the real CLI on a subset of
- * sequences to keep this honest.
+ * Parsed and bound files shared between programs (the projects of one workspace, or of several), as tsserver's
+ * document registry shares them: one parse per file text and parse-affecting options instead of one per project. A
+ * library tested under several tsconfigs (kysely: 9 projects over the same sources and declarations) otherwise holds
+ * and parses each file once per project. Parsing and binding are deterministic for equal text and options, so results
+ * do not change (the fuzzer compares with a spawned CLI). Entries are weak: a file no program holds any more is
+ * collected, so edited buffers and removed files do not accumulate.
  */
-let sharedDeclarations: Map<string, TS.SourceFile> | undefined;
+const sharedFiles = new Map<string, WeakRef<TS.SourceFile>>();
+const sharedFilesCleanup = new FinalizationRegistry<string>((key) => {
+  if (sharedFiles.get(key)?.deref() === undefined) sharedFiles.delete(key);
+});
+
+/**
+ * Opt-in (the fuzzer, which builds and drops thousands of programs over one node_modules): also keep parsed
+ * declaration files under node_modules alive between programs, not only while a program holds them.
+ */
+let retainedDeclarations: Map<string, TS.SourceFile> | undefined;
 
 export function shareNodeModulesDeclarations(enabled: boolean): void {
-  sharedDeclarations = enabled ? (sharedDeclarations ?? new Map()) : undefined;
+  retainedDeclarations = enabled ? (retainedDeclarations ?? new Map()) : undefined;
+}
+
+/** The options that change what parsing and binding produce: TypeScript's own list, which tsserver keys its registry on. */
+function parseAffectingKey(options: TS.CompilerOptions): string {
+  const declared = (ts as unknown as { sourceFileAffectingCompilerOptions?: ReadonlyArray<{ name: string }> }).sourceFileAffectingCompilerOptions;
+  if (!declared) return stableKey(options);
+  return stableKey(Object.fromEntries(declared.map((o) => [o.name, options[o.name]])));
 }
 
 function stableKey(value: unknown): string {
@@ -127,6 +145,16 @@ export class ProgramHost {
     return program;
   }
 
+  /**
+   * Drops the program and with it its checker (every type it resolved: most of a project's memory once its files are
+   * analysed), keeping the parsed and bound files, which the next program reuses: only the checker is made again.
+   */
+  releaseChecker(): void {
+    if (!this.program) return;
+    this.program = undefined;
+    this.stale = true;
+  }
+
   /** Notes about regions of the file left out because they nest too deep. */
   notesFor(file: string): string[] {
     return this.nestingNotes.get(path.resolve(file)) ?? [];
@@ -181,15 +209,13 @@ export class ProgramHost {
         const original = this.readText(fileName);
         if (original === undefined) return undefined;
         let text = original;
-        let sharedKey: string | undefined;
-        if (sharedDeclarations && /\.d\.[cm]?ts$/i.test(fileName) && abs.includes(`${path.sep}node_modules${path.sep}`)) {
-          this.optionsKey ??= stableKey(this.options);
-          sharedKey = `${this.optionsKey}\0${stableKey(languageVersionOrOptions)}\0${abs}`;
-          const shared = sharedDeclarations.get(sharedKey);
-          if (shared && shared.text === text) {
-            this.cache.set(abs, shared);
-            return shared;
-          }
+        this.optionsKey ??= parseAffectingKey(this.options);
+        const sharedKey = `${this.optionsKey}\0${stableKey(languageVersionOrOptions)}\0${abs}`;
+        const shared = sharedFiles.get(sharedKey)?.deref() ?? retainedDeclarations?.get(sharedKey);
+        if (shared && shared.text === text) {
+          this.cache.set(abs, shared);
+          this.nestingNotes.delete(abs);
+          return shared;
         }
         // Regions nested too deep for TypeScript's recursive parser are blanked; the rest of the file is analysed.
         const declarationFile = /\.d\.[cm]?ts$/i.test(fileName);
@@ -208,7 +234,12 @@ export class ProgramHost {
         else this.nestingNotes.delete(abs);
         if (sourceFile.text !== original) this.originalTexts.set(sourceFile, original);
         this.cache.set(abs, sourceFile);
-        if (sharedKey) sharedDeclarations!.set(sharedKey, sourceFile);
+        // Only a parse of the file's own text is shared: a repaired or blanked one carries notes of this host.
+        if (sourceFile.text === original) {
+          sharedFiles.set(sharedKey, new WeakRef(sourceFile));
+          sharedFilesCleanup.register(sourceFile, sharedKey);
+          if (retainedDeclarations && declarationFile && abs.includes(`${path.sep}node_modules${path.sep}`)) retainedDeclarations.set(sharedKey, sourceFile);
+        }
         return sourceFile;
       },
       getDefaultLibFileName: (options) => `${libFolder()}/${ts.getDefaultLibFileName(options)}`,
