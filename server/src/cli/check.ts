@@ -154,7 +154,7 @@ function analyzeAll(workspace: Workspace, testFiles: readonly string[], options:
   const analyses: Analyses = new Map();
   if (!options.cacheLocation) {
     workspace.addRoots(testFiles);
-    for (const file of testFiles) analyses.set(file, workspace.analyzeFile(file));
+    for (const file of workspace.inAnalysisOrder(testFiles)) analyses.set(file, workspace.analyzeFile(file));
     return analyses;
   }
   // The same key as the language server's (workspace/resultCache.ts): they share the file.
@@ -175,7 +175,7 @@ function analyzeAll(workspace: Workspace, testFiles: readonly string[], options:
     }
     const analyse = (files: readonly string[]): void => {
       workspace.addRoots(files);
-      for (const file of files) {
+      for (const file of workspace.inAnalysisOrder(files)) {
         const analysis = workspace.analyzeFile(file);
         analyses.set(file, analysis);
         const closure = workspace.privateClosureOf(file);

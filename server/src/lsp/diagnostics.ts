@@ -275,7 +275,7 @@ export class DiagnosticsService {
         const listed = workspace.listTestFiles(undefined, (dir, reason) => this.o.log(`${dir}: directory ${reason}; its test files are not analysed`));
         // One program per project for the whole pass, instead of one per newly added file.
         workspace.addRoots(listed);
-        plans.push({ workspace, tests: listed, files: [...listed, ...workspace.runnerConfigFilesFor(listed)] });
+        plans.push({ workspace, tests: listed, files: [...workspace.inAnalysisOrder(listed), ...workspace.runnerConfigFilesFor(listed)] });
       } catch (error) {
         this.o.log(`listing test files under ${workspace.root} failed: ${(error as Error).message}`);
       }

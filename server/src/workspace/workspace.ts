@@ -549,22 +549,21 @@ export class Workspace {
     this.active = entry;
   }
 
-  /** Files in the order that analyses them fastest: grouped by project (each switch makes a new checker), stable within. */
+  /**
+   * Files in the order that analyses them fastest: grouped by the project they were added to (each switch of project
+   * makes a new checker), stable within a group; files in no project yet come last.
+   */
   inAnalysisOrder(files: readonly string[]): string[] {
-    const groups = new Map<ProjectEntry | undefined, string[]>();
+    const groups = new Map<string | undefined, string[]>();
     for (const file of files) {
-      const abs = path.resolve(file);
-      let entry: ProjectEntry | undefined;
-      try {
-        entry = isScriptFile(abs) ? this.projectFor(abs) : undefined;
-      } catch {
-        entry = undefined;
-      }
-      let group = groups.get(entry);
-      if (!group) groups.set(entry, (group = []));
+      const key = this.projectKeyOf.get(path.resolve(file));
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = []));
       group.push(file);
     }
-    return [...groups.values()].flat();
+    const unknown = groups.get(undefined) ?? [];
+    groups.delete(undefined);
+    return [...[...groups.values()].flat(), ...unknown];
   }
 
   /** The file's project, with the file as one of its roots. */
