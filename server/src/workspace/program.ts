@@ -193,6 +193,9 @@ export class ProgramHost {
         );
       },
       getModuleResolutionCache: () => this.moduleResolutionCache(host),
+      // JSDoc in TypeScript files never changes a type, and no rule reads it: parsed only in JavaScript, where it
+      // declares types (tsc itself skips most of it). Declaration files are mostly JSDoc (lib.dom.d.ts).
+      jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo,
       getSourceFile: (fileName, languageVersionOrOptions) => {
         if (isLib(fileName)) {
           const key = `${languageVersionOf(languageVersionOrOptions)}:${fileName}`;
