@@ -219,9 +219,8 @@ function lightParameterTypesWith<T>(
       if (mentionsNames(parameter.type, typeParameters)) {
         // `selections: ReadonlyArray<SE>`: an instance of an interface or class without call signatures takes no
         // callback whatever SE is (type arguments never add members' signatures to it): no contextual callback type.
-        const declaredType = checker.getTypeOfSymbol(parameters[index]!);
-        if (isNeverCallableReference(declaredType)) {
-          result.push(declaredType);
+        if (isNeverCallableTypeNode(parameter.type, checker)) {
+          result.push(checker.getTypeOfSymbol(parameters[index]!));
           continue;
         }
         const bare = ts.isTypeReferenceNode(parameter.type) && !parameter.type.typeArguments && ts.isIdentifier(parameter.type.typeName)
@@ -238,14 +237,20 @@ function lightParameterTypesWith<T>(
   return result;
 }
 
-/** A reference to an interface or class (`ReadonlyArray<T>`, `Map<K, V>`) that has no call or construct signatures. */
-function isNeverCallableReference(type: TS.Type): boolean {
-  if (!(type.flags & ts.TypeFlags.Object)) return false;
-  const objectFlags = (type as TS.ObjectType).objectFlags;
-  if (!(objectFlags & (ts.ObjectFlags.Reference | ts.ObjectFlags.ClassOrInterface)) || objectFlags & ts.ObjectFlags.Mapped) return false;
-  const target = objectFlags & ts.ObjectFlags.Reference ? (type as TS.TypeReference).target : type;
-  return !!target && (target.flags & ts.TypeFlags.Object) !== 0 && ((target as TS.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface) !== 0
-    && type.getCallSignatures().length === 0 && type.getConstructSignatures().length === 0;
+/**
+ * `T[]`, `[A, B]`, or a reference to an interface or class without call or construct signatures (`ReadonlyArray<T>`,
+ * `Map<K, V>`), read from the type as written: resolving the declared type of a parameter typed by a generic alias
+ * (a query builder's `ExpressionOrFactory<DB, TB, V>`) can cost what reading declarations saves.
+ */
+function isNeverCallableTypeNode(node: TS.TypeNode, checker: TS.TypeChecker): boolean {
+  if (ts.isArrayTypeNode(node) || ts.isTupleTypeNode(node)) return true;
+  if (ts.isTypeOperatorNode(node) && node.operator === ts.SyntaxKind.ReadonlyKeyword) return isNeverCallableTypeNode(node.type, checker);
+  if (!ts.isTypeReferenceNode(node)) return false;
+  let symbol = checker.getSymbolAtLocation(node.typeName);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  if (!symbol || !(symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.Class)) || symbol.flags & ts.SymbolFlags.TypeAlias) return false;
+  const declared = checker.getDeclaredTypeOfSymbol(symbol);
+  return declared.getCallSignatures().length === 0 && declared.getConstructSignatures().length === 0;
 }
 
 /**

@@ -71,6 +71,8 @@ export class ProgramHost {
   /** The file's own text, for source files parsed from a repaired or blanked copy of it. */
   private readonly originalTexts = new WeakMap<TS.SourceFile, string>();
   private program: TS.Program | undefined;
+  /** The program releaseChecker built, while nobody has asked for it (so it has no checker to release). */
+  private checkerFree: TS.Program | undefined;
   /** The roots or a file's text changed since the program was built. */
   private stale = true;
   /** A file appeared or disappeared: module resolutions of the last program must not be reused. */
@@ -130,7 +132,12 @@ export class ProgramHost {
   }
 
   getProgram(): TS.Program {
-    if (this.program && !this.stale) return this.program;
+    // Handed out: its checker may be made now.
+    this.checkerFree = undefined;
+    return this.program && !this.stale ? this.program : this.build();
+  }
+
+  private build(): TS.Program {
     const oldProgram = this.resolutionsChanged ? undefined : this.program;
     if (this.resolutionsChanged) this.resolutionCache = undefined;
     this.program = undefined;
@@ -146,13 +153,20 @@ export class ProgramHost {
   }
 
   /**
-   * Drops the program and with it its checker (every type it resolved: most of a project's memory once its files are
-   * analysed), keeping the parsed and bound files, which the next program reuses: only the checker is made again.
+   * Drops the program's checker (every type it resolved: most of a project's memory once its files are analysed),
+   * keeping the parsed and bound files: only the checker is made again.
    */
   releaseChecker(): void {
-    if (!this.program) return;
-    this.program = undefined;
+    // Replaced by a program over the same files, built from the old one's structure (a program without an old one
+    // to reuse resolves every import again: about a second on a 600-file project), whose checker is made on demand.
+    if (!this.program || this.program === this.checkerFree) return;
     this.stale = true;
+    try {
+      this.checkerFree = this.build();
+    } catch {
+      // Whatever failed fails again, and is reported, when the program is next asked for.
+      this.program = undefined;
+    }
   }
 
   /** Notes about regions of the file left out because they nest too deep. */
@@ -163,6 +177,7 @@ export class ProgramHost {
   dispose(): void {
     this.nestingNotes.clear();
     this.program = undefined;
+    this.checkerFree = undefined;
     this.cache.clear();
     this.roots.clear();
   }

@@ -131,7 +131,7 @@ export class Workspaces {
   }
 
   private create(root: string, origin: WorkspaceOrigin): WorkspaceEntry {
-    const entry: WorkspaceEntry = { workspace: new Workspace({ root, rules: this.rules, layers: this.layersFor(root) }), origin };
+    const entry: WorkspaceEntry = { workspace: new Workspace({ root, rules: this.rules, layers: this.layersFor(root), keepAllCheckers: true }), origin };
     this.entries.set(root, entry);
     this.onCreated(entry.workspace, origin);
     return entry;
