@@ -1,7 +1,7 @@
 import { ts, type TS } from './typescript.js';
 import { asCallArgument, candidateSignatures, lightParameterTypes } from './lightCalls.js';
 import type { TestModel } from './testModel.js';
-import { isAsyncFunction, returnsVoid, skipParentheses } from './typeUtils.js';
+import { isAsyncFunction, parametersWithoutThis, returnsVoid, skipParentheses } from './typeUtils.js';
 import type { TextEdit } from './types.js';
 
 /**
@@ -208,7 +208,8 @@ function anotherOverloadKeepsResult(arrow: TS.ArrowFunction, checker: TS.TypeChe
   return signatures.some((signature) => {
     const parameters = signature.getParameters();
     // A `this` parameter is declared but takes no argument (getParameters leaves it out too).
-    const declarations = signature.getDeclaration()?.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+    const declaration = signature.getDeclaration();
+    const declarations = declaration && parametersWithoutThis(declaration.parameters);
     const rest = declarations?.some((p) => p.dotDotDotToken) ?? false;
     const required = declarations?.filter((p) => !p.questionToken && !p.initializer && !p.dotDotDotToken).length ?? parameters.length;
     if (count < required || (!rest && count > parameters.length)) return false;

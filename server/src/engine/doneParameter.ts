@@ -1,4 +1,5 @@
 import { ts, type TS } from './typescript.js';
+import { parametersWithoutThis } from './typeUtils.js';
 import type { TestBlock } from './testModel.js';
 
 /**
@@ -21,7 +22,7 @@ export function doneParameter(block: TestBlock): (TS.ParameterDeclaration & { na
     // vitest's first parameter is the test context, Playwright's the fixtures: neither has a done callback.
     default: return undefined;
   }
-  const parameters = fn.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+  const parameters = parametersWithoutThis(fn.parameters);
   const parameter = parameters[index];
   if (!parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken || parameter.initializer) return undefined;
   if (block.framework === 'unknown' && !DONE_LIKE_NAME.test(parameter.name.text)) return undefined;

@@ -1,4 +1,5 @@
 import { ts, type TS } from './typescript.js';
+import { parametersWithoutThis } from './typeUtils.js';
 
 /**
  * Answers about a call from its callee's declared signatures, without resolving the call.
@@ -205,7 +206,7 @@ function lightParameterTypesWith<T>(
     const parameters = signature.getParameters();
     const declaration = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
     if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
-    const declared = declaration.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+    const declared = parametersWithoutThis(declaration.parameters);
     if (declared.length !== parameters.length) return undefined;
     if (declared.some((p) => p.dotDotDotToken) && index >= declared.length - 1) return undefined;
     const parameter = declared[index];

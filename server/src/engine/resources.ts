@@ -1,6 +1,6 @@
 import { ts, type TS } from './typescript.js';
 import { calleeChain, type TestBlock, type TestModel } from './testModel.js';
-import { resolveAlias, skipOuterExpressions } from './typeUtils.js';
+import { propertyNameText, resolveAlias, skipOuterExpressions } from './typeUtils.js';
 import { INTERCEPTION_SPECIFIERS } from './runnerConfig/setup.js';
 
 /**
@@ -154,11 +154,6 @@ export function objectProperty(expression: TS.Expression | undefined, name: stri
     if (ts.isPropertyAssignment(property) && propertyNameText(property.name) === name) return property.initializer;
     if (ts.isShorthandPropertyAssignment(property) && property.name.text === name) return property.name;
   }
-  return undefined;
-}
-
-function propertyNameText(name: TS.PropertyName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name)) return name.text;
   return undefined;
 }
 
@@ -629,8 +624,8 @@ export class ResourceModel {
       const target = callTarget(this.checker, call);
       if (!target) this.opaqueReleases.add(site.block);
     }
-    if (!/^(?:useFakeTimers|useRealTimers|spyOn|restoreAllMocks|resetAllMocks|stubEnv|unstubAllEnvs|stubGlobal|unstubAllGlobals|stub|spy|replace|replaceGetter|replaceSetter|restore|mockRestore|uninstall)$/.test(last)) return;
-    if (RECEIVER_RELEASES.has(last)) return; // visitReceiverRelease
+    // restore/mockRestore/uninstall: visitReceiverRelease.
+    if (!/^(?:useFakeTimers|useRealTimers|spyOn|restoreAllMocks|resetAllMocks|stubEnv|unstubAllEnvs|stubGlobal|unstubAllGlobals|stub|spy|replace|replaceGetter|replaceSetter)$/.test(last)) return;
     const runner = names.length === 2 ? this.mockRunner(root) : undefined;
     if (!runner) return;
     const site = this.releaseSite(call);

@@ -74,6 +74,17 @@ function lightThenable(checker: TS.TypeChecker, call: TS.CallExpression, accepts
   return !resolved || resolved.some(accepts);
 }
 
+/** A function's parameters without a declared `this`, which takes no argument (as Signature.getParameters leaves it out). */
+export function parametersWithoutThis(parameters: readonly TS.ParameterDeclaration[]): TS.ParameterDeclaration[] {
+  return parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+}
+
+/** The text of a property name written as an identifier or a string literal (`then`, `'then'`); undefined otherwise. */
+export function propertyNameText(name: TS.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name)) return name.text;
+  return undefined;
+}
+
 /**
  * Expressions whose syntax alone says they make no thenable, so the checker is not asked: typing an array literal
  * of query-builder chains as a whole (kysely's `selectNoFrom((eb) => [eb.selectFrom(...)...])`) costs hundreds of
@@ -102,7 +113,7 @@ function neverThenable(node: TS.Node): boolean {
       return true;
     case ts.SyntaxKind.ObjectLiteralExpression:
       // `{ then() {...} }` is a thenable; a spread may bring a `then` along.
-      return (node as TS.ObjectLiteralExpression).properties.every((p) => !ts.isSpreadAssignment(p) && p.name !== undefined && !ts.isComputedPropertyName(p.name) && p.name.getText() !== 'then' && p.name.getText() !== "'then'" && p.name.getText() !== '"then"');
+      return (node as TS.ObjectLiteralExpression).properties.every((p) => !ts.isSpreadAssignment(p) && p.name !== undefined && !ts.isComputedPropertyName(p.name) && propertyNameText(p.name) !== 'then');
     default:
       return false;
   }

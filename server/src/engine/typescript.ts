@@ -40,11 +40,6 @@ export let ts: TypeScript = new Proxy({} as TypeScript, {
 });
 export type { ts as TS } from '@ts-morph/common';
 
-/** Whether the compiler has been loaded in this process (tests: a run served from the cache never loads it). */
-export function typeScriptLoaded(): boolean {
-  return common !== undefined;
-}
-
 /** TypeScript's lib files as ts-morph bundles them (name and text), served from memory. */
 export function getLibFiles(): ReturnType<Common['getLibFiles']> {
   return load().getLibFiles();

@@ -3,7 +3,7 @@ import { isAssertionChain } from '../engine/assertions.js';
 import { describeExpression, isInsideAsyncFunction, syntaxIndex } from '../engine/discardedValues.js';
 import { lightParameterTypes } from '../engine/lightCalls.js';
 import { isFunctionLike, type TestModel } from '../engine/testModel.js';
-import { forEachOwnNode, isAnyOrUnknown, isAsyncFunction, isThenable, isThenableType, returnsValue, skipParentheses } from '../engine/typeUtils.js';
+import { forEachOwnNode, isAnyOrUnknown, isAsyncFunction, isThenable, isThenableType, parametersWithoutThis, returnsValue, skipParentheses } from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
 /** Emitter APIs whose listeners are called and forgotten (Node EventEmitter, DOM EventTarget, Playwright). */
@@ -132,7 +132,7 @@ function userCalleeMayUseResult(call: TS.CallExpression | TS.NewExpression, inde
   if (!declaration || ts.isJSDocSignature(declaration) || declaration.getSourceFile().isDeclarationFile) return false;
   const body = (declaration as { body?: TS.Node }).body;
   if (!body) return false;
-  const parameters = declaration.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+  const parameters = parametersWithoutThis(declaration.parameters);
   if (call.arguments?.slice(0, index + 1).some(ts.isSpreadElement)) return true;
   const parameter = parameters[index];
   if (!parameter || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name)) return true;
