@@ -27,6 +27,10 @@ ruleTable('fixed-sleep', {
       code: `import { it } from 'vitest';\n${READY}it('a', async () => {\n  await new Promise<void>((resolve) => { click().then(() => resolve()); setTimeout(() => console.log('slow'), 500); });\n});`,
     },
     {
+      name: "a fake-timer library's own tests: install() from its sources (no declaration file) installs fake timers",
+      code: `import { afterEach, beforeEach, describe, it } from 'mocha';\nimport * as FakeTimers from './selfclock/index.js';\n${SLEEP}describe('tick modes', () => {\n  let clock: FakeTimers.InstalledClock;\n  beforeEach(() => { clock = FakeTimers.install(); });\n  afterEach(() => { clock.uninstall(); });\n  it('a', async () => {\n    await sleep(100);\n  });\n});`,
+    },
+    {
       name: 'fake timers installed in the same test',
       code: `import { it, vi } from 'vitest';\n${SLEEP}it('a', async () => {\n  vi.useFakeTimers();\n  const done = sleep(500);\n  vi.advanceTimersByTime(500);\n  await done;\n  await sleep(500);\n});`,
     },
@@ -149,6 +153,11 @@ ruleTable('fixed-sleep', {
     },
   ],
   invalid: [
+    {
+      name: 'install() of a user object that is no fake-timer library installs nothing',
+      code: `import { beforeEach, describe, it } from 'mocha';\n${SLEEP}const FakeTimers = { install: () => ({ uninstall() {} }) };\ndescribe('s', () => {\n  beforeEach(() => { FakeTimers.install(); });\n  it('a', async () => {\n    await sleep(500);\n  });\n});`,
+      errors: [{ line: 7, message: MESSAGE }],
+    },
     {
       name: 'a sleep right before a wait for a condition only slows the test down: info, with its own message',
       code: `import { test, expect } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.click('#go');\n  await page.waitForTimeout(500);\n  await expect(page).toHaveURL('/done');\n  await page.waitForTimeout(500);\n  await page.waitForSelector('#b');\n  await page.waitForTimeout(500);\n  await expect(await page.textContent('#c')).toBe('x');\n});`,

@@ -1,5 +1,6 @@
 import { ts, type TS } from './typescript.js';
 import { lightCallbackParameterTypes } from './lightCalls.js';
+import { packageOfDeclaration } from './packageOf.js';
 
 /** Who declared an identifier: a test runner, an assertion library, or nobody we know (name fallback). */
 export type Framework = 'vitest' | 'jest' | 'mocha' | 'node-test' | 'playwright' | 'chai' | 'unknown';
@@ -432,10 +433,14 @@ function isAncestorOrSelf(ancestor: TS.Node, node: TS.Node): boolean {
   return false;
 }
 
+/** Libraries whose `install` installs fake timers, also when the workspace is the library's own repository. */
+const FAKE_TIMER_LIBRARIES = new Set(['@sinonjs/fake-timers', 'sinon', '@playwright/test', 'playwright', 'playwright-core']);
+
 /**
  * vi/jest/sinon useFakeTimers, @sinonjs/fake-timers install, node:test mock.timers.enable, Playwright page.clock.install.
  * With a checker, the generic names (`timers.enable`, `clock.install`) only count when a library declares them
- * (or nothing does, in untyped code): a user object with an `enable()` method installs nothing.
+ * (or nothing does, in untyped code): a user object with an `enable()` method installs nothing. A fake-timer
+ * library's own tests call it from its sources, which are no declaration files but are still that library.
  */
 export function isFakeTimerInstall(call: TS.CallExpression, checker?: TS.TypeChecker): boolean {
   const chain = calleeChain(call.expression);
@@ -454,7 +459,7 @@ export function isFakeTimerInstall(call: TS.CallExpression, checker?: TS.TypeChe
   const member = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : chain.root;
   const symbol = checker.getSymbolAtLocation(member);
   const declarations = symbol?.declarations ?? [];
-  return declarations.length === 0 || declarations.some((d) => d.getSourceFile().isDeclarationFile);
+  return declarations.length === 0 || declarations.some((d) => d.getSourceFile().isDeclarationFile || FAKE_TIMER_LIBRARIES.has(packageOfDeclaration(d) ?? ''));
 }
 
 /** Runner modules by import specifier, for imports the checker cannot resolve (see unresolvedImportIdentity). */
