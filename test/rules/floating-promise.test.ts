@@ -9,6 +9,11 @@ const SAVE = `declare function save(x?: unknown): Promise<void>;\ndeclare const 
 ruleTable('floating-promise', {
   valid: [
     {
+      // @sinonjs/fake-timers: microtasks queued on a resolved promise to test ordering against timers, then awaited through the clock.
+      name: 'a microtask queued on Promise.resolve() whose callbacks assert nothing, inside a timer callback or before the test yields',
+      code: `import { it } from 'mocha';\nimport * as sinon from 'sinon';\ndeclare const clock: { setTimeout(fn: () => void, ms: number): void; tickAsync(ms: number): Promise<void> };\nit('a', async () => {\n  const log: string[] = [];\n  const spies = [sinon.spy(), sinon.spy()];\n  clock.setTimeout(() => {\n    log.push('T1');\n    Promise.resolve().then(() => log.push('P1'));\n    globalThis.Promise.resolve().then(spies[0]).then(spies[1]);\n  }, 10);\n  Promise.resolve().then(() => { log.push('P0'); });\n  await clock.tickAsync(10);\n});`,
+    },
+    {
       // sequelize: a stored promise checked by chai-as-promised assertions the test awaits (they wait for its outcome).
       name: 'a stored promise checked only with awaited chai-as-promised assertions',
       code: `import { expect, use } from 'chai';\nimport chaiAsPromised from 'chai-as-promised';\nuse(chaiAsPromised);\ndeclare function save(): Promise<number>;\nit('a', async () => {\n  const result = (async () => save())();\n  await Promise.all([\n    expect(result).to.eventually.be.rejectedWith(Error),\n    expect(result).to.be.rejectedWith('stale'),\n  ]);\n});`,
@@ -286,6 +291,11 @@ ruleTable('floating-promise', {
     },
   ],
   invalid: [
+    {
+      name: 'a microtask on Promise.resolve() whose callback asserts, or that a test which never yields leaves behind',
+      code: `import { expect, it } from 'vitest';\ndeclare const clock: { setTimeout(fn: () => void, ms: number): void; tickAsync(ms: number): Promise<void> };\nit('a', async () => {\n  clock.setTimeout(() => {\n    Promise.resolve().then(() => expect(1).toBe(1));\n  }, 10);\n  await clock.tickAsync(10);\n});\nit('b', () => {\n  const log: string[] = [];\n  Promise.resolve().then(() => log.push('P0'));\n});`,
+      errors: [{ line: 5, message: 'Promise from `Promise.resolve().then()`' }, { line: 11, message: 'Promise from `Promise.resolve().then()`' }],
+    },
     {
       name: 'a promise returned to a callback that every fitting overload of the callee types as void',
       code: `import { it } from 'vitest';\n${SAVE}interface On {\n  (event: 'a', listener: () => void): void;\n  (event: 'b', listener: (n: number) => void): void;\n  (event: 'c', listener: () => Promise<void>, options: { wait: true }): void;\n}\ndeclare const on: On;\nit('a', () => {\n  on('a', () => save());\n});`,

@@ -2,6 +2,7 @@ import { ts, type TS } from './typescript.js';
 import { enclosingFunction, syntaxIndex } from './discardedValues.js';
 import type { SleepFinder } from './sleeps.js';
 import type { TestBlock, TestModel } from './testModel.js';
+import { isAssertionChain } from './assertions.js';
 import { forEachOwnNode, isAsyncFunction, resolveAlias, skipOuterExpressions } from './typeUtils.js';
 
 // Unawaited promises that cannot hurt the test: nothing can reject, or the test synchronises on their
@@ -121,6 +122,85 @@ function onlyRecords(callback: TS.Expression): boolean {
   if (!ts.isBlock(fn.body)) return isRecord(fn.body);
   return fn.body.statements.length > 0
     && fn.body.statements.every((statement) => ts.isExpressionStatement(statement) && isRecord(statement.expression));
+}
+
+/**
+ * `Promise.resolve().then(() => { log.push('P1'); })`: a microtask queued on a promise that is already resolved, the
+ * idiom for "run this after the current job" (tests of timer and microtask ordering). It settles at the next microtask
+ * checkpoint, before anything the test awaits later resumes, so only a throw of its callbacks could be lost, and
+ * callbacks that assert nothing (and throw nothing) leave no failure to lose. Written directly in a test or hook, the
+ * test must still yield afterwards (a later `await` or `return`), or it could end first.
+ */
+export function isQueuedMicrotask(expression: TS.Expression, model: TestModel, checker: TS.TypeChecker): boolean {
+  const callbacks: TS.Expression[] = [];
+  let node: TS.Expression = skipOuterExpressions(expression);
+  while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'then' && node.arguments.length === 1) {
+    callbacks.push(node.arguments[0]!);
+    node = skipOuterExpressions(node.expression.expression);
+  }
+  if (callbacks.length === 0 || !isResolvedLibraryPromise(node, checker)) return false;
+  if (!callbacks.every((callback) => assertsNothing(callback, model, checker))) return false;
+  const fn = enclosingFunction(expression);
+  const body = fn && (fn as { body?: TS.Node }).body;
+  if (!fn || !model.blockOfCallback(fn) || !body) return true;
+  let yieldsLater = false;
+  forEachOwnNode(body, (n) => {
+    if ((ts.isAwaitExpression(n) || (ts.isReturnStatement(n) && n.expression)) && n.getStart() > expression.getEnd()) yieldsLater = true;
+  });
+  return yieldsLater;
+}
+
+/** `Promise.resolve()` (or of a literal) of the standard library's Promise: already fulfilled, it cannot reject. */
+function isResolvedLibraryPromise(node: TS.Expression, checker: TS.TypeChecker): boolean {
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 'resolve') return false;
+  const argument = node.arguments[0];
+  if (node.arguments.length > 1 || (argument && !(ts.isLiteralExpression(argument) || argument.kind === ts.SyntaxKind.TrueKeyword || argument.kind === ts.SyntaxKind.FalseKeyword || argument.kind === ts.SyntaxKind.NullKeyword))) return false;
+  const receiver = skipOuterExpressions(node.expression.expression);
+  const named = ts.isIdentifier(receiver) ? receiver : ts.isPropertyAccessExpression(receiver) && ts.isIdentifier(receiver.expression) && receiver.expression.text === 'globalThis' ? receiver.name : undefined;
+  if (!named || named.text !== 'Promise') return false;
+  const declarations = resolveAlias(checker, checker.getSymbolAtLocation(named))?.declarations ?? [];
+  return declarations.length > 0 && declarations.every((d) => d.getSourceFile().isDeclarationFile);
+}
+
+/**
+ * A non-async function literal with no assertion and no `throw` anywhere in it (nested callbacks included), or a
+ * spy without an implementation (`spy`, `spies[0]` for `const spies = [sinon.spy(), sinon.spy()]`).
+ */
+function assertsNothing(callback: TS.Expression, model: TestModel, checker: TS.TypeChecker): boolean {
+  const fn = skipOuterExpressions(callback);
+  if (isBareSpyReference(fn, checker)) return true;
+  if ((!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) || isAsyncFunction(fn)) return false;
+  let asserts = false;
+  const visit = (n: TS.Node): void => {
+    if (asserts) return;
+    if (ts.isThrowStatement(n) || (ts.isCallExpression(n) && isAssertionChain(n, model, checker))) asserts = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return !asserts;
+}
+
+/** `sinon.spy()`, `sinon.stub()`, `vi.fn()`, `jest.fn()` with no implementation: calling it records the call, nothing else. */
+function isBareSpyCall(node: TS.Expression): boolean {
+  const call = skipOuterExpressions(node);
+  if (!ts.isCallExpression(call) || call.arguments.length > 0 || !ts.isPropertyAccessExpression(call.expression)) return false;
+  const receiver = call.expression.expression;
+  const name = call.expression.name.text;
+  return ts.isIdentifier(receiver) && ((receiver.text === 'sinon' && (name === 'spy' || name === 'stub')) || ((receiver.text === 'vi' || receiver.text === 'jest') && name === 'fn'));
+}
+
+/** `spy` or `spies[i]`, a `const` holding a bare spy (isBareSpyCall) or an array literal of them. */
+function isBareSpyReference(node: TS.Expression, checker: TS.TypeChecker): boolean {
+  const element = ts.isElementAccessExpression(node);
+  const reference = element ? skipOuterExpressions(node.expression) : node;
+  if (!ts.isIdentifier(reference)) return false;
+  const declaration = checker.getSymbolAtLocation(reference)?.valueDeclaration;
+  if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return false;
+  const list = declaration.parent;
+  if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return false;
+  const initializer = skipOuterExpressions(declaration.initializer);
+  if (!element) return isBareSpyCall(initializer);
+  return ts.isArrayLiteralExpression(initializer) && initializer.elements.length > 0 && initializer.elements.every(isBareSpyCall);
 }
 
 /**

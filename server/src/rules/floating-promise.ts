@@ -1,7 +1,7 @@
 import { ts, type TS } from '../engine/typescript.js';
 import { assertionChainOf, isAssertionChain } from '../engine/assertions.js';
 import {
-  isDrivenByFakeTimers, isHandlerReply, isOnPerTestObjectUnderFakeTimers, isRecorderOnPromiseAwaitedLater, isRecorderOnUnrejectablePromise, isSettledByLaterTimerAdvance, isStreamProducerReadLater, isThenImplementationPlumbing,
+  isDrivenByFakeTimers, isHandlerReply, isOnPerTestObjectUnderFakeTimers, isQueuedMicrotask, isRecorderOnPromiseAwaitedLater, isRecorderOnUnrejectablePromise, isSettledByLaterTimerAdvance, isStreamProducerReadLater, isThenImplementationPlumbing,
 } from '../engine/benignFloating.js';
 import {
   awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction, keepsThenableResult,
@@ -597,6 +597,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       || isExecutorPlumbing(expression, checker) || awaitedLaterOnSameHandle(expression, model, checker)
       || isKnownSafeCall(expression, checker, settings?.knownSafeCalls)
       || isRecorderOnUnrejectablePromise(expression, checker) || isRecorderOnPromiseAwaitedLater(expression, model, checker)
+      || isQueuedMicrotask(expression, model, checker)
       || isStreamProducerReadLater(expression, checker)
       || isSettledByLaterTimerAdvance(expression, model) || isThenImplementationPlumbing(expression, checker)
       || isDrivenByFakeTimers(expression, model, sleepFinder(model)) || isHandlerReply(expression, checker)
