@@ -106,6 +106,12 @@ ruleTable('async-callback-misuse', {
       errors: [{ line: 3, message: 'Async callback passed to `page.on`' }],
     },
     {
+      // @sinonjs/fake-timers: the timer callback resolves the promise the test awaits, so the test cannot end first.
+      name: "an async timer callback that calls the enclosing promise's resolve: the test waits for it, and hangs when it fails",
+      code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  await new Promise<void>((resolve) => {\n    setTimeout(async () => {\n      await save(1);\n      setTimeout(() => { resolve(); });\n    });\n  });\n});`,
+      errors: [{ line: 5, message: "Async callback passed to `setTimeout`: the test waits for it through the enclosing promise's `resolve`, but an error it throws (after an `await`) is an unhandled rejection and `resolve` is never called, so the test times out instead of failing." }],
+    },
+    {
       name: 'timers: setTimeout, setInterval, setImmediate, process.nextTick, queueMicrotask, globalThis.setTimeout',
       code: `import { it } from 'vitest';\n${save}it('a', () => {\n  setTimeout(async () => { await save(1); }, 10);\n  const id = setInterval(async () => { await save(1); }, 10);\n  clearInterval(id);\n  setImmediate(async () => { await save(1); });\n  process.nextTick(async () => { await save(1); });\n  queueMicrotask(async () => { await save(1); });\n  globalThis.setTimeout(async () => { await save(1); }, 1);\n});`,
       errors: [

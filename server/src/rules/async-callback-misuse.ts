@@ -274,6 +274,27 @@ function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLa
   }
 }
 
+/**
+ * `await new Promise((resolve) => { setTimeout(async () => { ...; resolve(); }); })`: the timer callback settles the
+ * promise the test waits for, so the test does not end before it runs (it hangs when the callback fails instead).
+ */
+function callsEnclosingResolve(timerCall: TS.CallExpression | TS.NewExpression, callback: TS.Expression, checker: TS.TypeChecker): boolean {
+  if (!isFunctionLike(callback)) return false;
+  let executor: TS.Node | undefined = timerCall.parent;
+  while (executor && !((ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) && ts.isNewExpression(executor.parent) && executor.parent.arguments?.[0] === executor && isGlobalPromise(executor.parent.expression, checker))) executor = executor.parent;
+  const resolveName = executor && (ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) ? executor.parameters[0]?.name : undefined;
+  const resolveSymbol = resolveName && ts.isIdentifier(resolveName) ? checker.getSymbolAtLocation(resolveName) : undefined;
+  if (!resolveSymbol) return false;
+  let calls = false;
+  const visit = (node: TS.Node): void => {
+    if (calls) return;
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && checker.getSymbolAtLocation(node.expression) === resolveSymbol) calls = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(callback.body);
+  return calls;
+}
+
 /** Where to underline: the function's head (`async (x) =>`, `async function (x)`), or the reference. */
 function reportRange(arg: TS.Expression, sourceFile: TS.SourceFile): { start: number; end: number } {
   const start = arg.getStart(sourceFile);
@@ -362,7 +383,9 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       const fixes = site === 'forEach' && call && kind === 'async' && index === 0 ? promiseAllFix(call, sourceFile, checker) : [];
       report({
         ...reportRange(arg, sourceFile),
-        message: message(site, kind, describeExpression(node.expression, sourceFile), arrayReceiver),
+        message: site === 'timer' && callsEnclosingResolve(node, arg, checker)
+          ? `${kind === 'async' ? 'Async callback' : 'Callback returning a promise'} passed to \`${describeExpression(node.expression, sourceFile)}\`: the test waits for it through the enclosing promise's \`resolve\`, but an error it throws (after an \`await\`) is an unhandled rejection and \`resolve\` is never called, so the test times out instead of failing. Await the delay instead (\`await setTimeout(ms)\` from \`node:timers/promises\`), then do the work.`
+          : message(site, kind, describeExpression(node.expression, sourceFile), arrayReceiver),
         fixes,
       });
     }
