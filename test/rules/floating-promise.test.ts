@@ -9,6 +9,11 @@ const SAVE = `declare function save(x?: unknown): Promise<void>;\ndeclare const 
 ruleTable('floating-promise', {
   valid: [
     {
+      // @sinonjs/fake-timers: `utilPromisify(globalThis.setImmediate)().then(() => { resolved = true; })`, settled by the clock.
+      name: 'a recorder on a promisified Node timer, which only ever resolves',
+      code: `import { it } from 'mocha';\nimport { promisify } from 'node:util';\nit('a', async () => {\n  let resolved = false;\n  promisify(setImmediate)().then(() => { resolved = true; });\n  promisify(globalThis.setTimeout)(10).then(() => { resolved = true; });\n  void resolved;\n});`,
+    },
+    {
       // @sinonjs/fake-timers: microtasks queued on a resolved promise to test ordering against timers, then awaited through the clock.
       name: 'a microtask queued on Promise.resolve() whose callbacks assert nothing, inside a timer callback or before the test yields',
       code: `import { it } from 'mocha';\nimport * as sinon from 'sinon';\ndeclare const clock: { setTimeout(fn: () => void, ms: number): void; tickAsync(ms: number): Promise<void> };\nit('a', async () => {\n  const log: string[] = [];\n  const spies = [sinon.spy(), sinon.spy()];\n  clock.setTimeout(() => {\n    log.push('T1');\n    Promise.resolve().then(() => log.push('P1'));\n    globalThis.Promise.resolve().then(spies[0]).then(spies[1]);\n  }, 10);\n  Promise.resolve().then(() => { log.push('P0'); });\n  await clock.tickAsync(10);\n});`,
@@ -291,6 +296,11 @@ ruleTable('floating-promise', {
     },
   ],
   invalid: [
+    {
+      name: 'a recorder on another promisified function, which can reject',
+      code: `import { it } from 'mocha';\nimport { promisify } from 'node:util';\nimport { readFile } from 'node:fs';\nit('a', async () => {\n  let read = false;\n  promisify(readFile)('x').then(() => { read = true; });\n  void read;\n});`,
+      errors: [{ line: 6, message: 'is not awaited' }],
+    },
     {
       name: 'a microtask on Promise.resolve() whose callback asserts, or that a test which never yields leaves behind',
       code: `import { expect, it } from 'vitest';\ndeclare const clock: { setTimeout(fn: () => void, ms: number): void; tickAsync(ms: number): Promise<void> };\nit('a', async () => {\n  clock.setTimeout(() => {\n    Promise.resolve().then(() => expect(1).toBe(1));\n  }, 10);\n  await clock.tickAsync(10);\n});\nit('b', () => {\n  const log: string[] = [];\n  Promise.resolve().then(() => log.push('P0'));\n});`,

@@ -58,12 +58,32 @@ function executorCannotReject(node: TS.NewExpression, checker: TS.TypeChecker): 
 }
 
 /**
+ * `promisify(setImmediate)()`, `util.promisify(setTimeout)(100)`: Node's timers promisified with util.promisify (their
+ * custom promisified forms) only ever resolve.
+ */
+function isPromisifiedTimerCall(node: TS.Expression, checker: TS.TypeChecker): boolean {
+  if (!ts.isCallExpression(node) || node.arguments.length > 2) return false;
+  const factory = skipOuterExpressions(node.expression);
+  if (!ts.isCallExpression(factory) || factory.arguments.length !== 1) return false;
+  // Resolved through the call, so `const utilPromisify = require('util').promisify` counts too.
+  const promisify = checker.getResolvedSignature(factory)?.declaration;
+  if (!promisify || ts.isJSDocSignature(promisify) || !promisify.getSourceFile().isDeclarationFile || promisify.name?.getText() !== 'promisify') return false;
+  const timer = skipOuterExpressions(factory.arguments[0]!);
+  const timerName = ts.isIdentifier(timer) ? timer : ts.isPropertyAccessExpression(timer) ? timer.name : undefined;
+  if (!timerName || (timerName.text !== 'setTimeout' && timerName.text !== 'setImmediate')) return false;
+  const timerDeclarations = resolveAlias(checker, checker.getSymbolAtLocation(timerName))?.declarations ?? [];
+  return timerDeclarations.length > 0 && timerDeclarations.every((d) => d.getSourceFile().isDeclarationFile);
+}
+
+/**
  * Whether the promise an expression stands for cannot reject: an unrejectable `new Promise(...)` written inline
- * or held in a `const`, or the `promise` of a `Promise.withResolvers()` whose `reject` is never taken out.
+ * or held in a `const`, the `promise` of a `Promise.withResolvers()` whose `reject` is never taken out, or a
+ * promisified Node timer.
  */
 function cannotReject(expression: TS.Expression, checker: TS.TypeChecker): boolean {
   const node = skipOuterExpressions(expression);
   if (ts.isNewExpression(node)) return executorCannotReject(node, checker);
+  if (isPromisifiedTimerCall(node, checker)) return true;
   if (!ts.isIdentifier(node)) return false;
   const declaration = checker.getSymbolAtLocation(node)?.valueDeclaration;
   if (!declaration) return false;
