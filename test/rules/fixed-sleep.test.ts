@@ -302,6 +302,16 @@ ruleTable('fixed-sleep', {
       errors: [{ line: 5, message: 'Fixed sleep inside `settle()` (`sleep(ms)`), awaited by the tests at lines 8 and 11: too short' }],
     },
     {
+      name: 'a sleeping method reached through a call typed by a conditional type (both branches are candidates)',
+      code: `import { it } from 'vitest';\n${SLEEP}class Waiter { pause(ms: number) { return sleep(ms); } }\nclass Idle { done = Promise.resolve(); pause(_ms: number) { return this.done; } }\ndeclare function pick<T extends 'wait' | 'idle'>(kind: T): T extends 'wait' ? Waiter : Idle;\nit('a', async () => {\n  await pick('idle').pause(500);\n  const waiter = pick('wait');\n  await waiter.pause(500);\n});`,
+      errors: [{ line: 9, message: MESSAGE }],
+    },
+    {
+      name: 'a two-level helper passed 0 ms first and 500 ms later: the first call site does not make it sleepless',
+      code: `import { it } from 'vitest';\nasync function sleepFor(ms: number) {\n  await Promise.resolve();\n  await new Promise<void>((resolve) => setTimeout(resolve, ms));\n}\nasync function pauseFor(ms: number) {\n  await Promise.resolve();\n  await sleepFor(ms);\n}\nit('a', async () => {\n  await pauseFor(0);\n  await pauseFor(500);\n});`,
+      errors: [{ line: 8, message: 'Fixed sleep of 500 ms inside `pauseFor()`' }],
+    },
+    {
       name: 'a sleep inside an async callback handed to an awaited helper',
       code: `import { it } from 'vitest';\n${SLEEP}declare function inTempDir(fn: () => Promise<void>): Promise<void>;\nit('a', async () => {\n  await inTempDir(async () => {\n    await sleep(500);\n  });\n});`,
       errors: [{ line: 6, message: MESSAGE }],

@@ -110,14 +110,8 @@ function lightExpressionType(node: TS.Expression, checker: TS.TypeChecker, mode:
     return property ? checker.getTypeOfSymbol(property) : undefined;
   }
   if (ts.isIdentifier(current)) {
-    const symbol = checker.getSymbolAtLocation(current);
-    const declaration = symbol?.declarations?.length === 1 ? symbol.valueDeclaration : undefined;
-    if (!declaration || !ts.isVariableDeclaration(declaration) || declaration.type || !ts.isIdentifier(declaration.name)) return undefined;
-    const list = declaration.parent;
-    if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || !ts.isVariableStatement(list.parent)) return undefined;
-    let initializer = declaration.initializer;
-    while (initializer && ts.isParenthesizedExpression(initializer)) initializer = initializer.expression;
-    return initializer && ts.isCallExpression(initializer) ? lightCallType(initializer, checker, mode) : undefined;
+    const initializer = constInitialisedByCall(current, checker);
+    return initializer ? lightCallType(initializer, checker, mode) : undefined;
   }
   return undefined;
 }
@@ -152,6 +146,114 @@ export function candidateSignatures(call: TS.CallExpression, checker: TS.TypeChe
   return signatures.length > 0 ? signatures : undefined;
 }
 
+/** More possibilities than this and the checker is asked instead. */
+const MAX_POSSIBLE_TYPES = 16;
+
+/**
+ * The types an expression may have with the type arguments its calls would infer left open, one per candidate
+ * signature of each call in the chain (a const initialised by such a chain included): the checker picks one
+ * candidate per call, and the members of an interface or class reference, with their declarations, are the same
+ * whatever its type arguments are (see isOpen). References (`a`, `this.a.b`) are the checker's. Undefined: unsure.
+ */
+function possibleTypes(node: TS.Expression, checker: TS.TypeChecker, depth: number): TS.Type[] | undefined {
+  if (depth > 32) return undefined;
+  let current = node;
+  while (ts.isParenthesizedExpression(current)) current = current.expression;
+  if (ts.isCallExpression(current)) {
+    const callee = current.expression;
+    if (callee.kind === ts.SyntaxKind.ImportKeyword || callee.kind === ts.SyntaxKind.SuperKeyword || ts.isOptionalChain(current)) return undefined;
+    if (ts.isIdentifier(callee) && callee.text === 'require') return undefined;
+    const callees = possibleTypes(callee, checker, depth + 1);
+    if (!callees) return undefined;
+    const results: TS.Type[] = [];
+    for (const type of callees) {
+      if (type.flags & ts.TypeFlags.Any || isOpen(type)) return undefined;
+      const signatures = type.getCallSignatures();
+      if (signatures.length === 0) return undefined;
+      for (const signature of signatures) {
+        if (!addPossibleType(signature.getReturnType(), checker, results, 0)) return undefined;
+      }
+    }
+    return results.length <= MAX_POSSIBLE_TYPES ? results : undefined;
+  }
+  if (ts.isIdentifier(current)) {
+    const initializer = constInitialisedByCall(current, checker);
+    return initializer ? possibleTypes(initializer, checker, depth + 1) : [checker.getTypeAtLocation(current)];
+  }
+  // `this.a.b` and `a.b` with a plain `a`: declared types, narrowed where they are used.
+  if (isReference(current) && !(ts.isPropertyAccessExpression(current) && rootsInCallConst(current, checker))) return [checker.getTypeAtLocation(current)];
+  if (ts.isPropertyAccessExpression(current) && ts.isIdentifier(current.name) && !current.questionDotToken) {
+    const bases = possibleTypes(current.expression, checker, depth + 1);
+    if (!bases) return undefined;
+    const results: TS.Type[] = [];
+    for (const base of bases) {
+      if (!(base.flags & (ts.TypeFlags.Object | ts.TypeFlags.Union | ts.TypeFlags.Intersection)) || isOpen(base)) return undefined;
+      const property = checker.getPropertyOfType(base, current.name.text);
+      if (!property || !addPossibleType(checker.getTypeOfSymbol(property), checker, results, 0)) return undefined;
+    }
+    return results.length <= MAX_POSSIBLE_TYPES ? results : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Adds a possible type, a conditional type as its branches as written (kysely's `SelectFrom<DB, TB, TE>` is
+ * `[TE] extends [keyof DB] ? SelectQueryBuilder<...> : ...`): once instantiated it is one of them, a union of them,
+ * or still deferred, whose members are then read from its branches too. `never` has no value and adds nothing.
+ */
+function addPossibleType(type: TS.Type, checker: TS.TypeChecker, out: TS.Type[], depth: number): boolean {
+  if (type.flags & ts.TypeFlags.Never) return true;
+  if (type.flags & ts.TypeFlags.Conditional) {
+    if (depth > 8) return false;
+    const { trueType, falseType } = (type as TS.ConditionalType).root.node;
+    return addPossibleType(checker.getTypeFromTypeNode(trueType), checker, out, depth + 1)
+      && addPossibleType(checker.getTypeFromTypeNode(falseType), checker, out, depth + 1);
+  }
+  if (!out.includes(type)) out.push(type);
+  return out.length <= MAX_POSSIBLE_TYPES;
+}
+
+/**
+ * The types `query` may have with `const query = db.selectFrom(...)...` (see possibleTypes): undefined when the
+ * identifier is no such const or when unsure.
+ */
+export function possibleCallConstTypes(identifier: TS.Identifier, checker: TS.TypeChecker): TS.Type[] | undefined {
+  const initializer = constInitialisedByCall(identifier, checker);
+  return initializer ? possibleTypes(initializer, checker, 0) : undefined;
+}
+
+/** `query.execute` with `const query = db.selectFrom(...)`. */
+function rootsInCallConst(node: TS.PropertyAccessExpression, checker: TS.TypeChecker): boolean {
+  let current: TS.Expression = node;
+  while (ts.isPropertyAccessExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
+  return ts.isIdentifier(current) && constInitialisedByCall(current, checker) !== undefined;
+}
+
+/** The initialiser of an unannotated `const x = call(...)` that the identifier refers to. */
+function constInitialisedByCall(identifier: TS.Identifier, checker: TS.TypeChecker): TS.CallExpression | undefined {
+  const symbol = checker.getSymbolAtLocation(identifier);
+  const declaration = symbol?.declarations?.length === 1 ? symbol.valueDeclaration : undefined;
+  if (!declaration || !ts.isVariableDeclaration(declaration) || declaration.type || !ts.isIdentifier(declaration.name)) return undefined;
+  const list = declaration.parent;
+  if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || !ts.isVariableStatement(list.parent)) return undefined;
+  let initializer = declaration.initializer;
+  while (initializer && ts.isParenthesizedExpression(initializer)) initializer = initializer.expression;
+  return initializer && ts.isCallExpression(initializer) ? initializer : undefined;
+}
+
+/**
+ * The declarations of the callee's candidate signatures, read without inferring the type arguments of the chain
+ * before it (see possibleTypes). Only the declarations are of use: the signatures found this way are uninstantiated.
+ * Falls back to candidateSignatures.
+ */
+export function candidateDeclarations(call: TS.CallExpression, checker: TS.TypeChecker): Array<TS.Node | undefined> | undefined {
+  const callees = !ts.isOptionalChain(call) && ts.isPropertyAccessExpression(call.expression) ? possibleTypes(call.expression, checker, 0) : undefined;
+  if (callees?.every((type) => !(type.flags & ts.TypeFlags.Any) && !isOpen(type) && type.getCallSignatures().length > 0)) {
+    return callees.flatMap((type) => type.getCallSignatures().map((s) => s.getDeclaration()));
+  }
+  return candidateSignatures(call, checker)?.map((s) => s.getDeclaration());
+}
+
 /**
  * The possible types of the call when they do not depend on its arguments: one per candidate signature (the
  * checker picks one of them), or `[any]` for a call of an `any`. Undefined: only resolving the call can tell.
@@ -176,7 +278,14 @@ export function lightCallType(call: TS.CallExpression, checker: TS.TypeChecker, 
   const cached = memo.get(call);
   if (cached !== undefined) return cached ?? undefined;
   const types = lightReturnTypes(call, checker, mode);
-  const type = types && types.every((t) => t === types[0]) ? types[0] : undefined;
+  let type = types && types.every((t) => t === types[0]) ? types[0] : undefined;
+  // A link whose type needs inference (`db.selectFrom('person')`, generic in its argument) is resolved alone when
+  // chains may be resolved: the links after it are then read from declarations again, so their callbacks
+  // (`.where((eb) => ...)`) are not typed, where asking the checker about the outer expression would type them all.
+  // A receiver has no contextual type, so the checker types the link alone as it would inside the chain.
+  if (!type && mode.resolve && !mode.generic && !ts.isOptionalChain(call) && call.expression.kind !== ts.SyntaxKind.ImportKeyword) {
+    type = checker.getTypeAtLocation(call);
+  }
   memo.set(call, type ?? null);
   return type;
 }

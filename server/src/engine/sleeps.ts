@@ -1,6 +1,6 @@
 import { ts, type TS } from './typescript.js';
 import type { DiscardedValue } from './discardedValues.js';
-import { candidateSignatures } from './lightCalls.js';
+import { candidateDeclarations } from './lightCalls.js';
 import type { TestModel } from './testModel.js';
 import { forEachOwnNode, isAsyncFunction, isThenable, resolveAlias, skipOuterExpressions } from './typeUtils.js';
 
@@ -46,6 +46,11 @@ function declaredName(node: TS.Node): string | undefined {
 }
 
 export class SleepFinder {
+  /** Per depth: helpers whose body awaits no sleep of any duration, whatever their call sites pass. */
+  private readonly helpersWithoutSleeps: Array<WeakSet<TS.Node>> = [];
+  /** Sleeps of 0 ms passed over in helpers' bodies so far: such a helper's result depends on its call site. */
+  private zeroSleepsSkipped = 0;
+
   constructor(private readonly checker: TS.TypeChecker) {}
 
   /** The duration the expression sleeps for, when it is a timer-backed promise; undefined otherwise. */
@@ -106,8 +111,8 @@ export class SleepFinder {
   private sleepCall(call: TS.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
     // Cheapest first: when every candidate signature of the callee is a library declaration that is no sleep,
     // whichever the checker would pick is no sleep either (no need to resolve the call and type its arguments).
-    const candidates = candidateSignatures(call, this.checker);
-    if (candidates?.every((s) => isLibraryNonSleep(s.getDeclaration()))) return undefined;
+    const candidates = candidateDeclarations(call, this.checker);
+    if (candidates?.every((declaration) => neverSleeps(declaration, depth))) return undefined;
     // Then: only promise-typed calls can be awaited sleeps (any/unknown never are).
     if (!isThenable(this.checker, call)) return undefined;
     const declaration = this.checker.getResolvedSignature(call)?.declaration;
@@ -175,16 +180,25 @@ export class SleepFinder {
       if (ts.isReturnStatement(node) && node.expression) returnsValue = true;
     });
     if (returnsValue) return undefined;
+    const quiet = this.helpersWithoutSleeps[depth] ??= new WeakSet();
+    if (quiet.has(declaration)) return undefined;
     let found: Duration | undefined;
+    let sleeps = false;
+    const zeroSleepsBefore = this.zeroSleepsSkipped;
     forEachOwnNode(body, (node) => {
       if (found || !ts.isAwaitExpression(node) || isPolling(node)) return;
       const inner = skipOuterExpressions(node.expression);
       if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) return;
       const duration = this.sleepOf(inner, bindings, depth);
+      if (duration) sleeps = true;
+      if (duration?.ms === 0) this.zeroSleepsSkipped++;
       if (!duration || duration.ms === 0) return;
       const text = inner.getText().replace(/\s+/g, ' ');
       found = { ...duration, helper: helperName(declaration, call), inner: duration.inner ?? (text.length <= 60 ? text : undefined), helperSite: inner };
     });
+    // Whether anything in the body sleeps does not depend on the call site, only how long it sleeps does: unless a
+    // helper it awaits was passed through here sleeping 0 ms, which another call site may make a real sleep.
+    if (!sleeps && this.zeroSleepsSkipped === zeroSleepsBefore) quiet.add(declaration);
     return found;
   }
 
@@ -251,11 +265,29 @@ function helperName(declaration: TS.SignatureDeclaration, call: TS.CallExpressio
   return declaredName(declaration) ?? 'helper';
 }
 
-/** A declaration-file signature that sleepCall never takes for a sleep (see its declaration-file branch). */
-function isLibraryNonSleep(declaration: TS.Node | undefined): boolean {
-  if (!declaration || ts.isJSDocSignature(declaration) || !declaration.getSourceFile().isDeclarationFile) return false;
-  if (isTimersPromises(declaration) || declaredName(declaration) === 'waitForTimeout') return false;
-  return ambientModuleOf(declaration) !== 'delay' && !fileOf(declaration).includes('/node_modules/delay/');
+/**
+ * A candidate signature's declaration that sleepCall never takes for a sleep, whatever the call's arguments: a
+ * library signature other than the sleeps it knows (see its declaration-file branch), and in user code anything but
+ * a function with a body it follows (an interface's `execute(): Promise<R>`, an overload, a helper that neither
+ * returns a single expression nor is an async function awaiting one without returning a value).
+ */
+function neverSleeps(declaration: TS.Node | undefined, depth: number): boolean {
+  if (!declaration || ts.isJSDocSignature(declaration)) return true;
+  if (declaration.getSourceFile().isDeclarationFile) {
+    if (isTimersPromises(declaration) || declaredName(declaration) === 'waitForTimeout') return false;
+    return ambientModuleOf(declaration) !== 'delay' && !fileOf(declaration).includes('/node_modules/delay/');
+  }
+  if (depth >= MAX_HELPER_DEPTH) return true;
+  if (!ts.isFunctionDeclaration(declaration) && !ts.isMethodDeclaration(declaration) && !ts.isArrowFunction(declaration) && !ts.isFunctionExpression(declaration)) {
+    return true;
+  }
+  const returned = sleepReturnedBy(declaration);
+  if (returned) {
+    const inner = skipOuterExpressions(returned);
+    return !ts.isCallExpression(inner) && !ts.isNewExpression(inner);
+  }
+  const body = declaration.body;
+  return !body || !ts.isBlock(body) || !isAsyncFunction(declaration) || ts.isMethodDeclaration(declaration);
 }
 
 function isTimersPromises(declaration: TS.Node): boolean {

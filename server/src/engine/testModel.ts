@@ -1,5 +1,5 @@
 import { ts, type TS } from './typescript.js';
-import { lightCallbackParameterTypes } from './lightCalls.js';
+import { lightCallbackParameterTypes, possibleCallConstTypes } from './lightCalls.js';
 import { packageOfDeclaration } from './packageOf.js';
 
 /** Who declared an identifier: a test runner, an assertion library, or nobody we know (name fallback). */
@@ -265,6 +265,12 @@ export class TestModel {
     if (declarations.length === 1 && declaration && ts.isParameter(declaration) && ts.isIdentifier(declaration.name)) {
       const contextual = lightCallbackParameterTypes(declaration, this.checker);
       if (contextual?.every((type) => !mayBeRunnerType(type))) return undefined;
+    }
+    // `const query = db.selectFrom('person')...`: a chain whose every possible type is no runner type is no entity,
+    // and the chain with its callbacks need not be typed.
+    if (declarations.length === 1 && declaration && ts.isVariableDeclaration(declaration)) {
+      const possible = possibleCallConstTypes(identifier, this.checker);
+      if (possible?.every((type) => !mayBeRunnerType(type))) return undefined;
     }
     // A user binding (Playwright `base.extend`, vitest `test.extend`, a node:test `t` parameter): judge by its type.
     const type = this.checker.getTypeAtLocation(identifier);
