@@ -297,6 +297,11 @@ ruleTable('floating-promise', {
   ],
   invalid: [
     {
+      name: "a callback parameter typed by the callee's type argument, or by a conditional's branch, is read through the call",
+      code: `import { it } from 'vitest';\ndeclare function using<T>(fn: (resource: T) => void): void;\ninterface Sync { go(): void }\ninterface Async { go(): Promise<void> }\ndeclare function pick<K extends 'sync' | 'async'>(kind: K, fn: (r: K extends 'sync' ? Sync : Async) => void): void;\nit('a', () => {\n  using<{ go(): Promise<void> }>((resource) => {\n    resource.go();\n  });\n  pick('async', (r) => {\n    r.go();\n  });\n});`,
+      errors: [{ line: 8, message: 'is not awaited' }, { line: 11, message: 'is not awaited' }],
+    },
+    {
       name: 'a recorder on another promisified function, which can reject',
       code: `import { it } from 'mocha';\nimport { promisify } from 'node:util';\nimport { readFile } from 'node:fs';\nit('a', async () => {\n  let read = false;\n  promisify(readFile)('x').then(() => { read = true; });\n  void read;\n});`,
       errors: [{ line: 6, message: 'is not awaited' }],

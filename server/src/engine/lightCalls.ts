@@ -133,6 +133,9 @@ function calleeType(call: TS.CallExpression, checker: TS.TypeChecker, mode: Mode
     const light = lightExpressionType(callee, checker, mode);
     if (light) return light;
     if (!mode.resolve && !isReference(callee)) return undefined;
+    // `qb.where` in `(qb) => qb.where(...)`: typing `qb` resolves the call the callback is passed to, with all its
+    // arguments; not a cheap question.
+    if (!mode.resolve && rootsInCallConst(callee, checker)) return undefined;
   }
   return checker.getTypeAtLocation(callee);
 }
@@ -153,7 +156,10 @@ const MAX_POSSIBLE_TYPES = 16;
  * The types an expression may have with the type arguments its calls would infer left open, one per candidate
  * signature of each call in the chain (a const initialised by such a chain included): the checker picks one
  * candidate per call, and the members of an interface or class reference, with their declarations, are the same
- * whatever its type arguments are (see isOpen). References (`a`, `this.a.b`) are the checker's. Undefined: unsure.
+ * whatever its type arguments are (see isOpen). An unannotated callback parameter is read from the call it is passed
+ * to (see possibleCallbackParameterTypes; a candidate giving it no context, so `any`, adds nothing). Other references
+ * (`a`, `this.a.b`) are the checker's. Only for questions the type's declarations and members answer whatever its type
+ * arguments are (which declarations, which symbol, whether it has a member). Undefined: unsure.
  */
 function possibleTypes(node: TS.Expression, checker: TS.TypeChecker, depth: number): TS.Type[] | undefined {
   if (depth > 32) return undefined;
@@ -178,7 +184,9 @@ function possibleTypes(node: TS.Expression, checker: TS.TypeChecker, depth: numb
   }
   if (ts.isIdentifier(current)) {
     const initializer = constInitialisedByCall(current, checker);
-    return initializer ? possibleTypes(initializer, checker, depth + 1) : [checker.getTypeAtLocation(current)];
+    if (initializer) return possibleTypes(initializer, checker, depth + 1);
+    const parameter = callbackParameterOf(current, checker);
+    return (parameter && possibleCallbackParameterTypes(parameter, checker)) || [checker.getTypeAtLocation(current)];
   }
   // `this.a.b` and `a.b` with a plain `a`: declared types, narrowed where they are used.
   if (isReference(current) && !(ts.isPropertyAccessExpression(current) && rootsInCallConst(current, checker))) return [checker.getTypeAtLocation(current)];
@@ -222,11 +230,81 @@ export function possibleCallConstTypes(identifier: TS.Identifier, checker: TS.Ty
   return initializer ? possibleTypes(initializer, checker, 0) : undefined;
 }
 
-/** `query.execute` with `const query = db.selectFrom(...)`. */
+/** The unannotated callback parameter the identifier refers to (`qb` in `(qb) => qb.where(...)`). */
+function callbackParameterOf(identifier: TS.Identifier, checker: TS.TypeChecker): TS.ParameterDeclaration | undefined {
+  const declarations = checker.getSymbolAtLocation(identifier)?.declarations;
+  const declaration = declarations?.length === 1 ? declarations[0] : undefined;
+  return declaration && ts.isParameter(declaration) && !declaration.type && ts.isIdentifier(declaration.name)
+    && (ts.isArrowFunction(declaration.parent) || ts.isFunctionExpression(declaration.parent)) ? declaration : undefined;
+}
+
+/**
+ * The types an unannotated callback parameter may get from its context, read like possibleTypes: the candidate
+ * signatures of the call it is passed to with their type arguments left open (`qb` in `db.selectFrom('person')
+ * .$if(flag, (qb) => ...)` is a `SelectQueryBuilder<DB, TB, O>`). For questions about a type's symbol only (which
+ * declared type it is), as the types are uninstantiated: an answer holding a type parameter means "any type".
+ * Undefined: unsure. A candidate without a parameter at that position adds nothing (the parameter is `any` there).
+ */
+export function possibleCallbackParameterTypes(parameter: TS.ParameterDeclaration, checker: TS.TypeChecker): TS.Type[] | undefined {
+  const fn = parameter.parent;
+  if (parameter.type || parameter.dotDotDotToken || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
+  if (fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === 'this')) return undefined;
+  const position = fn.parameters.indexOf(parameter);
+  const argument = asCallArgument(fn);
+  if (!argument || ts.isOptionalChain(argument.call)) return undefined;
+  const { call, index } = argument;
+  if (call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
+  const callees = ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression) ? possibleTypes(call.expression, checker, 0) : undefined;
+  if (!callees) return undefined;
+  const result: TS.Type[] = [];
+  for (const callee of callees) {
+    if (callee.flags & ts.TypeFlags.Any || isOpen(callee)) return undefined;
+    const signatures = callee.getCallSignatures();
+    if (signatures.length === 0) return undefined;
+    for (const signature of signatures) {
+      const declaration = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
+      if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
+      const declared = parametersWithoutThis(declaration.parameters);
+      const symbols = signature.getParameters();
+      if (declared.length !== symbols.length) return undefined;
+      if (declared.some((p) => p.dotDotDotToken) && index >= declared.length - 1) return undefined;
+      const declaredParameter = declared[index];
+      if (!declaredParameter) continue;
+      let context = checker.getTypeOfSymbol(symbols[index]!);
+      if (context.flags & ts.TypeFlags.TypeParameter) {
+        // A bare own type parameter inferred from this argument alone: its constraint is the callback's context.
+        const typeNode = declaredParameter.type;
+        const bare = typeNode && ts.isTypeReferenceNode(typeNode) && !typeNode.typeArguments && ts.isIdentifier(typeNode.typeName) ? typeNode.typeName.text : undefined;
+        const own = bare === undefined ? undefined : signature.getTypeParameters()?.find((p) => p.symbol.name === bare);
+        const elsewhere = declared.some((p, i) => i !== index && !!p.type && mentionsNames(p.type, new Set([bare!])));
+        const constraint = own && !elsewhere && !declaredParameter.questionToken ? own.getConstraint() : undefined;
+        if (!constraint) return undefined;
+        context = constraint;
+      }
+      const possible: TS.Type[] = [];
+      if (!addPossibleType(context.getNonNullableType(), checker, possible, 0)) return undefined;
+      for (const type of possible) {
+        for (const member of type.isUnion() ? type.types : [type]) {
+          if (member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable) || isOpen(member)) return undefined;
+          for (const callback of member.getCallSignatures()) {
+            if (callback.getTypeParameters()?.length) return undefined;
+            const callbackDeclaration = callback.getDeclaration() as TS.SignatureDeclaration | undefined;
+            if (!callbackDeclaration || ts.isJSDocSignature(callbackDeclaration) || callbackDeclaration.parameters.some((p) => p.dotDotDotToken)) return undefined;
+            const symbol = callback.getParameters()[position];
+            if (symbol && !addPossibleType(checker.getTypeOfSymbol(symbol), checker, result, 0)) return undefined;
+          }
+        }
+      }
+    }
+  }
+  return result;
+}
+
+/** `query.execute` with `const query = db.selectFrom(...)`, `qb.where` in `(qb) => qb.where(...)`: read through the root. */
 function rootsInCallConst(node: TS.PropertyAccessExpression, checker: TS.TypeChecker): boolean {
   let current: TS.Expression = node;
   while (ts.isPropertyAccessExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
-  return ts.isIdentifier(current) && constInitialisedByCall(current, checker) !== undefined;
+  return ts.isIdentifier(current) && (constInitialisedByCall(current, checker) !== undefined || callbackParameterOf(current, checker) !== undefined);
 }
 
 /** The initialiser of an unannotated `const x = call(...)` that the identifier refers to. */
@@ -239,6 +317,16 @@ function constInitialisedByCall(identifier: TS.Identifier, checker: TS.TypeCheck
   let initializer = declaration.initializer;
   while (initializer && ts.isParenthesizedExpression(initializer)) initializer = initializer.expression;
   return initializer && ts.isCallExpression(initializer) ? initializer : undefined;
+}
+
+/**
+ * The call surely makes no value with a `then` member, whatever its type arguments (see possibleTypes): every possible
+ * type is closed, and none of its union parts has a `then`.
+ */
+export function surelyWithoutThen(call: TS.CallExpression, checker: TS.TypeChecker): boolean {
+  const types = possibleTypes(call, checker, 0);
+  return !!types && types.every((type) => !(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable)) && !isOpen(type)
+    && (type.isUnion() ? type.types : [type]).every((part) => !(part.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && !part.getProperty('then')));
 }
 
 /**

@@ -48,6 +48,8 @@ function declaredName(node: TS.Node): string | undefined {
 export class SleepFinder {
   /** Per depth: helpers whose body awaits no sleep of any duration, whatever their call sites pass. */
   private readonly helpersWithoutSleeps: Array<WeakSet<TS.Node>> = [];
+  /** Per depth: whether sleepCall may find a sleep behind a declaration (see mayReachSleep). */
+  private readonly reachMemo: Array<WeakMap<TS.Node, boolean>> = [];
   /** Sleeps of 0 ms passed over in helpers' bodies so far: such a helper's result depends on its call site. */
   private zeroSleepsSkipped = 0;
 
@@ -112,7 +114,7 @@ export class SleepFinder {
     // Cheapest first: when every candidate signature of the callee is a library declaration that is no sleep,
     // whichever the checker would pick is no sleep either (no need to resolve the call and type its arguments).
     const candidates = candidateDeclarations(call, this.checker);
-    if (candidates?.every((declaration) => neverSleeps(declaration, depth))) return undefined;
+    if (candidates?.every((declaration) => !this.mayReachSleep(declaration, depth))) return undefined;
     // Then: only promise-typed calls can be awaited sleeps (any/unknown never are).
     if (!isThenable(this.checker, call)) return undefined;
     const declaration = this.checker.getResolvedSignature(call)?.declaration;
@@ -163,6 +165,40 @@ export class SleepFinder {
     });
     if (returned) return this.sleepOf(returned, inner, depth + 1);
     return this.sleepAwaitedInside(declaration, call, inner, depth + 1);
+  }
+
+  /**
+   * Whether sleepCall may find a sleep behind a candidate declaration, asked before the call is typed: the helper's
+   * returned or awaited calls are looked at the same way, through their candidate declarations, so a helper whose
+   * body only runs queries (`return await db.insertInto(...).executeTakeFirstOrThrow()`) is ruled out without
+   * inferring its return type. It answers for any arguments: durations do not decide whether something sleeps.
+   */
+  private mayReachSleep(declaration: TS.Node | undefined, depth: number): boolean {
+    if (neverSleeps(declaration, depth)) return false;
+    if (!declaration || declaration.getSourceFile().isDeclarationFile) return true;
+    const memo = (this.reachMemo[depth] ??= new WeakMap());
+    let may = memo.get(declaration);
+    if (may !== undefined) return may;
+    memo.set(declaration, true); // a recursive helper: assume it may while it is being looked at
+    const fn = declaration as TS.SignatureDeclaration & { body?: TS.ConciseBody };
+    const mayBeSleep = (expression: TS.Expression): boolean => {
+      const inner = skipOuterExpressions(expression);
+      if (ts.isNewExpression(inner)) return true;
+      if (!ts.isCallExpression(inner)) return false;
+      const candidates = candidateDeclarations(inner, this.checker);
+      return !candidates || candidates.some((candidate) => this.mayReachSleep(candidate, depth + 1));
+    };
+    const returned = sleepReturnedBy(fn);
+    if (returned) {
+      may = mayBeSleep(returned);
+    } else {
+      may = false;
+      forEachOwnNode(fn.body!, (node) => {
+        if (!may && ts.isAwaitExpression(node) && !isPolling(node)) may = mayBeSleep(node.expression);
+      });
+    }
+    memo.set(declaration, may);
+    return may;
   }
 
   /**

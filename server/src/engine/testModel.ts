@@ -1,5 +1,5 @@
 import { ts, type TS } from './typescript.js';
-import { lightCallbackParameterTypes, possibleCallConstTypes } from './lightCalls.js';
+import { lightCallbackParameterTypes, possibleCallbackParameterTypes, possibleCallConstTypes } from './lightCalls.js';
 import { packageOfDeclaration } from './packageOf.js';
 
 /** Who declared an identifier: a test runner, an assertion library, or nobody we know (name fallback). */
@@ -263,7 +263,7 @@ export class TestModel {
     // the call it is passed to) is no runner type: no entity, and no need to resolve that call (`qb` in `x.where((qb) => ...)`).
     const [declaration] = declarations;
     if (declarations.length === 1 && declaration && ts.isParameter(declaration) && ts.isIdentifier(declaration.name)) {
-      const contextual = lightCallbackParameterTypes(declaration, this.checker);
+      const contextual = lightCallbackParameterTypes(declaration, this.checker) ?? possibleCallbackParameterTypes(declaration, this.checker);
       if (contextual?.every((type) => !mayBeRunnerType(type))) return undefined;
     }
     // `const query = db.selectFrom('person')...`: a chain whose every possible type is no runner type is no entity,

@@ -1,5 +1,5 @@
 import { ts, type TS } from './typescript.js';
-import { lightReturnTypes, lightReturnTypesUnresolved, returnsPrimitiveWhateverArguments } from './lightCalls.js';
+import { lightReturnTypes, lightReturnTypesUnresolved, returnsPrimitiveWhateverArguments, surelyWithoutThen } from './lightCalls.js';
 
 export function isAnyOrUnknown(type: TS.Type): boolean {
   return (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
@@ -66,10 +66,11 @@ export function isPromiseType(type: TS.Type, { promiseLike = true }: { promiseLi
  * cheapest first (no chain resolved), then with the signatures' own type parameters left open (a primitive result),
  * then resolving the chains the light path cannot read. True: ask the checker about the call itself.
  */
-function lightThenable(checker: TS.TypeChecker, call: TS.CallExpression, accepts: (type: TS.Type) => boolean): boolean {
+function lightThenable(checker: TS.TypeChecker, call: TS.CallExpression, accepts: (type: TS.Type) => boolean, surelyNot?: () => boolean): boolean {
   const cheap = lightReturnTypesUnresolved(call, checker);
   if (cheap) return cheap.some(accepts);
   if (returnsPrimitiveWhateverArguments(call, checker)) return false;
+  if (surelyNot?.()) return false;
   const resolved = lightReturnTypes(call, checker);
   return !resolved || resolved.some(accepts);
 }
@@ -133,7 +134,7 @@ export function isThenable(checker: TS.TypeChecker, node: TS.Node): boolean {
     }
     // A call whose every candidate signature returns a non-thenable type, whatever its arguments: no need to
     // resolve it (and to type its callbacks). Otherwise the checker's answer, as for any other expression.
-    if (ts.isCallExpression(node) && !lightThenable(checker, node, (type) => isThenableType(checker, type, node))) {
+    if (ts.isCallExpression(node) && !lightThenable(checker, node, (type) => isThenableType(checker, type, node), () => surelyWithoutThen(node, checker))) {
       memo.set(node, false);
       return false;
     }
