@@ -169,18 +169,13 @@ function possibleTypes(node: TS.Expression, checker: TS.TypeChecker, depth: numb
     const callee = current.expression;
     if (callee.kind === ts.SyntaxKind.ImportKeyword || callee.kind === ts.SyntaxKind.SuperKeyword || ts.isOptionalChain(current)) return undefined;
     if (ts.isIdentifier(callee) && callee.text === 'require') return undefined;
-    const callees = possibleTypes(callee, checker, depth + 1);
-    if (!callees) return undefined;
+    const signatures = possibleSignatures(callee, checker, depth + 1);
+    if (!signatures) return undefined;
     const results: TS.Type[] = [];
-    for (const type of callees) {
-      if (type.flags & ts.TypeFlags.Any || isOpen(type)) return undefined;
-      const signatures = type.getCallSignatures();
-      if (signatures.length === 0) return undefined;
-      for (const signature of signatures) {
-        if (!addPossibleType(signature.getReturnType(), checker, results, 0)) return undefined;
-      }
+    for (const signature of signatures) {
+      if (!addPossibleType(signature.getReturnType(), checker, results, 0)) return undefined;
     }
-    return results.length <= MAX_POSSIBLE_TYPES ? results : undefined;
+    return results;
   }
   if (ts.isIdentifier(current)) {
     const initializer = constInitialisedByCall(current, checker);
@@ -254,45 +249,40 @@ export function possibleCallbackParameterTypes(parameter: TS.ParameterDeclaratio
   if (!argument || ts.isOptionalChain(argument.call)) return undefined;
   const { call, index } = argument;
   if (call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
-  const callees = ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression) ? possibleTypes(call.expression, checker, 0) : undefined;
-  if (!callees) return undefined;
+  const signatures = ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression) ? possibleSignatures(call.expression, checker, 0) : undefined;
+  if (!signatures) return undefined;
   const result: TS.Type[] = [];
-  for (const callee of callees) {
-    if (callee.flags & ts.TypeFlags.Any || isOpen(callee)) return undefined;
-    const signatures = callee.getCallSignatures();
-    if (signatures.length === 0) return undefined;
-    for (const signature of signatures) {
-      const declaration = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
-      if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
-      const declared = parametersWithoutThis(declaration.parameters);
-      const symbols = signature.getParameters();
-      if (declared.length !== symbols.length) return undefined;
-      if (declared.some((p) => p.dotDotDotToken) && index >= declared.length - 1) return undefined;
-      const declaredParameter = declared[index];
-      if (!declaredParameter) continue;
-      let context = checker.getTypeOfSymbol(symbols[index]!);
-      if (context.flags & ts.TypeFlags.TypeParameter) {
-        // A bare own type parameter inferred from this argument alone: its constraint is the callback's context.
-        const typeNode = declaredParameter.type;
-        const bare = typeNode && ts.isTypeReferenceNode(typeNode) && !typeNode.typeArguments && ts.isIdentifier(typeNode.typeName) ? typeNode.typeName.text : undefined;
-        const own = bare === undefined ? undefined : signature.getTypeParameters()?.find((p) => p.symbol.name === bare);
-        const elsewhere = declared.some((p, i) => i !== index && !!p.type && mentionsNames(p.type, new Set([bare!])));
-        const constraint = own && !elsewhere && !declaredParameter.questionToken ? own.getConstraint() : undefined;
-        if (!constraint) return undefined;
-        context = constraint;
-      }
-      const possible: TS.Type[] = [];
-      if (!addPossibleType(context.getNonNullableType(), checker, possible, 0)) return undefined;
-      for (const type of possible) {
-        for (const member of type.isUnion() ? type.types : [type]) {
-          if (member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable) || isOpen(member)) return undefined;
-          for (const callback of member.getCallSignatures()) {
-            if (callback.getTypeParameters()?.length) return undefined;
-            const callbackDeclaration = callback.getDeclaration() as TS.SignatureDeclaration | undefined;
-            if (!callbackDeclaration || ts.isJSDocSignature(callbackDeclaration) || callbackDeclaration.parameters.some((p) => p.dotDotDotToken)) return undefined;
-            const symbol = callback.getParameters()[position];
-            if (symbol && !addPossibleType(checker.getTypeOfSymbol(symbol), checker, result, 0)) return undefined;
-          }
+  for (const signature of signatures) {
+    const declaration = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
+    if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
+    const declared = parametersWithoutThis(declaration.parameters);
+    const symbols = signature.getParameters();
+    if (declared.length !== symbols.length) return undefined;
+    if (declared.some((p) => p.dotDotDotToken) && index >= declared.length - 1) return undefined;
+    const declaredParameter = declared[index];
+    if (!declaredParameter) continue;
+    let context = checker.getTypeOfSymbol(symbols[index]!);
+    if (context.flags & ts.TypeFlags.TypeParameter) {
+      // A bare own type parameter inferred from this argument alone: its constraint is the callback's context.
+      const typeNode = declaredParameter.type;
+      const bare = typeNode && ts.isTypeReferenceNode(typeNode) && !typeNode.typeArguments && ts.isIdentifier(typeNode.typeName) ? typeNode.typeName.text : undefined;
+      const own = bare === undefined ? undefined : signature.getTypeParameters()?.find((p) => p.symbol.name === bare);
+      const elsewhere = declared.some((p, i) => i !== index && !!p.type && mentionsNames(p.type, new Set([bare!])));
+      const constraint = own && !elsewhere && !declaredParameter.questionToken ? own.getConstraint() : undefined;
+      if (!constraint) return undefined;
+      context = constraint;
+    }
+    const possible: TS.Type[] = [];
+    if (!addPossibleType(context.getNonNullableType(), checker, possible, 0)) return undefined;
+    for (const type of possible) {
+      for (const member of type.isUnion() ? type.types : [type]) {
+        if (member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable) || isOpen(member)) return undefined;
+        for (const callback of member.getCallSignatures()) {
+          if (callback.getTypeParameters()?.length) return undefined;
+          const callbackDeclaration = callback.getDeclaration() as TS.SignatureDeclaration | undefined;
+          if (!callbackDeclaration || ts.isJSDocSignature(callbackDeclaration) || callbackDeclaration.parameters.some((p) => p.dotDotDotToken)) return undefined;
+          const symbol = callback.getParameters()[position];
+          if (symbol && !addPossibleType(checker.getTypeOfSymbol(symbol), checker, result, 0)) return undefined;
         }
       }
     }
@@ -305,6 +295,20 @@ function rootsInCallConst(node: TS.PropertyAccessExpression, checker: TS.TypeChe
   let current: TS.Expression = node;
   while (ts.isPropertyAccessExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
   return ts.isIdentifier(current) && (constInitialisedByCall(current, checker) !== undefined || callbackParameterOf(current, checker) !== undefined);
+}
+
+/** The call signatures of every possible type of a callee (see possibleTypes); undefined when one is any, open or not callable. */
+function possibleSignatures(callee: TS.Expression, checker: TS.TypeChecker, depth: number): TS.Signature[] | undefined {
+  const types = possibleTypes(callee, checker, depth);
+  if (!types) return undefined;
+  const signatures: TS.Signature[] = [];
+  for (const type of types) {
+    if (type.flags & ts.TypeFlags.Any || isOpen(type)) return undefined;
+    const own = type.getCallSignatures();
+    if (own.length === 0) return undefined;
+    signatures.push(...own);
+  }
+  return signatures;
 }
 
 /** The initialiser of an unannotated `const x = call(...)` that the identifier refers to. */
@@ -335,11 +339,8 @@ export function surelyWithoutThen(call: TS.CallExpression, checker: TS.TypeCheck
  * Falls back to candidateSignatures.
  */
 export function candidateDeclarations(call: TS.CallExpression, checker: TS.TypeChecker): Array<TS.Node | undefined> | undefined {
-  const callees = !ts.isOptionalChain(call) && ts.isPropertyAccessExpression(call.expression) ? possibleTypes(call.expression, checker, 0) : undefined;
-  if (callees?.every((type) => !(type.flags & ts.TypeFlags.Any) && !isOpen(type) && type.getCallSignatures().length > 0)) {
-    return callees.flatMap((type) => type.getCallSignatures().map((s) => s.getDeclaration()));
-  }
-  return candidateSignatures(call, checker)?.map((s) => s.getDeclaration());
+  const signatures = !ts.isOptionalChain(call) && ts.isPropertyAccessExpression(call.expression) ? possibleSignatures(call.expression, checker, 0) : undefined;
+  return (signatures ?? candidateSignatures(call, checker))?.map((s) => s.getDeclaration());
 }
 
 /**
