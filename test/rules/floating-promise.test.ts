@@ -294,6 +294,10 @@ ruleTable('floating-promise', {
       name: 'a chaining method returning another instantiation of its receiver interface',
       code: `import test from 'node:test';\ninterface Reply<T = unknown> { send(x: unknown): Reply<string>; code(n: number): Reply<number>; then(ok: () => void, fail?: (e: Error) => void): void; kind?: T }\ndeclare function onError(handler: (err: Error, reply: Reply) => void): void;\ntest('a', () => {\n  onError((err, reply) => {\n    reply.send(err.message);\n    reply.code(500).send(err);\n  });\n});`,
     },
+    {
+      name: 'a dual API given its error-first callback (ioredis: returns the promise and hands the error to the callback)',
+      code: `import { it } from 'mocha';\ntype Callback<T> = (err?: Error | null, result?: T) => void;\ninterface Redis {\n  set(key: string, value: string, callback?: Callback<'OK'>): Promise<'OK'>;\n  get(key: string, callback?: Callback<string | null>): Promise<string | null>;\n}\ndeclare const redis: Redis;\nconst ignore: Callback<'OK'> = () => {};\nit('a', (done) => {\n  redis.set('a', '1', () => {});\n  redis.set('b', '2', ignore);\n  redis.get('a', (err, value) => {\n    done(err ?? undefined);\n  });\n});`,
+    },
   ],
   invalid: [
     {

@@ -207,6 +207,11 @@ function isCallbackStyleCall(expression: TS.Expression, checker: TS.TypeChecker)
     if (first && ts.isIdentifier(first) && ERROR_FIRST.test(first.text)) return true;
   }
   const index = expression.arguments.length - 1;
+  // A dual API that returns its promise and takes an error-first callback as well (ioredis: `get(key, callback?:
+  // Callback<T>): Promise<T>`): given the callback, it hands the error to it, and the callback is how the test waits.
+  const picked = resolved?.getParameters()[index];
+  if (picked && (ts.isArrowFunction(last) || ts.isFunctionExpression(last) || ts.isIdentifier(last))
+    && isErrorFirstCallbackType(checker.getTypeOfSymbolAtLocation(picked, expression), expression, checker)) return true;
   const overloads = checker.getTypeAtLocation(expression.expression).getCallSignatures();
   return overloads.some((signature) => {
     if (!returnsVoid(signature)) return false;
