@@ -111,8 +111,9 @@ export class SleepFinder {
   }
 
   private sleepCall(call: TS.CallExpression, bindings: Bindings, depth: number): Duration | undefined {
-    // Cheapest first: when every candidate signature of the callee is a library declaration that is no sleep,
-    // whichever the checker would pick is no sleep either (no need to resolve the call and type its arguments).
+    // Cheapest first: when no candidate declaration of the callee can lead to a sleep (a library signature other than
+    // the known sleeps, a helper whose returned or awaited calls cannot), whichever the checker would pick is no sleep
+    // either (no need to resolve the call and type its arguments).
     const candidates = candidateDeclarations(call, this.checker);
     if (candidates?.every((declaration) => !this.mayReachSleep(declaration, depth))) return undefined;
     // Then: only promise-typed calls can be awaited sleeps (any/unknown never are).
@@ -179,7 +180,6 @@ export class SleepFinder {
     const memo = (this.reachMemo[depth] ??= new WeakMap());
     let may = memo.get(declaration);
     if (may !== undefined) return may;
-    memo.set(declaration, true); // a recursive helper: assume it may while it is being looked at
     const fn = declaration as TS.SignatureDeclaration & { body?: TS.ConciseBody };
     const mayBeSleep = (expression: TS.Expression): boolean => {
       const inner = skipOuterExpressions(expression);
