@@ -132,10 +132,9 @@ function calleeType(call: TS.CallExpression, checker: TS.TypeChecker, mode: Mode
   if (ts.isPropertyAccessExpression(callee)) {
     const light = lightExpressionType(callee, checker, mode);
     if (light) return light;
-    if (!mode.resolve && !isReference(callee)) return undefined;
     // `qb.where` in `(qb) => qb.where(...)`: typing `qb` resolves the call the callback is passed to, with all its
     // arguments; not a cheap question.
-    if (!mode.resolve && rootsInCallConst(callee, checker)) return undefined;
+    if (!mode.resolve && (!isReference(callee) || rootReadThrough(callee, checker))) return undefined;
   }
   return checker.getTypeAtLocation(callee);
 }
@@ -184,7 +183,7 @@ function possibleTypes(node: TS.Expression, checker: TS.TypeChecker, depth: numb
     return (parameter && possibleCallbackParameterTypes(parameter, checker)) || [checker.getTypeAtLocation(current)];
   }
   // `this.a.b` and `a.b` with a plain `a`: declared types, narrowed where they are used.
-  if (isReference(current) && !(ts.isPropertyAccessExpression(current) && rootsInCallConst(current, checker))) return [checker.getTypeAtLocation(current)];
+  if (isReference(current) && !(ts.isPropertyAccessExpression(current) && rootReadThrough(current, checker))) return [checker.getTypeAtLocation(current)];
   if (ts.isPropertyAccessExpression(current) && ts.isIdentifier(current.name) && !current.questionDotToken) {
     const bases = possibleTypes(current.expression, checker, depth + 1);
     if (!bases) return undefined;
@@ -194,7 +193,7 @@ function possibleTypes(node: TS.Expression, checker: TS.TypeChecker, depth: numb
       const property = checker.getPropertyOfType(base, current.name.text);
       if (!property || !addPossibleType(checker.getTypeOfSymbol(property), checker, results, 0)) return undefined;
     }
-    return results.length <= MAX_POSSIBLE_TYPES ? results : undefined;
+    return results;
   }
   return undefined;
 }
@@ -237,61 +236,15 @@ function callbackParameterOf(identifier: TS.Identifier, checker: TS.TypeChecker)
  * The types an unannotated callback parameter may get from its context, read like possibleTypes: the candidate
  * signatures of the call it is passed to with their type arguments left open (`qb` in `db.selectFrom('person')
  * .$if(flag, (qb) => ...)` is a `SelectQueryBuilder<DB, TB, O>`). For questions about a type's symbol only (which
- * declared type it is), as the types are uninstantiated: an answer holding a type parameter means "any type".
- * Undefined: unsure. A candidate without a parameter at that position adds nothing (the parameter is `any` there).
+ * declared type it is), as the types are uninstantiated. Undefined: unsure. A candidate without a parameter at that
+ * position adds nothing (the parameter is `any` there).
  */
 export function possibleCallbackParameterTypes(parameter: TS.ParameterDeclaration, checker: TS.TypeChecker): TS.Type[] | undefined {
-  const fn = parameter.parent;
-  if (parameter.type || parameter.dotDotDotToken || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
-  if (fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === 'this')) return undefined;
-  const position = fn.parameters.indexOf(parameter);
-  const argument = asCallArgument(fn);
-  if (!argument || ts.isOptionalChain(argument.call)) return undefined;
-  const { call, index } = argument;
-  if (call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
-  const signatures = ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression) ? possibleSignatures(call.expression, checker, 0) : undefined;
-  if (!signatures) return undefined;
-  const result: TS.Type[] = [];
-  for (const signature of signatures) {
-    const declaration = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
-    if (!declaration || ts.isJSDocSignature(declaration)) return undefined;
-    const declared = parametersWithoutThis(declaration.parameters);
-    const symbols = signature.getParameters();
-    if (declared.length !== symbols.length) return undefined;
-    if (declared.some((p) => p.dotDotDotToken) && index >= declared.length - 1) return undefined;
-    const declaredParameter = declared[index];
-    if (!declaredParameter) continue;
-    let context = checker.getTypeOfSymbol(symbols[index]!);
-    if (context.flags & ts.TypeFlags.TypeParameter) {
-      // A bare own type parameter inferred from this argument alone: its constraint is the callback's context.
-      const typeNode = declaredParameter.type;
-      const bare = typeNode && ts.isTypeReferenceNode(typeNode) && !typeNode.typeArguments && ts.isIdentifier(typeNode.typeName) ? typeNode.typeName.text : undefined;
-      const own = bare === undefined ? undefined : signature.getTypeParameters()?.find((p) => p.symbol.name === bare);
-      const elsewhere = declared.some((p, i) => i !== index && !!p.type && mentionsNames(p.type, new Set([bare!])));
-      const constraint = own && !elsewhere && !declaredParameter.questionToken ? own.getConstraint() : undefined;
-      if (!constraint) return undefined;
-      context = constraint;
-    }
-    const possible: TS.Type[] = [];
-    if (!addPossibleType(context.getNonNullableType(), checker, possible, 0)) return undefined;
-    for (const type of possible) {
-      for (const member of type.isUnion() ? type.types : [type]) {
-        if (member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable) || isOpen(member)) return undefined;
-        for (const callback of member.getCallSignatures()) {
-          if (callback.getTypeParameters()?.length) return undefined;
-          const callbackDeclaration = callback.getDeclaration() as TS.SignatureDeclaration | undefined;
-          if (!callbackDeclaration || ts.isJSDocSignature(callbackDeclaration) || callbackDeclaration.parameters.some((p) => p.dotDotDotToken)) return undefined;
-          const symbol = callback.getParameters()[position];
-          if (symbol && !addPossibleType(checker.getTypeOfSymbol(symbol), checker, result, 0)) return undefined;
-        }
-      }
-    }
-  }
-  return result;
+  return callbackParameterTypes(parameter, checker, true);
 }
 
-/** `query.execute` with `const query = db.selectFrom(...)`, `qb.where` in `(qb) => qb.where(...)`: read through the root. */
-function rootsInCallConst(node: TS.PropertyAccessExpression, checker: TS.TypeChecker): boolean {
+/** `query.execute` with `const query = db.selectFrom(...)`, `qb.where` in `(qb) => qb.where(...)`: a root possibleTypes reads through. */
+function rootReadThrough(node: TS.PropertyAccessExpression, checker: TS.TypeChecker): boolean {
   let current: TS.Expression = node;
   while (ts.isPropertyAccessExpression(current) || ts.isParenthesizedExpression(current)) current = current.expression;
   return ts.isIdentifier(current) && (constInitialisedByCall(current, checker) !== undefined || callbackParameterOf(current, checker) !== undefined);
@@ -398,7 +351,17 @@ function lightParameterTypesWith<T>(
 ): Array<TS.Type | null | T> | undefined {
   if (call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
   const signatures = candidateSignatures(call, checker);
-  if (!signatures) return undefined;
+  return signatures && parameterTypesAt(signatures, index, checker, inferred, false);
+}
+
+/**
+ * The parameter types at a position of the given candidate signatures (see lightParameterTypes). `open`: the signatures
+ * are read with type arguments left open (possibleSignatures), and a type mentioning the signature's own type parameters
+ * is taken as declared rather than ruled unsure, for callers that treat anything open as unsure themselves.
+ */
+function parameterTypesAt<T>(
+  signatures: readonly TS.Signature[], index: number, checker: TS.TypeChecker, inferred: (typeParameter: TS.Type) => T, open: boolean,
+): Array<TS.Type | null | T> | undefined {
   const result: Array<TS.Type | null | T> = [];
   for (const signature of signatures) {
     const parameters = signature.getParameters();
@@ -424,6 +387,10 @@ function lightParameterTypesWith<T>(
         }
         const bare = ts.isTypeReferenceNode(parameter.type) && !parameter.type.typeArguments && ts.isIdentifier(parameter.type.typeName)
           ? parameter.type.typeName.text : undefined;
+        if (bare === undefined && open) {
+          result.push(checker.getTypeOfSymbol(parameters[index]!));
+          continue;
+        }
         const elsewhere = bare !== undefined && declared.some((p, i) => i !== index && !!p.type && mentionsNames(p.type, new Set([bare])));
         const typeParameter = bare === undefined ? undefined : signature.getTypeParameters()?.find((p) => p.symbol.name === bare);
         if (!typeParameter || elsewhere || parameter.questionToken) return undefined;
@@ -469,6 +436,14 @@ export function asCallArgument(fn: TS.Expression): { call: TS.CallExpression; in
 }
 
 export function lightCallbackParameterTypes(parameter: TS.ParameterDeclaration, checker: TS.TypeChecker): TS.Type[] | undefined {
+  return callbackParameterTypes(parameter, checker, false);
+}
+
+/**
+ * lightCallbackParameterTypes, or with `open` possibleCallbackParameterTypes: the candidates are read with their type
+ * arguments left open, a conditional context counts as its branches, and anything still open makes the answer unsure.
+ */
+function callbackParameterTypes(parameter: TS.ParameterDeclaration, checker: TS.TypeChecker, open: boolean): TS.Type[] | undefined {
   const fn = parameter.parent;
   if (parameter.type || parameter.dotDotDotToken || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
   const position = fn.parameters.indexOf(parameter);
@@ -476,21 +451,36 @@ export function lightCallbackParameterTypes(parameter: TS.ParameterDeclaration, 
   const argument = asCallArgument(fn);
   if (!argument) return undefined;
   const { call, index } = argument;
-  const contexts = lightParameterTypesWith(call, index, checker, (typeParameter) => typeParameter.getConstraint() ?? null);
+  const byConstraint = (typeParameter: TS.Type) => typeParameter.getConstraint() ?? null;
+  let contexts: Array<TS.Type | null> | undefined;
+  if (!open) {
+    contexts = lightParameterTypesWith(call, index, checker, byConstraint);
+  } else if (!ts.isOptionalChain(call) && !call.arguments.slice(0, index + 1).some(ts.isSpreadElement)
+    && (ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression))) {
+    const signatures = possibleSignatures(call.expression, checker, 0);
+    // An unconstrained type parameter stays itself here, which the open reading below takes as unsure.
+    contexts = signatures && parameterTypesAt(signatures, index, checker, (typeParameter) => typeParameter.getConstraint() ?? typeParameter, true);
+  }
   if (!contexts) return undefined;
   const types: TS.Type[] = [];
   for (const context of contexts) {
     if (!context) continue; // no contextual type there: the parameter is `any`
     const nonNullable = context.getNonNullableType();
-    for (const member of nonNullable.isUnion() ? nonNullable.types : [nonNullable]) {
-      if (member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter)) return undefined;
-      for (const signature of member.getCallSignatures()) {
-        if (signature.getTypeParameters()?.length) return undefined;
-        const declared = signature.getParameters();
-        const last = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
-        if (!last || ts.isJSDocSignature(last) || last.parameters.some((p) => p.dotDotDotToken)) return undefined;
-        const symbol = declared[position];
-        if (symbol) types.push(checker.getTypeOfSymbol(symbol));
+    const possible: TS.Type[] = [];
+    if (open && !addPossibleType(nonNullable, checker, possible, 0)) return undefined;
+    for (const type of open ? possible : [nonNullable]) {
+      for (const member of type.isUnion() ? type.types : [type]) {
+        if (member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | (open ? ts.TypeFlags.Instantiable : ts.TypeFlags.TypeParameter))) return undefined;
+        if (open && isOpen(member)) return undefined;
+        for (const signature of member.getCallSignatures()) {
+          if (signature.getTypeParameters()?.length) return undefined;
+          const last = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
+          if (!last || ts.isJSDocSignature(last) || last.parameters.some((p) => p.dotDotDotToken)) return undefined;
+          const symbol = signature.getParameters()[position];
+          if (!symbol) continue;
+          if (!open) types.push(checker.getTypeOfSymbol(symbol));
+          else if (!addPossibleType(checker.getTypeOfSymbol(symbol), checker, types, 0)) return undefined;
+        }
       }
     }
   }
