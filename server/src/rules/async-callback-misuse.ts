@@ -258,7 +258,8 @@ function promiseAllFix(call: TS.CallExpression, sourceFile: TS.SourceFile, check
   }];
 }
 
-function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLabel: string, arrayReceiver: string | undefined): string {
+/** `resolvesEnclosing`: a timer callback that calls the `resolve` of the promise around it (see callsEnclosingResolve). */
+function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLabel: string, arrayReceiver: string | undefined, resolvesEnclosing: boolean): string {
   const what = kind === 'async' ? 'Async callback' : 'Callback returning a promise';
   switch (site) {
     case 'forEach':
@@ -268,6 +269,9 @@ function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLa
     case 'listener':
       return `${what} passed to \`${calleeLabel}\`: the emitter does not wait for the promise it returns, so an assertion failing in it becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can end before the assertion runs. Await the event instead (\`await once(emitter, 'event')\`, \`page.waitForEvent(...)\`), or catch errors inside the listener.`;
     case 'timer':
+      if (resolvesEnclosing) {
+        return `${what} passed to \`${calleeLabel}\`: the test waits for it through the enclosing promise's \`resolve\`, but an error it throws (after an \`await\`) is an unhandled rejection and \`resolve\` is never called, so the test times out instead of failing. Await the delay instead (\`await setTimeout(ms)\` from \`node:timers/promises\`), then do the work.`;
+      }
       return `${what} passed to \`${calleeLabel}\`: nothing waits for it, so the test can end before it runs, and its rejection is unhandled. Await the delay instead (\`await setTimeout(ms)\` from \`node:timers/promises\`), then do the work.`;
     case 'other':
       return `${what} passed to \`${calleeLabel}\`, which expects a callback returning \`void\`: nothing waits for the promise it returns, so an assertion failing in it becomes an unhandled rejection instead of failing the test (which then fails late, elsewhere, or by timeout), and unless the test waits for a signal from it, the test can move on, or end, before the assertion runs. Use a promise-based API and await it, or keep the callback synchronous.`;
@@ -383,9 +387,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       const fixes = site === 'forEach' && call && kind === 'async' && index === 0 ? promiseAllFix(call, sourceFile, checker) : [];
       report({
         ...reportRange(arg, sourceFile),
-        message: site === 'timer' && callsEnclosingResolve(node, arg, checker)
-          ? `${kind === 'async' ? 'Async callback' : 'Callback returning a promise'} passed to \`${describeExpression(node.expression, sourceFile)}\`: the test waits for it through the enclosing promise's \`resolve\`, but an error it throws (after an \`await\`) is an unhandled rejection and \`resolve\` is never called, so the test times out instead of failing. Await the delay instead (\`await setTimeout(ms)\` from \`node:timers/promises\`), then do the work.`
-          : message(site, kind, describeExpression(node.expression, sourceFile), arrayReceiver),
+        message: message(site, kind, describeExpression(node.expression, sourceFile), arrayReceiver, site === 'timer' && callsEnclosingResolve(node, arg, checker)),
         fixes,
       });
     }
