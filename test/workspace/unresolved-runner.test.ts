@@ -71,6 +71,47 @@ describe('a runner module that does not resolve', () => {
     }
   }, 120_000);
 
+  it('identifies a CommonJS require of a runner from the specifier alone: destructured, renamed, whole module, property', () => {
+    const lines = [
+      "const { describe, it } = require('node:test');",
+      "const { test: check } = require('node:test');",
+      "const test = require('node:test');",
+      "const mocha = require('mocha');",
+      "const only = require('mocha').it;",
+      "const { helper } = require('./helper');",
+      "describe('suite', () => {",
+      "  it('plain', () => {});",
+      '});',
+      "mocha.describe('mocha suite', async () => {",
+      '  await Promise.resolve();',
+      "  mocha.it('late', () => {});",
+      '});',
+      "check.only('renamed', () => {});",
+      "test.only('module', () => {});",
+      "mocha.it.only('namespace', () => {});",
+      "only.only('property', () => {});",
+      "helper.only('not a runner', () => {});",
+      '',
+    ].join('\n');
+    // In JavaScript the checker binds these as aliases; in TypeScript `require` returns `any`, typings or not.
+    // (node:test runs an async suite's body to its end before its tests: only mocha's async describe is reported.)
+    for (const name of ['cjs.test.js', 'cjs.test.ts']) {
+      const file = path.join(root, name);
+      fs.writeFileSync(file, lines);
+      const workspace = new Workspace({ root, rules: RULES });
+      try {
+        const analysis = workspace.analyzeFile(file);
+        expect(analysis.findings.map((f) => `${f.ruleId}@${f.range.start.line}`), name).toEqual(['async-describe@11', 'focused-test@13', 'focused-test@14', 'focused-test@15', 'focused-test@16']);
+        expect(analysis.tests, name).toBe(6);
+        // JavaScript resolves `require` as an import: the note names the modules. TypeScript does not: no note.
+        expect(analysis.unresolvedRunnerModules, name).toEqual(name.endsWith('.js') ? ['node:test', 'mocha'] : undefined);
+      } finally {
+        workspace.dispose();
+        fs.rmSync(file);
+      }
+    }
+  }, 120_000);
+
   it('CLI: one note for the run, naming the module and the fix', async () => {
     const { code, stderr } = await runCli(['check', root]);
     expect(code).toBe(1); // the .only in a and b

@@ -42,16 +42,31 @@ export function unresolvedRunnerNote(modules: ReadonlyArray<{ module: string; fi
   return `${names} cannot be resolved from ${root}: tests are recognised from the import alone, but findings that need the runner's types are missing. Install dependencies (e.g. npm install) in the workspace.`;
 }
 
-/** Runner modules imported (import/export declarations) by the file whose import the checker cannot resolve. */
+/**
+ * Runner modules imported (import/export declarations; top-level `require` calls in JavaScript) by the file whose
+ * import the checker cannot resolve. (In TypeScript `require` is untyped whether or not the module resolves: no note.)
+ */
 export function unresolvedRunnerModules(sourceFile: TS.SourceFile, checker: TS.TypeChecker): string[] {
   const found = new Set<string>();
+  const javascript = /\.[cm]?jsx?$/i.test(sourceFile.fileName);
   for (const statement of sourceFile.statements) {
-    const specifier = ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) ? statement.moduleSpecifier : undefined;
-    if (!specifier || !ts.isStringLiteral(specifier) || !RUNNER_MODULES.has(specifier.text)) continue;
-    // Type-only files of a runner (`import type`) still need the module; an unresolved one has no symbol.
-    if (!checker.getSymbolAtLocation(specifier)) found.add(specifier.text);
+    const specifiers = ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) ? [statement.moduleSpecifier]
+      : javascript && ts.isVariableStatement(statement) ? statement.declarationList.declarations.map((d) => d.initializer && requireSpecifier(d.initializer))
+      : [];
+    for (const specifier of specifiers) {
+      if (!specifier || !ts.isStringLiteralLike(specifier) || !RUNNER_MODULES.has(specifier.text)) continue;
+      // Type-only files of a runner (`import type`) still need the module; an unresolved one has no symbol.
+      if (!checker.getSymbolAtLocation(specifier)) found.add(specifier.text);
+    }
   }
   return [...found];
+}
+
+/** The specifier of `require('x')`, `require('x').y`. */
+function requireSpecifier(initializer: TS.Expression): TS.Expression | undefined {
+  let node = initializer;
+  while (ts.isParenthesizedExpression(node) || ts.isPropertyAccessExpression(node)) node = node.expression;
+  return ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments.length === 1 ? node.arguments[0] : undefined;
 }
 
 /** Rules with their effective severity; `off` rules are dropped. */

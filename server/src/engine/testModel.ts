@@ -279,11 +279,22 @@ export class TestModel {
     if (typeFramework && typeSymbol && TYPE_TO_ENTITY[typeSymbol.name]) {
       return { framework: typeFramework, name: TYPE_TO_ENTITY[typeSymbol.name]! };
     }
-    return undefined;
+    // `const { it } = require('mocha')` in a TypeScript file, or in JavaScript that the checker reads as a value.
+    return declarations.length === 1 && declaration ? requireBindingIdentity(declaration) : undefined;
   }
 
   private collectImportAliases(): void {
     for (const statement of this.sourceFile.statements) {
+      // `const t = require('node:test')`, `const { test: check } = require('node:test')`.
+      if (ts.isVariableStatement(statement)) {
+        for (const declaration of statement.declarationList.declarations) {
+          const elements = ts.isObjectBindingPattern(declaration.name) ? declaration.name.elements : [declaration];
+          for (const element of elements) {
+            if (ts.isIdentifier(element.name) && requireBindingIdentity(element)) this.importedRunnerNames.add(element.name.text);
+          }
+        }
+        continue;
+      }
       if (!ts.isImportDeclaration(statement)) continue;
       const bindings = statement.importClause;
       if (bindings?.name) this.importedRunnerNames.add(bindings.name.text);
@@ -483,7 +494,9 @@ function unresolvedImportIdentity(symbol: TS.Symbol): RunnerIdentity | undefined
   if (!declaration) return undefined;
   let node: TS.Node | undefined = declaration;
   while (node && !ts.isImportDeclaration(node)) node = node.parent;
-  if (!node || !ts.isStringLiteral(node.moduleSpecifier) || node.importClause?.isTypeOnly) return undefined;
+  // In JavaScript, `const { it } = require('mocha')` binds an alias as an import does.
+  if (!node) return requireBindingIdentity(declaration);
+  if (!ts.isStringLiteral(node.moduleSpecifier) || node.importClause?.isTypeOnly) return undefined;
   const framework = FRAMEWORK_OF_MODULE[node.moduleSpecifier.text];
   if (!framework) return undefined;
   if (ts.isNamespaceImport(declaration)) return { framework, name: NAMESPACE };
@@ -498,6 +511,52 @@ function unresolvedImportIdentity(symbol: TS.Symbol): RunnerIdentity | undefined
   }
   if (framework === 'node-test' && name === 'suite') name = 'describe';
   return { framework, name };
+}
+
+/**
+ * A CommonJS binding of a runner module's export, named by the module specifier alone: `const { describe, it } =
+ * require('node:test')`, `const { test: it } = require('node:test')`, `const it = require('mocha').it`, `const test =
+ * require('node:test')` (node:test's module is its `test` function), `const mocha = require('mocha')` (a namespace).
+ * What the unresolved import is for an ES module (see unresolvedImportIdentity): the checker cannot say when the
+ * module has no typings (`node:test` without @types/node), nor in a TypeScript file, where `require` returns `any`.
+ */
+function requireBindingIdentity(declaration: TS.Declaration): RunnerIdentity | undefined {
+  let property: string | undefined;
+  let variable: TS.VariableDeclaration;
+  if (ts.isBindingElement(declaration)) {
+    const pattern = declaration.parent;
+    const key = declaration.propertyName ?? declaration.name;
+    if (declaration.dotDotDotToken || !ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(pattern.parent) || !ts.isIdentifier(key)) return undefined;
+    property = key.text;
+    variable = pattern.parent;
+  } else if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name)) {
+    variable = declaration;
+  } else {
+    return undefined;
+  }
+  let initializer = variable.initializer && skipParentheses(variable.initializer);
+  if (initializer && ts.isPropertyAccessExpression(initializer) && property === undefined && ts.isIdentifier(initializer.name)) {
+    property = initializer.name.text;
+    initializer = skipParentheses(initializer.expression);
+  }
+  const specifier = initializer && requiredModule(initializer);
+  const framework = specifier === undefined ? undefined : FRAMEWORK_OF_MODULE[specifier];
+  if (!framework) return undefined;
+  if (property === undefined) return framework === 'node-test' ? { framework, name: 'test' } : { framework, name: NAMESPACE };
+  return { framework, name: framework === 'node-test' && property === 'suite' ? 'describe' : property };
+}
+
+/** The specifier of `require('<specifier>')`. */
+function requiredModule(node: TS.Expression): string | undefined {
+  if (!ts.isCallExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== 'require' || node.arguments.length !== 1) return undefined;
+  const [argument] = node.arguments;
+  return argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
+}
+
+function skipParentheses(node: TS.Expression): TS.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current)) current = current.expression;
+  return current;
 }
 
 /** For a binding created by `import { x as y }`, the name the module exports (`x`). */
