@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The language server as an editor sees it, through a real JSON-RPC client over stdio against the built server:
 //   initialize latency; first diagnostics for a document opened right after `initialized` (before the background
-//   pass ends); the whole workspace pass; edit -> diagnostics latency percentiles (debounce set to 0 and printed
-//   separately); a helper edit republishing its open dependent and all dependents; RSS along the way.
+//   pass ends), beside the floor for it (bench/floor.mjs --first); the whole workspace pass; edit -> diagnostics
+//   latency percentiles (debounce set to 0 and printed separately); a helper edit republishing its open dependent and
+//   all dependents; RSS along the way.
 // Usage: node bench/lsp.mjs [--files N] [--edits E] [--workspace DIR --open FILE --helper FILE] [--server CLI.js] [--prof DIR]
 //   (npm run bench:lsp). --server measures another build (say main's server/dist/bin/cli.js) for a before/after;
 //   --prof writes the server's CPU profile (node --cpu-prof) to DIR.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -209,6 +210,27 @@ await session.stop();
   const fromCache = /\((\d+) from the result cache\)/.exec(summary)?.[1] ?? '?';
   rows.push(['restart: whole-workspace pass with the result cache (from initialized)', fmt(again.progressEnded - initializedAt), `${fromCache} files from the cache; RSS ${again.rssMb().toFixed(0)} MB`]);
   await again.stop();
+}
+
+// What no rule can avoid before the opened document's first diagnostics (bench/floor.mjs --first), in fresh processes
+// once the server is gone: to read the first-diagnostics row against.
+{
+  const floors = [];
+  for (let run = 0; run < 3; run++) {
+    const floor = spawnSync(process.execPath, [path.join(ROOT, 'bench/floor.mjs'), root, '--first', openFile], { encoding: 'utf8' });
+    if (floor.status !== 0) {
+      console.error(`bench/floor.mjs failed (exit ${floor.status}):\n${floor.stderr}`);
+      process.exit(1);
+    }
+    floors.push(JSON.parse(floor.stdout));
+  }
+  floors.sort((a, b) => a.ms - b.ms);
+  const firstIndex = rows.findIndex((r) => r[0].startsWith('first diagnostics'));
+  rows.splice(firstIndex + 1, 0, [
+    'floor: engine and compiler loaded, the first program built and bound, no rule',
+    fmt(floors[1].ms),
+    `fresh process, from its start; ${floors[1].sourceFiles} source files; median of 3 (bench/floor.mjs --first)`,
+  ]);
 }
 
 const header = ['measure', 'value', 'detail'];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Benchmark: a generated mid-size test repository, checked cold by the built CLI, compared with `tsc --noEmit`,
-// then warm re-analysis of one edited file through the Workspace API, and resident memory.
+// Benchmark: a generated mid-size test repository, checked cold by the built CLI, compared with `tsc --noEmit` and with
+// the floor (the same programs built and bound with no rule run, bench/floor.mjs), then warm re-analysis of one edited
+// file through the Workspace API, and resident memory.
 // Usage: node bench/run.mjs [--files N] [--helpers M] [--runs R] [--process-runs P] [--workspace DIR [--paths A,B] [--tsconfig T]...]
 //   --workspace DIR: measure a real workspace instead of the generated one (its tsconfig.json for tsc).
 //   --paths A,B: check only these paths of the workspace (relative to it), e.g. test/node/src.
@@ -103,7 +104,10 @@ function timeTsc() {
     status: runs.find((r) => r.status !== 0)?.status ?? 0,
   };
 }
-const samples = { cold: [], cached: [], tsc: [] };
+// The floor: what a cold check costs before any rule runs (bench/floor.mjs), so the ratios below can be read against it.
+const FLOOR = path.join(ROOT, 'bench/floor.mjs');
+const samples = { cold: [], cached: [], tsc: [], floor: [] };
+let floorReport;
 let coldReport;
 for (let run = 0; run < processRuns; run++) {
   fs.rmSync(cacheFile, { force: true });
@@ -121,6 +125,13 @@ for (let run = 0; run < processRuns; run++) {
   }
   samples.cached.push(cached);
   samples.tsc.push(timeTsc());
+  const floor = timeProcess([FLOOR, repo, ...checkPaths]);
+  if (floor.status !== 0) {
+    console.error(`bench/floor.mjs failed (exit ${floor.status}):\n${floor.stderr}`);
+    process.exit(1);
+  }
+  floorReport = JSON.parse(floor.stdout);
+  samples.floor.push(floor);
 }
 const med = (key, field) => median(samples[key].map((s) => s[field]));
 const ratio = (a, b) => (a !== undefined && b ? (a / b).toFixed(2) : 'n/a');
@@ -130,6 +141,11 @@ rows.push([
   'cold `flakelens check` (built CLI, new process)',
   `${seconds(med('cold', 'elapsed'))}, ${mbOrNa(med('cold', 'rss'))}`,
   `${coldReport.summary.filesScanned} files, ${coldReport.summary.problems} findings; **${ratio(med('cold', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall, ${ratio(med('cold', 'rss'), med('tsc', 'rss'))}× tsc RSS**`,
+]);
+rows.push([
+  'floor: the same programs built and bound, no rule run (bench/floor.mjs)',
+  `${seconds(med('floor', 'elapsed'))}, ${mbOrNa(med('floor', 'rss'))}`,
+  `${floorReport.programs} program(s), ${floorReport.sourceFiles} source files; ${ratio(med('floor', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall, ${ratio(med('floor', 'rss'), med('tsc', 'rss'))}× tsc RSS; the rules: ${ratio(med('cold', 'elapsed') - med('floor', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall`,
 ]);
 rows.push([
   're-check of the unchanged workspace (`--cache`)',
