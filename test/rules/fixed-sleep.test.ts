@@ -138,6 +138,11 @@ ruleTable('fixed-sleep', {
       code: `import { expect, it } from 'vitest';\n${SLEEP}it('a', async () => {\n  const start = Date.now();\n  await sleep(500);\n  const end = Date.now();\n  expect(end - start).toBeGreaterThanOrEqual(500);\n});`,
     },
     {
+      // unstorage: "should have different dates when an entry was updated" (the storage records the moments itself).
+      name: 'a sleep that lets the clock move on between two writes whose recorded moments the test compares',
+      code: `import { expect, it } from 'vitest';\nimport assert from 'node:assert';\n${SLEEP}declare const storage: { setItem(k: string, v: string): Promise<void>; getMeta(k: string): Promise<{ mtime: Date; birthtime: Date }> };\nit('a', async () => {\n  await storage.setItem('a', '1');\n  await sleep(100);\n  await storage.setItem('a', '2');\n  const meta = await storage.getMeta('a');\n  expect(meta.mtime).not.toBe(meta.birthtime);\n});\nit('b', async () => {\n  const before = await storage.getMeta('a');\n  await sleep(10);\n  await storage.setItem('a', '3');\n  const after = await storage.getMeta('a');\n  assert.ok(after.mtime > before.mtime);\n});`,
+    },
+    {
       // react-router: "ensure we hydrate and remain on the boundary", re-reading the page after the sleep.
       name: 'state re-read after a sleep and checked to be unchanged or to lack something',
       code: `import { expect, it } from 'vitest';\n${SLEEP}declare function getHtml(): Promise<string>;\nit('a', async () => {\n  let html = await getHtml();\n  expect(html).toMatch('Broken!');\n  await sleep(500);\n  html = await getHtml();\n  expect(html).toMatch('Broken!');\n  expect(html).not.toMatch('Should not see me');\n  await sleep(500);\n  expect(await getHtml()).not.toContain('Not Found');\n});`,
@@ -153,6 +158,12 @@ ruleTable('fixed-sleep', {
     },
   ],
   invalid: [
+    {
+      // Only a comparison of two recorded moments shows the sleep is there for the clock; one read moment is a wait.
+      name: 'a sleep before reading one timestamp of an asynchronous write',
+      code: `import { expect, it } from 'vitest';\n${SLEEP}declare const storage: { setItemLater(k: string, v: string): void; getMeta(k: string): Promise<{ mtime?: Date }> };\nit('a', async () => {\n  storage.setItemLater('a', '1');\n  await sleep(500);\n  const meta = await storage.getMeta('a');\n  expect(meta.mtime).toBeDefined();\n});`,
+      errors: [{ line: 6, message: MESSAGE }],
+    },
     {
       name: 'install() of a user object that is no fake-timer library installs nothing',
       code: `import { beforeEach, describe, it } from 'mocha';\n${SLEEP}const FakeTimers = { install: () => ({ uninstall() {} }) };\ndescribe('s', () => {\n  beforeEach(() => { FakeTimers.install(); });\n  it('a', async () => {\n    await sleep(500);\n  });\n});`,

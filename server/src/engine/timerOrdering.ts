@@ -161,3 +161,24 @@ export function isMeasuredSleep(site: TS.Node): boolean {
   }
   return false;
 }
+
+/** A member that holds a moment: `mtime`, `birthtime`, `updatedAt`, `created_at`, `lastModified`, `timestamp`. */
+const TIMESTAMP_MEMBER = /\.(?:[amcb]time(?:Ms)?|birthtime(?:Ms)?|(?:created|updated|modified|changed)(?:At|_at|On|_on)|lastModified|timestamp)\b/gi;
+const ASSERTION_CALL = /\b(?:expect|assert)\b/;
+
+/**
+ * `await storage.setItem('a', 1); await sleep(100); await storage.setItem('a', 2); expect(meta.mtime).not.toBe(meta.birthtime)`:
+ * the sleep lets the wall clock move on so that two moments the code under test records differ, which a loaded
+ * machine only makes truer; nothing is awaited through it. Recognised by an assertion later in the same block that
+ * compares two such moments (two timestamp members in one assertion).
+ */
+export function advancesClockBetweenTimestamps(site: TS.Node): boolean {
+  let statement: TS.Node = site;
+  while (!ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent) && !ts.isFunctionLike(statement.parent)) statement = statement.parent;
+  if (!ts.isBlock(statement.parent)) return false;
+  const statements = statement.parent.statements;
+  return statements.slice(statements.indexOf(statement as TS.Statement) + 1).some((after) => {
+    const text = after.getText();
+    return ASSERTION_CALL.test(text) && (text.match(TIMESTAMP_MEMBER)?.length ?? 0) >= 2;
+  });
+}

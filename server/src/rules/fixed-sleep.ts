@@ -2,7 +2,7 @@ import { ts, type TS } from '../engine/typescript.js';
 import { sleepShownToProveAbsence } from '../engine/absenceWaits.js';
 import { discardedValues, syntaxIndex } from '../engine/discardedValues.js';
 import { floatingSleep, isPolling, runsInTestCode, sleepFinder, type Duration } from '../engine/sleeps.js';
-import { isMeasuredSleep, onlyLetsControlledTimerFire } from '../engine/timerOrdering.js';
+import { advancesClockBetweenTimestamps, isMeasuredSleep, onlyLetsControlledTimerFire } from '../engine/timerOrdering.js';
 import { skipOuterExpressions } from '../engine/typeUtils.js';
 import type { Framework } from '../engine/testModel.js';
 import type { Rule, RuleContext } from '../engine/types.js';
@@ -204,7 +204,7 @@ function check(context: RuleContext): void {
     // 0 ms (or no delay) yields to the event loop once: a legitimate idiom, not a wait for a condition.
     if (!duration || duration.ms === 0) continue;
     if (model.fakeTimersActiveAt(site) || isPolling(site) || sleepProvesAbsence(site)) continue;
-    if (onlyLetsControlledTimerFire(site, inner, duration, model, finder) || isMeasuredSleep(site)) continue;
+    if (onlyLetsControlledTimerFire(site, inner, duration, model, finder) || isMeasuredSleep(site) || advancesClockBetweenTimestamps(site)) continue;
     if (sleepShownToProveAbsence(site, model, context.sourceFile)) continue;
     const framework = model.enclosingBlock(site)?.framework;
     if (followedByConditionWait(site, framework)) {
