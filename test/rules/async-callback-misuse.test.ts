@@ -58,13 +58,20 @@ ruleTable('async-callback-misuse', {
     {
       name: 'vitest: arr.forEach(async) in an async test: Promise.all fix',
       code: `import { it } from 'vitest';\n${save}it('a', async () => {\n  const items = [1, 2];\n  items.forEach(async (n) => {\n    await save(n);\n  });\n});`,
-      errors: [{ line: 5, message: '`forEach` does not wait for async callbacks: the test moves on, or ends, before they finish, and their rejections are lost. Use `for...of` with `await`, or `await Promise.all(items.map(...))`.' }],
+      errors: [{ line: 5, message: '`forEach` does not wait for async callbacks: the test moves on, or ends, before they finish, and their rejections are reported as unhandled errors of the run, not as failures of this test. Use `for...of` with `await`, or `await Promise.all(items.map(...))`.' }],
       output: `import { it } from 'vitest';\n${save}it('a', async () => {\n  const items = [1, 2];\n  await Promise.all(items.map(async (n) => {\n    await save(n);\n  }));\n});`,
     },
     {
       name: 'jest: forEach in a sync test: no fix',
       code: `import { it } from '@jest/globals';\n${save}it('a', () => {\n  [1, 2].forEach(async (n) => { await save(n); });\n});`,
-      errors: [{ line: 4, message: '`forEach` does not wait' }],
+      errors: [{ line: 4, message: '`forEach` does not wait for async callbacks: the test moves on, or ends, before they finish, and their rejections are lost.' }],
+      output: null,
+    },
+    {
+      // node:test reports a rejection nobody handled: against the test while it runs, against the run once it ended.
+      name: 'node:test: forEach, with what becomes of the rejections there',
+      code: `import test from 'node:test';\n${save}test('a', () => {\n  [1, 2].forEach(async (n) => { await save(n); });\n});`,
+      errors: [{ line: 4, message: '`forEach` does not wait for async callbacks: the test moves on, or ends, before they finish, and their rejections after the test ended fail the run, not this test.' }],
       output: null,
     },
     {

@@ -464,8 +464,19 @@ ruleTable('floating-promise', {
     {
       name: 'array of promises from map',
       code: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  items.map(async (x) => save(x));\n});`,
-      errors: [{ line: 6, message: 'Promises from `items.map()` are not awaited: the test can move on, or end, before they settle, and rejections are lost. Await them with `await Promise.all(...)`.' }],
+      // vitest reports the rejections as unhandled errors of the run (failing it unless dangerouslyIgnoreUnhandledErrors), not of the test.
+      errors: [{ line: 6, message: 'Promises from `items.map()` are not awaited: the test can move on, or end, before they settle, and rejections are reported as unhandled errors of the run, not as failures of this test. Await them with `await Promise.all(...)`.' }],
       output: `import { it } from 'vitest';\n${SAVE}it('a', async () => {\n  await Promise.all(items.map(async (x) => save(x)));\n});`,
+    },
+    {
+      // What a floating rejection does depends on the runner: node:test fails the run ("asynchronous activity after the
+      // test ended") once the test has ended, vitest reports an unhandled error of the run; mocha fails whichever test runs then.
+      name: 'the risk named by the runner the promise floats in',
+      code: `import test from 'node:test';\nimport { it } from 'mocha';\n${SAVE}test('a', () => {\n  save();\n});\nit('b', () => {\n  save();\n});`,
+      errors: [
+        { line: 7, message: 'Promise from `save()` is not awaited: the test can move on, or end, before it settles, and a rejection after the test ended fails the run, not this test. Await it (or return it).' },
+        { line: 10, message: 'Promise from `save()` is not awaited: the test can move on, or end, before it settles, and a rejection is lost. Await it (or return it).' },
+      ],
     },
     {
       name: 'array literal of promises',
@@ -610,7 +621,12 @@ ruleTable('floating-promise', {
     {
       name: 'a release in the middle of a test: minor too, its own message',
       code: `import { it } from 'vitest';\ndeclare const server: { close(): Promise<void> };\n${SAVE}it('a', async () => {\n  server.close();\n  await save();\n});`,
-      errors: [{ line: 7, severity: 'info', message: '`server.close()` is not awaited: the test can end while the resource is still open' }],
+      errors: [{ line: 7, severity: 'info', message: '`server.close()` is not awaited: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and a failure to release it is reported as an unhandled error of the run, not as a failure of this test. Await it, or pass it a callback.' }],
+    },
+    {
+      name: 'a release floating in a node:test after-hook: what becomes of a failure there',
+      code: `import { after, test } from 'node:test';\ndeclare const server: { close(): Promise<void> };\nafter(() => {\n  server.close();\n});\ntest('a', () => {});`,
+      errors: [{ line: 4, severity: 'info', message: '`server.close()` is not awaited in an after-hook: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and a failure to release it after the test ended fails the run, not this test. Await it.' }],
     },
     {
       name: 'promises dropped inside an awaited expression',

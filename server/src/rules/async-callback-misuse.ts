@@ -1,8 +1,8 @@
 import { ts, type TS } from '../engine/typescript.js';
 import { isAssertionChain } from '../engine/assertions.js';
-import { describeExpression, isInsideAsyncFunction, syntaxIndex } from '../engine/discardedValues.js';
+import { describeExpression, isInsideAsyncFunction, rejectionOutcome, syntaxIndex } from '../engine/discardedValues.js';
 import { lightParameterTypes } from '../engine/lightCalls.js';
-import { isFunctionLike, type TestModel } from '../engine/testModel.js';
+import { isFunctionLike, type Framework, type TestModel } from '../engine/testModel.js';
 import { forEachOwnNode, isAnyOrUnknown, isAsyncFunction, isThenable, isThenableType, parametersWithoutThis, returnsValue, skipParentheses } from '../engine/typeUtils.js';
 import type { Fix, Rule, RuleContext } from '../engine/types.js';
 
@@ -258,12 +258,15 @@ function promiseAllFix(call: TS.CallExpression, sourceFile: TS.SourceFile, check
   }];
 }
 
-/** `resolvesEnclosing`: a timer callback that calls the `resolve` of the promise around it (see callsEnclosingResolve). */
-function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLabel: string, arrayReceiver: string | undefined, resolvesEnclosing: boolean): string {
+/**
+ * `resolvesEnclosing`: a timer callback that calls the `resolve` of the promise around it (see callsEnclosingResolve).
+ * `framework`: the runner of the test the callback is in (what becomes of a rejection, see rejectionOutcome).
+ */
+function message(site: CallbackSite, kind: 'async' | 'returns-promise', calleeLabel: string, arrayReceiver: string | undefined, resolvesEnclosing: boolean, framework: Framework | undefined): string {
   const what = kind === 'async' ? 'Async callback' : 'Callback returning a promise';
   switch (site) {
     case 'forEach':
-      return `\`forEach\` does not wait for async callbacks: the test moves on, or ends, before they finish, and their rejections are lost. ${arrayReceiver ? `Use \`for...of\` with \`await\`, or \`await Promise.all(${arrayReceiver}.map(...))\`.` : 'Use `for...of` with `await` over the entries.'}`;
+      return `\`forEach\` does not wait for async callbacks: the test moves on, or ends, before they finish, and ${rejectionOutcome(framework, 'their rejections', true)}. ${arrayReceiver ? `Use \`for...of\` with \`await\`, or \`await Promise.all(${arrayReceiver}.map(...))\`.` : 'Use `for...of` with `await` over the entries.'}`;
     case 'executor':
       return 'Async Promise executor: an error thrown after its first `await` never rejects the promise, so the test hangs or passes without the check. Await the async work directly instead of wrapping it in `new Promise`.';
     case 'listener':
@@ -387,7 +390,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       const fixes = site === 'forEach' && call && kind === 'async' && index === 0 ? promiseAllFix(call, sourceFile, checker) : [];
       report({
         ...reportRange(arg, sourceFile),
-        message: message(site, kind, describeExpression(node.expression, sourceFile), arrayReceiver, site === 'timer' && callsEnclosingResolve(node, arg, checker)),
+        message: message(site, kind, describeExpression(node.expression, sourceFile), arrayReceiver, site === 'timer' && callsEnclosingResolve(node, arg, checker), model.enclosingBlock(node)?.framework),
         fixes,
       });
     }

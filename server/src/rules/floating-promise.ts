@@ -5,7 +5,7 @@ import {
 } from '../engine/benignFloating.js';
 import {
   awaitAllEdits, awaitEdits, describeExpression, discardedValues, enclosingFunction, handsOn, ignoresReturnValue, isInsideAsyncFunction, keepsThenableResult,
-  referencesOf, syntaxIndex, type DiscardedValue,
+  referencesOf, rejectionOutcome, syntaxIndex, type DiscardedValue,
 } from '../engine/discardedValues.js';
 import { doneParameter, mentionsParameter } from '../engine/doneParameter.js';
 import { calledAsyncFunction, expectedSynchronousThrow } from '../engine/expectedThrow.js';
@@ -17,7 +17,7 @@ import { returnsSettledPromise } from '../engine/settledPromise.js';
 import { statedDeliberate } from '../engine/statedIntent.js';
 import { consumedLaterFromSameHandle } from '../engine/streamWaits.js';
 import { runsInTestCode, sleepFinder, unawaitedSleep } from '../engine/sleeps.js';
-import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
+import { calleeChain, type Framework, type TestBlock, type TestModel } from '../engine/testModel.js';
 import {
   isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isPromiseType, isThenable, isThenableType, resolveAlias, returnsVoid, skipOuterExpressions,
   skipParentheses,
@@ -436,7 +436,15 @@ function awaitedLaterOnSameHandle(expression: TS.Expression, model: TestModel, c
   return false;
 }
 
-const RISK = 'the test can move on, or end, before it settles, and a rejection is lost';
+/** What a floating promise risks, by the runner of the test it floats in (see rejectionOutcome). */
+function risk(framework: Framework | undefined, plural = false): string {
+  return `the test can move on, or end, before ${plural ? 'they settle' : 'it settles'}, and ${rejectionOutcome(framework, plural ? 'rejections' : 'a rejection', plural)}`;
+}
+
+/** The risk for a promise floating at this node (see risk). */
+function riskAt(node: TS.Node, model: TestModel, plural = false): string {
+  return risk(model.enclosingBlock(node)?.framework, plural);
+}
 
 function check(context: RuleContext): void {
   // Child-process scripts, servers and fixtures under test/ register no test, suite or hook: not test code.
@@ -517,8 +525,8 @@ function checkStoredPromise(
   report({
     node: initializer,
     message: syncChecks.length > 0
-      ? `Promise from \`${label}\` is stored in \`${name}\` and only checked with \`expect(${name})\`: the assertion sees the promise object, not its value, and nothing awaits it, so ${RISK}. Await it where it is stored.`
-      : `Promise from \`${label}\` is stored in \`${name}\` but never awaited, returned or handed on: ${RISK}. Await it.`,
+      ? `Promise from \`${label}\` is stored in \`${name}\` and only checked with \`expect(${name})\`: the assertion sees the promise object, not its value, and nothing awaits it, so ${riskAt(initializer, model)}. Await it where it is stored.`
+      : `Promise from \`${label}\` is stored in \`${name}\` but never awaited, returned or handed on: ${riskAt(initializer, model)}. Await it.`,
     fixes,
   });
 }
@@ -548,7 +556,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       const voidStart = value.voidExpression!.getStart(sourceFile);
       report({
         node: value.voidExpression!,
-        message: `\`await void ${describeExpression(expression, sourceFile)}\` awaits \`undefined\`, not the promise: ${RISK}. Drop the \`void\`.`,
+        message: `\`await void ${describeExpression(expression, sourceFile)}\` awaits \`undefined\`, not the promise: ${riskAt(expression, model)}. Drop the \`void\`.`,
         fixes: [{ title: 'Drop void', safe: true, edits: [{ start: voidStart, end: expression.getStart(sourceFile), newText: '' }] }],
       });
       return;
@@ -618,7 +626,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       if (!thenable) return;
       report({
         node: expression,
-        message: `Promise from \`${label}\` is used as a condition: a promise is always truthy, so the condition never waits for its result, and ${RISK}. Await it inside the condition: \`(await ${label})\`.`,
+        message: `Promise from \`${label}\` is used as a condition: a promise is always truthy, so the condition never waits for its result, and ${riskAt(expression, model)}. Await it inside the condition: \`(await ${label})\`.`,
       });
       return;
     }
@@ -639,7 +647,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
         report({
           node: expression,
           severity: 'info',
-          message: `\`${label}\` is not awaited${where}: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and a failure to release it is lost. Await it${teardown === 'elsewhere' ? ', or pass it a callback' : ''}.`,
+          message: `\`${label}\` is not awaited${where}: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and ${rejectionOutcome(model.enclosingBlock(expression)?.framework, 'a failure to release it')}. Await it${teardown === 'elsewhere' ? ', or pass it a callback' : ''}.`,
           fixes: addAwait(value, sourceFile, false),
         });
         return;
@@ -649,25 +657,25 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       report({
         node: expression,
         message: array
-          ? `Promises from \`${label}\` are returned to a callback whose result is ignored: the test can move on, or end, before they settle, and rejections are lost. Await them outside the callback (\`for...of\` instead of \`forEach\`), or collect them and \`await Promise.all(...)\`.`
-          : `Promise from \`${label}\` is returned to a callback whose result is ignored: ${RISK}. Await it outside the callback (\`for...of\` instead of \`forEach\`), or collect the promises and \`await Promise.all(...)\`.`,
+          ? `Promises from \`${label}\` are returned to a callback whose result is ignored: ${riskAt(expression, model, true)}. Await them outside the callback (\`for...of\` instead of \`forEach\`), or collect them and \`await Promise.all(...)\`.`
+          : `Promise from \`${label}\` is returned to a callback whose result is ignored: ${riskAt(expression, model)}. Await it outside the callback (\`for...of\` instead of \`forEach\`), or collect the promises and \`await Promise.all(...)\`.`,
       });
     } else if (array) {
       report({
         node: expression,
-        message: `Promises from \`${label}\` are not awaited: the test can move on, or end, before they settle, and rejections are lost. Await them with \`await Promise.all(...)\`.`,
+        message: `Promises from \`${label}\` are not awaited: ${riskAt(expression, model, true)}. Await them with \`await Promise.all(...)\`.`,
         fixes: addAwait(value, sourceFile, true),
       });
     } else if (value.insideAwait) {
       report({
         node: expression,
-        message: `Promise from \`${label}\` is dropped inside an awaited expression (only the last comma operand is awaited): ${RISK}. Await it on its own.`,
+        message: `Promise from \`${label}\` is dropped inside an awaited expression (only the last comma operand is awaited): ${riskAt(expression, model)}. Await it on its own.`,
         fixes: addAwait(value, sourceFile, false),
       });
     } else {
       report({
         node: expression,
-        message: `Promise from \`${label}\` is not awaited: ${RISK}. Await it (or return it).`,
+        message: `Promise from \`${label}\` is not awaited: ${riskAt(expression, model)}. Await it (or return it).`,
         fixes: addAwait(value, sourceFile, false),
       });
     }
