@@ -18,6 +18,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { Workspace } = await import(pathToFileURL(path.join(ROOT, 'server/dist/workspace/workspace.js')).href);
 
 const root = path.resolve(process.argv[2] ?? '.');
+if (process.argv[3] === '--first' && !process.argv[4]) {
+  console.error('usage: node bench/floor.mjs ROOT --first FILE');
+  process.exit(2);
+}
 if (process.argv[3] === '--first') {
   // The server loads the rules with the engine, before its first analysis.
   await import(pathToFileURL(path.join(ROOT, 'server/dist/rules/index.js')).href);

@@ -219,7 +219,7 @@ await session.stop();
   for (let run = 0; run < 3; run++) {
     const floor = spawnSync(process.execPath, [path.join(ROOT, 'bench/floor.mjs'), root, '--first', openFile], { encoding: 'utf8' });
     if (floor.status !== 0) {
-      console.error(`bench/floor.mjs failed (exit ${floor.status}):\n${floor.stderr}`);
+      console.error(`bench/floor.mjs failed (exit ${floor.status}${floor.error ? `, ${floor.error.message}` : ''}):\n${floor.stderr}`);
       process.exit(1);
     }
     floors.push(JSON.parse(floor.stdout));

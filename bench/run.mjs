@@ -127,7 +127,7 @@ for (let run = 0; run < processRuns; run++) {
   samples.tsc.push(timeTsc());
   const floor = timeProcess([FLOOR, repo, ...checkPaths]);
   if (floor.status !== 0) {
-    console.error(`bench/floor.mjs failed (exit ${floor.status}):\n${floor.stderr}`);
+    console.error(`bench/floor.mjs failed (exit ${floor.status}${floor.error ? `, ${floor.error.message}` : ''}):\n${floor.stderr}`);
     process.exit(1);
   }
   floorReport = JSON.parse(floor.stdout);
@@ -145,7 +145,7 @@ rows.push([
 rows.push([
   'floor: the same programs built and bound, no rule run (bench/floor.mjs)',
   `${seconds(med('floor', 'elapsed'))}, ${mbOrNa(med('floor', 'rss'))}`,
-  `${floorReport.programs} program(s), ${floorReport.sourceFiles} source files; ${ratio(med('floor', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall, ${ratio(med('floor', 'rss'), med('tsc', 'rss'))}× tsc RSS; the rules: ${ratio(med('cold', 'elapsed') - med('floor', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall`,
+  `${floorReport.programs} program(s), ${floorReport.sourceFiles} source files; ${ratio(med('floor', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall, ${ratio(med('floor', 'rss'), med('tsc', 'rss'))}× tsc RSS; ${values.cli ? 'this checkout\'s build (not --cli\'s), so no share for the rules' : `the rules: ${ratio(med('cold', 'elapsed') - med('floor', 'elapsed'), med('tsc', 'elapsed'))}× tsc wall`}${floorReport.testFiles === coldReport.summary.filesScanned ? '' : `; NB ${floorReport.testFiles} test files against the check's ${coldReport.summary.filesScanned}`}`,
 ]);
 rows.push([
   're-check of the unchanged workspace (`--cache`)',

@@ -64,7 +64,7 @@ ruleTable('async-callback-misuse', {
     {
       name: 'jest: forEach in a sync test: no fix',
       code: `import { it } from '@jest/globals';\n${save}it('a', () => {\n  [1, 2].forEach(async (n) => { await save(n); });\n});`,
-      errors: [{ line: 4, message: '`forEach` does not wait for async callbacks: the test moves on, or ends, before they finish, and their rejections are lost.' }],
+      errors: [{ line: 4, message: '`forEach` does not wait for async callbacks: the test moves on, or ends, before they finish, and their rejections are lost, or fail whichever test is running then.' }],
       output: null,
     },
     {

@@ -429,7 +429,7 @@ ruleTable('floating-promise', {
     {
       name: 'Playwright page action',
       code: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  page.click('#submit');\n});`,
-      errors: [{ line: 3, message: 'Promise from `page.click()` is not awaited: the test can move on, or end, before it settles, and a rejection is lost. Await it (or return it).' }],
+      errors: [{ line: 3, message: 'Promise from `page.click()` is not awaited: the test can move on, or end, before it settles, and a rejection is lost, or fails whichever test is running then. Await it (or return it).' }],
       output: `import { test } from '@playwright/test';\ntest('a', async ({ page }) => {\n  await page.click('#submit');\n});`,
     },
     {
@@ -470,12 +470,12 @@ ruleTable('floating-promise', {
     },
     {
       // What a floating rejection does depends on the runner: node:test fails the run ("asynchronous activity after the
-      // test ended") once the test has ended, vitest reports an unhandled error of the run; mocha fails whichever test runs then.
+      // test ended") once the test has ended, vitest reports an unhandled error of the run; other runners lose it or fail whichever test is running then.
       name: 'the risk named by the runner the promise floats in',
       code: `import test from 'node:test';\nimport { it } from 'mocha';\n${SAVE}test('a', () => {\n  save();\n});\nit('b', () => {\n  save();\n});`,
       errors: [
         { line: 7, message: 'Promise from `save()` is not awaited: the test can move on, or end, before it settles, and a rejection after the test ended fails the run, not this test. Await it (or return it).' },
-        { line: 10, message: 'Promise from `save()` is not awaited: the test can move on, or end, before it settles, and a rejection is lost. Await it (or return it).' },
+        { line: 10, message: 'Promise from `save()` is not awaited: the test can move on, or end, before it settles, and a rejection is lost, or fails whichever test is running then. Await it (or return it).' },
       ],
     },
     {

@@ -91,6 +91,9 @@ describe('a runner module that does not resolve', () => {
       "mocha.it.only('namespace', () => {});",
       "only.only('property', () => {});",
       "helper.only('not a runner', () => {});",
+      // A `let` may be given another value before it is called: only `const` bindings name the runner.
+      "let later = require('node:test');",
+      "later.only('maybe not a runner', () => {});",
       '',
     ].join('\n');
     // In JavaScript the checker binds these as aliases; in TypeScript `require` returns `any`, typings or not.
@@ -109,6 +112,31 @@ describe('a runner module that does not resolve', () => {
         workspace.dispose();
         fs.rmSync(file);
       }
+    }
+  }, 120_000);
+
+  it('a file with its own `require` and a runner installed without typings: no runner, and no note', () => {
+    const own = path.join(root, 'own-require.test.ts');
+    fs.writeFileSync(own, "function require(name: string): any { return { it: { only() {} } }; }\nconst { it } = require('mocha');\nit.only('not mocha', () => {});\n");
+    // mocha installed, but without typings (no @types/mocha): the module resolves, the checker has no symbol for it.
+    const mocha = path.join(root, 'node_modules', 'mocha');
+    fs.mkdirSync(mocha, { recursive: true });
+    fs.writeFileSync(path.join(mocha, 'package.json'), JSON.stringify({ name: 'mocha', main: 'index.js' }));
+    fs.writeFileSync(path.join(mocha, 'index.js'), 'exports.it = function it() {};\n');
+    const untyped = path.join(root, 'untyped.test.js');
+    fs.writeFileSync(untyped, "const { it } = require('mocha');\nit.only('installed, untyped', () => {});\n");
+    const workspace = new Workspace({ root, rules: RULES });
+    try {
+      expect(workspace.analyzeFile(own).findings).toEqual([]);
+      const analysis = workspace.analyzeFile(untyped);
+      expect(analysis.findings.map((f) => f.ruleId)).toEqual(['focused-test']);
+      // Installing dependencies would not help: it is installed.
+      expect(analysis.unresolvedRunnerModules).toBeUndefined();
+    } finally {
+      workspace.dispose();
+      fs.rmSync(own);
+      fs.rmSync(untyped);
+      fs.rmSync(path.join(root, 'node_modules'), { recursive: true, force: true });
     }
   }, 120_000);
 

@@ -46,7 +46,7 @@ export function unresolvedRunnerNote(modules: ReadonlyArray<{ module: string; fi
  * Runner modules imported (import/export declarations; top-level `require` calls in JavaScript) by the file whose
  * import the checker cannot resolve. (In TypeScript `require` is untyped whether or not the module resolves: no note.)
  */
-export function unresolvedRunnerModules(sourceFile: TS.SourceFile, checker: TS.TypeChecker): string[] {
+export function unresolvedRunnerModules(sourceFile: TS.SourceFile, checker: TS.TypeChecker, program?: TS.Program): string[] {
   const found = new Set<string>();
   const javascript = /\.[cm]?jsx?$/i.test(sourceFile.fileName);
   for (const statement of sourceFile.statements) {
@@ -55,11 +55,19 @@ export function unresolvedRunnerModules(sourceFile: TS.SourceFile, checker: TS.T
       : [];
     for (const specifier of specifiers) {
       if (!specifier || !ts.isStringLiteralLike(specifier) || !RUNNER_MODULES.has(specifier.text)) continue;
-      // Type-only files of a runner (`import type`) still need the module; an unresolved one has no symbol.
-      if (!checker.getSymbolAtLocation(specifier)) found.add(specifier.text);
+      // Type-only files of a runner (`import type`) still need the module; an unresolved one has no symbol. One that
+      // resolves to a package without typings (mocha and chai installed without @types) has none either, but is there:
+      // installing dependencies would not help.
+      if (!checker.getSymbolAtLocation(specifier) && !resolvesToPackage(program, specifier, sourceFile)) found.add(specifier.text);
     }
   }
   return [...found];
+}
+
+/** The program's module resolution found a file for the specifier (a program method TypeScript keeps internal). */
+function resolvesToPackage(program: TS.Program | undefined, specifier: TS.StringLiteralLike, sourceFile: TS.SourceFile): boolean {
+  const withResolutions = program as { getResolvedModuleFromModuleSpecifier?: (s: TS.StringLiteralLike, f: TS.SourceFile) => TS.ResolvedModuleWithFailedLookupLocations | undefined } | undefined;
+  return !!withResolutions?.getResolvedModuleFromModuleSpecifier?.(specifier, sourceFile)?.resolvedModule;
 }
 
 /** The specifier of `require('x')`, `require('x').y`. */
@@ -120,7 +128,7 @@ export function analyzeSourceFile(program: TS.Program, sourceFile: TS.SourceFile
     notes.push(`${syntaxErrors.length} syntax error(s), first at line ${lineOf(first)}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}; TypeScript's parser rejects line${plural ? 's' : ''} ${shown}: findings there may be missing, the rest of the file is analysed`);
   }
   const checker = program.getTypeChecker();
-  const unresolved = unresolvedRunnerModules(sourceFile, checker);
+  const unresolved = unresolvedRunnerModules(sourceFile, checker, program);
   let model: TestModel;
   try {
     model = new TestModel(sourceFile, checker);

@@ -260,12 +260,14 @@ export function isInsideAsyncFunction(node: TS.Node): boolean {
  * vitest report it: node:test fails the test it comes from while that test runs, and after it ended fails the run
  * ("asynchronous activity after the test ended") while the test passes; vitest reports it as an "Unhandled
  * Rejection" error of the run (which fails the run unless `dangerouslyIgnoreUnhandledErrors` is set) and passes the
- * test. Other runners fail whichever test is running then, or nothing: it is lost to this test. `subject`: what rejects ('a rejection', 'their rejections'), `plural` when it is more than one.
+ * test. Other runners fail whichever test is running then, if any (mocha, jest and Playwright through their handlers
+ * of uncaught errors), or nothing. `subject`: what rejects ('a rejection', 'their rejections'), `plural` when it is
+ * more than one.
  */
 export function rejectionOutcome(framework: Framework | undefined, subject: string, plural = false): string {
   if (framework === 'node-test') return `${subject} after the test ended ${plural ? 'fail' : 'fails'} the run, not this test`;
   if (framework === 'vitest') return plural ? `${subject} are reported as unhandled errors of the run, not as failures of this test` : `${subject} is reported as an unhandled error of the run, not as a failure of this test`;
-  return `${subject} ${plural ? 'are' : 'is'} lost`;
+  return plural ? `${subject} are lost, or fail whichever test is running then` : `${subject} is lost, or fails whichever test is running then`;
 }
 
 /** Whether `await <expression>` keeps the meaning without parentheses (unary-or-tighter expressions). */

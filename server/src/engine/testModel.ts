@@ -1,6 +1,7 @@
 import { ts, type TS } from './typescript.js';
 import { lightCallbackParameterTypes, possibleCallbackParameterTypes, possibleCallConstTypes } from './lightCalls.js';
 import { packageOfDeclaration } from './packageOf.js';
+import { skipParentheses } from './typeUtils.js';
 
 /** Who declared an identifier: a test runner, an assertion library, or nobody we know (name fallback). */
 export type Framework = 'vitest' | 'jest' | 'mocha' | 'node-test' | 'playwright' | 'chai' | 'unknown';
@@ -514,13 +515,14 @@ function unresolvedImportIdentity(symbol: TS.Symbol): RunnerIdentity | undefined
 }
 
 /**
- * A CommonJS binding of a runner module's export, named by the module specifier alone: `const { describe, it } =
+ * A CommonJS `const` binding of a runner module's export, named by the module specifier alone: `const { describe, it } =
  * require('node:test')`, `const { test: it } = require('node:test')`, `const it = require('mocha').it`, `const test =
  * require('node:test')` (node:test's module is its `test` function), `const mocha = require('mocha')` (a namespace).
  * What the unresolved import is for an ES module (see unresolvedImportIdentity): the checker cannot say when the
  * module has no typings (`node:test` without @types/node), nor in a TypeScript file, where `require` returns `any`.
  */
 function requireBindingIdentity(declaration: TS.Declaration): RunnerIdentity | undefined {
+  if (declaresRequire(declaration.getSourceFile())) return undefined;
   let property: string | undefined;
   let variable: TS.VariableDeclaration;
   if (ts.isBindingElement(declaration)) {
@@ -534,6 +536,8 @@ function requireBindingIdentity(declaration: TS.Declaration): RunnerIdentity | u
   } else {
     return undefined;
   }
+  // A `let` or `var` binding may be given another value later; an import binding, like a `const`, cannot.
+  if (!ts.isVariableDeclarationList(variable.parent) || !(variable.parent.flags & ts.NodeFlags.Const)) return undefined;
   let initializer = variable.initializer && skipParentheses(variable.initializer);
   if (initializer && ts.isPropertyAccessExpression(initializer) && property === undefined && ts.isIdentifier(initializer.name)) {
     property = initializer.name.text;
@@ -546,17 +550,19 @@ function requireBindingIdentity(declaration: TS.Declaration): RunnerIdentity | u
   return { framework, name: framework === 'node-test' && property === 'suite' ? 'describe' : property };
 }
 
+/** The file declares a `require` of its own at its top level (then `require('mocha')` need not load mocha). */
+function declaresRequire(sourceFile: TS.SourceFile): boolean {
+  return sourceFile.statements.some((statement) =>
+    ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === 'require')
+    || (ts.isVariableStatement(statement) && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === 'require'))
+    || (ts.isImportDeclaration(statement) && !!statement.importClause && /\brequire\b/.test(statement.importClause.getText(sourceFile))));
+}
+
 /** The specifier of `require('<specifier>')`. */
 function requiredModule(node: TS.Expression): string | undefined {
   if (!ts.isCallExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== 'require' || node.arguments.length !== 1) return undefined;
   const [argument] = node.arguments;
   return argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
-}
-
-function skipParentheses(node: TS.Expression): TS.Expression {
-  let current = node;
-  while (ts.isParenthesizedExpression(current)) current = current.expression;
-  return current;
 }
 
 /** For a binding created by `import { x as y }`, the name the module exports (`x`). */

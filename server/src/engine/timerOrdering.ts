@@ -1,7 +1,7 @@
 import { ts, type TS } from './typescript.js';
 import type { Duration, SleepFinder } from './sleeps.js';
 import type { TestBlock, TestModel } from './testModel.js';
-import { isAsyncFunction, resolveAlias, skipOuterExpressions } from './typeUtils.js';
+import { isAsyncFunction, resolveAlias, skipOuterExpressions, skipParentheses } from './typeUtils.js';
 
 // Sleeps whose outcome a slow machine cannot change: they only let a timer fire that the test itself set up
 // with a shorter delay, or they run on a setTimeout the test replaced. fixed-sleep asks these before it reports.
@@ -169,16 +169,27 @@ const ASSERTION_CALL = /\b(?:expect|assert)\b/;
 /**
  * `await storage.setItem('a', 1); await sleep(100); await storage.setItem('a', 2); expect(meta.mtime).not.toBe(meta.birthtime)`:
  * the sleep lets the wall clock move on so that two moments the code under test records differ, which a loaded
- * machine only makes truer; nothing is awaited through it. Recognised by an assertion later in the same block that
- * compares two such moments (two timestamp members in one assertion).
+ * machine only makes truer; nothing is awaited through it. Recognised by awaited statements right before and after
+ * the sleep (no work left running across it) and by the first assertion after it comparing two such moments (two
+ * timestamp members in one assertion).
  */
 export function advancesClockBetweenTimestamps(site: TS.Node): boolean {
   let statement: TS.Node = site;
   while (!ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent) && !ts.isFunctionLike(statement.parent)) statement = statement.parent;
   if (!ts.isBlock(statement.parent)) return false;
   const statements = statement.parent.statements;
-  return statements.slice(statements.indexOf(statement as TS.Statement) + 1).some((after) => {
-    const text = after.getText();
-    return ASSERTION_CALL.test(text) && (text.match(TIMESTAMP_MEMBER)?.length ?? 0) >= 2;
-  });
+  const index = statements.indexOf(statement as TS.Statement);
+  const before = statements[index - 1];
+  const after = statements[index + 1];
+  if (!before || !after || !isAwaitedStatement(before) || !isAwaitedStatement(after)) return false;
+  const assertion = statements.slice(index + 1).find((later) => ASSERTION_CALL.test(later.getText()));
+  return !!assertion && (assertion.getText().match(TIMESTAMP_MEMBER)?.length ?? 0) >= 2;
+}
+
+/** `await x;`, `const y = await x;`: the statement's work is done when the next one starts. */
+function isAwaitedStatement(statement: TS.Statement): boolean {
+  const value = ts.isExpressionStatement(statement) ? statement.expression
+    : ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1 ? statement.declarationList.declarations[0]!.initializer
+    : undefined;
+  return !!value && ts.isAwaitExpression(skipParentheses(value));
 }

@@ -599,7 +599,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       if (throwExpected === 'try' && calledAsyncFunction(expression, checker)) {
         report({
           node: expression,
-          message: `\`${describeExpression(expression, sourceFile)}\` calls an async function, which never throws synchronously: its error becomes a rejection that this \`catch\` never sees, so the assertions there never run and the rejection is lost. Await it inside the \`try\`.`,
+          message: `\`${describeExpression(expression, sourceFile)}\` calls an async function, which never throws synchronously: its error becomes a rejection that this \`catch\` never sees, so the assertions there never run, and ${rejectionOutcome(model.enclosingBlock(expression)?.framework, 'the rejection')}. Await it inside the \`try\`.`,
           fixes: addAwait(value, sourceFile, false),
         });
       }
