@@ -138,6 +138,14 @@ export function onlyLetsControlledTimerFire(site: TS.Node, inner: TS.Expression,
   return letsOwnEarlierTimerFire(site, duration, finder, model.checker) || runsOnReplacedSetTimeout(site, inner, duration, model);
 }
 
+/** The statement holding the node, with its siblings, when it sits in a block (not at a file's top level). */
+function statementInBlock(site: TS.Node): { statements: TS.NodeArray<TS.Statement>; index: number } | undefined {
+  let statement: TS.Node = site;
+  while (!ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent) && !ts.isFunctionLike(statement.parent)) statement = statement.parent;
+  if (!ts.isBlock(statement.parent)) return undefined;
+  return { statements: statement.parent.statements, index: statement.parent.statements.indexOf(statement as TS.Statement) };
+}
+
 const CLOCK_READ = /\b(?:Date\.now|performance\.now|process\.hrtime(?:\.bigint)?)\(\)|\bnew Date\(\)/;
 
 /**
@@ -146,11 +154,9 @@ const CLOCK_READ = /\b(?:Date\.now|performance\.now|process\.hrtime(?:\.bigint)?
  * timing assertion is wall-clock-assertion's business.
  */
 export function isMeasuredSleep(site: TS.Node): boolean {
-  let statement: TS.Node = site;
-  while (!ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent) && !ts.isFunctionLike(statement.parent)) statement = statement.parent;
-  if (!ts.isBlock(statement.parent)) return false;
-  const statements = statement.parent.statements;
-  const index = statements.indexOf(statement as TS.Statement);
+  const place = statementInBlock(site);
+  if (!place) return false;
+  const { statements, index } = place;
   const before = statements[index - 1];
   if (!before || !ts.isVariableStatement(before) || !CLOCK_READ.test(before.getText())) return false;
   // The clock is read again right after the sleep, before anything else is awaited.
@@ -174,11 +180,9 @@ const ASSERTION_CALL = /\b(?:expect|assert)\b/;
  * timestamp members in one assertion).
  */
 export function advancesClockBetweenTimestamps(site: TS.Node): boolean {
-  let statement: TS.Node = site;
-  while (!ts.isBlock(statement.parent) && !ts.isSourceFile(statement.parent) && !ts.isFunctionLike(statement.parent)) statement = statement.parent;
-  if (!ts.isBlock(statement.parent)) return false;
-  const statements = statement.parent.statements;
-  const index = statements.indexOf(statement as TS.Statement);
+  const place = statementInBlock(site);
+  if (!place) return false;
+  const { statements, index } = place;
   const before = statements[index - 1];
   const after = statements[index + 1];
   if (!before || !after || !isAwaitedStatement(before) || !isAwaitedStatement(after)) return false;
