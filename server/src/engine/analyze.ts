@@ -6,6 +6,7 @@ import { TestModel, type Framework, type TestBlock } from './testModel.js';
 import { unknownRunnerConfig, type RunnerConfigFile, type RunnerConfigModel } from './runnerConfig.js';
 import { docsUrlFor } from './docs.js';
 import { testBlocksOf, type TestBlockInfo } from './testBlocks.js';
+import { requiredModule } from './typeUtils.js';
 import { capSeverity, type ConfigFileReport, type Finding, type Report, type Rule, type RuleContext, type RuleSettings, type Severity } from './types.js';
 
 export interface EnabledRule {
@@ -48,7 +49,7 @@ export function unresolvedRunnerNote(modules: ReadonlyArray<{ module: string; fi
  */
 export function unresolvedRunnerModules(sourceFile: TS.SourceFile, checker: TS.TypeChecker, program?: TS.Program): string[] {
   const found = new Set<string>();
-  const javascript = /\.[cm]?jsx?$/i.test(sourceFile.fileName);
+  const javascript = (sourceFile.flags & ts.NodeFlags.JavaScriptFile) !== 0;
   for (const statement of sourceFile.statements) {
     const specifiers = ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) ? [statement.moduleSpecifier]
       : javascript && ts.isVariableStatement(statement) ? statement.declarationList.declarations.map((d) => d.initializer && requireSpecifier(d.initializer))
@@ -71,10 +72,10 @@ function resolvesToPackage(program: TS.Program | undefined, specifier: TS.String
 }
 
 /** The specifier of `require('x')`, `require('x').y`. */
-function requireSpecifier(initializer: TS.Expression): TS.Expression | undefined {
+function requireSpecifier(initializer: TS.Expression): TS.StringLiteralLike | undefined {
   let node = initializer;
   while (ts.isParenthesizedExpression(node) || ts.isPropertyAccessExpression(node)) node = node.expression;
-  return ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments.length === 1 ? node.arguments[0] : undefined;
+  return requiredModule(node);
 }
 
 /** Rules with their effective severity; `off` rules are dropped. */

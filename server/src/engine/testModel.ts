@@ -1,7 +1,7 @@
 import { ts, type TS } from './typescript.js';
 import { lightCallbackParameterTypes, possibleCallbackParameterTypes, possibleCallConstTypes } from './lightCalls.js';
 import { packageOfDeclaration } from './packageOf.js';
-import { skipParentheses } from './typeUtils.js';
+import { requiredModule, skipParentheses } from './typeUtils.js';
 
 /** Who declared an identifier: a test runner, an assertion library, or nobody we know (name fallback). */
 export type Framework = 'vitest' | 'jest' | 'mocha' | 'node-test' | 'playwright' | 'chai' | 'unknown';
@@ -522,7 +522,6 @@ function unresolvedImportIdentity(symbol: TS.Symbol): RunnerIdentity | undefined
  * module has no typings (`node:test` without @types/node), nor in a TypeScript file, where `require` returns `any`.
  */
 function requireBindingIdentity(declaration: TS.Declaration): RunnerIdentity | undefined {
-  if (declaresRequire(declaration.getSourceFile())) return undefined;
   let property: string | undefined;
   let variable: TS.VariableDeclaration;
   if (ts.isBindingElement(declaration)) {
@@ -544,8 +543,8 @@ function requireBindingIdentity(declaration: TS.Declaration): RunnerIdentity | u
     initializer = skipParentheses(initializer.expression);
   }
   const specifier = initializer && requiredModule(initializer);
-  const framework = specifier === undefined ? undefined : FRAMEWORK_OF_MODULE[specifier];
-  if (!framework) return undefined;
+  const framework = specifier && FRAMEWORK_OF_MODULE[specifier.text];
+  if (!framework || declaresRequire(declaration.getSourceFile())) return undefined;
   if (property === undefined) return framework === 'node-test' ? { framework, name: 'test' } : { framework, name: NAMESPACE };
   return { framework, name: framework === 'node-test' && property === 'suite' ? 'describe' : property };
 }
@@ -556,13 +555,6 @@ function declaresRequire(sourceFile: TS.SourceFile): boolean {
     ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name?.text === 'require')
     || (ts.isVariableStatement(statement) && statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === 'require'))
     || (ts.isImportDeclaration(statement) && !!statement.importClause && /\brequire\b/.test(statement.importClause.getText(sourceFile))));
-}
-
-/** The specifier of `require('<specifier>')`. */
-function requiredModule(node: TS.Expression): string | undefined {
-  if (!ts.isCallExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== 'require' || node.arguments.length !== 1) return undefined;
-  const [argument] = node.arguments;
-  return argument && ts.isStringLiteralLike(argument) ? argument.text : undefined;
 }
 
 /** For a binding created by `import { x as y }`, the name the module exports (`x`). */

@@ -206,6 +206,13 @@ export function skipParentheses(node: TS.Expression): TS.Expression {
   return current;
 }
 
+/** The module string of `require('x')` (one string argument), or undefined for any other expression. */
+export function requiredModule(node: TS.Expression): TS.StringLiteralLike | undefined {
+  if (!ts.isCallExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== 'require' || node.arguments.length !== 1) return undefined;
+  const [argument] = node.arguments;
+  return argument && ts.isStringLiteralLike(argument) ? argument : undefined;
+}
+
 /** Skips parentheses, `!`, `as`, `satisfies` and `<T>` casts: the expression that produces the value. */
 export function skipOuterExpressions(node: TS.Expression): TS.Expression {
   let current = node;

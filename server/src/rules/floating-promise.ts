@@ -17,7 +17,7 @@ import { returnsSettledPromise } from '../engine/settledPromise.js';
 import { statedDeliberate } from '../engine/statedIntent.js';
 import { consumedLaterFromSameHandle } from '../engine/streamWaits.js';
 import { runsInTestCode, sleepFinder, unawaitedSleep } from '../engine/sleeps.js';
-import { calleeChain, type Framework, type TestBlock, type TestModel } from '../engine/testModel.js';
+import { calleeChain, type TestBlock, type TestModel } from '../engine/testModel.js';
 import {
   isAnyOrUnknown, isArrayOfThenables, isAsyncFunction, isPromiseType, isThenable, isThenableType, resolveAlias, returnsVoid, skipOuterExpressions,
   skipParentheses,
@@ -436,14 +436,10 @@ function awaitedLaterOnSameHandle(expression: TS.Expression, model: TestModel, c
   return false;
 }
 
-/** What a floating promise risks, by the runner of the test it floats in (see rejectionOutcome). */
-function risk(framework: Framework | undefined, plural = false): string {
-  return `the test can move on, or end, before ${plural ? 'they settle' : 'it settles'}, and ${rejectionOutcome(framework, plural ? 'rejections' : 'a rejection', plural)}`;
-}
-
-/** The risk for a promise floating at this node (see risk). */
+/** What a promise floating at this node risks, by the runner of the test it floats in (see rejectionOutcome). */
 function riskAt(node: TS.Node, model: TestModel, plural = false): string {
-  return risk(model.enclosingBlock(node)?.framework, plural);
+  const outcome = rejectionOutcome(model.enclosingBlock(node)?.framework, plural ? 'rejections' : 'a rejection', plural);
+  return `the test can move on, or end, before ${plural ? 'they settle' : 'it settles'}, and ${outcome}`;
 }
 
 function check(context: RuleContext): void {
