@@ -624,6 +624,12 @@ ruleTable('floating-promise', {
       errors: [{ line: 7, severity: 'info', message: '`server.close()` is not awaited: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and a failure to release it is reported as an unhandled error of the run, not as a failure of this test. Await it, or pass it a callback.' }],
     },
     {
+      // @fastify/websocket: `function buildFastify (t) { t.after(() => { fastify.close() }) }`, in a file of node:test tests.
+      name: 'a promise floating in a helper outside any test: the risk named by the file\'s runner',
+      code: `import test from 'node:test';\n${SAVE}function build(t: { after(fn: () => void): void }) {\n  t.after(() => { save(); });\n}\ntest('a', (t) => {\n  build(t);\n});`,
+      errors: [{ line: 6, message: 'Promise from `save()` is not awaited: the test can move on, or end, before it settles, and a rejection after the test ended fails the run, not this test.' }],
+    },
+    {
       name: 'a release floating in a node:test after-hook: what becomes of a failure there',
       code: `import { after, test } from 'node:test';\ndeclare const server: { close(): Promise<void> };\nafter(() => {\n  server.close();\n});\ntest('a', () => {});`,
       errors: [{ line: 4, severity: 'info', message: '`server.close()` is not awaited in an after-hook: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and a failure to release it after the test ended fails the run, not this test. Await it.' }],

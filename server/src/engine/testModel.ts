@@ -412,6 +412,16 @@ export class TestModel {
     return undefined;
   }
 
+  /**
+   * The runner of the test, hook or step around the node; outside any (a helper the tests call, such as a
+   * `buildFastify(t)` registering `t.after(...)`), the file's only runner, if it has one.
+   */
+  frameworkAt(node: TS.Node): Framework | undefined {
+    const block = this.enclosingBlock(node);
+    if (block) return block.framework;
+    return this.frameworks.size === 1 ? [...this.frameworks][0] : undefined;
+  }
+
   /** Where the code runs: in a test/hook/step/suite callback, a helper function, or module top level. */
   contextOf(node: TS.Node): CodeContext {
     for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {

@@ -390,7 +390,7 @@ function check({ sourceFile, checker, model, report }: RuleContext): void {
       const fixes = site === 'forEach' && call && kind === 'async' && index === 0 ? promiseAllFix(call, sourceFile, checker) : [];
       report({
         ...reportRange(arg, sourceFile),
-        message: message(site, kind, describeExpression(node.expression, sourceFile), arrayReceiver, site === 'timer' && callsEnclosingResolve(node, arg, checker), model.enclosingBlock(node)?.framework),
+        message: message(site, kind, describeExpression(node.expression, sourceFile), arrayReceiver, site === 'timer' && callsEnclosingResolve(node, arg, checker), model.frameworkAt(node)),
         fixes,
       });
     }

@@ -438,7 +438,7 @@ function awaitedLaterOnSameHandle(expression: TS.Expression, model: TestModel, c
 
 /** What a promise floating at this node risks, by the runner of the test it floats in (see rejectionOutcome). */
 function riskAt(node: TS.Node, model: TestModel, plural = false): string {
-  const outcome = rejectionOutcome(model.enclosingBlock(node)?.framework, plural ? 'rejections' : 'a rejection', plural);
+  const outcome = rejectionOutcome(model.frameworkAt(node), plural ? 'rejections' : 'a rejection', plural);
   return `the test can move on, or end, before ${plural ? 'they settle' : 'it settles'}, and ${outcome}`;
 }
 
@@ -595,7 +595,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
       if (throwExpected === 'try' && calledAsyncFunction(expression, checker)) {
         report({
           node: expression,
-          message: `\`${describeExpression(expression, sourceFile)}\` calls an async function, which never throws synchronously: its error becomes a rejection that this \`catch\` never sees, so the assertions there never run, and ${rejectionOutcome(model.enclosingBlock(expression)?.framework, 'the rejection')}. Await it inside the \`try\`.`,
+          message: `\`${describeExpression(expression, sourceFile)}\` calls an async function, which never throws synchronously: its error becomes a rejection that this \`catch\` never sees, so the assertions there never run, and ${rejectionOutcome(model.frameworkAt(expression), 'the rejection')}. Await it inside the \`try\`.`,
           fixes: addAwait(value, sourceFile, false),
         });
       }
@@ -643,7 +643,7 @@ function checkValue(value: DiscardedValue, { sourceFile, checker, model, report,
         report({
           node: expression,
           severity: 'info',
-          message: `\`${label}\` is not awaited${where}: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and ${rejectionOutcome(model.enclosingBlock(expression)?.framework, 'a failure to release it')}. Await it${teardown === 'elsewhere' ? ', or pass it a callback' : ''}.`,
+          message: `\`${label}\` is not awaited${where}: the test can end while the resource is still open (an open handle, or a port still in use by the next test), and ${rejectionOutcome(model.frameworkAt(expression), 'a failure to release it')}. Await it${teardown === 'elsewhere' ? ', or pass it a callback' : ''}.`,
           fixes: addAwait(value, sourceFile, false),
         });
         return;
